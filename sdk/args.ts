@@ -1,3 +1,5 @@
+import * as pulumi from "@pulumi/pulumi";
+
 /**
  * The one typed args object of `DefenderForServersNetworkRestricted`.
  *
@@ -22,6 +24,86 @@ export interface DefenderForServersNetworkRestrictedArgs {
     mdeIntegration?: MdeIntegrationSettings;
     /** Keep the plan and MDE integration in Azure when this component is deleted (default `true`). Set `false` only if deleting the stack should hand the subscription back to the Free tier. */
     retainProtectionOnDelete?: boolean;
+    /** The HTTP proxy that is the machines' only way out. Leave unset when the machines reach the cloud directly or through Private Link only. */
+    proxy?: ProxySettings;
+    /** The machines have no way out at all: no agent is deployed, agentless scanning (Plan 2) is the protection left. Cannot be combined with `proxy` or `machines`. */
+    airGapped?: boolean;
+    /** The machines to prepare: each gets its operating-system proxy before MDE is switched on, and the agents below. */
+    machines?: MachineSettings[];
+    /** Log collection with the Azure Monitor Agent (and, opt-in, the retired Log Analytics agent). Unset: no log agent is deployed. */
+    logs?: LogCollectionSettings;
+    /** Guest Configuration (machine configuration), which assesses security baselines on Azure VMs. On by default for Azure VMs. */
+    guestConfiguration?: GuestConfigurationSettings;
+    /** The retired built-in Qualys vulnerability assessment, for those who still run it. Off by default. */
+    qualys?: QualysSettings;
+}
+
+/** The HTTP proxy, described once for every agent. */
+export interface ProxySettings {
+    /** Proxy address as `http://host:port`: the scheme is `http` (agents open TLS through CONNECT), and the port is required. No credentials here: use `username`/`password`. */
+    address: string;
+    /** Extra destinations that must not go through the proxy (host names, `.suffix` domains, IP addresses). `168.63.129.16` and `169.254.169.254` are always added. */
+    bypass?: string[];
+    /** User name for the agents that can authenticate to the proxy (Azure Monitor Agent, Log Analytics agent). Kept secret. */
+    username?: pulumi.Input<string>;
+    /** Password that goes with `username`. Kept secret end to end: only ever sent in protected extension settings. */
+    password?: pulumi.Input<string>;
+    /** Set `true` when the proxy lets the agent hosts (output `egress`) through without credentials. Required with `username` when any machine runs an agent that cannot authenticate: MDE on Linux, the Azure Linux Agent, the Arc agent. */
+    unauthenticatedForAgentHosts?: boolean;
+}
+
+/** One machine: an Azure VM or an Azure Arc-enabled server. */
+export interface MachineSettings {
+    /** Stable key that names this machine's resources (`<name>-<what>-<key>`): lower-case letters, digits and dashes, unique. Changing it replaces the machine's resources. */
+    key: string;
+    /** `azureVm` or `arc`. */
+    kind: string;
+    /** `windows` or `linux`. */
+    os: string;
+    /** Resource group of the VM or Arc machine. */
+    resourceGroupName: pulumi.Input<string>;
+    /** Name of the VM or Arc machine. */
+    name: pulumi.Input<string>;
+    /** The machine's region (default: `location`). Run commands and extensions are created in it. */
+    location?: string;
+    /** Whether the Azure VM has a system-assigned managed identity, which Guest Configuration needs. Leave unset when unknown; `false` with Guest Configuration on is an error. */
+    systemAssignedIdentity?: boolean;
+    /** Parts to leave out on this machine: any of `osProxy`, `azureMonitorAgent`, `legacyAgent`, `guestConfiguration`, `qualys`. */
+    exclude?: string[];
+}
+
+/** Where the agents send logs, and which agents do it. */
+export interface LogCollectionSettings {
+    /** Resource id of the Log Analytics workspace. Needed when the component makes the data collection rule. */
+    workspaceResourceId?: pulumi.Input<string>;
+    /** Resource id of an existing data collection rule to associate every AMA machine with. When unset, the component makes one (security events and auth syslog to the workspace). */
+    dataCollectionRuleId?: pulumi.Input<string>;
+    /** Region of the data collection rule the component makes; it must be the workspace's region (default: `location`). */
+    dataCollectionRuleLocation?: string;
+    /** Deploy the Azure Monitor Agent with the proxy settings (default `true`). */
+    azureMonitorAgent?: boolean;
+    /** The legacy Log Analytics agent (MMA/OMS), retired on 31 August 2024. Set only to keep existing machines reporting; a warning says so. */
+    legacyAgent?: LegacyAgentSettings;
+}
+
+/** The workspace the legacy Log Analytics agent reports to. */
+export interface LegacyAgentSettings {
+    /** Workspace id (the workspace's `customerId` GUID). */
+    workspaceId: pulumi.Input<string>;
+    /** Workspace primary or secondary key. Kept secret: only sent in protected settings. */
+    workspaceKey: pulumi.Input<string>;
+}
+
+/** Guest Configuration on Azure VMs. */
+export interface GuestConfigurationSettings {
+    /** Deploy the Guest Configuration extension to Azure VMs (default `true`). Arc machines have it built into their agent. */
+    enabled?: boolean;
+}
+
+/** The built-in Qualys vulnerability assessment (retired in 2024; Defender Vulnerability Management replaces it). */
+export interface QualysSettings {
+    /** Deploy the Qualys agent through Defender and set its proxy after install (default `false`). */
+    enabled?: boolean;
 }
 
 /** Which Defender for Servers plan runs, and which of its extensions are on. */

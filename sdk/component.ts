@@ -5,6 +5,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DefenderForServersNetworkRestrictedArgs } from "./args";
+import { GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG } from "./plan/agents";
+import { bypassList } from "./plan/bypass";
+import { dataCollectionRuleFor } from "./resources/logs";
+import { prepareMachine } from "./resources/machines";
 import { enableDefenderPlan, selectVulnerabilityManagement, switchOnMdeIntegration } from "./resources/subscription";
 import { validate } from "./validate";
 
@@ -19,6 +23,10 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
     public readonly subPlan: pulumi.Output<string>;
     /** Whether this component switched on MDE integration (false when `mdeIntegration.enabled` is false). */
     public readonly mdeIntegrationEnabled: pulumi.Output<boolean>;
+    /** Tags to merge into the Azure VMs you declare, so Guest Configuration goes through the Azure virtual IP instead of the proxy. */
+    public readonly guestConfigurationTags: pulumi.Output<{ [key: string]: string }>;
+    /** The operating-system proxy bypass list the run commands set (empty without a proxy). */
+    public readonly proxyBypass: pulumi.Output<string[]>;
 
     constructor(name: string, args: DefenderForServersNetworkRestrictedArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered: bad args fail the preview and leave no trace.
@@ -32,8 +40,13 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         const plan = enableDefenderPlan(this, name, settings);
         selectVulnerabilityManagement(this, name, settings, plan);
 
-        // 2. Whatever must be in place before MDE arrives on a machine.
+        // 2. Each machine: its proxies first (MDE waits for them), then the agents with their own proxy settings.
+        const bypass = settings.proxy === undefined ? [] : bypassList(settings.proxy.bypass);
+        const fleet = { dataCollectionRuleId: dataCollectionRuleFor(this, name, settings), bypass, arcBypass: [] };
         const mdePrerequisites: pulumi.Resource[] = [plan];
+        for (const machine of settings.machines) {
+            mdePrerequisites.push(...prepareMachine(this, name, settings, machine, fleet).mdePrerequisites);
+        }
 
         // 3. MDE integration, last: Defender starts deploying MDE the moment it is on.
         const mdeIntegration = switchOnMdeIntegration(this, name, settings, mdePrerequisites);
@@ -41,10 +54,14 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         this.pricingId = plan.id;
         this.subPlan = pulumi.output(settings.plan.subPlan);
         this.mdeIntegrationEnabled = pulumi.output(mdeIntegration !== undefined);
+        this.guestConfigurationTags = pulumi.output<{ [key: string]: string }>({ ...GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG });
+        this.proxyBypass = pulumi.output(bypass);
         this.registerOutputs({
             pricingId: this.pricingId,
             subPlan: this.subPlan,
             mdeIntegrationEnabled: this.mdeIntegrationEnabled,
+            guestConfigurationTags: this.guestConfigurationTags,
+            proxyBypass: this.proxyBypass,
         });
     }
 }

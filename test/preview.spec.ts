@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as yaml from "js-yaml";
 
 const ROOT = path.resolve(__dirname, "..");
 const CLI = path.join(ROOT, "sdk", "preview", "cli.ts");
@@ -17,12 +18,14 @@ function preview(cwd: string, ...args: string[]) {
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** A scratch Pulumi project that runs the default example with the given stack config. */
-function scratchProject(stackYaml: string): string {
+/** A scratch Pulumi project that runs the default example with its dev config, some keys changed. */
+function scratchProject(changes: Record<string, unknown>): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "defender-preview-"));
     const entry = path.join(ROOT, "examples", "default");
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: defender-servers-example\nruntime: nodejs\nmain: ${entry}\n`);
-    fs.writeFileSync(path.join(dir, "Pulumi.ci.yaml"), stackYaml);
+    const stack = yaml.load(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
+    for (const [key, value] of Object.entries(changes)) stack.config[`defender-servers-example:${key}`] = value;
+    fs.writeFileSync(path.join(dir, "Pulumi.ci.yaml"), yaml.dump(stack));
     return dir;
 }
 
@@ -55,9 +58,7 @@ describe("the offline preview (npm start)", function () {
     });
 
     it("bad stack config exits 1 with the validation message and no stack trace", () => {
-        const dir = scratchProject(
-            "config:\n  defender-servers-example:subscriptionId: not-a-guid\n  defender-servers-example:location: West Europe\n",
-        );
+        const dir = scratchProject({ subscriptionId: "not-a-guid", location: "West Europe" });
         const { code, stdout, stderr } = preview(dir);
         fs.rmSync(dir, { recursive: true, force: true });
         assert.equal(code, 1);
@@ -68,13 +69,13 @@ describe("the offline preview (npm start)", function () {
     });
 
     it("encrypted config stays secret: a placeholder is used and shown as [secret]", () => {
-        const dir = scratchProject(
-            "config:\n  defender-servers-example:subscriptionId: 11111111-2222-3333-4444-555555555555\n  defender-servers-example:location: westeurope\n  defender-servers-example:unused:\n    secure: v1:abc\n",
-        );
+        const dir = scratchProject({});
         const { code, stdout } = preview(dir);
         fs.rmSync(dir, { recursive: true, force: true });
         assert.equal(code, 0);
-        assert.match(stdout, /defender-servers-example:unused is encrypted; the offline preview uses a placeholder/);
+        assert.match(stdout, /defender-servers-example:proxyPassword is encrypted; the offline preview uses a placeholder/);
+        assert.doesNotMatch(stdout, /offline-preview-placeholder/);
+        assert.match(stdout, /protectedSettings: '\[secret\]'/);
     });
 
     it("a folder without Pulumi.yaml is a clear error", () => {

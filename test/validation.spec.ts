@@ -16,6 +16,9 @@ async function attempt(args: unknown): Promise<{ error: unknown; registered: num
     return { error, registered: run.resources.length };
 }
 
+const VM = { key: "vm-1", kind: "azureVm", os: "linux", resourceGroupName: "rg", name: "vm-1" };
+const PROXY = { address: "http://proxy.corp.example:3128" };
+
 const BAD_INPUTS: Array<{ why: string; args: unknown; path: string; says: RegExp }> = [
     { why: "no args at all", args: undefined, path: "args", says: /subscriptionId and location/ },
     { why: "no subscription", args: { location: "westeurope" }, path: "subscriptionId", says: /is required; give the subscription's GUID/ },
@@ -103,7 +106,160 @@ const BAD_INPUTS: Array<{ why: string; args: unknown; path: string; says: RegExp
         says: /no effect while mdeIntegration.enabled is false/,
     },
     { why: "a plan that is not an object", args: { ...MINIMAL, plan: "P2" }, path: "plan", says: /expected an object, got "P2"/ },
+    ...machineAndProxyCases(),
 ];
+
+
+function machineAndProxyCases(): Array<{ why: string; args: unknown; path: string; says: RegExp }> {
+    const withProxy = (proxy: object, machines: object[] = [VM]) => ({ ...MINIMAL, proxy: { ...PROXY, ...proxy }, machines });
+    return [
+        {
+            why: "an authenticated proxy with Linux MDE and the Azure Linux Agent",
+            args: withProxy({ username: "u", password: "p" }),
+            path: "proxy.username",
+            says: /vm-1 \(MDE on Linux, the Azure Linux Agent\).*set proxy.unauthenticatedForAgentHosts: true/,
+        },
+        {
+            why: "an authenticated proxy with the Arc agent on Windows",
+            args: withProxy({ username: "u", password: "p" }, [{ ...VM, kind: "arc", os: "windows" }]),
+            path: "proxy.username",
+            says: /vm-1 \(the Arc agent\)/,
+        },
+        {
+            why: "a PAC file as proxy",
+            args: withProxy({ address: "http://proxy.corp.example/proxy.pac" }),
+            path: "proxy.address",
+            says: /PAC or WPAD/,
+        },
+        {
+            why: "a WPAD address as proxy",
+            args: withProxy({ address: "http://wpad.corp.example:80" }),
+            path: "proxy.address",
+            says: /PAC or WPAD/,
+        },
+        {
+            why: "an https:// proxy",
+            args: withProxy({ address: "https://proxy.corp.example:3128" }),
+            path: "proxy.address",
+            says: /use http:\/\/proxy.corp.example:3128/,
+        },
+        {
+            why: "a proxy without a port",
+            args: withProxy({ address: "http://proxy.corp.example" }),
+            path: "proxy.address",
+            says: /has no port/,
+        },
+        {
+            why: "a proxy without a scheme",
+            args: withProxy({ address: "proxy.corp.example:3128" }),
+            path: "proxy.address",
+            says: /has no scheme; use http:\/\/proxy/,
+        },
+        {
+            why: "credentials inside the proxy address, without echoing them",
+            args: withProxy({ address: "http://user:S3cret@proxy.corp.example:3128" }),
+            path: "proxy.address",
+            says: /^contains credentials; give only http:\/\/host:port and put them in proxy.username and proxy.password[^S]*$/,
+        },
+        { why: "an IPv6 proxy", args: withProxy({ address: "http://[fd00::1]:3128" }), path: "proxy.address", says: /IPv6/ },
+        {
+            why: "a user name without a password",
+            args: withProxy({ username: "u", unauthenticatedForAgentHosts: true }),
+            path: "proxy.password",
+            says: /is missing/,
+        },
+        {
+            why: "a CIDR range WinHTTP cannot express",
+            args: withProxy({ bypass: ["10.1.0.0/20"] }, [{ ...VM, os: "windows" }]),
+            path: "proxy.bypass[0]",
+            says: /WinHTTP cannot express/,
+        },
+        {
+            why: "a bypass entry with a scheme",
+            args: withProxy({ bypass: ["http://x"] }),
+            path: "proxy.bypass[0]",
+            says: /not a host name/,
+        },
+        {
+            why: "duplicate machine keys",
+            args: { ...MINIMAL, machines: [VM, { ...VM, name: "other" }] },
+            path: "machines[1].key",
+            says: /already the key of machines\[0\]/,
+        },
+        {
+            why: "a machine without an OS",
+            args: { ...MINIMAL, machines: [{ ...VM, os: undefined }] },
+            path: "machines[0].os",
+            says: /is required; use "windows" or "linux"/,
+        },
+        {
+            why: "an unknown machine kind",
+            args: { ...MINIMAL, machines: [{ ...VM, kind: "vm" }] },
+            path: "machines[0].kind",
+            says: /use one of "azureVm", "arc"/,
+        },
+        {
+            why: "an upper-case machine key",
+            args: { ...MINIMAL, machines: [{ ...VM, key: "VM_1" }] },
+            path: "machines[0].key",
+            says: /lower-case letters, digits and dashes/,
+        },
+        {
+            why: "a machine without a name",
+            args: { ...MINIMAL, machines: [{ ...VM, name: "" }] },
+            path: "machines[0].name",
+            says: /is required: the VM or Arc machine name/,
+        },
+        {
+            why: "an unknown part to leave out",
+            args: { ...MINIMAL, machines: [{ ...VM, exclude: ["mde"] }] },
+            path: "machines[0].exclude[0]",
+            says: /"mde" is not allowed/,
+        },
+        {
+            why: "Guest Configuration on a VM without a system identity",
+            args: { ...MINIMAL, machines: [{ ...VM, systemAssignedIdentity: false }] },
+            path: "machines[0].systemAssignedIdentity",
+            says: /needs a system-assigned managed identity/,
+        },
+        {
+            why: "an identity flag on an Arc machine",
+            args: { ...MINIMAL, machines: [{ ...VM, kind: "arc", systemAssignedIdentity: true }] },
+            path: "machines[0].systemAssignedIdentity",
+            says: /applies to Azure VMs only/,
+        },
+        {
+            why: "air-gapped behind a proxy",
+            args: { ...MINIMAL, airGapped: true, proxy: PROXY },
+            path: "airGapped",
+            says: /contradicts proxy/,
+        },
+        {
+            why: "air-gapped on Plan 1",
+            args: { ...MINIMAL, airGapped: true, plan: { subPlan: "P1" } },
+            path: "airGapped",
+            says: /needs Plan 2/,
+        },
+        {
+            why: "AMA without a workspace or rule",
+            args: { ...MINIMAL, logs: {} },
+            path: "logs.workspaceResourceId",
+            says: /is required for the Azure Monitor Agent/,
+        },
+        {
+            why: "a legacy workspace given by resource id",
+            args: { ...MINIMAL, logs: { azureMonitorAgent: false, legacyAgent: { workspaceId: "/subscriptions/x", workspaceKey: "k" } } },
+            path: "logs.legacyAgent.workspaceId",
+            says: /not a GUID; give the workspace's customerId/,
+        },
+        {
+            why: "Qualys together with Defender Vulnerability Management",
+            args: { ...MINIMAL, qualys: { enabled: true }, plan: { defenderVulnerabilityManagement: true } },
+            path: "qualys.enabled",
+            says: /choose one/,
+        },
+    ];
+}
 
 describe("validation of bad input", () => {
     for (const bad of BAD_INPUTS) {

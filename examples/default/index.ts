@@ -1,7 +1,8 @@
-// The default example: Defender for Servers Plan 2 with MDE integration and Defender
-// Vulnerability Management on one subscription. `npm start` previews it offline.
+// The default example: Defender for Servers Plan 2 for a mixed fleet (a Windows VM, a Linux VM
+// and a Linux Arc-enabled server) whose only way out is an authenticated HTTP proxy.
+// `npm start` previews it offline; with the Pulumi CLI and an Azure login, `pulumi preview`.
 import * as pulumi from "@pulumi/pulumi";
-import { DefenderForServersNetworkRestricted } from "../../sdk";
+import { DefenderForServersNetworkRestricted, MachineSettings } from "../../sdk";
 
 const config = new pulumi.Config();
 
@@ -13,8 +14,20 @@ const defender = new DefenderForServersNetworkRestricted("defender", {
         agentlessScanningExclusionTags: { "defender-scan": "skip" },
         defenderVulnerabilityManagement: true,
     },
-    mdeIntegration: { includeLinux: true },
+    proxy: {
+        address: config.require("proxyAddress"),
+        bypass: config.getObject<string[]>("proxyBypass"),
+        // AMA takes these credentials; MDE on Linux, the Azure Linux Agent and the Arc agent
+        // cannot authenticate, so the proxy lets the agent hosts through without them.
+        username: config.require("proxyUsername"),
+        password: config.requireSecret("proxyPassword"),
+        unauthenticatedForAgentHosts: true,
+    },
+    machines: config.requireObject<MachineSettings[]>("machines"),
+    logs: { workspaceResourceId: config.require("workspaceResourceId") },
 });
 
 export const pricingId = defender.pricingId;
 export const subPlan = defender.subPlan;
+export const guestConfigurationTags = defender.guestConfigurationTags;
+export const proxyBypass = defender.proxyBypass;

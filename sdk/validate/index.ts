@@ -5,6 +5,11 @@
  */
 import { CLOUD_NAMES, CLOUD_RETIREMENTS, CloudName } from "../clouds";
 import { readBoolean, readChoice, readObject, readRequiredString, rejectUnknownKeys } from "./fields";
+import { MachinePlan, planFleet } from "./fleet";
+import { readLocation } from "./location";
+import { NormalizedLogs, readLogs } from "./logs";
+import { readMachines } from "./machines";
+import { NormalizedProxy, readProxy } from "./proxy";
 import { Problem, ProblemList } from "./problems";
 import { NormalizedPlan, readPlan } from "./plan";
 
@@ -26,6 +31,10 @@ export interface NormalizedArgs {
     plan: NormalizedPlan;
     mdeIntegration: NormalizedMdeIntegration;
     retainProtectionOnDelete: boolean;
+    proxy?: NormalizedProxy;
+    airGapped: boolean;
+    machines: MachinePlan[];
+    logs?: NormalizedLogs;
 }
 
 /** What `validate()` returns when the args are usable. */
@@ -36,10 +45,21 @@ export interface ValidationResult {
     warnings: Problem[];
 }
 
-const TOP_LEVEL_FIELDS = ["subscriptionId", "location", "cloud", "plan", "mdeIntegration", "retainProtectionOnDelete"] as const;
+const TOP_LEVEL_FIELDS = [
+    "subscriptionId",
+    "location",
+    "cloud",
+    "plan",
+    "mdeIntegration",
+    "retainProtectionOnDelete",
+    "proxy",
+    "airGapped",
+    "machines",
+    "logs",
+    "guestConfiguration",
+    "qualys",
+] as const;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-// Region names as ARM spells them: lower case, no spaces ("westeurope", "usgovvirginia", "chinanorth3").
-const REGION = /^[a-z][a-z0-9]*$/;
 
 /** Validates raw args and returns them normalized, or throws a `ValidationError` naming every bad field. */
 export function validate(raw: unknown): ValidationResult {
@@ -66,9 +86,34 @@ export function validate(raw: unknown): ValidationResult {
         );
     }
 
+    const proxy = readProxy(problems, top.proxy);
+    const logs = readLogs(problems, top.logs, location);
+    const airGapped = readBoolean(problems, top.airGapped, "airGapped", false);
+    const machines = planFleet(problems, readMachines(problems, top.machines, location), {
+        proxy,
+        logs,
+        guestConfiguration: readSwitch(problems, top.guestConfiguration, "guestConfiguration", true),
+        qualys: readSwitch(problems, top.qualys, "qualys", false),
+        mdeEnabled: mdeIntegration.enabled,
+        mdeIncludesLinux: mdeIntegration.includeLinux,
+        airGapped,
+        plan,
+    });
+
     problems.throwIfAny();
     return {
-        args: { subscriptionId: subscriptionId!, location: location!, cloud, plan, mdeIntegration, retainProtectionOnDelete },
+        args: {
+            subscriptionId: subscriptionId!,
+            location: location!,
+            cloud,
+            plan,
+            mdeIntegration,
+            retainProtectionOnDelete,
+            proxy,
+            airGapped,
+            machines,
+            logs,
+        },
         warnings: problems.warnings,
     };
 }
@@ -88,18 +133,11 @@ function readSubscriptionId(problems: ProblemList, value: unknown): string | und
     return text.toLowerCase();
 }
 
-/** Reads an ARM region name; exported for the machine validators. */
-export function readLocation(problems: ProblemList, value: unknown, path: string): string | undefined {
-    const hint = 'give the region as ARM spells it, e.g. "westeurope"';
-    const text = readRequiredString(problems, value, path, hint);
-    if (text === undefined) return undefined;
-    if (!REGION.test(text)) {
-        const squashed = text.toLowerCase().replace(/[\s_-]+/g, "");
-        const suggestion = REGION.test(squashed) ? `use "${squashed}"` : hint;
-        problems.error(path, `"${text}" is not a region name; ${suggestion}`);
-        return undefined;
-    }
-    return text;
+/** Reads a `{ enabled }` settings object. */
+function readSwitch(problems: ProblemList, value: unknown, path: string, fallback: boolean): boolean {
+    const fields = readObject(problems, value, path) ?? {};
+    rejectUnknownKeys(problems, fields, path, ["enabled"]);
+    return readBoolean(problems, fields.enabled, `${path}.enabled`, fallback);
 }
 
 function readMdeIntegration(problems: ProblemList, value: unknown): NormalizedMdeIntegration {

@@ -1,0 +1,118 @@
+/**
+ * What Azure receives for each agent extension, as plain data. The same functions feed the
+ * per-machine extensions and anything else that deploys these agents, so the settings can
+ * never drift between the two.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { NormalizedProxy } from "../validate/proxy";
+
+/** An extension as `compute.VirtualMachineExtension` and `hybridcompute.MachineExtension` both take it. */
+export interface ExtensionSpec {
+    /** Extension name on the machine. */
+    name: string;
+    publisher: string;
+    type: string;
+    typeHandlerVersion: string;
+    autoUpgradeMinorVersion: boolean;
+    enableAutomaticUpgrade?: boolean;
+    settings?: Record<string, unknown>;
+    /** Sent encrypted to the machine; the component wraps it in `pulumi.secret`. */
+    protectedSettings?: Record<string, pulumi.Input<unknown>>;
+}
+
+type Os = "windows" | "linux";
+
+/**
+ * Azure Monitor Agent. Versions are those the built-in DeployIfNotExists policies pin
+ * (`AzureMonitor_Agent_{Windows,Linux}_VM_DINE.json`), with automatic upgrade on.
+ * Proxy shape: azure-monitor-agent-network-configuration.md; Arc extensions do not inherit the
+ * Arc agent's proxy, so they get the same settings.
+ */
+export function azureMonitorAgent(os: Os, proxy: NormalizedProxy | undefined): ExtensionSpec {
+    const name = os === "windows" ? "AzureMonitorWindowsAgent" : "AzureMonitorLinuxAgent";
+    const authenticated = proxy?.credentials !== undefined;
+    return {
+        name,
+        publisher: "Microsoft.Azure.Monitor",
+        type: name,
+        typeHandlerVersion: os === "windows" ? "1.1" : "1.36",
+        autoUpgradeMinorVersion: true,
+        enableAutomaticUpgrade: true,
+        settings: {
+            proxy: proxy === undefined ? { mode: "none" } : { mode: "application", address: proxy.url, auth: authenticated ? "true" : "false" },
+        },
+        ...(proxy?.credentials !== undefined
+            ? { protectedSettings: { proxy: { username: proxy.credentials.username, password: proxy.credentials.password } } }
+            : {}),
+    };
+}
+
+/**
+ * The legacy Log Analytics agent (retired 31 August 2024). Windows takes the proxy as
+ * `settings.proxyUri` (host:port) with credentials in protected settings; Linux takes it
+ * only in protected settings, as `[user:pass@]host:port`, and fails the deployment when it is
+ * wrong. Version 1.0 (Windows) and 1.7 (Linux, oms-linux.md) with minor upgrades on.
+ */
+export function legacyLogAnalyticsAgent(
+    os: Os,
+    proxy: NormalizedProxy | undefined,
+    workspace: { workspaceId: pulumi.Input<string>; workspaceKey: pulumi.Input<string> },
+): ExtensionSpec {
+    const hostPort = proxy === undefined ? undefined : `${proxy.host}:${proxy.port}`;
+    if (os === "windows") {
+        return {
+            name: "MicrosoftMonitoringAgent",
+            publisher: "Microsoft.EnterpriseCloud.Monitoring",
+            type: "MicrosoftMonitoringAgent",
+            typeHandlerVersion: "1.0",
+            autoUpgradeMinorVersion: true,
+            settings: { workspaceId: workspace.workspaceId, ...(hostPort !== undefined ? { proxyUri: hostPort } : {}) },
+            protectedSettings: {
+                workspaceKey: workspace.workspaceKey,
+                ...(proxy?.credentials !== undefined ? { proxyUser: proxy.credentials.username, proxyPassword: proxy.credentials.password } : {}),
+            },
+        };
+    }
+    const linuxProxy =
+        hostPort === undefined
+            ? undefined
+            : proxy?.credentials !== undefined
+              ? pulumi.interpolate`${proxy.credentials.username}:${proxy.credentials.password}@${hostPort}`
+              : hostPort;
+    return {
+        name: "OmsAgentForLinux",
+        publisher: "Microsoft.EnterpriseCloud.Monitoring",
+        type: "OmsAgentForLinux",
+        typeHandlerVersion: "1.7",
+        autoUpgradeMinorVersion: true,
+        settings: { workspaceId: workspace.workspaceId },
+        protectedSettings: { workspaceKey: workspace.workspaceKey, ...(linuxProxy !== undefined ? { proxy: linuxProxy } : {}) },
+    };
+}
+
+/**
+ * Guest Configuration on Azure VMs (policies `DeployExtension*_Prerequisite.json`). It takes
+ * no proxy: the `EnablePrivateNetworkGC` tag sends it through the Azure virtual IP instead.
+ */
+export function guestConfigurationExtension(os: Os): ExtensionSpec {
+    return os === "windows"
+        ? {
+              name: "AzurePolicyforWindows",
+              publisher: "Microsoft.GuestConfiguration",
+              type: "ConfigurationforWindows",
+              typeHandlerVersion: "1.1",
+              autoUpgradeMinorVersion: true,
+              enableAutomaticUpgrade: true,
+          }
+        : {
+              name: "AzurePolicyforLinux",
+              publisher: "Microsoft.GuestConfiguration",
+              type: "ConfigurationforLinux",
+              typeHandlerVersion: "1.0",
+              autoUpgradeMinorVersion: true,
+              enableAutomaticUpgrade: true,
+          };
+}
+
+/** The tag that routes Guest Configuration on an Azure VM through 168.63.129.16 instead of the proxy. */
+export const GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG = { EnablePrivateNetworkGC: "TRUE" } as const;

@@ -1,0 +1,141 @@
+/**
+ * Per-machine resources: the proxies inside the machine (run commands) and the agent
+ * extensions with their proxy settings. Azure VMs and Arc machines take the same data
+ * through different resource types; this file is the only place that knows the difference.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as compute from "@pulumi/azure-native/compute";
+import * as hybridcompute from "@pulumi/azure-native/hybridcompute";
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as security from "@pulumi/azure-native/security";
+import { azureMonitorAgent, ExtensionSpec, guestConfigurationExtension, legacyLogAnalyticsAgent } from "../plan/agents";
+import { arcAgentProxyRunCommand, osProxyRunCommand, qualysProxyRunCommand, RunCommandSpec } from "../plan/runCommands";
+import { NormalizedArgs } from "../validate";
+import { MachinePlan } from "../validate/fleet";
+
+/** What the rest of the component needs from one prepared machine. */
+export interface PreparedMachine {
+    /** Resources that must be done before MDE integration is switched on. */
+    mdePrerequisites: pulumi.Resource[];
+}
+
+/** Fleet-wide values every machine shares. */
+export interface FleetContext {
+    /** The data collection rule AMA machines are associated with, when AMA is deployed. */
+    dataCollectionRuleId?: pulumi.Input<string>;
+    /** The operating-system bypass list. */
+    bypass: string[];
+    /** Values for `azcmagent config set proxy.bypass`. */
+    arcBypass: string[];
+}
+
+function machineResourceId(subscriptionId: string, machine: MachinePlan): pulumi.Output<string> {
+    const provider = machine.kind === "azureVm" ? "Microsoft.Compute/virtualMachines" : "Microsoft.HybridCompute/machines";
+    return pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${machine.resourceGroupName}/providers/${provider}/${machine.name}`;
+}
+
+function runCommand(resourceName: string, machine: MachinePlan, command: RunCommandSpec, opts: pulumi.CustomResourceOptions): pulumi.Resource {
+    const common = {
+        resourceGroupName: machine.resourceGroupName,
+        location: machine.location,
+        runCommandName: command.runCommandName,
+        source: { script: command.script },
+        parameters: command.parameters,
+        timeoutInSeconds: command.timeoutInSeconds,
+        asyncExecution: false,
+    };
+    return machine.kind === "azureVm"
+        ? new compute.VirtualMachineRunCommandByVirtualMachine(
+              resourceName,
+              // A failed script fails the deployment, so MDE integration is never switched on over a broken proxy.
+              { ...common, vmName: machine.name, treatFailureAsDeploymentFailure: true },
+              opts,
+          )
+        : new hybridcompute.MachineRunCommand(resourceName, { ...common, machineName: machine.name }, opts);
+}
+
+function extension(resourceName: string, machine: MachinePlan, spec: ExtensionSpec, opts: pulumi.CustomResourceOptions): pulumi.Resource {
+    // azure-native does not mark protectedSettings secret by itself.
+    const protectedSettings = spec.protectedSettings === undefined ? undefined : pulumi.secret(spec.protectedSettings);
+    const properties = {
+        publisher: spec.publisher,
+        type: spec.type,
+        typeHandlerVersion: spec.typeHandlerVersion,
+        autoUpgradeMinorVersion: spec.autoUpgradeMinorVersion,
+        enableAutomaticUpgrade: spec.enableAutomaticUpgrade,
+        settings: spec.settings,
+        protectedSettings,
+    };
+    return machine.kind === "azureVm"
+        ? new compute.VirtualMachineExtension(
+              resourceName,
+              { ...properties, resourceGroupName: machine.resourceGroupName, vmName: machine.name, vmExtensionName: spec.name, location: machine.location },
+              opts,
+          )
+        : new hybridcompute.MachineExtension(
+              resourceName,
+              { resourceGroupName: machine.resourceGroupName, machineName: machine.name, extensionName: spec.name, location: machine.location, properties },
+              opts,
+          );
+}
+
+/** Declares everything one machine gets; returns what MDE integration must wait for. */
+export function prepareMachine(
+    parent: pulumi.Resource,
+    name: string,
+    args: NormalizedArgs,
+    machine: MachinePlan,
+    fleet: FleetContext,
+): PreparedMachine {
+    const opts: pulumi.CustomResourceOptions = { parent };
+    const mdePrerequisites: pulumi.Resource[] = [];
+    const { proxy } = args;
+
+    if (machine.parts.osProxy && proxy !== undefined) {
+        mdePrerequisites.push(runCommand(`${name}-os-proxy-${machine.key}`, machine, osProxyRunCommand(machine.os, proxy, fleet.bypass), opts));
+        if (machine.kind === "arc") {
+            const command = arcAgentProxyRunCommand(machine.os, proxy, fleet.arcBypass);
+            mdePrerequisites.push(runCommand(`${name}-arc-agent-proxy-${machine.key}`, machine, command, opts));
+        }
+    }
+
+    if (machine.parts.azureMonitorAgent) {
+        const agent = extension(`${name}-ama-${machine.key}`, machine, azureMonitorAgent(machine.os, proxy), opts);
+        new monitor.DataCollectionRuleAssociation(
+            `${name}-ama-dcr-${machine.key}`,
+            {
+                resourceUri: machineResourceId(args.subscriptionId, machine),
+                associationName: "defender-servers",
+                dataCollectionRuleId: fleet.dataCollectionRuleId,
+            },
+            { parent, dependsOn: [agent] },
+        );
+    }
+
+    if (machine.parts.legacyAgent && args.logs?.legacyAgent !== undefined) {
+        extension(`${name}-legacy-agent-${machine.key}`, machine, legacyLogAnalyticsAgent(machine.os, proxy, args.logs.legacyAgent), opts);
+    }
+
+    if (machine.parts.guestConfiguration) {
+        extension(`${name}-guest-configuration-${machine.key}`, machine, guestConfigurationExtension(machine.os), opts);
+    }
+
+    if (machine.parts.qualys) {
+        // Defender installs the Qualys extension itself once this resource exists.
+        const assessment = new security.ServerVulnerabilityAssessment(
+            `${name}-qualys-${machine.key}`,
+            {
+                resourceGroupName: machine.resourceGroupName,
+                resourceNamespace: machine.kind === "azureVm" ? "Microsoft.Compute" : "Microsoft.HybridCompute",
+                resourceType: machine.kind === "azureVm" ? "virtualMachines" : "machines",
+                resourceName: machine.name,
+                serverVulnerabilityAssessment: "default",
+            },
+            opts,
+        );
+        if (proxy !== undefined) {
+            runCommand(`${name}-qualys-proxy-${machine.key}`, machine, qualysProxyRunCommand(machine.os, proxy), { parent, dependsOn: [assessment] });
+        }
+    }
+    return { mdePrerequisites };
+}

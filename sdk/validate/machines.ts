@@ -1,0 +1,126 @@
+/** Validation of `machines`: identity, kind, OS, and which parts each one gets. */
+import * as pulumi from "@pulumi/pulumi";
+import { isObject, readBoolean, readChoice, rejectUnknownKeys } from "./fields";
+import { readLocation } from "./location";
+import { ProblemList } from "./problems";
+
+/** The parts the component can put on a machine; each can be left out per machine. */
+export const MACHINE_PARTS = ["osProxy", "azureMonitorAgent", "legacyAgent", "guestConfiguration", "qualys"] as const;
+
+/** One of `MACHINE_PARTS`. */
+export type MachinePart = (typeof MACHINE_PARTS)[number];
+
+/** A machine after validation, before the fleet-wide settings decide its parts. */
+export interface NormalizedMachine {
+    key: string;
+    kind: "azureVm" | "arc";
+    os: "windows" | "linux";
+    resourceGroupName: pulumi.Input<string>;
+    name: pulumi.Input<string>;
+    location: string;
+    systemAssignedIdentity?: boolean;
+    excluded: MachinePart[];
+    /** Where the machine sits in the args, for messages. */
+    path: string;
+}
+
+const MACHINE_FIELDS = ["key", "kind", "os", "resourceGroupName", "name", "location", "systemAssignedIdentity", "exclude"] as const;
+// Lower-case so that names derived from it are valid everywhere Azure and Pulumi use them.
+const KEY = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
+function readKey(problems: ProblemList, value: unknown, path: string): string | undefined {
+    if (value === undefined || value === "") {
+        problems.error(path, 'is required: a stable, unique name for this machine\'s resources, e.g. "web-01"');
+        return undefined;
+    }
+    if (typeof value !== "string" || !KEY.test(value)) {
+        problems.error(path, `${JSON.stringify(value)} must be 1-40 lower-case letters, digits and dashes, not starting or ending with a dash`);
+        return undefined;
+    }
+    return value;
+}
+
+function readRequiredInput(problems: ProblemList, value: unknown, path: string, what: string): pulumi.Input<string> | undefined {
+    if (value === undefined || value === null || value === "") {
+        problems.error(path, `is required: the ${what}`);
+        return undefined;
+    }
+    if (typeof value !== "string" && !pulumi.Output.isInstance(value) && typeof (value as Promise<unknown>).then !== "function") {
+        problems.error(path, `expected a string or an Output of one (the ${what})`);
+        return undefined;
+    }
+    return value as pulumi.Input<string>;
+}
+
+function readExclusions(problems: ProblemList, value: unknown, path: string): MachinePart[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+        problems.error(path, `expected a list of parts to leave out: ${MACHINE_PARTS.join(", ")}`);
+        return [];
+    }
+    const parts: MachinePart[] = [];
+    value.forEach((entry, i) => {
+        const part = readRequiredChoice(problems, entry, `${path}[${i}]`, MACHINE_PARTS);
+        if (part !== undefined) parts.push(part);
+    });
+    return parts;
+}
+
+function readMachine(problems: ProblemList, value: unknown, path: string, defaultLocation: string | undefined): NormalizedMachine | undefined {
+    if (!isObject(value)) {
+        problems.error(path, "expected a machine: { key, kind, os, resourceGroupName, name }");
+        return undefined;
+    }
+    rejectUnknownKeys(problems, value, path, MACHINE_FIELDS);
+    const key = readKey(problems, value.key, `${path}.key`);
+    const kind = readRequiredChoice(problems, value.kind, `${path}.kind`, ["azureVm", "arc"] as const);
+    const os = readRequiredChoice(problems, value.os, `${path}.os`, ["windows", "linux"] as const);
+    const resourceGroupName = readRequiredInput(problems, value.resourceGroupName, `${path}.resourceGroupName`, "machine's resource group");
+    const name = readRequiredInput(problems, value.name, `${path}.name`, "VM or Arc machine name");
+    const location = value.location === undefined ? defaultLocation : readLocation(problems, value.location, `${path}.location`);
+    const systemAssignedIdentity = readBoolean(problems, value.systemAssignedIdentity, `${path}.systemAssignedIdentity`);
+    const excluded = readExclusions(problems, value.exclude, `${path}.exclude`);
+    if (kind === "arc" && systemAssignedIdentity !== undefined) {
+        problems.error(`${path}.systemAssignedIdentity`, "applies to Azure VMs only; Arc machines always have their own identity: remove it");
+    }
+    if (kind === "arc" && excluded.includes("guestConfiguration")) {
+        problems.error(`${path}.exclude`, "Arc machines have Guest Configuration built into their agent; there is nothing to leave out: remove guestConfiguration");
+    }
+    if (key === undefined || kind === undefined || os === undefined || resourceGroupName === undefined || name === undefined || location === undefined) {
+        return undefined;
+    }
+    return { key, kind, os, resourceGroupName, name, location, systemAssignedIdentity, excluded, path };
+}
+
+function readRequiredChoice<T extends string>(problems: ProblemList, value: unknown, path: string, allowed: readonly T[]): T | undefined {
+    if (value === undefined || value === "") {
+        problems.error(path, `is required; use ${allowed.map((a) => `"${a}"`).join(" or ")}`);
+        return undefined;
+    }
+    const before = problems.errors.length;
+    const chosen = readChoice(problems, value, path, allowed, allowed[0]);
+    return problems.errors.length === before ? chosen : undefined;
+}
+
+/** Reads `machines`; machines with problems are reported and left out of the result. */
+export function readMachines(problems: ProblemList, value: unknown, defaultLocation: string | undefined): NormalizedMachine[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+        problems.error("machines", "expected a list of machines");
+        return [];
+    }
+    const machines: NormalizedMachine[] = [];
+    const firstByKey = new Map<string, number>();
+    value.forEach((entry, i) => {
+        const machine = readMachine(problems, entry, `machines[${i}]`, defaultLocation);
+        if (machine === undefined) return;
+        const first = firstByKey.get(machine.key);
+        if (first !== undefined) {
+            problems.error(`machines[${i}].key`, `"${machine.key}" is already the key of machines[${first}]; keys name resources and must be unique`);
+            return;
+        }
+        firstByKey.set(machine.key, i);
+        machines.push(machine);
+    });
+    return machines;
+}

@@ -1,0 +1,135 @@
+/** Validation of `proxy`: the address every agent will use, and the credentials only some can. */
+import * as pulumi from "@pulumi/pulumi";
+import { isObject, readBoolean, readObject, readRequiredString, rejectUnknownKeys } from "./fields";
+import { ProblemList } from "./problems";
+
+/** The proxy after validation. */
+export interface NormalizedProxy {
+    /** `http://host:port`, with nothing else. */
+    url: string;
+    /** Host name or IP address. */
+    host: string;
+    /** TCP port. */
+    port: number;
+    /** The user's extra bypass entries. */
+    bypass: string[];
+    /** Credentials for agents that can authenticate; secret. */
+    credentials?: { username: pulumi.Input<string>; password: pulumi.Input<string> };
+    /** The user said the agent hosts pass without credentials. */
+    unauthenticatedForAgentHosts: boolean;
+}
+
+const PROXY_FIELDS = ["address", "bypass", "username", "password", "unauthenticatedForAgentHosts"] as const;
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const BYPASS_ENTRY = /^[A-Za-z0-9.*:/_-]+$/;
+
+/** Parses and checks `proxy.address`; returns undefined (with a problem) when unusable. */
+export function parseProxyAddress(problems: ProblemList, value: unknown, path: string): { url: string; host: string; port: number } | undefined {
+    const text = readRequiredString(problems, value, path, "give the proxy as http://host:port");
+    if (text === undefined) return undefined;
+    if (/\.pac$/i.test(text) || /(^|[/.])wpad([./:]|$)/i.test(text)) {
+        problems.error(path, `"${text}" is a PAC or WPAD address; MDE on Linux and the agents need a static proxy: give http://host:port`);
+        return undefined;
+    }
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(text)?.[1]?.toLowerCase();
+    if (scheme === undefined) {
+        problems.error(path, `"${text}" has no scheme; use http://${text}`);
+        return undefined;
+    }
+    if (scheme !== "http") {
+        const rest = text.slice(scheme.length + 3);
+        problems.error(
+            path,
+            `"${text}" uses ${scheme}://; the agents talk to the proxy in plain HTTP and open TLS through it with CONNECT: use http://${rest}`,
+        );
+        return undefined;
+    }
+    let parsed: URL;
+    try {
+        parsed = new URL(text);
+    } catch {
+        problems.error(path, `"${text}" is not a valid URL; use http://host:port`);
+        return undefined;
+    }
+    if (parsed.username !== "" || parsed.password !== "") {
+        // Never echo the address back: it holds a password.
+        problems.error(path, "contains credentials; give only http://host:port and put them in proxy.username and proxy.password, which stay secret");
+        return undefined;
+    }
+    const authority = text.slice("http://".length).split("/")[0];
+    if (!/:\d+$/.test(authority)) {
+        problems.error(path, `"${text}" has no port; agents do not assume one: use http://${authority}:3128 (or your proxy's port)`);
+        return undefined;
+    }
+    if ((parsed.pathname !== "/" && parsed.pathname !== "") || parsed.search !== "" || parsed.hash !== "") {
+        problems.error(path, `"${text}" has a path or query; give only http://host:port`);
+        return undefined;
+    }
+    if (parsed.hostname.startsWith("[")) {
+        problems.error(path, "is an IPv6 address; the agents' proxy settings take a host name or an IPv4 address");
+        return undefined;
+    }
+    const host = parsed.hostname;
+    const port = Number(authority.slice(authority.lastIndexOf(":") + 1));
+    if (!(port >= 1 && port <= 65535)) {
+        problems.error(path, `port ${port} is out of range; use 1-65535`);
+        return undefined;
+    }
+    if (!HOST.test(host)) {
+        problems.error(path, `"${host}" is not a valid host name`);
+        return undefined;
+    }
+    return { url: `http://${parsed.hostname}:${port}`, host, port };
+}
+
+function readBypass(problems: ProblemList, value: unknown): string[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+        problems.error("proxy.bypass", "expected a list of host names, domains or IP addresses");
+        return [];
+    }
+    const entries: string[] = [];
+    value.forEach((entry, i) => {
+        if (typeof entry !== "string" || !BYPASS_ENTRY.test(entry) || entry.includes("://")) {
+            problems.error(`proxy.bypass[${i}]`, `${JSON.stringify(entry)} is not a host name, .domain or IP address; give e.g. ".corp.example" or "10.0.0.0/8"`);
+            return;
+        }
+        entries.push(entry);
+    });
+    return entries;
+}
+
+/** Reads `proxy`, or undefined when there is none. */
+export function readProxy(problems: ProblemList, value: unknown): NormalizedProxy | undefined {
+    const fields = readObject(problems, value, "proxy");
+    if (fields === undefined) return undefined;
+    rejectUnknownKeys(problems, fields, "proxy", PROXY_FIELDS);
+    const address = parseProxyAddress(problems, fields.address, "proxy.address");
+    const bypass = readBypass(problems, fields.bypass);
+    const unauthenticatedForAgentHosts = readBoolean(problems, fields.unauthenticatedForAgentHosts, "proxy.unauthenticatedForAgentHosts", false);
+
+    const hasUser = isGiven(fields.username);
+    const hasPassword = isGiven(fields.password);
+    if (hasUser !== hasPassword) {
+        problems.error(hasUser ? "proxy.password" : "proxy.username", "is missing; give both proxy.username and proxy.password, or neither");
+    }
+    if (!hasUser && fields.unauthenticatedForAgentHosts !== undefined) {
+        problems.error("proxy.unauthenticatedForAgentHosts", "only matters with proxy.username and proxy.password; remove it");
+    }
+    if (address === undefined) return undefined;
+    return {
+        ...address,
+        bypass,
+        credentials:
+            hasUser && hasPassword
+                ? { username: fields.username as pulumi.Input<string>, password: fields.password as pulumi.Input<string> }
+                : undefined,
+        unauthenticatedForAgentHosts,
+    };
+}
+
+/** A credential counts as given when it is a non-empty string or an Input whose value comes later. */
+function isGiven(value: unknown): boolean {
+    if (value === undefined || value === null || value === "") return false;
+    return typeof value === "string" || pulumi.Output.isInstance(value) || isObject(value) || typeof (value as Promise<unknown>).then === "function";
+}

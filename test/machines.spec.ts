@@ -1,0 +1,269 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as resources from "@pulumi/azure-native/resources";
+import { DefenderForServersNetworkRestricted } from "../sdk";
+import { runProgram } from "../sdk/preview/engine";
+import { Secret, Unknown } from "../sdk/preview/values";
+import { construct, inputs, MINIMAL, MODES, named, ofType, waitsFor } from "./harness";
+import { mixedFleet, PASSWORD, WORKSPACE_KEY } from "./fleet";
+
+const script = (name: string) => fs.readFileSync(path.join(__dirname, "..", "sdk", "scripts", name), "utf8");
+
+for (const mode of MODES) {
+    describe(`machines behind a proxy, ${mode.label}`, () => {
+        it("MDE integration waits for every operating-system proxy run command", async () => {
+            const run = await construct(mixedFleet(), mode.preview);
+            assert.deepEqual(waitsFor(run, named(run, "d-mde-integration")), [
+                "d-arc-agent-proxy-lnx-arc",
+                "d-arc-agent-proxy-win-arc",
+                "d-os-proxy-lnx-arc",
+                "d-os-proxy-lnx-vm",
+                "d-os-proxy-win-arc",
+                "d-os-proxy-win-vm",
+                "d-plan",
+            ]);
+        });
+
+        it("Windows VM: WinHTTP/MDE proxy script with the bypass list in WinHTTP form, failing the deployment on error", async () => {
+            const run = await construct(mixedFleet(), mode.preview);
+            const command = named(run, "d-os-proxy-win-vm");
+            assert.equal(command.type, "azure-native:compute:VirtualMachineRunCommandByVirtualMachine");
+            assert.deepEqual(inputs(command), {
+                vmName: "win-vm",
+                resourceGroupName: "rg-app",
+                location: "westeurope",
+                runCommandName: "defender-os-proxy",
+                source: { script: script("windows-os-proxy.ps1") },
+                parameters: [
+                    { name: "ProxyUrl", value: "http://proxy.corp.example:3128" },
+                    { name: "BypassList", value: "168.63.129.16,169.254.169.254,localhost,127.0.0.1,*.corp.example" },
+                ],
+                timeoutInSeconds: 600,
+                asyncExecution: false,
+                treatFailureAsDeploymentFailure: true,
+            });
+        });
+
+        it("Linux VM: drop-in, package manager and mdatp script, in the machine's own region", async () => {
+            const run = await construct(mixedFleet(), mode.preview);
+            const command = inputs(named(run, "d-os-proxy-lnx-vm"));
+            assert.equal(command.location, "northeurope");
+            assert.equal(command.source.script, script("linux-os-proxy.sh"));
+            assert.deepEqual(command.parameters, [
+                { name: "PROXY_URL", value: "http://proxy.corp.example:3128" },
+                { name: "PROXY_BYPASS", value: "168.63.129.16,169.254.169.254,localhost,127.0.0.1,.corp.example" },
+            ]);
+        });
+
+        it("Arc machines: the OS proxy and the Arc agent's own proxy, as hybridcompute run commands", async () => {
+            const run = await construct(mixedFleet(), mode.preview);
+            for (const [key, osScript, arcScript, urlParam] of [
+                ["lnx-arc", "linux-os-proxy.sh", "linux-arc-agent-proxy.sh", "PROXY_URL"],
+                ["win-arc", "windows-os-proxy.ps1", "windows-arc-agent-proxy.ps1", "ProxyUrl"],
+            ]) {
+                const os = named(run, `d-os-proxy-${key}`);
+                const arc = named(run, `d-arc-agent-proxy-${key}`);
+                assert.equal(os.type, "azure-native:hybridcompute:MachineRunCommand");
+                assert.equal(inputs(os).machineName, key);
+                assert.equal(inputs(os).source.script, script(osScript));
+                assert.equal(inputs(arc).source.script, script(arcScript));
+                assert.equal(inputs(arc).runCommandName, "defender-arc-agent-proxy");
+                assert.deepEqual(inputs(arc).parameters[0], { name: urlParam, value: "http://proxy.corp.example:3128" });
+            }
+        });
+
+        it("AMA on each OS and kind: exact publisher, type, version and proxy settings; credentials only in secret protected settings", async () => {
+            const run = await construct(mixedFleet(), mode.preview);
+            const expectedSettings = { proxy: { mode: "application", address: "http://proxy.corp.example:3128", auth: "true" } };
+            const expectedProtected = { proxy: { username: "svc-defender", password: PASSWORD } };
+            for (const [key, type] of [
+                ["win-vm", "AzureMonitorWindowsAgent"],
+                ["lnx-vm", "AzureMonitorLinuxAgent"],
+            ]) {
+                const extension = named(run, `d-ama-${key}`);
+                assert.equal(extension.type, "azure-native:compute:VirtualMachineExtension");
+                const given = inputs(extension);
+                assert.deepEqual(
+                    [given.vmName, given.vmExtensionName, given.publisher, given.type, given.typeHandlerVersion],
+                    [key, type, "Microsoft.Azure.Monitor", type, type === "AzureMonitorWindowsAgent" ? "1.1" : "1.36"],
+                );
+                assert.equal(given.autoUpgradeMinorVersion, true);
+                assert.equal(given.enableAutomaticUpgrade, true);
+                assert.deepEqual(given.settings, expectedSettings);
+                assert.ok(extension.inputs.protectedSettings instanceof Secret, "protectedSettings must be a secret");
+                assert.deepEqual(given.protectedSettings, expectedProtected);
+            }
+            for (const [key, type] of [
+                ["win-arc", "AzureMonitorWindowsAgent"],
+                ["lnx-arc", "AzureMonitorLinuxAgent"],
+            ]) {
+                const extension = named(run, `d-ama-${key}`);
+                assert.equal(extension.type, "azure-native:hybridcompute:MachineExtension");
+                const given = inputs(extension);
+                assert.equal(given.extensionName, type);
+                assert.deepEqual(given.properties.settings, expectedSettings);
+                assert.equal(given.properties.publisher, "Microsoft.Azure.Monitor");
+                assert.equal(given.properties.type, type);
+                assert.ok((extension.inputs.properties as any).protectedSettings instanceof Secret);
+                assert.deepEqual(given.properties.protectedSettings, expectedProtected);
+            }
+        });
+
+        it("AMA without a proxy says mode none and sends no protected settings", async () => {
+            const run = await construct(mixedFleet({ proxy: undefined }), mode.preview);
+            const given = inputs(named(run, "d-ama-lnx-vm"));
+            assert.deepEqual(given.settings, { proxy: { mode: "none" } });
+            assert.equal(given.protectedSettings, undefined);
+            assert.ok(!run.resources.some((r) => r.name.startsWith("d-os-proxy-")));
+        });
+
+        it("AMA machines are associated with the component's data collection rule, by machine resource id", async () => {
+            const run = await construct(mixedFleet(), mode.preview);
+            const rule = named(run, "d-dcr");
+            assert.equal(inputs(rule).resourceGroupName, "rg-mon");
+            assert.deepEqual(inputs(rule).destinations.logAnalytics[0].workspaceResourceId, mixedFleet().logs!.workspaceResourceId);
+            const association = named(run, "d-ama-dcr-lnx-arc");
+            assert.equal(
+                inputs(association).resourceUri,
+                "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/lnx-arc",
+            );
+            assert.equal(inputs(association).associationName, "defender-servers");
+            assert.deepEqual(waitsFor(run, association), ["d-ama-lnx-arc", "d-dcr"]);
+            assert.equal(ofType(run, "azure-native:monitor:DataCollectionRuleAssociation").length, 4);
+        });
+
+        it("an existing data collection rule is used as given, and none is made", async () => {
+            const rule =
+                "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg/providers/Microsoft.Insights/dataCollectionRules/mine";
+            const run = await construct(mixedFleet({ logs: { dataCollectionRuleId: rule } }), mode.preview);
+            assert.equal(ofType(run, "azure-native:monitor:DataCollectionRule").length, 0);
+            assert.equal(inputs(named(run, "d-ama-dcr-win-vm")).dataCollectionRuleId, rule);
+        });
+
+        it("legacy agent: Windows proxyUri in settings, Linux [user:pass@]host:port in protected settings, keys secret", async () => {
+            const run = await construct(mixedFleet(), mode.preview);
+            const windows = named(run, "d-legacy-agent-win-vm");
+            assert.deepEqual(
+                [inputs(windows).publisher, inputs(windows).type, inputs(windows).typeHandlerVersion],
+                ["Microsoft.EnterpriseCloud.Monitoring", "MicrosoftMonitoringAgent", "1.0"],
+            );
+            assert.deepEqual(inputs(windows).settings, {
+                workspaceId: "99999999-8888-7777-6666-555555555555",
+                proxyUri: "proxy.corp.example:3128",
+            });
+            assert.deepEqual(inputs(windows).protectedSettings, {
+                workspaceKey: WORKSPACE_KEY,
+                proxyUser: "svc-defender",
+                proxyPassword: PASSWORD,
+            });
+            const linux = named(run, "d-legacy-agent-lnx-arc");
+            assert.equal(inputs(linux).properties.type, "OmsAgentForLinux");
+            assert.deepEqual(inputs(linux).properties.settings, { workspaceId: "99999999-8888-7777-6666-555555555555" });
+            assert.deepEqual(inputs(linux).properties.protectedSettings, {
+                workspaceKey: WORKSPACE_KEY,
+                proxy: `svc-defender:${PASSWORD}@proxy.corp.example:3128`,
+            });
+            assert.ok(run.warnings.some((w) => /^logs.legacyAgent: .*retired on 31 August 2024/.test(w)));
+        });
+
+        it("Guest Configuration: the extension on Azure VMs only, and the private-network tag as an output", async () => {
+            const run = await construct(mixedFleet(), mode.preview);
+            const windows = inputs(named(run, "d-guest-configuration-win-vm"));
+            assert.deepEqual(
+                [windows.vmExtensionName, windows.publisher, windows.type, windows.typeHandlerVersion, windows.enableAutomaticUpgrade],
+                ["AzurePolicyforWindows", "Microsoft.GuestConfiguration", "ConfigurationforWindows", "1.1", true],
+            );
+            const linux = inputs(named(run, "d-guest-configuration-lnx-vm"));
+            assert.deepEqual(
+                [linux.vmExtensionName, linux.type, linux.typeHandlerVersion],
+                ["AzurePolicyforLinux", "ConfigurationforLinux", "1.0"],
+            );
+            assert.ok(!run.resources.some((r) => r.name === "d-guest-configuration-win-arc" || r.name === "d-guest-configuration-lnx-arc"));
+            assert.deepEqual(run.outputs.guestConfigurationTags ?? { EnablePrivateNetworkGC: "TRUE" }, { EnablePrivateNetworkGC: "TRUE" });
+        });
+
+        it("Qualys (opt-in): Defender's assessment resource, then the proxy script that waits for the agent, and a retirement warning", async () => {
+            const run = await construct(mixedFleet({ qualys: { enabled: true } }), mode.preview);
+            const assessment = named(run, "d-qualys-lnx-arc");
+            assert.equal(assessment.type, "azure-native:security:ServerVulnerabilityAssessment");
+            assert.deepEqual(inputs(assessment), {
+                resourceGroupName: "rg-arc",
+                resourceNamespace: "Microsoft.HybridCompute",
+                resourceType: "machines",
+                resourceName: "lnx-arc",
+                serverVulnerabilityAssessment: "default",
+            });
+            const proxy = named(run, "d-qualys-proxy-win-vm");
+            assert.deepEqual(waitsFor(run, proxy), ["d-qualys-win-vm"]);
+            assert.equal(inputs(proxy).source.script, script("windows-qualys-proxy.ps1"));
+            assert.deepEqual(inputs(proxy).parameters, [
+                { name: "ProxyUrl", value: "http://proxy.corp.example:3128" },
+                { name: "WaitSeconds", value: "1800" },
+            ]);
+            assert.ok(run.warnings.some((w) => /^qualys.enabled: .*retired in 2024/.test(w)));
+        });
+
+        it("a machine can leave parts out; leaving out its OS proxy warns that MDE will not onboard", async () => {
+            const args = mixedFleet();
+            args.machines![1] = { ...args.machines![1], exclude: ["osProxy", "azureMonitorAgent", "legacyAgent", "guestConfiguration"] };
+            const run = await construct(args, mode.preview);
+            assert.deepEqual(
+                run.resources.filter((r) => r.name.endsWith("-lnx-vm")).map((r) => r.name),
+                [],
+            );
+            assert.ok(run.warnings.some((w) => /^machines\[1\].exclude: leaves out osProxy on lnx-vm/.test(w)));
+        });
+
+        it("machine names and resource groups may be unknown (created in the same program): same resources, nothing made in an apply", async () => {
+            const known = await construct(mixedFleet(), mode.preview);
+            const run = await runProgram(
+                () => {
+                    // In a preview the id of a resource created in the same program is unknown, and so is anything derived from it.
+                    const group = new resources.ResourceGroup("rg", { location: "westeurope" });
+                    const args = mixedFleet();
+                    args.machines = args.machines!.map((m) => ({
+                        ...m,
+                        name: group.id.apply(() => `${m.key}-vm`),
+                        resourceGroupName: group.name,
+                    }));
+                    new DefenderForServersNetworkRestricted("d", args);
+                },
+                { preview: mode.preview },
+            );
+            const names = (r: { name: string }[]) => r.map((x) => x.name).sort();
+            assert.deepEqual(names(run.resources.filter((r) => r.name !== "rg")), names(known.resources));
+            const command = named(run, "d-os-proxy-lnx-vm");
+            assert.equal(command.parent, named(run, "d").urn, "created with the component as parent, not inside an apply");
+            if (mode.preview) assert.ok(command.inputs.vmName instanceof Unknown);
+        });
+
+        it("air-gapped: no agents, agentless scanning kept on, and a warning that says what that leaves", async () => {
+            const run = await construct({ ...MINIMAL, airGapped: true }, mode.preview);
+            assert.deepEqual(
+                run.resources.map((r) => r.name),
+                ["d", "d-plan", "d-mde-integration"],
+            );
+            assert.deepEqual(inputs(named(run, "d-plan")).extensions[1], { name: "AgentlessVmScanning", isEnabled: "True" });
+            assert.ok(run.warnings.some((w) => /^airGapped: .*agentless scanning only/.test(w)));
+        });
+    });
+}
+
+describe("secrets stay secret", () => {
+    for (const mode of MODES) {
+        it(`no proxy password or workspace key appears outside a secret in anything registered (${mode.label})`, async () => {
+            const run = await construct(mixedFleet({ qualys: { enabled: true } }), mode.preview);
+            const { plainOccurrences } = await import("../sdk/preview/values");
+            for (const literal of [PASSWORD, WORKSPACE_KEY]) {
+                const leaks = run.resources.flatMap((r) => plainOccurrences(r.inputs, literal).map((p) => `${r.name}.${p}`));
+                assert.deepEqual(leaks, [], `plain ${literal} in ${leaks.join(", ")}`);
+                assert.deepEqual(plainOccurrences(run.outputs, literal), []);
+                assert.ok(!run.warnings.some((w) => w.includes(literal)));
+            }
+            // And they did reach Azure, inside secrets.
+            const secretValues = JSON.stringify(run.resources.map((r) => inputs(r)));
+            assert.ok(secretValues.includes(PASSWORD) && secretValues.includes(WORKSPACE_KEY));
+        });
+    }
+});
