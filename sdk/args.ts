@@ -98,6 +98,8 @@ export interface LegacyAgentSettings {
 export interface GuestConfigurationSettings {
     /** Deploy the Guest Configuration extension to Azure VMs (default `true`). Arc machines have it built into their agent. */
     enabled?: boolean;
+    /** Put the `EnablePrivateNetworkGC=TRUE` tag on the listed Azure VMs through an Azure Policy `modify` assignment that touches that one tag only (default `false`). For VMs declared in your program, merge the `guestConfigurationTags` output into their tags instead. */
+    tagExistingVms?: boolean;
 }
 
 /** The built-in Qualys vulnerability assessment (retired in 2024; Defender Vulnerability Management replaces it). */

@@ -8,7 +8,8 @@ import { DefenderForServersNetworkRestrictedArgs } from "./args";
 import { GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG } from "./plan/agents";
 import { bypassList } from "./plan/bypass";
 import { dataCollectionRuleFor } from "./resources/logs";
-import { prepareMachine } from "./resources/machines";
+import { tagVmsForPrivateGuestConfiguration } from "./resources/guestConfigurationTag";
+import { machineResourceId, prepareMachine } from "./resources/machines";
 import { enableDefenderPlan, selectVulnerabilityManagement, switchOnMdeIntegration } from "./resources/subscription";
 import { validate } from "./validate";
 
@@ -48,7 +49,18 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             mdePrerequisites.push(...prepareMachine(this, name, settings, machine, fleet).mdePrerequisites);
         }
 
-        // 3. MDE integration, last: Defender starts deploying MDE the moment it is on.
+        // 3. Guest Configuration's private-network tag on existing VMs, when asked, without touching their other tags.
+        if (settings.guestConfiguration.tagExistingVms) {
+            const vms = settings.machines.filter((m) => m.parts.guestConfiguration);
+            tagVmsForPrivateGuestConfiguration(
+                this,
+                name,
+                settings,
+                vms.map((machine) => machineResourceId(settings.subscriptionId, machine)),
+            );
+        }
+
+        // 4. MDE integration, last: Defender starts deploying MDE the moment it is on.
         const mdeIntegration = switchOnMdeIntegration(this, name, settings, mdePrerequisites);
 
         this.pricingId = plan.id;

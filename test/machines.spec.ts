@@ -267,3 +267,38 @@ describe("secrets stay secret", () => {
         });
     }
 });
+
+describe("Guest Configuration tag on existing VMs", () => {
+    for (const mode of MODES) {
+        it(`is a modify policy of that one tag, for the listed VMs only, with the one role it needs (${mode.label})`, async () => {
+            const run = await construct(mixedFleet({ guestConfiguration: { tagExistingVms: true } }), mode.preview);
+            assert.equal(ofType(run, "azure-native:resources:TagAtScope").length, 0, "TagAtScope replaces every tag: never used");
+            const rule = inputs(named(run, "d-gc-tag-policy")).policyRule;
+            assert.deepEqual(rule.then, {
+                effect: "modify",
+                details: {
+                    roleDefinitionIds: ["/providers/Microsoft.Authorization/roleDefinitions/4a9ae827-6dc8-4573-8ac7-8239d42aa03f"],
+                    operations: [{ operation: "addOrReplace", field: "tags['EnablePrivateNetworkGC']", value: "TRUE" }],
+                },
+            });
+            assert.deepEqual(rule.if.allOf[1], { field: "id", in: "[parameters('vmIds')]" });
+            const assignment = named(run, "d-gc-tag-assignment");
+            assert.deepEqual(inputs(assignment).parameters.vmIds.value, [
+                "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/win-vm",
+                "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/lnx-vm",
+            ]);
+            assert.deepEqual(inputs(assignment).identity, { type: "SystemAssigned" });
+            const role = inputs(named(run, "d-gc-tag-role"));
+            assert.equal(
+                role.roleDefinitionId,
+                "/subscriptions/11111111-2222-3333-4444-555555555555/providers/Microsoft.Authorization/roleDefinitions/4a9ae827-6dc8-4573-8ac7-8239d42aa03f",
+            );
+            assert.deepEqual(waitsFor(run, named(run, "d-gc-tag-remediation")), ["d-gc-tag-assignment", "d-gc-tag-role"]);
+        });
+    }
+
+    it("is not made unless asked", async () => {
+        const run = await construct(mixedFleet(), false);
+        assert.equal(ofType(run, "azure-native:authorization:PolicyAssignment").length, 0);
+    });
+});

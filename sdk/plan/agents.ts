@@ -39,7 +39,10 @@ export function azureMonitorAgent(os: Os, proxy: NormalizedProxy | undefined): E
         autoUpgradeMinorVersion: true,
         enableAutomaticUpgrade: true,
         settings: {
-            proxy: proxy === undefined ? { mode: "none" } : { mode: "application", address: proxy.url, auth: authenticated ? "true" : "false" },
+            proxy:
+                proxy === undefined
+                    ? { mode: "none" }
+                    : { mode: "application", address: proxy.url, auth: authenticated ? "true" : "false" },
         },
         ...(proxy?.credentials !== undefined
             ? { protectedSettings: { proxy: { username: proxy.credentials.username, password: proxy.credentials.password } } }
@@ -69,7 +72,9 @@ export function legacyLogAnalyticsAgent(
             settings: { workspaceId: workspace.workspaceId, ...(hostPort !== undefined ? { proxyUri: hostPort } : {}) },
             protectedSettings: {
                 workspaceKey: workspace.workspaceKey,
-                ...(proxy?.credentials !== undefined ? { proxyUser: proxy.credentials.username, proxyPassword: proxy.credentials.password } : {}),
+                ...(proxy?.credentials !== undefined
+                    ? { proxyUser: proxy.credentials.username, proxyPassword: proxy.credentials.password }
+                    : {}),
             },
         };
     }

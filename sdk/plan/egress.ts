@@ -216,12 +216,24 @@ export function egressEndpoints(input: EgressInput): EgressEndpoint[] {
     if (agents.azureMonitorAgent) {
         const ama = EGRESS_AGENTS.azureMonitorAgent;
         if (privateLink.azureMonitor) {
-            add(ama, [`*.handler.control.${cloud.monitor}`], "Data collection rules, from the private data collection endpoint", "always", "privateLink");
+            add(
+                ama,
+                [`*.handler.control.${cloud.monitor}`],
+                "Data collection rules, from the private data collection endpoint",
+                "always",
+                "privateLink",
+            );
             add(ama, [`*.ingest.${cloud.monitor}`], "Log ingestion through the private data collection endpoint", "always", "privateLink");
             add(ama, perWorkspace("ods", cloud.opinsights), "Log ingestion into the workspace", "always", "privateLink");
         } else {
             add(ama, [`global.handler.control.${cloud.monitor}`], "Azure Monitor control service", "always", "proxy");
-            add(ama, regions.map((r) => `${r}.handler.control.${cloud.monitor}`), "Data collection rules for machines in this region", "always", "proxy");
+            add(
+                ama,
+                regions.map((r) => `${r}.handler.control.${cloud.monitor}`),
+                "Data collection rules for machines in this region",
+                "always",
+                "proxy",
+            );
             add(ama, perWorkspace("ods", cloud.opinsights), "Log ingestion into the workspace", "always", "proxy");
         }
     }
@@ -244,7 +256,13 @@ export function egressEndpoints(input: EgressInput): EgressEndpoint[] {
     // Guest Configuration on Azure VMs: the component always sets `EnablePrivateNetworkGC=TRUE`, so the
     // extension never uses the proxy. Arc machines have it inside the Arc agent (hosts below).
     if (agents.guestConfiguration) {
-        add(EGRESS_AGENTS.guestConfiguration, [AZURE_PLATFORM_IP], "Azure virtual public IP (EnablePrivateNetworkGC tag); never the proxy", "always", "platform");
+        add(
+            EGRESS_AGENTS.guestConfiguration,
+            [AZURE_PLATFORM_IP],
+            "Azure virtual public IP (EnablePrivateNetworkGC tag); never the proxy",
+            "always",
+            "platform",
+        );
     }
 
     // Arc agent. Entra ID and Resource Manager never go through a Private Link scope. With Arc
@@ -264,7 +282,7 @@ export function egressEndpoints(input: EgressInput): EgressEndpoint[] {
         if (!privateLink.arc) add(arc, [`*.${cloud.blob}`], "Extension packages in Azure Storage", "always", "proxy");
     }
 
-    return merge(out);
+    return mergeEgressEndpoints(out);
 }
 
 /** Host names the proxy must allow (route `proxy`), sorted and unique. */
@@ -296,7 +314,8 @@ export function squidAllowlistSnippet(endpoints: EgressEndpoint[], aclName = "de
     if (hosts.length === 0) return `${header}\n# No host needs the proxy.\n`;
 
     const wildcards = hosts.filter((h) => h.startsWith("*.")).map((h) => h.slice(2));
-    const covered = (domain: string, self?: string): boolean => wildcards.some((w) => w !== self && (domain === w || domain.endsWith(`.${w}`)));
+    const covered = (domain: string, self?: string): boolean =>
+        wildcards.some((w) => w !== self && (domain === w || domain.endsWith(`.${w}`)));
     const domains: string[] = [];
     const patterns: string[] = [];
     for (const host of hosts) {
@@ -318,7 +337,11 @@ export function squidAllowlistSnippet(endpoints: EgressEndpoint[], aclName = "de
 
     const port = `${aclName}_port`;
     const regex = `${aclName}_regex`;
-    const lines = [header, `# Paste it above your final "http_access deny all"; every other destination stays denied.`, `acl ${port} port ${HTTPS}`];
+    const lines = [
+        header,
+        `# Paste it above your final "http_access deny all"; every other destination stays denied.`,
+        `acl ${port} port ${HTTPS}`,
+    ];
     for (const domain of domains) lines.push(`acl ${aclName} dstdomain ${domain}`);
     for (const pattern of patterns) {
         lines.push(`# ${pattern}: dstdomain has no wildcard inside a label, so this one is a regular expression.`);
@@ -352,7 +375,9 @@ export function egressNotes(input: EgressInput): string[] {
         );
     }
     if (input.agents.arcAgent && input.cloud === "AzureUSGovernment") {
-        notes.push("Arc agent in Azure Government: Microsoft lists no notification-service (guestnotificationservice, servicebus) host for this cloud, so none is listed.");
+        notes.push(
+            "Arc agent in Azure Government: Microsoft lists no notification-service (guestnotificationservice, servicebus) host for this cloud, so none is listed.",
+        );
     }
     return notes;
 }
@@ -368,7 +393,12 @@ function labelWildcardRegex(pattern: string): string {
     return `^${escape(before)}[a-z0-9-]*${escape(after)}$`;
 }
 
-function merge(endpoints: EgressEndpoint[]): EgressEndpoint[] {
+/**
+ * Endpoints deduplicated by host: agents merged and sorted, reasons joined, `always` wins over
+ * `install`, `proxy` wins over `privateLink` (some agent still needs the public route), and
+ * `privateLink` over `platform`. Sorted by route, then host.
+ */
+export function mergeEgressEndpoints(endpoints: EgressEndpoint[]): EgressEndpoint[] {
     const byHost = new Map<string, EgressEndpoint & { whys: string[] }>();
     for (const e of endpoints) {
         const seen = byHost.get(e.host);

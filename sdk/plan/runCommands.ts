@@ -24,7 +24,12 @@ export interface RunCommandSpec {
 
 type Os = "windows" | "linux";
 
-function spec(runCommandName: string, scriptName: ScriptName, parameters: Record<string, string>, timeoutInSeconds: number): RunCommandSpec {
+function spec(
+    runCommandName: string,
+    scriptName: ScriptName,
+    parameters: Record<string, string>,
+    timeoutInSeconds: number,
+): RunCommandSpec {
     return {
         runCommandName,
         scriptName,

@@ -29,12 +29,18 @@ export interface FleetContext {
     arcBypass: string[];
 }
 
-function machineResourceId(subscriptionId: string, machine: MachinePlan): pulumi.Output<string> {
+/** The ARM id of a machine, from its resource group and name. */
+export function machineResourceId(subscriptionId: string, machine: MachinePlan): pulumi.Output<string> {
     const provider = machine.kind === "azureVm" ? "Microsoft.Compute/virtualMachines" : "Microsoft.HybridCompute/machines";
     return pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${machine.resourceGroupName}/providers/${provider}/${machine.name}`;
 }
 
-function runCommand(resourceName: string, machine: MachinePlan, command: RunCommandSpec, opts: pulumi.CustomResourceOptions): pulumi.Resource {
+function runCommand(
+    resourceName: string,
+    machine: MachinePlan,
+    command: RunCommandSpec,
+    opts: pulumi.CustomResourceOptions,
+): pulumi.Resource {
     const common = {
         resourceGroupName: machine.resourceGroupName,
         location: machine.location,
@@ -69,12 +75,24 @@ function extension(resourceName: string, machine: MachinePlan, spec: ExtensionSp
     return machine.kind === "azureVm"
         ? new compute.VirtualMachineExtension(
               resourceName,
-              { ...properties, resourceGroupName: machine.resourceGroupName, vmName: machine.name, vmExtensionName: spec.name, location: machine.location },
+              {
+                  ...properties,
+                  resourceGroupName: machine.resourceGroupName,
+                  vmName: machine.name,
+                  vmExtensionName: spec.name,
+                  location: machine.location,
+              },
               opts,
           )
         : new hybridcompute.MachineExtension(
               resourceName,
-              { resourceGroupName: machine.resourceGroupName, machineName: machine.name, extensionName: spec.name, location: machine.location, properties },
+              {
+                  resourceGroupName: machine.resourceGroupName,
+                  machineName: machine.name,
+                  extensionName: spec.name,
+                  location: machine.location,
+                  properties,
+              },
               opts,
           );
 }
@@ -92,7 +110,9 @@ export function prepareMachine(
     const { proxy } = args;
 
     if (machine.parts.osProxy && proxy !== undefined) {
-        mdePrerequisites.push(runCommand(`${name}-os-proxy-${machine.key}`, machine, osProxyRunCommand(machine.os, proxy, fleet.bypass), opts));
+        mdePrerequisites.push(
+            runCommand(`${name}-os-proxy-${machine.key}`, machine, osProxyRunCommand(machine.os, proxy, fleet.bypass), opts),
+        );
         if (machine.kind === "arc") {
             const command = arcAgentProxyRunCommand(machine.os, proxy, fleet.arcBypass);
             mdePrerequisites.push(runCommand(`${name}-arc-agent-proxy-${machine.key}`, machine, command, opts));
@@ -134,7 +154,10 @@ export function prepareMachine(
             opts,
         );
         if (proxy !== undefined) {
-            runCommand(`${name}-qualys-proxy-${machine.key}`, machine, qualysProxyRunCommand(machine.os, proxy), { parent, dependsOn: [assessment] });
+            runCommand(`${name}-qualys-proxy-${machine.key}`, machine, qualysProxyRunCommand(machine.os, proxy), {
+                parent,
+                dependsOn: [assessment],
+            });
         }
     }
     return { mdePrerequisites };

@@ -101,7 +101,10 @@ export function planFleet(problems: ProblemList, machines: NormalizedMachine[], 
             "the built-in Qualys assessment was retired in 2024; Defender Vulnerability Management (plan.defenderVulnerabilityManagement) replaces it",
         );
         if (fleet.plan.defenderVulnerabilityManagement) {
-            problems.error("qualys.enabled", "conflicts with plan.defenderVulnerabilityManagement: a machine has one assessment provider; choose one");
+            problems.error(
+                "qualys.enabled",
+                "conflicts with plan.defenderVulnerabilityManagement: a machine has one assessment provider; choose one",
+            );
         }
     }
     return planned;
@@ -113,7 +116,10 @@ function checkAirGapped(problems: ProblemList, machines: NormalizedMachine[], fl
         problems.error("airGapped", "no agent can reach the cloud from an air-gapped machine; remove machines, logs and qualys");
     }
     if (fleet.plan.subPlan !== "P2" || fleet.plan.agentlessScanning !== true) {
-        problems.error("airGapped", 'relies on agentless scanning, which needs Plan 2: set plan.subPlan to "P2" and leave agentless scanning on');
+        problems.error(
+            "airGapped",
+            'relies on agentless scanning, which needs Plan 2: set plan.subPlan to "P2" and leave agentless scanning on',
+        );
         return;
     }
     problems.warn(

@@ -35,6 +35,15 @@ export interface NormalizedArgs {
     airGapped: boolean;
     machines: MachinePlan[];
     logs?: NormalizedLogs;
+    guestConfiguration: NormalizedGuestConfiguration;
+}
+
+/** Guest Configuration after defaults. */
+export interface NormalizedGuestConfiguration {
+    /** Deploy the extension to Azure VMs. */
+    enabled: boolean;
+    /** Tag the listed VMs through a policy modify assignment. */
+    tagExistingVms: boolean;
 }
 
 /** What `validate()` returns when the args are usable. */
@@ -89,10 +98,11 @@ export function validate(raw: unknown): ValidationResult {
     const proxy = readProxy(problems, top.proxy);
     const logs = readLogs(problems, top.logs, location);
     const airGapped = readBoolean(problems, top.airGapped, "airGapped", false);
+    const guestConfiguration = readGuestConfiguration(problems, top.guestConfiguration);
     const machines = planFleet(problems, readMachines(problems, top.machines, location), {
         proxy,
         logs,
-        guestConfiguration: readSwitch(problems, top.guestConfiguration, "guestConfiguration", true),
+        guestConfiguration: guestConfiguration.enabled,
         qualys: readSwitch(problems, top.qualys, "qualys", false),
         mdeEnabled: mdeIntegration.enabled,
         mdeIncludesLinux: mdeIntegration.includeLinux,
@@ -113,6 +123,7 @@ export function validate(raw: unknown): ValidationResult {
             airGapped,
             machines,
             logs,
+            guestConfiguration,
         },
         warnings: problems.warnings,
     };
@@ -131,6 +142,17 @@ function readSubscriptionId(problems: ProblemList, value: unknown): string | und
         return undefined;
     }
     return text.toLowerCase();
+}
+
+function readGuestConfiguration(problems: ProblemList, value: unknown): NormalizedGuestConfiguration {
+    const fields = readObject(problems, value, "guestConfiguration") ?? {};
+    rejectUnknownKeys(problems, fields, "guestConfiguration", ["enabled", "tagExistingVms"]);
+    const enabled = readBoolean(problems, fields.enabled, "guestConfiguration.enabled", true);
+    const tagExistingVms = readBoolean(problems, fields.tagExistingVms, "guestConfiguration.tagExistingVms", false);
+    if (!enabled && tagExistingVms) {
+        problems.error("guestConfiguration.tagExistingVms", "only matters while guestConfiguration.enabled is true; remove it");
+    }
+    return { enabled, tagExistingVms };
 }
 
 /** Reads a `{ enabled }` settings object. */

@@ -18,4 +18,3 @@ export function readLocation(problems: ProblemList, value: unknown, path: string
     }
     return text;
 }
-

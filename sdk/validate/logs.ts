@@ -13,13 +13,25 @@ export interface NormalizedLogs {
     legacyAgent?: { workspaceId: pulumi.Input<string>; workspaceKey: pulumi.Input<string> };
 }
 
-const LOG_FIELDS = ["workspaceResourceId", "dataCollectionRuleId", "dataCollectionRuleLocation", "azureMonitorAgent", "legacyAgent"] as const;
+const LOG_FIELDS = [
+    "workspaceResourceId",
+    "dataCollectionRuleId",
+    "dataCollectionRuleLocation",
+    "azureMonitorAgent",
+    "legacyAgent",
+] as const;
 const WORKSPACE_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i;
 const RULE_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Insights\/dataCollectionRules\/[^/]+$/i;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** Checks a resource id when it is a plain string; an Output is taken as it comes. */
-function readResourceId(problems: ProblemList, value: unknown, path: string, shape: RegExp, example: string): pulumi.Input<string> | undefined {
+function readResourceId(
+    problems: ProblemList,
+    value: unknown,
+    path: string,
+    shape: RegExp,
+    example: string,
+): pulumi.Input<string> | undefined {
     if (value === undefined || value === "") return undefined;
     if (typeof value === "string") {
         if (!shape.test(value)) {
@@ -41,7 +53,10 @@ function readLegacyAgent(problems: ProblemList, value: unknown): NormalizedLogs[
         problems.error("logs.legacyAgent.workspaceId", "is required: the workspace's customerId GUID");
         ok = false;
     } else if (typeof workspaceId === "string" && !GUID.test(workspaceId)) {
-        problems.error("logs.legacyAgent.workspaceId", `"${workspaceId}" is not a GUID; give the workspace's customerId, not its resource id`);
+        problems.error(
+            "logs.legacyAgent.workspaceId",
+            `"${workspaceId}" is not a GUID; give the workspace's customerId, not its resource id`,
+        );
         ok = false;
     }
     if (workspaceKey === undefined || workspaceKey === "") {
@@ -76,10 +91,16 @@ export function readLogs(problems: ProblemList, value: unknown, defaultLocation:
         "/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Insights/dataCollectionRules/<name>",
     );
     if (azureMonitorAgent && fields.workspaceResourceId === undefined && fields.dataCollectionRuleId === undefined) {
-        problems.error("logs.workspaceResourceId", "is required for the Azure Monitor Agent unless logs.dataCollectionRuleId names an existing rule");
+        problems.error(
+            "logs.workspaceResourceId",
+            "is required for the Azure Monitor Agent unless logs.dataCollectionRuleId names an existing rule",
+        );
     }
     if (fields.dataCollectionRuleId !== undefined && fields.dataCollectionRuleLocation !== undefined) {
-        problems.error("logs.dataCollectionRuleLocation", "only applies to the rule the component makes; remove it when you give logs.dataCollectionRuleId");
+        problems.error(
+            "logs.dataCollectionRuleLocation",
+            "only applies to the rule the component makes; remove it when you give logs.dataCollectionRuleId",
+        );
     }
     const ruleLocation =
         fields.dataCollectionRuleLocation === undefined

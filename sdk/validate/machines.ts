@@ -34,7 +34,10 @@ function readKey(problems: ProblemList, value: unknown, path: string): string | 
         return undefined;
     }
     if (typeof value !== "string" || !KEY.test(value)) {
-        problems.error(path, `${JSON.stringify(value)} must be 1-40 lower-case letters, digits and dashes, not starting or ending with a dash`);
+        problems.error(
+            path,
+            `${JSON.stringify(value)} must be 1-40 lower-case letters, digits and dashes, not starting or ending with a dash`,
+        );
         return undefined;
     }
     return value;
@@ -66,7 +69,12 @@ function readExclusions(problems: ProblemList, value: unknown, path: string): Ma
     return parts;
 }
 
-function readMachine(problems: ProblemList, value: unknown, path: string, defaultLocation: string | undefined): NormalizedMachine | undefined {
+function readMachine(
+    problems: ProblemList,
+    value: unknown,
+    path: string,
+    defaultLocation: string | undefined,
+): NormalizedMachine | undefined {
     if (!isObject(value)) {
         problems.error(path, "expected a machine: { key, kind, os, resourceGroupName, name }");
         return undefined;
@@ -81,12 +89,25 @@ function readMachine(problems: ProblemList, value: unknown, path: string, defaul
     const systemAssignedIdentity = readBoolean(problems, value.systemAssignedIdentity, `${path}.systemAssignedIdentity`);
     const excluded = readExclusions(problems, value.exclude, `${path}.exclude`);
     if (kind === "arc" && systemAssignedIdentity !== undefined) {
-        problems.error(`${path}.systemAssignedIdentity`, "applies to Azure VMs only; Arc machines always have their own identity: remove it");
+        problems.error(
+            `${path}.systemAssignedIdentity`,
+            "applies to Azure VMs only; Arc machines always have their own identity: remove it",
+        );
     }
     if (kind === "arc" && excluded.includes("guestConfiguration")) {
-        problems.error(`${path}.exclude`, "Arc machines have Guest Configuration built into their agent; there is nothing to leave out: remove guestConfiguration");
+        problems.error(
+            `${path}.exclude`,
+            "Arc machines have Guest Configuration built into their agent; there is nothing to leave out: remove guestConfiguration",
+        );
     }
-    if (key === undefined || kind === undefined || os === undefined || resourceGroupName === undefined || name === undefined || location === undefined) {
+    if (
+        key === undefined ||
+        kind === undefined ||
+        os === undefined ||
+        resourceGroupName === undefined ||
+        name === undefined ||
+        location === undefined
+    ) {
         return undefined;
     }
     return { key, kind, os, resourceGroupName, name, location, systemAssignedIdentity, excluded, path };
@@ -116,7 +137,10 @@ export function readMachines(problems: ProblemList, value: unknown, defaultLocat
         if (machine === undefined) return;
         const first = firstByKey.get(machine.key);
         if (first !== undefined) {
-            problems.error(`machines[${i}].key`, `"${machine.key}" is already the key of machines[${first}]; keys name resources and must be unique`);
+            problems.error(
+                `machines[${i}].key`,
+                `"${machine.key}" is already the key of machines[${first}]; keys name resources and must be unique`,
+            );
             return;
         }
         firstByKey.set(machine.key, i);

@@ -24,7 +24,11 @@ const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9]
 const BYPASS_ENTRY = /^[A-Za-z0-9.*:/_-]+$/;
 
 /** Parses and checks `proxy.address`; returns undefined (with a problem) when unusable. */
-export function parseProxyAddress(problems: ProblemList, value: unknown, path: string): { url: string; host: string; port: number } | undefined {
+export function parseProxyAddress(
+    problems: ProblemList,
+    value: unknown,
+    path: string,
+): { url: string; host: string; port: number } | undefined {
     const text = readRequiredString(problems, value, path, "give the proxy as http://host:port");
     if (text === undefined) return undefined;
     if (/\.pac$/i.test(text) || /(^|[/.])wpad([./:]|$)/i.test(text)) {
@@ -53,7 +57,10 @@ export function parseProxyAddress(problems: ProblemList, value: unknown, path: s
     }
     if (parsed.username !== "" || parsed.password !== "") {
         // Never echo the address back: it holds a password.
-        problems.error(path, "contains credentials; give only http://host:port and put them in proxy.username and proxy.password, which stay secret");
+        problems.error(
+            path,
+            "contains credentials; give only http://host:port and put them in proxy.username and proxy.password, which stay secret",
+        );
         return undefined;
     }
     const authority = text.slice("http://".length).split("/")[0];
@@ -91,7 +98,10 @@ function readBypass(problems: ProblemList, value: unknown): string[] {
     const entries: string[] = [];
     value.forEach((entry, i) => {
         if (typeof entry !== "string" || !BYPASS_ENTRY.test(entry) || entry.includes("://")) {
-            problems.error(`proxy.bypass[${i}]`, `${JSON.stringify(entry)} is not a host name, .domain or IP address; give e.g. ".corp.example" or "10.0.0.0/8"`);
+            problems.error(
+                `proxy.bypass[${i}]`,
+                `${JSON.stringify(entry)} is not a host name, .domain or IP address; give e.g. ".corp.example" or "10.0.0.0/8"`,
+            );
             return;
         }
         entries.push(entry);
@@ -106,12 +116,20 @@ export function readProxy(problems: ProblemList, value: unknown): NormalizedProx
     rejectUnknownKeys(problems, fields, "proxy", PROXY_FIELDS);
     const address = parseProxyAddress(problems, fields.address, "proxy.address");
     const bypass = readBypass(problems, fields.bypass);
-    const unauthenticatedForAgentHosts = readBoolean(problems, fields.unauthenticatedForAgentHosts, "proxy.unauthenticatedForAgentHosts", false);
+    const unauthenticatedForAgentHosts = readBoolean(
+        problems,
+        fields.unauthenticatedForAgentHosts,
+        "proxy.unauthenticatedForAgentHosts",
+        false,
+    );
 
     const hasUser = isGiven(fields.username);
     const hasPassword = isGiven(fields.password);
     if (hasUser !== hasPassword) {
-        problems.error(hasUser ? "proxy.password" : "proxy.username", "is missing; give both proxy.username and proxy.password, or neither");
+        problems.error(
+            hasUser ? "proxy.password" : "proxy.username",
+            "is missing; give both proxy.username and proxy.password, or neither",
+        );
     }
     if (!hasUser && fields.unauthenticatedForAgentHosts !== undefined) {
         problems.error("proxy.unauthenticatedForAgentHosts", "only matters with proxy.username and proxy.password; remove it");
@@ -131,5 +149,10 @@ export function readProxy(problems: ProblemList, value: unknown): NormalizedProx
 /** A credential counts as given when it is a non-empty string or an Input whose value comes later. */
 function isGiven(value: unknown): boolean {
     if (value === undefined || value === null || value === "") return false;
-    return typeof value === "string" || pulumi.Output.isInstance(value) || isObject(value) || typeof (value as Promise<unknown>).then === "function";
+    return (
+        typeof value === "string" ||
+        pulumi.Output.isInstance(value) ||
+        isObject(value) ||
+        typeof (value as Promise<unknown>).then === "function"
+    );
 }

@@ -1,0 +1,306 @@
+// The egress contract against a real Squid (Debian package `squid`, 5.7 on bookworm).
+//
+// Squid listens on 127.0.0.1 only, with the generated snippet followed by `http_access deny all`.
+// Nothing leaves the machine: every allowed name is mapped to 127.0.0.1 in Squid's own hosts file
+// (the CONNECT then fails with a 5xx on the closed local port 443), any other lookup goes to a DNS
+// server on 127.0.0.1, and denied names are refused before any lookup. An allowed name must never
+// get 403; a name outside the list, an allowed name on port 80, and a plain GET must get 403 and a
+// TCP_DENIED/403 line in the access log. A missing Squid fails the suite: it is never skipped.
+import { strict as assert } from "node:assert";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { EgressInput, egressEndpoints, privateLinkHosts, proxyAllowlist, squidAllowlistSnippet } from "../sdk/plan/egress";
+
+const WORKSPACE = "0f8c2d41-7a3b-4c55-9e21-5d6a7b8c9d0e";
+
+/** Arc through its private link scope, everything else through the proxy: both routes at once. */
+const MIXED: EgressInput = {
+    cloud: "AzureCloud",
+    regions: ["westeurope", "northeurope"],
+    agents: { mde: true, azureMonitorAgent: true, legacyAgent: true, guestConfiguration: true, arcAgent: true, qualys: false },
+    workspaceIds: [WORKSPACE],
+    privateLink: { arc: true, azureMonitor: false },
+};
+
+const REQUEST_TIMEOUT_MS = 10_000;
+const STARTUP_TIMEOUT_MS = 20_000;
+
+/** A concrete name the allowlist entry must let through: `*.x.y` -> `probe.x.y`, `azgn*.x.y` -> `azgnprobe.x.y`. */
+function probeName(host: string): string {
+    return host.replace("*", "probe");
+}
+
+function findSquid(): string {
+    const dirs = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/sbin", "/usr/local/sbin", "/sbin"];
+    for (const dir of dirs) {
+        const candidate = path.join(dir, "squid");
+        if (dir !== "" && fs.existsSync(candidate)) return candidate;
+    }
+    throw new Error("squid is not installed: apt-get install squid (Debian package `squid`); this test never skips");
+}
+
+/** uid and gid of the `proxy` user Debian's Squid drops to when started as root. */
+function proxyUser(): { uid: number; gid: number } {
+    const line = fs
+        .readFileSync("/etc/passwd", "utf8")
+        .split("\n")
+        .find((l) => l.startsWith("proxy:"));
+    if (line === undefined) throw new Error("no `proxy` user in /etc/passwd: apt-get install squid creates it");
+    const fields = line.split(":");
+    return { uid: Number(fields[2]), gid: Number(fields[3]) };
+}
+
+function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const address = server.address();
+            server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
+        });
+    });
+}
+
+function canConnect(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+        const socket = net.connect({ host: "127.0.0.1", port });
+        socket.setTimeout(500);
+        socket.once("connect", () => {
+            socket.destroy();
+            resolve(true);
+        });
+        socket.once("timeout", () => {
+            socket.destroy();
+            resolve(false);
+        });
+        socket.once("error", () => resolve(false));
+    });
+}
+
+/** Sends one raw request through the proxy and resolves with the status code of the answer's first line. */
+function statusThroughProxy(port: number, request: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const socket = net.connect({ host: "127.0.0.1", port });
+        let received = "";
+        let settled = false;
+        const finish = (error: Error | undefined, status?: number): void => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            socket.destroy();
+            if (error !== undefined) reject(error);
+            else resolve(status as number);
+        };
+        const firstLine = request.split("\r\n")[0];
+        const timer = setTimeout(() => finish(new Error(`no answer from Squid within ${REQUEST_TIMEOUT_MS} ms to "${firstLine}"`)), REQUEST_TIMEOUT_MS);
+        socket.once("connect", () => socket.write(request));
+        socket.on("data", (chunk: Buffer) => {
+            received += chunk.toString("latin1");
+            const end = received.indexOf("\r\n");
+            if (end < 0) return;
+            const match = /^HTTP\/1\.[01] (\d{3})/.exec(received.slice(0, end));
+            finish(match === null ? new Error(`unexpected answer to "${firstLine}": ${received.slice(0, end)}`) : undefined, match ? Number(match[1]) : undefined);
+        });
+        socket.once("error", (err) => finish(err));
+        socket.once("close", () => finish(new Error(`Squid closed the connection without a status line for "${firstLine}"`)));
+    });
+}
+
+function connectRequest(target: string): string {
+    return `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`;
+}
+
+function squidConf(dir: string, port: number, snippet: string): string {
+    return [
+        `http_port 127.0.0.1:${port}`,
+        "visible_hostname egress-test.invalid",
+        `pid_filename ${path.join(dir, "squid.pid")}`,
+        `cache_log ${path.join(dir, "cache.log")}`,
+        `access_log stdio:${path.join(dir, "access.log")} squid`,
+        "cache_store_log none",
+        "netdb_filename none",
+        "pinger_enable off",
+        `coredump_dir ${dir}`,
+        "cache deny all",
+        `hosts_file ${path.join(dir, "hosts")}`,
+        "dns_nameservers 127.0.0.1",
+        "dns_timeout 2 seconds",
+        "connect_timeout 2 seconds",
+        "forward_max_tries 1",
+        "shutdown_lifetime 0 seconds",
+        snippet.trimEnd(),
+        "http_access deny all",
+        "",
+    ].join("\n");
+}
+
+describe("egress allowlist against a real Squid", function () {
+    this.timeout(60_000);
+
+    const endpoints = egressEndpoints(MIXED);
+    const allowed = proxyAllowlist(endpoints);
+    const snippet = squidAllowlistSnippet(endpoints);
+    let squidPath: string;
+    let dir: string;
+    let port: number;
+    let squid: ChildProcess | undefined;
+    let exited: Promise<void> = Promise.resolve();
+    let output = "";
+
+    before(async function () {
+        squidPath = findSquid();
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "egress-squid-"));
+        port = await freePort();
+
+        const probes = allowed.map(probeName);
+        fs.writeFileSync(path.join(dir, "hosts"), `127.0.0.1 localhost\n${probes.map((p) => `127.0.0.1 ${p}`).join("\n")}\n`, { mode: 0o644 });
+        fs.writeFileSync(path.join(dir, "squid.conf"), squidConf(dir, port, snippet), { mode: 0o644 });
+        fs.chmodSync(dir, 0o755);
+        if (process.getuid?.() === 0) {
+            // Run as root, Squid drops to `proxy`; its logs and pid file must be writable by that user.
+            const { uid, gid } = proxyUser();
+            fs.chownSync(dir, uid, gid);
+        }
+
+        const child = spawn(squidPath, ["-N", "-f", path.join(dir, "squid.conf")], { stdio: ["ignore", "pipe", "pipe"] });
+        squid = child;
+        child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+        child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+        exited = new Promise((resolve) => child.once("exit", () => resolve()));
+
+        const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+        while (!(await canConnect(port))) {
+            if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+                const cacheLog = path.join(dir, "cache.log");
+                const log = fs.existsSync(cacheLog) ? fs.readFileSync(cacheLog, "utf8") : "";
+                throw new Error(`Squid did not start listening on 127.0.0.1:${port}:\n${output}\n${log}`.trim());
+            }
+            await new Promise((r) => setTimeout(r, 100));
+        }
+    });
+
+    after(async function () {
+        if (squid !== undefined && squid.exitCode === null && squid.signalCode === null) {
+            squid.kill("SIGTERM");
+            const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]);
+            if (!stopped) {
+                squid.kill("SIGKILL");
+                await exited;
+            }
+        }
+        if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    function accessLog(): string {
+        const file = path.join(dir, "access.log");
+        return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+    }
+
+    /** Waits (bounded) until every expected fragment shows up in the access log. */
+    async function accessLogWith(fragments: string[]): Promise<string> {
+        const deadline = Date.now() + 5_000;
+        let log = accessLog();
+        while (!fragments.every((f) => log.includes(f)) && Date.now() < deadline) {
+            await new Promise((r) => setTimeout(r, 100));
+            log = accessLog();
+        }
+        return log;
+    }
+
+    it("the mixed input really has both routes and a partial-label wildcard to prove", function () {
+        assert.ok(allowed.length > 10);
+        assert.ok(allowed.includes("azgn*.servicebus.windows.net"));
+        assert.deepEqual(privateLinkHosts(endpoints), ["*.guestconfiguration.azure.com", "*.his.arc.azure.com"]);
+    });
+
+    it("lets CONNECT through to port 443 of every allowed name (never 403)", async function () {
+        const probes = allowed.map(probeName);
+        const statuses = await Promise.all(probes.map((p) => statusThroughProxy(port, connectRequest(`${p}:443`))));
+        const refused = probes.filter((_, i) => statuses[i] === 403);
+        assert.deepEqual(refused, [], `Squid refused names on the allowlist:\n${refused.join("\n")}\n${snippet}`);
+        // Each one was attempted and failed on the closed local port (or a failed lookup), a 5xx.
+        statuses.forEach((s, i) => assert.ok(s >= 500 && s < 600, `${probes[i]}: expected a 5xx from the failed connection, got ${s}`));
+        const log = accessLog();
+        for (const p of probes) assert.ok(!denied(log, `CONNECT ${p}:443`), `${p} logged as denied`);
+    });
+
+    const DENIED: Array<{ why: string; request: string; logged: string }> = [
+        { why: "a name on no list", request: connectRequest("example.com:443"), logged: "CONNECT example.com:443" },
+        {
+            why: "an allowed suffix inside an attacker's domain",
+            request: connectRequest("evil.endpoint.security.microsoft.com.attacker.net:443"),
+            logged: "CONNECT evil.endpoint.security.microsoft.com.attacker.net:443",
+        },
+        { why: "a private-link-only Arc host", request: connectRequest("x.his.arc.azure.com:443"), logged: "CONNECT x.his.arc.azure.com:443" },
+        {
+            why: "a private-link-only guest configuration host",
+            request: connectRequest("x.guestconfiguration.azure.com:443"),
+            logged: "CONNECT x.guestconfiguration.azure.com:443",
+        },
+        {
+            why: "a service bus namespace that is not azgn*",
+            request: connectRequest("contoso.servicebus.windows.net:443"),
+            logged: "CONNECT contoso.servicebus.windows.net:443",
+        },
+        {
+            why: "azgn not at the start of the name",
+            request: connectRequest("xazgnprobe.servicebus.windows.net:443"),
+            logged: "CONNECT xazgnprobe.servicebus.windows.net:443",
+        },
+        { why: "an allowed name on port 80", request: connectRequest("management.azure.com:80"), logged: "CONNECT management.azure.com:80" },
+        {
+            why: "an allowed wildcard name on port 80",
+            request: connectRequest("x.endpoint.security.microsoft.com:80"),
+            logged: "CONNECT x.endpoint.security.microsoft.com:80",
+        },
+        {
+            why: "a plain GET to an allowed name",
+            request: "GET http://packages.microsoft.com/ HTTP/1.1\r\nHost: packages.microsoft.com\r\n\r\n",
+            logged: "GET http://packages.microsoft.com/",
+        },
+    ];
+
+    it("refuses with 403 everything else, and logs TCP_DENIED/403 for each", async function () {
+        const statuses = await Promise.all(DENIED.map((d) => statusThroughProxy(port, d.request)));
+        DENIED.forEach((d, i) => assert.equal(statuses[i], 403, `${d.why}: expected 403, got ${statuses[i]}`));
+        const log = await accessLogWith(DENIED.map((d) => d.logged));
+        for (const d of DENIED) assert.ok(denied(log, d.logged), `${d.why}: no TCP_DENIED/403 line for "${d.logged}" in access.log:\n${log}`);
+    });
+});
+
+/** True when a line of Squid's native access log records `request` as TCP_DENIED/403. */
+function denied(log: string, request: string): boolean {
+    return log.split("\n").some((line) => line.includes(" TCP_DENIED/403 ") && line.includes(` ${request} `));
+}
+
+describe("Squid accepts every generated snippet", function () {
+    this.timeout(60_000);
+
+    it("squid -k parse passes without warnings for each cloud and route combination", function () {
+        const squidPath = findSquid();
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "egress-parse-"));
+        try {
+            for (const cloud of ["AzureCloud", "AzureUSGovernment"] as const) {
+                for (const arc of [false, true]) {
+                    for (const azureMonitor of [false, true]) {
+                        for (const workspaceIds of [[], [WORKSPACE]]) {
+                            const input: EgressInput = { ...MIXED, cloud, regions: ["eastus", "westus2"], workspaceIds, privateLink: { arc, azureMonitor } };
+                            const conf = path.join(dir, "squid.conf");
+                            fs.writeFileSync(conf, squidConf(dir, 3128, squidAllowlistSnippet(egressEndpoints(input))));
+                            const run = spawnSync(squidPath, ["-k", "parse", "-f", conf], { encoding: "utf8", timeout: 15_000 });
+                            const said = `${run.stdout}${run.stderr}`;
+                            const label = `${cloud}, arc private link ${arc}, monitor private link ${azureMonitor}, ${workspaceIds.length} workspace(s)`;
+                            assert.equal(run.status, 0, `${label}: squid -k parse failed:\n${said}`);
+                            assert.doesNotMatch(said, /WARNING|ERROR|FATAL/, `${label}: squid -k parse complained:\n${said}`);
+                        }
+                    }
+                }
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
