@@ -36,6 +36,48 @@ export interface DefenderForServersNetworkRestrictedArgs {
     guestConfiguration?: GuestConfigurationSettings;
     /** The retired built-in Qualys vulnerability assessment, for those who still run it. Off by default. */
     qualys?: QualysSettings;
+    /** Azure Arc and Azure Monitor Private Link scopes, their private endpoints and DNS: the road out that needs no proxy. */
+    privateLink?: PrivateLinkSettings;
+}
+
+/** Where Private Link resources go, and which scopes exist. */
+export interface PrivateLinkSettings {
+    /** Resource group for the scopes, private endpoints and private DNS zones. */
+    resourceGroupName: pulumi.Input<string>;
+    /** Resource id of the subnet the private endpoints go in. Required when any endpoint is created. */
+    subnetId?: pulumi.Input<string>;
+    /** Virtual networks (resource ids) to link the private DNS zones the component creates to. */
+    virtualNetworkIds?: pulumi.Input<string>[];
+    /** Existing private DNS zones (zone name to resource id), e.g. kept in a central hub. These are used as they are and not created. */
+    existingDnsZoneIds?: { [zoneName: string]: pulumi.Input<string> };
+    /** An Azure Arc Private Link Scope for the Arc machines. */
+    arc?: ArcPrivateLinkScopeSettings;
+    /** An Azure Monitor Private Link Scope for the Log Analytics workspace and a data collection endpoint. */
+    azureMonitor?: AzureMonitorPrivateLinkScopeSettings;
+}
+
+/** The Azure Arc Private Link Scope. */
+export interface ArcPrivateLinkScopeSettings {
+    /** Region of the scope (default: `location`). Arc machines must be in the same region as their scope. */
+    location?: string;
+    /** Allow public network access to the scope (default `false`). */
+    publicNetworkAccess?: boolean;
+    /** Create the private endpoint (`hybridcompute`) in `privateLink.subnetId` (default `true`). `false` when the network team owns endpoints. */
+    privateEndpoint?: boolean;
+    /** Entra tenant id for the onboarding commands (default: the commands read `$TENANT_ID`). */
+    tenantId?: string;
+    /** Resource group that newly onboarded Arc machines join (default: `privateLink.resourceGroupName`). */
+    machinesResourceGroupName?: string;
+}
+
+/** The Azure Monitor Private Link Scope. */
+export interface AzureMonitorPrivateLinkScopeSettings {
+    /** Ingestion access mode: `PrivateOnly` (default) or `Open`. */
+    ingestionAccessMode?: string;
+    /** Query access mode: `Open` (default, so people can still query from the portal) or `PrivateOnly`. */
+    queryAccessMode?: string;
+    /** Create the private endpoint (`azuremonitor`) in `privateLink.subnetId` (default `true`). */
+    privateEndpoint?: boolean;
 }
 
 /** The HTTP proxy, described once for every agent. */

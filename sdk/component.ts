@@ -7,11 +7,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { DefenderForServersNetworkRestrictedArgs } from "./args";
 import { GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG } from "./plan/agents";
 import { bypassList } from "./plan/bypass";
-import { dataCollectionRuleFor } from "./resources/logs";
+import { EgressEndpoint, egressEndpoints, egressNotes, privateLinkHosts, proxyAllowlist, squidAllowlistSnippet } from "./plan/egress";
+import { egressInputFor } from "./plan/fleetEgress";
+import { arcAgentBypass, arcOnboardingCommands, OnboardingCommands } from "./plan/privateLink";
 import { tagVmsForPrivateGuestConfiguration } from "./resources/guestConfigurationTag";
+import { dataCollectionRuleFor } from "./resources/logs";
 import { machineResourceId, prepareMachine } from "./resources/machines";
+import { declarePrivateLink } from "./resources/privateLink";
 import { enableDefenderPlan, selectVulnerabilityManagement, switchOnMdeIntegration } from "./resources/subscription";
-import { validate } from "./validate";
+import { NormalizedArgs, validate } from "./validate";
 
 /** Defender for Servers, wired up for machines whose only way out is an HTTP proxy or Private Link. */
 export class DefenderForServersNetworkRestricted extends pulumi.ComponentResource {
@@ -26,8 +30,22 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
     public readonly mdeIntegrationEnabled: pulumi.Output<boolean>;
     /** Tags to merge into the Azure VMs you declare, so Guest Configuration goes through the Azure virtual IP instead of the proxy. */
     public readonly guestConfigurationTags: pulumi.Output<{ [key: string]: string }>;
-    /** The operating-system proxy bypass list the run commands set (empty without a proxy). */
+    /** The operating-system proxy bypass list the run commands set: platform addresses, your entries and the Private Link hosts (empty without a proxy). */
     public readonly proxyBypass: pulumi.Output<string[]>;
+    /** Every endpoint the machines reach: host, port, agents, why, when, and route (`proxy`, `privateLink` or `platform`). */
+    public readonly egress: pulumi.Output<EgressEndpoint[]>;
+    /** The host names the proxy must allow (HTTPS, port 443), sorted. */
+    public readonly proxyAllowlist: pulumi.Output<string[]>;
+    /** The same allowlist as a Squid configuration snippet, to paste before `http_access deny all`. */
+    public readonly squidAllowlist: pulumi.Output<string>;
+    /** Caveats about the egress list (hosts Microsoft does not document, optional features). */
+    public readonly egressNotes: pulumi.Output<string[]>;
+    /** Id of the Arc Private Link Scope, when `privateLink.arc` is set. */
+    public readonly arcPrivateLinkScopeId: pulumi.Output<string | undefined>;
+    /** Id of the data collection endpoint in the Azure Monitor Private Link Scope, when `privateLink.azureMonitor` is set. */
+    public readonly dataCollectionEndpointId: pulumi.Output<string | undefined>;
+    /** Onboarding commands for new Arc machines (`linux`, `windows`): proxy, bypass, `azcmagent connect --private-link-scope`. */
+    public readonly arcOnboardingCommands: pulumi.Output<OnboardingCommands | undefined>;
 
     constructor(name: string, args: DefenderForServersNetworkRestrictedArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered: bad args fail the preview and leave no trace.
@@ -41,15 +59,26 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         const plan = enableDefenderPlan(this, name, settings);
         selectVulnerabilityManagement(this, name, settings, plan);
 
-        // 2. Each machine: its proxies first (MDE waits for them), then the agents with their own proxy settings.
-        const bypass = settings.proxy === undefined ? [] : bypassList(settings.proxy.bypass);
-        const fleet = { dataCollectionRuleId: dataCollectionRuleFor(this, name, settings), bypass, arcBypass: [] };
+        // 2. What the machines may reach, and by which road: Private Link scopes, and the egress list for the proxy.
+        const privateLink = declarePrivateLink(this, name, settings);
+        const egressInput = egressInputFor(settings);
+        const egress = egressEndpoints(egressInput);
+        const linkFlags = egressInput.privateLink;
+        const bypass = settings.proxy === undefined ? [] : bypassList(settings.proxy.bypass, privateLinkHosts(egress));
+
+        // 3. Each machine: its proxies first (MDE waits for them), then the agents with their own proxy settings.
+        const fleet = {
+            dataCollectionRuleId: dataCollectionRuleFor(this, name, settings, privateLink.dataCollectionEndpointId),
+            dataCollectionEndpointId: privateLink.dataCollectionEndpointId,
+            bypass,
+            arcBypass: arcAgentBypass(linkFlags),
+        };
         const mdePrerequisites: pulumi.Resource[] = [plan];
         for (const machine of settings.machines) {
             mdePrerequisites.push(...prepareMachine(this, name, settings, machine, fleet).mdePrerequisites);
         }
 
-        // 3. Guest Configuration's private-network tag on existing VMs, when asked, without touching their other tags.
+        // 4. Guest Configuration's private-network tag on existing VMs, when asked, without touching their other tags.
         if (settings.guestConfiguration.tagExistingVms) {
             const vms = settings.machines.filter((m) => m.parts.guestConfiguration);
             tagVmsForPrivateGuestConfiguration(
@@ -60,7 +89,7 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             );
         }
 
-        // 4. MDE integration, last: Defender starts deploying MDE the moment it is on.
+        // 5. MDE integration, last: Defender starts deploying MDE the moment it is on.
         const mdeIntegration = switchOnMdeIntegration(this, name, settings, mdePrerequisites);
 
         this.pricingId = plan.id;
@@ -68,12 +97,48 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         this.mdeIntegrationEnabled = pulumi.output(mdeIntegration !== undefined);
         this.guestConfigurationTags = pulumi.output<{ [key: string]: string }>({ ...GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG });
         this.proxyBypass = pulumi.output(bypass);
+        this.egress = pulumi.output(egress);
+        this.proxyAllowlist = pulumi.output(proxyAllowlist(egress));
+        this.squidAllowlist = pulumi.output(squidAllowlistSnippet(egress));
+        this.egressNotes = pulumi.output(egressNotes(egressInput));
+        this.arcPrivateLinkScopeId = pulumi.output(privateLink.arcScopeId);
+        this.dataCollectionEndpointId = pulumi.output(privateLink.dataCollectionEndpointId);
+        this.arcOnboardingCommands = onboardingFor(settings, privateLink.arcScopeId, fleet.arcBypass);
         this.registerOutputs({
             pricingId: this.pricingId,
             subPlan: this.subPlan,
             mdeIntegrationEnabled: this.mdeIntegrationEnabled,
             guestConfigurationTags: this.guestConfigurationTags,
             proxyBypass: this.proxyBypass,
+            egress: this.egress,
+            proxyAllowlist: this.proxyAllowlist,
+            squidAllowlist: this.squidAllowlist,
+            egressNotes: this.egressNotes,
+            arcPrivateLinkScopeId: this.arcPrivateLinkScopeId,
+            dataCollectionEndpointId: this.dataCollectionEndpointId,
+            arcOnboardingCommands: this.arcOnboardingCommands,
         });
     }
+}
+
+/** The onboarding commands, once the scope's id is known. */
+function onboardingFor(
+    settings: NormalizedArgs,
+    scopeId: pulumi.Output<string> | undefined,
+    arcBypass: string[],
+): pulumi.Output<OnboardingCommands | undefined> {
+    const arc = settings.privateLink?.arc;
+    if (scopeId === undefined || arc === undefined) return pulumi.output(undefined);
+    return pulumi.all([scopeId, settings.privateLink!.resourceGroupName]).apply(([id, group]) =>
+        arcOnboardingCommands({
+            cloud: settings.cloud,
+            subscriptionId: settings.subscriptionId,
+            resourceGroupName: arc.machinesResourceGroupName ?? group,
+            location: arc.location,
+            scopeId: id,
+            tenantId: arc.tenantId,
+            proxyUrl: settings.proxy?.url,
+            arcBypass,
+        }),
+    );
 }

@@ -190,9 +190,15 @@ describe("egress: private link for Arc and Azure Monitor", function () {
 
 describe("egress: mixed routes", function () {
     it("Arc private link, Azure Monitor through the proxy", function () {
-        const endpoints = egressEndpoints(input({ regions: ["westeurope"], agents: { ...NO_AGENTS, azureMonitorAgent: true, arcAgent: true } }));
+        const endpoints = egressEndpoints(
+            input({ regions: ["westeurope"], agents: { ...NO_AGENTS, azureMonitorAgent: true, arcAgent: true } }),
+        );
         const mixed = egressEndpoints(
-            input({ regions: ["westeurope"], agents: { ...NO_AGENTS, azureMonitorAgent: true, arcAgent: true }, privateLink: { arc: true, azureMonitor: false } }),
+            input({
+                regions: ["westeurope"],
+                agents: { ...NO_AGENTS, azureMonitorAgent: true, arcAgent: true },
+                privateLink: { arc: true, azureMonitor: false },
+            }),
         );
         assert.deepEqual(privateLinkHosts(mixed), ["*.guestconfiguration.azure.com", "*.his.arc.azure.com"]);
         assert.deepEqual(
@@ -260,7 +266,9 @@ describe("egress: workspaces and regions", function () {
     });
 
     it("falls back to the wildcard forms when no workspace id is known", function () {
-        const endpoints = egressEndpoints(input({ agents: { ...NO_AGENTS, azureMonitorAgent: true, legacyAgent: true }, workspaceIds: [] }));
+        const endpoints = egressEndpoints(
+            input({ agents: { ...NO_AGENTS, azureMonitorAgent: true, legacyAgent: true }, workspaceIds: [] }),
+        );
         const hosts = proxyAllowlist(endpoints);
         for (const wildcard of ["*.ods.opinsights.azure.com", "*.oms.opinsights.azure.com", "*.agentsvc.azure-automation.net"]) {
             assert.ok(hosts.includes(wildcard), wildcard);
@@ -327,7 +335,14 @@ describe("egress: dedup and order", function () {
     });
 
     it("proxyAllowlist and privateLinkHosts are sorted and unique whatever they are given", function () {
-        const e = (host: string, route: EgressEndpoint["route"]): EgressEndpoint => ({ host, port: 443, agents: ["A"], why: "x", when: "always", route });
+        const e = (host: string, route: EgressEndpoint["route"]): EgressEndpoint => ({
+            host,
+            port: 443,
+            agents: ["A"],
+            why: "x",
+            when: "always",
+            route,
+        });
         const list = [e("b", "proxy"), e("a", "proxy"), e("b", "proxy"), e("d", "privateLink"), e("c", "privateLink"), e("p", "platform")];
         assert.deepEqual(proxyAllowlist(list), ["a", "b"]);
         assert.deepEqual(privateLinkHosts(list), ["c", "d"]);
@@ -344,7 +359,9 @@ describe("egress: notes for what the list cannot say", function () {
 
     it("says when the DCE ingestion host or the old solution-pack route may still be needed", function () {
         assert.ok(egressNotes(input()).some((n) => n.includes("data collection endpoint")));
-        assert.ok(!egressNotes(input({ privateLink: { arc: false, azureMonitor: true } })).some((n) => n.includes("data collection endpoint")));
+        assert.ok(
+            !egressNotes(input({ privateLink: { arc: false, azureMonitor: true } })).some((n) => n.includes("data collection endpoint")),
+        );
         assert.ok(egressNotes(input({ privateLink: { arc: false, azureMonitor: true } })).some((n) => n.includes("19 April 2021")));
     });
 
@@ -390,7 +407,12 @@ describe("egress: Squid snippet", function () {
 
     it("renders the Government case with a chosen ACL name and no regex", function () {
         const endpoints = egressEndpoints(
-            input({ cloud: "AzureUSGovernment", regions: ["usgovvirginia"], agents: { ...NO_AGENTS, mde: true, azureMonitorAgent: true }, workspaceIds: [] }),
+            input({
+                cloud: "AzureUSGovernment",
+                regions: ["usgovvirginia"],
+                agents: { ...NO_AGENTS, mde: true, azureMonitorAgent: true },
+                workspaceIds: [],
+            }),
         );
         assert.equal(
             squidAllowlistSnippet(endpoints, "azure_agents"),
@@ -424,7 +446,15 @@ describe("egress: Squid snippet", function () {
 
     it("leaves private-link and platform hosts out", function () {
         const snippet = squidAllowlistSnippet(egressEndpoints(input({ privateLink: { arc: true, azureMonitor: true } })));
-        for (const absent of ["his.arc", "guestconfiguration", "handler.control", "ingest.monitor", "opinsights", "scadvisorcontent", "168.63.129.16"]) {
+        for (const absent of [
+            "his.arc",
+            "guestconfiguration",
+            "handler.control",
+            "ingest.monitor",
+            "opinsights",
+            "scadvisorcontent",
+            "168.63.129.16",
+        ]) {
             assert.ok(!snippet.includes(absent), absent);
         }
     });

@@ -95,14 +95,20 @@ function statusThroughProxy(port: number, request: string): Promise<number> {
             else resolve(status as number);
         };
         const firstLine = request.split("\r\n")[0];
-        const timer = setTimeout(() => finish(new Error(`no answer from Squid within ${REQUEST_TIMEOUT_MS} ms to "${firstLine}"`)), REQUEST_TIMEOUT_MS);
+        const timer = setTimeout(
+            () => finish(new Error(`no answer from Squid within ${REQUEST_TIMEOUT_MS} ms to "${firstLine}"`)),
+            REQUEST_TIMEOUT_MS,
+        );
         socket.once("connect", () => socket.write(request));
         socket.on("data", (chunk: Buffer) => {
             received += chunk.toString("latin1");
             const end = received.indexOf("\r\n");
             if (end < 0) return;
             const match = /^HTTP\/1\.[01] (\d{3})/.exec(received.slice(0, end));
-            finish(match === null ? new Error(`unexpected answer to "${firstLine}": ${received.slice(0, end)}`) : undefined, match ? Number(match[1]) : undefined);
+            finish(
+                match === null ? new Error(`unexpected answer to "${firstLine}": ${received.slice(0, end)}`) : undefined,
+                match ? Number(match[1]) : undefined,
+            );
         });
         socket.once("error", (err) => finish(err));
         socket.once("close", () => finish(new Error(`Squid closed the connection without a status line for "${firstLine}"`)));
@@ -156,7 +162,9 @@ describe("egress allowlist against a real Squid", function () {
         port = await freePort();
 
         const probes = allowed.map(probeName);
-        fs.writeFileSync(path.join(dir, "hosts"), `127.0.0.1 localhost\n${probes.map((p) => `127.0.0.1 ${p}`).join("\n")}\n`, { mode: 0o644 });
+        fs.writeFileSync(path.join(dir, "hosts"), `127.0.0.1 localhost\n${probes.map((p) => `127.0.0.1 ${p}`).join("\n")}\n`, {
+            mode: 0o644,
+        });
         fs.writeFileSync(path.join(dir, "squid.conf"), squidConf(dir, port, snippet), { mode: 0o644 });
         fs.chmodSync(dir, 0o755);
         if (process.getuid?.() === 0) {
@@ -221,8 +229,9 @@ describe("egress allowlist against a real Squid", function () {
         const statuses = await Promise.all(probes.map((p) => statusThroughProxy(port, connectRequest(`${p}:443`))));
         const refused = probes.filter((_, i) => statuses[i] === 403);
         assert.deepEqual(refused, [], `Squid refused names on the allowlist:\n${refused.join("\n")}\n${snippet}`);
-        // Each one was attempted and failed on the closed local port (or a failed lookup), a 5xx.
-        statuses.forEach((s, i) => assert.ok(s >= 500 && s < 600, `${probes[i]}: expected a 5xx from the failed connection, got ${s}`));
+        // Each one was really attempted: a 5xx from the closed local port 443 (or a failed lookup),
+        // or 200 should something happen to listen on 127.0.0.1:443.
+        statuses.forEach((s, i) => assert.ok(s === 200 || (s >= 500 && s < 600), `${probes[i]}: expected 200 or a 5xx, got ${s}`));
         const log = accessLog();
         for (const p of probes) assert.ok(!denied(log, `CONNECT ${p}:443`), `${p} logged as denied`);
     });
@@ -234,7 +243,11 @@ describe("egress allowlist against a real Squid", function () {
             request: connectRequest("evil.endpoint.security.microsoft.com.attacker.net:443"),
             logged: "CONNECT evil.endpoint.security.microsoft.com.attacker.net:443",
         },
-        { why: "a private-link-only Arc host", request: connectRequest("x.his.arc.azure.com:443"), logged: "CONNECT x.his.arc.azure.com:443" },
+        {
+            why: "a private-link-only Arc host",
+            request: connectRequest("x.his.arc.azure.com:443"),
+            logged: "CONNECT x.his.arc.azure.com:443",
+        },
         {
             why: "a private-link-only guest configuration host",
             request: connectRequest("x.guestconfiguration.azure.com:443"),
@@ -250,7 +263,11 @@ describe("egress allowlist against a real Squid", function () {
             request: connectRequest("xazgnprobe.servicebus.windows.net:443"),
             logged: "CONNECT xazgnprobe.servicebus.windows.net:443",
         },
-        { why: "an allowed name on port 80", request: connectRequest("management.azure.com:80"), logged: "CONNECT management.azure.com:80" },
+        {
+            why: "an allowed name on port 80",
+            request: connectRequest("management.azure.com:80"),
+            logged: "CONNECT management.azure.com:80",
+        },
         {
             why: "an allowed wildcard name on port 80",
             request: connectRequest("x.endpoint.security.microsoft.com:80"),
@@ -267,7 +284,9 @@ describe("egress allowlist against a real Squid", function () {
         const statuses = await Promise.all(DENIED.map((d) => statusThroughProxy(port, d.request)));
         DENIED.forEach((d, i) => assert.equal(statuses[i], 403, `${d.why}: expected 403, got ${statuses[i]}`));
         const log = await accessLogWith(DENIED.map((d) => d.logged));
-        for (const d of DENIED) assert.ok(denied(log, d.logged), `${d.why}: no TCP_DENIED/403 line for "${d.logged}" in access.log:\n${log}`);
+        for (const d of DENIED) {
+            assert.ok(denied(log, d.logged), `${d.why}: no TCP_DENIED/403 line for "${d.logged}" in access.log:\n${log}`);
+        }
     });
 });
 
@@ -287,7 +306,13 @@ describe("Squid accepts every generated snippet", function () {
                 for (const arc of [false, true]) {
                     for (const azureMonitor of [false, true]) {
                         for (const workspaceIds of [[], [WORKSPACE]]) {
-                            const input: EgressInput = { ...MIXED, cloud, regions: ["eastus", "westus2"], workspaceIds, privateLink: { arc, azureMonitor } };
+                            const input: EgressInput = {
+                                ...MIXED,
+                                cloud,
+                                regions: ["eastus", "westus2"],
+                                workspaceIds,
+                                privateLink: { arc, azureMonitor },
+                            };
                             const conf = path.join(dir, "squid.conf");
                             fs.writeFileSync(conf, squidConf(dir, 3128, squidAllowlistSnippet(egressEndpoints(input))));
                             const run = spawnSync(squidPath, ["-k", "parse", "-f", conf], { encoding: "utf8", timeout: 15_000 });

@@ -109,7 +109,6 @@ const BAD_INPUTS: Array<{ why: string; args: unknown; path: string; says: RegExp
     ...machineAndProxyCases(),
 ];
 
-
 function machineAndProxyCases(): Array<{ why: string; args: unknown; path: string; says: RegExp }> {
     const withProxy = (proxy: object, machines: object[] = [VM]) => ({ ...MINIMAL, proxy: { ...PROXY, ...proxy }, machines });
     return [

@@ -25,6 +25,8 @@ const defender = new DefenderForServersNetworkRestricted("defender", {
     },
     machines: config.requireObject<MachineSettings[]>("machines"),
     logs: { workspaceResourceId: config.require("workspaceResourceId") },
+    // The VMs exist already: tag them for Guest Configuration's private path through a policy.
+    guestConfiguration: { tagExistingVms: true },
 });
 
 export const pricingId = defender.pricingId;

@@ -12,7 +12,7 @@
  * - `privateLink`: reached through a private endpoint (Arc or Azure Monitor Private Link Scope).
  *   It must NOT be in the proxy allowlist; it belongs in the operating system's proxy bypass list.
  * - `platform`: the Azure platform address `168.63.129.16`, which is always bypassed
- *   (`PLATFORM_BYPASS` in `bypass.ts`); listed for documentation only.
+ *   (`ALWAYS_BYPASS` in `bypass.ts`); listed for documentation only.
  */
 
 /** The clouds this contract covers. AzureChinaCloud is refused before it gets here (Defender retires there on 18 August 2026). */

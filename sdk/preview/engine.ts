@@ -27,6 +27,8 @@ export interface RecordedResource {
     custom: boolean;
     /** Whether `pulumi destroy` would leave it in the cloud. */
     retainOnDelete: boolean;
+    /** Outputs a component registered with `registerOutputs`, secrets and unknowns marked. */
+    outputs?: PropertyMap;
 }
 
 /** Everything one run of a program produced. */
@@ -82,6 +84,12 @@ function recordRegistrations(monitor: any): RecordedResource[] {
             if (response) entry.urn = response.getUrn();
             callback(err, response);
         });
+    };
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req: any, callback: (err: any, response: any) => void) => {
+        const entry = recorded.find((r) => r.urn === req.getUrn());
+        if (entry !== undefined) entry.outputs = decodeProperties(req.getOutputs()?.toJavaScript() ?? {});
+        return registerOutputs(req, callback);
     };
     return recorded;
 }

@@ -21,7 +21,24 @@ export interface PreviewReport {
     warnings: string[];
     outputs: unknown;
     notes: string[];
+    /** The egress list of each component that states one (output `egress`). */
+    egress: Array<{ component: string; endpoints: EgressRow[] }>;
     summary: { create: number };
+}
+
+/** One endpoint as the preview shows it. */
+export interface EgressRow {
+    host: string;
+    port: number;
+    route: string;
+    when: string;
+    agents: string[];
+    why: string;
+}
+
+function egressOf(resource: RecordedResource): EgressRow[] | undefined {
+    const list = resource.outputs === undefined ? undefined : toDisplay(resource.outputs.egress as PropertyValue);
+    return Array.isArray(list) ? (list as EgressRow[]) : undefined;
 }
 
 // Long strings (scripts, templates as text) are summarized: the preview is for reading.
@@ -60,6 +77,10 @@ export function buildReport(project: string, stack: string, run: RunResult, note
         warnings: run.warnings,
         outputs: toDisplay(run.outputs),
         notes,
+        egress: run.resources.flatMap((r) => {
+            const endpoints = egressOf(r);
+            return endpoints === undefined ? [] : [{ component: r.name, endpoints }];
+        }),
         summary: { create: run.resources.length },
     };
 }
@@ -122,6 +143,19 @@ export function renderText(report: PreviewReport): string {
         if (r.dependsOn.length > 0) out.push(`      waits for: ${r.dependsOn.join(", ")}`);
         const inputs = summarizeLongText(r.inputs) as Record<string, unknown>;
         if (Object.keys(inputs).length > 0) out.push(indent(yaml.dump(inputs, { lineWidth: 140, noRefs: true }), "      "));
+    }
+    for (const { component, endpoints } of report.egress) {
+        out.push("");
+        out.push(
+            `Egress of ${component} (HTTPS unless noted; route proxy = your proxy must allow it, privateLink = through a private endpoint, bypassing the proxy):`,
+        );
+        const hostWidth = Math.max(...endpoints.map((e) => e.host.length), 4) + 2;
+        out.push(`    ${"ROUTE".padEnd(12)}${"HOST".padEnd(hostWidth)}${"PORT".padEnd(6)}${"WHEN".padEnd(9)}AGENTS: WHY`);
+        for (const e of endpoints) {
+            out.push(
+                `    ${e.route.padEnd(12)}${e.host.padEnd(hostWidth)}${String(e.port).padEnd(6)}${e.when.padEnd(9)}${e.agents.join(", ")}: ${e.why}`,
+            );
+        }
     }
     if (report.warnings.length > 0) {
         out.push("");

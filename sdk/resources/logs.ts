@@ -5,7 +5,12 @@ import { defenderDataCollectionRule, resourceGroupOf } from "../plan/dataCollect
 import { NormalizedArgs } from "../validate";
 
 /** The user's rule, or one the component makes in the workspace's resource group; undefined when AMA is not deployed. */
-export function dataCollectionRuleFor(parent: pulumi.Resource, name: string, args: NormalizedArgs): pulumi.Input<string> | undefined {
+export function dataCollectionRuleFor(
+    parent: pulumi.Resource,
+    name: string,
+    args: NormalizedArgs,
+    dataCollectionEndpointId: pulumi.Input<string> | undefined,
+): pulumi.Input<string> | undefined {
     const logs = args.logs;
     if (logs === undefined || !logs.azureMonitorAgent || !args.machines.some((m) => m.parts.azureMonitorAgent)) return undefined;
     if (logs.dataCollectionRuleId !== undefined) return logs.dataCollectionRuleId;
@@ -17,6 +22,8 @@ export function dataCollectionRuleFor(parent: pulumi.Resource, name: string, arg
             resourceGroupName: workspace.apply((id) => resourceGroupOf(id) ?? ""),
             location: logs.dataCollectionRuleLocation,
             destinations: { logAnalytics: [{ name: "workspace", workspaceResourceId: workspace }] },
+            // Under Azure Monitor Private Link every rule must use an endpoint in the scope.
+            dataCollectionEndpointId,
         },
         { parent },
     );

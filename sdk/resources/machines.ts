@@ -23,6 +23,8 @@ export interface PreparedMachine {
 export interface FleetContext {
     /** The data collection rule AMA machines are associated with, when AMA is deployed. */
     dataCollectionRuleId?: pulumi.Input<string>;
+    /** The data collection endpoint in the Azure Monitor Private Link Scope, when there is one. */
+    dataCollectionEndpointId?: pulumi.Input<string>;
     /** The operating-system bypass list. */
     bypass: string[];
     /** Values for `azcmagent config set proxy.bypass`. */
@@ -119,8 +121,12 @@ export function prepareMachine(
         }
     }
 
+    // Through Azure Monitor Private Link the log agents go straight to the private endpoint: a
+    // proxy would resolve the public address, and AMA's proxy setting has no bypass list.
+    const logProxy = args.privateLink?.azureMonitor !== undefined ? undefined : proxy;
+
     if (machine.parts.azureMonitorAgent) {
-        const agent = extension(`${name}-ama-${machine.key}`, machine, azureMonitorAgent(machine.os, proxy), opts);
+        const agent = extension(`${name}-ama-${machine.key}`, machine, azureMonitorAgent(machine.os, logProxy), opts);
         new monitor.DataCollectionRuleAssociation(
             `${name}-ama-dcr-${machine.key}`,
             {
@@ -130,10 +136,27 @@ export function prepareMachine(
             },
             { parent, dependsOn: [agent] },
         );
+        if (fleet.dataCollectionEndpointId !== undefined) {
+            // With Private Link, AMA reads its configuration only from the endpoint this association names.
+            new monitor.DataCollectionRuleAssociation(
+                `${name}-ama-dce-${machine.key}`,
+                {
+                    resourceUri: machineResourceId(args.subscriptionId, machine),
+                    associationName: "configurationAccessEndpoint",
+                    dataCollectionEndpointId: fleet.dataCollectionEndpointId,
+                },
+                { parent, dependsOn: [agent] },
+            );
+        }
     }
 
     if (machine.parts.legacyAgent && args.logs?.legacyAgent !== undefined) {
-        extension(`${name}-legacy-agent-${machine.key}`, machine, legacyLogAnalyticsAgent(machine.os, proxy, args.logs.legacyAgent), opts);
+        extension(
+            `${name}-legacy-agent-${machine.key}`,
+            machine,
+            legacyLogAnalyticsAgent(machine.os, logProxy, args.logs.legacyAgent),
+            opts,
+        );
     }
 
     if (machine.parts.guestConfiguration) {

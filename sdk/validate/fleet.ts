@@ -20,6 +20,7 @@ export interface FleetSettings {
     proxy?: NormalizedProxy;
     logs?: NormalizedLogs;
     guestConfiguration: boolean;
+    tagExistingVms: boolean;
     qualys: boolean;
     mdeEnabled: boolean;
     mdeIncludesLinux: boolean;
@@ -93,6 +94,14 @@ export function planFleet(problems: ProblemList, machines: NormalizedMachine[], 
                 `leaves out osProxy on ${machine.key}: MDE onboards only if the machine's proxy is set some other way (image, GPO) before MDE arrives`,
             );
         }
+    }
+
+    const untagged = planned.filter((m) => m.parts.guestConfiguration).map((m) => m.key);
+    if (fleet.proxy !== undefined && untagged.length > 0 && !fleet.tagExistingVms) {
+        problems.warn(
+            "guestConfiguration",
+            `Guest Configuration takes no proxy: ${untagged.join(", ")} need the EnablePrivateNetworkGC=TRUE tag to reach Azure through 168.63.129.16. Merge the guestConfigurationTags output into their tags, or set guestConfiguration.tagExistingVms: true`,
+        );
     }
 
     if (fleet.qualys) {

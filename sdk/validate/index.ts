@@ -9,6 +9,7 @@ import { MachinePlan, planFleet } from "./fleet";
 import { readLocation } from "./location";
 import { NormalizedLogs, readLogs } from "./logs";
 import { readMachines } from "./machines";
+import { NormalizedPrivateLink, readPrivateLink } from "./privateLink";
 import { NormalizedProxy, readProxy } from "./proxy";
 import { Problem, ProblemList } from "./problems";
 import { NormalizedPlan, readPlan } from "./plan";
@@ -36,6 +37,7 @@ export interface NormalizedArgs {
     machines: MachinePlan[];
     logs?: NormalizedLogs;
     guestConfiguration: NormalizedGuestConfiguration;
+    privateLink?: NormalizedPrivateLink;
 }
 
 /** Guest Configuration after defaults. */
@@ -67,6 +69,7 @@ const TOP_LEVEL_FIELDS = [
     "logs",
     "guestConfiguration",
     "qualys",
+    "privateLink",
 ] as const;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
@@ -99,10 +102,13 @@ export function validate(raw: unknown): ValidationResult {
     const logs = readLogs(problems, top.logs, location);
     const airGapped = readBoolean(problems, top.airGapped, "airGapped", false);
     const guestConfiguration = readGuestConfiguration(problems, top.guestConfiguration);
-    const machines = planFleet(problems, readMachines(problems, top.machines, location), {
+    const listed = readMachines(problems, top.machines, location);
+    const privateLink = readPrivateLink(problems, top.privateLink, { cloud, location, machines: listed, logs });
+    const machines = planFleet(problems, listed, {
         proxy,
         logs,
         guestConfiguration: guestConfiguration.enabled,
+        tagExistingVms: guestConfiguration.tagExistingVms,
         qualys: readSwitch(problems, top.qualys, "qualys", false),
         mdeEnabled: mdeIntegration.enabled,
         mdeIncludesLinux: mdeIntegration.includeLinux,
@@ -124,6 +130,7 @@ export function validate(raw: unknown): ValidationResult {
             machines,
             logs,
             guestConfiguration,
+            privateLink,
         },
         warnings: problems.warnings,
     };
