@@ -44,6 +44,42 @@ describe("the offline preview (npm start)", function () {
         assert.match(stdout, /\+ \d+ to create/);
     });
 
+    it("shows the default example's mixed fleet: OS proxy run commands before MDE, agents, and the egress list", () => {
+        const { code, stdout } = preview(ROOT);
+        assert.equal(code, 0);
+        for (const name of [
+            "defender-os-proxy-win-app-01",
+            "defender-os-proxy-lnx-web-01",
+            "defender-os-proxy-onprem-db-01",
+            "defender-arc-agent-proxy-onprem-db-01",
+        ]) {
+            assert.match(stdout, new RegExp(`waits for: .*${name}`));
+        }
+        assert.match(stdout, /azure-native:hybridcompute:MachineExtension\s+defender-ama-onprem-db-01/);
+        assert.match(stdout, /^Egress of defender/m);
+        assert.match(stdout, /proxy\s+\*\.endpoint\.security\.microsoft\.com\s+443\s+always/);
+    });
+
+    it("shows the private-link example: scopes, endpoints, zones and zone groups, Private Link hosts off the proxy route", () => {
+        const { code, stdout, stderr } = preview(path.join(ROOT, "examples", "private-link"), "--json");
+        assert.equal(code, 0, stderr);
+        const report = JSON.parse(stdout);
+        const types = report.resources.map((r: { type: string }) => r.type);
+        for (const type of [
+            "azure-native:hybridcompute:PrivateLinkScope",
+            "azure-native:monitor:PrivateLinkScope",
+            "azure-native:network:PrivateEndpoint",
+            "azure-native:network:PrivateDnsZoneGroup",
+            "azure-native:privatedns:PrivateZone",
+            "azure-native:monitor:DataCollectionEndpoint",
+        ]) {
+            assert.ok(types.includes(type), `${type} missing`);
+        }
+        const routes = Object.fromEntries(report.egress[0].endpoints.map((e: { host: string; route: string }) => [e.host, e.route]));
+        assert.equal(routes["*.his.arc.azure.com"], "privateLink");
+        assert.equal(routes["*.endpoint.security.microsoft.com"], "proxy");
+    });
+
     it("--json gives the same run as data", () => {
         const { code, stdout } = preview(ROOT, "--json");
         assert.equal(code, 0);

@@ -107,7 +107,71 @@ const BAD_INPUTS: Array<{ why: string; args: unknown; path: string; says: RegExp
     },
     { why: "a plan that is not an object", args: { ...MINIMAL, plan: "P2" }, path: "plan", says: /expected an object, got "P2"/ },
     ...machineAndProxyCases(),
+    ...privateLinkCases(),
 ];
+
+function privateLinkCases(): Array<{ why: string; args: unknown; path: string; says: RegExp }> {
+    const subnetId = "/subscriptions/x/resourceGroups/n/providers/Microsoft.Network/virtualNetworks/v/subnets/s";
+    const vnet = "/subscriptions/x/resourceGroups/n/providers/Microsoft.Network/virtualNetworks/v";
+    const base = { resourceGroupName: "rg-pl", subnetId, virtualNetworkIds: [vnet] };
+    const logs = { workspaceResourceId: "/subscriptions/x/resourceGroups/m/providers/Microsoft.OperationalInsights/workspaces/w" };
+    const arcZones = [
+        "privatelink.his.arc.azure.com",
+        "privatelink.guestconfiguration.azure.com",
+        "privatelink.dp.kubernetesconfiguration.azure.com",
+    ];
+    return [
+        {
+            why: "a private endpoint without a subnet",
+            args: { ...MINIMAL, privateLink: { resourceGroupName: "rg-pl", arc: {} } },
+            path: "privateLink.subnetId",
+            says: /is required for the private endpoint of privateLink.arc/,
+        },
+        {
+            why: "an Arc machine in another region than its scope",
+            args: { ...MINIMAL, machines: [{ ...VM, kind: "arc", location: "eastus" }], privateLink: { ...base, arc: {} } },
+            path: "machines[0].location",
+            says: /is eastus, but the Arc Private Link Scope is in westeurope/,
+        },
+        {
+            why: "an existing zone the endpoints do not use",
+            args: { ...MINIMAL, privateLink: { ...base, arc: {}, existingDnsZoneIds: { "privatelink.his.arc.azure.us": "/x" } } },
+            path: "privateLink.existingDnsZoneIds.privatelink.his.arc.azure.us",
+            says: /is not a zone these endpoints use/,
+        },
+        {
+            why: "virtual networks to link when every zone is existing",
+            args: { ...MINIMAL, privateLink: { ...base, arc: {}, existingDnsZoneIds: Object.fromEntries(arcZones.map((z) => [z, "/x"])) } },
+            path: "privateLink.virtualNetworkIds",
+            says: /creates none \(all are existing\)/,
+        },
+        {
+            why: "an Azure Monitor scope without a workspace",
+            args: { ...MINIMAL, privateLink: { ...base, azureMonitor: {} } },
+            path: "privateLink.azureMonitor",
+            says: /needs logs.workspaceResourceId/,
+        },
+        {
+            why: "an Arc endpoint in a cloud whose Arc zones are not published",
+            args: { ...MINIMAL, cloud: "AzureUSGovernment", location: "usgovvirginia", privateLink: { ...base, arc: {} } },
+            path: "privateLink.arc.privateEndpoint",
+            says: /no official source names the Arc private DNS zones for AzureUSGovernment/,
+        },
+        { why: "Private Link with no scope", args: { ...MINIMAL, privateLink: base }, path: "privateLink", says: /names no scope/ },
+        {
+            why: "an unknown ingestion access mode",
+            args: { ...MINIMAL, logs, privateLink: { ...base, azureMonitor: { ingestionAccessMode: "Private" } } },
+            path: "privateLink.azureMonitor.ingestionAccessMode",
+            says: /use one of "PrivateOnly", "Open"/,
+        },
+        {
+            why: "Private Link without a resource group",
+            args: { ...MINIMAL, privateLink: { subnetId, virtualNetworkIds: [vnet], arc: {} } },
+            path: "privateLink.resourceGroupName",
+            says: /is required/,
+        },
+    ];
+}
 
 function machineAndProxyCases(): Array<{ why: string; args: unknown; path: string; says: RegExp }> {
     const withProxy = (proxy: object, machines: object[] = [VM]) => ({ ...MINIMAL, proxy: { ...PROXY, ...proxy }, machines });

@@ -147,7 +147,7 @@ export function renderText(report: PreviewReport): string {
     for (const { component, endpoints } of report.egress) {
         out.push("");
         out.push(
-            `Egress of ${component} (HTTPS unless noted; route proxy = your proxy must allow it, privateLink = through a private endpoint, bypassing the proxy):`,
+            `Egress of ${component} (HTTPS unless noted; route proxy = your proxy or firewall must allow it, privateLink = through a private endpoint, never the proxy):`,
         );
         const hostWidth = Math.max(...endpoints.map((e) => e.host.length), 4) + 2;
         out.push(`    ${"ROUTE".padEnd(12)}${"HOST".padEnd(hostWidth)}${"PORT".padEnd(6)}${"WHEN".padEnd(9)}AGENTS: WHY`);

@@ -184,7 +184,7 @@ function checkZones(problems: ProblemList, link: NormalizedPrivateLink, cloud: C
         }
     }
     const created = needed.filter((zone) => link.existingDnsZoneIds[zone] === undefined);
-    if (created.length === 0 && link.virtualNetworkIds.length > 0) {
+    if (needed.length > 0 && created.length === 0 && link.virtualNetworkIds.length > 0) {
         problems.error(
             "privateLink.virtualNetworkIds",
             "links the zones the component creates, and it creates none (all are existing): remove it and link your zones where they live",
