@@ -38,6 +38,18 @@ export interface DefenderForServersNetworkRestrictedArgs {
     qualys?: QualysSettings;
     /** Azure Arc and Azure Monitor Private Link scopes, their private endpoints and DNS: the road out that needs no proxy. */
     privateLink?: PrivateLinkSettings;
+    /** How the machine-level parts reach the machines: resources per listed machine (default), or Azure Policy for every machine in a scope. */
+    rollout?: RolloutSettings;
+}
+
+/** Per-machine resources, or Azure Policy at fleet scale. */
+export interface RolloutSettings {
+    /** `machines` (default): resources for each listed machine. `policy`: custom DeployIfNotExists/modify policies, assigned to `scope`, cover every current and future machine; `machines` then only inform the egress list. */
+    mode?: string;
+    /** Where the policy initiative is assigned: `/subscriptions/<id>` (default: this subscription), `/subscriptions/<id>/resourceGroups/<name>` or `/providers/Microsoft.Management/managementGroups/<id>`. */
+    scope?: string;
+    /** Start a remediation task per policy so existing machines are brought in line, not only new ones (default `true`). */
+    remediate?: boolean;
 }
 
 /** Where Private Link resources go, and which scopes exist. */

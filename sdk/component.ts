@@ -7,12 +7,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { DefenderForServersNetworkRestrictedArgs } from "./args";
 import { GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG } from "./plan/agents";
 import { bypassList } from "./plan/bypass";
-import { EgressEndpoint, egressEndpoints, egressNotes, privateLinkHosts, proxyAllowlist, squidAllowlistSnippet } from "./plan/egress";
+import { EgressDestination, egressEndpoints, egressNotes, privateLinkHosts, proxyAllowlist, squidAllowlistSnippet } from "./plan/egress";
 import { egressInputFor } from "./plan/fleetEgress";
 import { arcAgentBypass, arcOnboardingCommands, OnboardingCommands } from "./plan/privateLink";
+import { PolicyRolloutInput, rolloutPolicies } from "./plan/policy";
 import { tagVmsForPrivateGuestConfiguration } from "./resources/guestConfigurationTag";
 import { dataCollectionRuleFor } from "./resources/logs";
 import { machineResourceId, prepareMachine } from "./resources/machines";
+import { rollOutByPolicy } from "./resources/policyRollout";
 import { declarePrivateLink } from "./resources/privateLink";
 import { enableDefenderPlan, selectVulnerabilityManagement, switchOnMdeIntegration } from "./resources/subscription";
 import { NormalizedArgs, validate } from "./validate";
@@ -33,7 +35,7 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
     /** The operating-system proxy bypass list the run commands set: platform addresses, your entries and the Private Link hosts (empty without a proxy). */
     public readonly proxyBypass: pulumi.Output<string[]>;
     /** Every endpoint the machines reach: host, port, agents, why, when, and route (`proxy`, `privateLink` or `platform`). */
-    public readonly egress: pulumi.Output<EgressEndpoint[]>;
+    public readonly egress: pulumi.Output<EgressDestination[]>;
     /** The host names the proxy must allow (HTTPS, port 443), sorted. */
     public readonly proxyAllowlist: pulumi.Output<string[]>;
     /** The same allowlist as a Squid configuration snippet, to paste before `http_access deny all`. */
@@ -74,12 +76,18 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             arcBypass: arcAgentBypass(linkFlags),
         };
         const mdePrerequisites: pulumi.Resource[] = [plan];
-        for (const machine of settings.machines) {
-            mdePrerequisites.push(...prepareMachine(this, name, settings, machine, fleet).mdePrerequisites);
+        if (settings.rollout.mode === "policy") {
+            // At fleet scale: policies for every current and future machine in the scope.
+            const specs = rolloutPolicies(policyRolloutInputFor(settings, fleet));
+            mdePrerequisites.push(...rollOutByPolicy(this, name, settings, specs, fleet.dataCollectionRuleId));
+        } else {
+            for (const machine of settings.machines) {
+                mdePrerequisites.push(...prepareMachine(this, name, settings, machine, fleet).mdePrerequisites);
+            }
         }
 
         // 4. Guest Configuration's private-network tag on existing VMs, when asked, without touching their other tags.
-        if (settings.guestConfiguration.tagExistingVms) {
+        if (settings.rollout.mode === "machines" && settings.guestConfiguration.tagExistingVms) {
             const vms = settings.machines.filter((m) => m.parts.guestConfiguration);
             tagVmsForPrivateGuestConfiguration(
                 this,
@@ -119,6 +127,18 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             arcOnboardingCommands: this.arcOnboardingCommands,
         });
     }
+}
+
+/** The rollout's inputs: the same proxy, bypass lists and agent choices as per-machine mode. */
+function policyRolloutInputFor(settings: NormalizedArgs, fleet: { bypass: string[]; arcBypass: string[] }): PolicyRolloutInput {
+    return {
+        proxy: settings.proxy,
+        bypass: fleet.bypass,
+        arcBypass: fleet.arcBypass,
+        azureMonitorAgent: settings.logs?.azureMonitorAgent === true,
+        amaWithoutProxy: settings.privateLink?.azureMonitor !== undefined,
+        guestConfigurationTag: settings.guestConfiguration.enabled,
+    };
 }
 
 /** The onboarding commands, once the scope's id is known. */

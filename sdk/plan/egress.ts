@@ -44,16 +44,28 @@ export interface EgressInput {
 
 export type EgressRoute = "proxy" | "privateLink" | "platform";
 
-/** One host name the machines reach. */
-export interface EgressEndpoint {
+/**
+ * One host name the machines reach, as the component's `egress` output states it. Plain strings
+ * (no literal unions) so that the component provider can describe it to every language;
+ * `EgressEndpoint` is the same row with its allowed values as types.
+ */
+export interface EgressDestination {
     /** Exact host, a wildcard `*.x.y`, or a documented partial-label wildcard such as `azgn*.servicebus.windows.net`. */
     host: string;
+    /** TCP port: 443 (HTTPS, through CONNECT on the proxy). */
     port: number;
     /** The agents that need it, deduplicated and sorted. */
     agents: string[];
     /** One short reason. */
     why: string;
     /** `install`: only while agents are installed or upgraded; `always`: for as long as they run. */
+    when: string;
+    /** `proxy`: the proxy must allow it; `privateLink`: reached through a private endpoint, so it belongs in the proxy bypass list and not in the allowlist; `platform`: the Azure platform address `168.63.129.16`, always bypassed. */
+    route: string;
+}
+
+/** One host name the machines reach. */
+export interface EgressEndpoint extends EgressDestination {
     when: "install" | "always";
     route: EgressRoute;
 }

@@ -4,39 +4,27 @@
  * resource, wiping tags other teams own; an Azure Policy `modify` with `addOrReplace` touches
  * that one tag only, and keeps it there if someone removes it later.
  */
-import { GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG } from "./agents";
+import { guestConfigurationTagDefinition, ROLES } from "./policy";
 
 /** Built-in role "Tag Contributor": manage tags without access to the resources themselves. */
-export const TAG_CONTRIBUTOR_ROLE = "4a9ae827-6dc8-4573-8ac7-8239d42aa03f";
+export const TAG_CONTRIBUTOR_ROLE = ROLES.tagContributor;
 
-const [TAG_NAME, TAG_VALUE] = Object.entries(GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG)[0];
-
-/** The custom policy definition: modify, for the listed VM ids only. */
+/** The fleet-wide modify definition, narrowed to the VM ids given in parameter `vmIds`. */
 export function guestConfigurationTagPolicy() {
+    const { displayName, description, mode, policyRule } = guestConfigurationTagDefinition();
+    const rule = policyRule as { if: { allOf: unknown[] }; then: unknown };
     return {
         policyType: "Custom",
-        mode: "Indexed",
-        displayName: `Add the ${TAG_NAME} tag to listed VMs (defender-servers)`,
-        description: `Adds ${TAG_NAME}=${TAG_VALUE} to the listed virtual machines so that Guest Configuration reaches Azure through 168.63.129.16 instead of a proxy. Only this tag is written; every other tag is left as it is.`,
+        mode,
+        displayName: displayName.replace("to virtual machines", "to listed virtual machines"),
+        description,
         metadata: { category: "Guest Configuration", createdBy: "defender-servers" },
         parameters: {
             vmIds: { type: "Array", metadata: { displayName: "Virtual machine resource ids", description: "The VMs that get the tag." } },
         },
         policyRule: {
-            if: {
-                allOf: [
-                    { field: "type", equals: "Microsoft.Compute/virtualMachines" },
-                    { field: "id", in: "[parameters('vmIds')]" },
-                    { field: `tags['${TAG_NAME}']`, notEquals: TAG_VALUE },
-                ],
-            },
-            then: {
-                effect: "modify",
-                details: {
-                    roleDefinitionIds: [`/providers/Microsoft.Authorization/roleDefinitions/${TAG_CONTRIBUTOR_ROLE}`],
-                    operations: [{ operation: "addOrReplace", field: `tags['${TAG_NAME}']`, value: TAG_VALUE }],
-                },
-            },
+            if: { allOf: [rule.if.allOf[0], { field: "id", in: "[parameters('vmIds')]" }, ...rule.if.allOf.slice(1)] },
+            then: rule.then,
         },
     };
 }

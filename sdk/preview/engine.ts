@@ -113,7 +113,7 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
                 // In a preview a new resource has no id yet; everything computed from it stays unknown.
                 id: preview ? undefined : fakeId(args.type, args.name, args.inputs),
                 // Providers report a resource's Azure name as `name`; stand in the logical name when no input gave one.
-            state: { name: args.name, ...args.inputs },
+                state: { name: args.name, ...args.inputs },
             }),
             call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
         },

@@ -32,9 +32,13 @@ export interface FleetContext {
 }
 
 /** The ARM id of a machine, from its resource group and name. */
-export function machineResourceId(subscriptionId: string, machine: MachinePlan): pulumi.Output<string> {
+export function machineResourceId(subscriptionId: string, machine: MachinePlan): pulumi.Input<string> {
     const provider = machine.kind === "azureVm" ? "Microsoft.Compute/virtualMachines" : "Microsoft.HybridCompute/machines";
-    return pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${machine.resourceGroupName}/providers/${provider}/${machine.name}`;
+    const { resourceGroupName: group, name } = machine;
+    // Plain names give a plain id: no Output to allocate and resolve for each of thousands of machines.
+    return typeof group === "string" && typeof name === "string"
+        ? `/subscriptions/${subscriptionId}/resourceGroups/${group}/providers/${provider}/${name}`
+        : pulumi.interpolate`/subscriptions/${subscriptionId}/resourceGroups/${group}/providers/${provider}/${name}`;
 }
 
 function runCommand(

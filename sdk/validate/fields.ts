@@ -3,12 +3,14 @@
  * or another language through the component provider, where the type checker never ran:
  * every reader checks the runtime type and names the field when it is wrong.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { ProblemList } from "./problems";
 
 /** A plain object read from the args, or undefined when absent. */
 export type Fields = Record<string, unknown>;
 
-function describe(value: unknown): string {
+/** Names a value in a message: a string quoted, anything else by its kind. Never throws (a BigInt, a cycle). */
+export function describe(value: unknown): string {
     if (value === null) return "null";
     if (Array.isArray(value)) return "a list";
     if (typeof value === "string") return JSON.stringify(value);
@@ -18,6 +20,21 @@ function describe(value: unknown): string {
 /** True when the value is a plain object (not a list, not null). */
 export function isObject(value: unknown): value is Fields {
     return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** True for what an `Input<string>` can be: a string, an Output, or a promise. */
+export function isInput(value: unknown): boolean {
+    return typeof value === "string" || pulumi.Output.isInstance(value) || (isObject(value) && typeof value.then === "function");
+}
+
+/** Reads an optional `Input<string>`: undefined when absent or empty; anything else than a string, an Output or a promise is reported. */
+export function readInput(problems: ProblemList, value: unknown, path: string, what: string): pulumi.Input<string> | undefined {
+    if (value === undefined || value === "") return undefined;
+    if (!isInput(value)) {
+        problems.error(path, `expected a string or an Output of one (${what}), got ${describe(value)}`);
+        return undefined;
+    }
+    return value as pulumi.Input<string>;
 }
 
 /** Reads an optional nested object; reports anything that is not an object. */
@@ -93,6 +110,8 @@ export function rejectUnknownKeys(problems: ProblemList, fields: Fields, path: s
         if (known.includes(key) || fields[key] === undefined) continue;
         const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
         const hint = near !== undefined ? `did you mean "${near}"?` : `known fields: ${known.join(", ")}`;
-        problems.error(path === "" ? key : `${path}.${key}`, `is not a known field; ${hint}`);
+        // A blank key would make a blank path: quote it.
+        const shown = key.trim() === "" ? JSON.stringify(key) : key;
+        problems.error(path === "" ? shown : `${path}.${shown}`, `is not a known field; ${hint}`);
     }
 }

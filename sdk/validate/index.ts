@@ -11,6 +11,7 @@ import { NormalizedLogs, readLogs } from "./logs";
 import { readMachines } from "./machines";
 import { NormalizedPrivateLink, readPrivateLink } from "./privateLink";
 import { NormalizedProxy, readProxy } from "./proxy";
+import { NormalizedRollout, readRollout } from "./rollout";
 import { Problem, ProblemList } from "./problems";
 import { NormalizedPlan, readPlan } from "./plan";
 
@@ -38,6 +39,7 @@ export interface NormalizedArgs {
     logs?: NormalizedLogs;
     guestConfiguration: NormalizedGuestConfiguration;
     privateLink?: NormalizedPrivateLink;
+    rollout: NormalizedRollout;
 }
 
 /** Guest Configuration after defaults. */
@@ -70,6 +72,7 @@ const TOP_LEVEL_FIELDS = [
     "guestConfiguration",
     "qualys",
     "privateLink",
+    "rollout",
 ] as const;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
@@ -102,6 +105,7 @@ export function validate(raw: unknown): ValidationResult {
     const logs = readLogs(problems, top.logs, location);
     const airGapped = readBoolean(problems, top.airGapped, "airGapped", false);
     const guestConfiguration = readGuestConfiguration(problems, top.guestConfiguration);
+    const qualys = readSwitch(problems, top.qualys, "qualys", false);
     const listed = readMachines(problems, top.machines, location);
     const privateLink = readPrivateLink(problems, top.privateLink, { cloud, location, machines: listed, logs });
     const machines = planFleet(problems, listed, {
@@ -109,12 +113,14 @@ export function validate(raw: unknown): ValidationResult {
         logs,
         guestConfiguration: guestConfiguration.enabled,
         tagExistingVms: guestConfiguration.tagExistingVms,
-        qualys: readSwitch(problems, top.qualys, "qualys", false),
+        qualys,
         mdeEnabled: mdeIntegration.enabled,
         mdeIncludesLinux: mdeIntegration.includeLinux,
         airGapped,
         plan,
     });
+
+    const rollout = readRollout(problems, top.rollout, { subscriptionId, proxy, logs, privateLink, qualys });
 
     problems.throwIfAny();
     return {
@@ -131,6 +137,7 @@ export function validate(raw: unknown): ValidationResult {
             logs,
             guestConfiguration,
             privateLink,
+            rollout,
         },
         warnings: problems.warnings,
     };

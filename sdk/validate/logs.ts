@@ -1,6 +1,6 @@
 /** Validation of `logs`: where the log agents report, and whether the retired one is wanted. */
 import * as pulumi from "@pulumi/pulumi";
-import { readBoolean, readObject, rejectUnknownKeys } from "./fields";
+import { describe, isInput, readBoolean, readObject, rejectUnknownKeys } from "./fields";
 import { readLocation } from "./location";
 import { ProblemList } from "./problems";
 
@@ -40,6 +40,10 @@ function readResourceId(
         }
         return value;
     }
+    if (!isInput(value)) {
+        problems.error(path, `expected a resource id like ${example} (a string or an Output of one), got ${describe(value)}`);
+        return undefined;
+    }
     return value as pulumi.Input<string>;
 }
 
@@ -58,9 +62,21 @@ function readLegacyAgent(problems: ProblemList, value: unknown): NormalizedLogs[
             `"${workspaceId}" is not a GUID; give the workspace's customerId, not its resource id`,
         );
         ok = false;
+    } else if (!isInput(workspaceId)) {
+        problems.error(
+            "logs.legacyAgent.workspaceId",
+            `expected a string or an Output of one (the workspace's customerId GUID), got ${describe(workspaceId)}`,
+        );
+        ok = false;
     }
     if (workspaceKey === undefined || workspaceKey === "") {
         problems.error("logs.legacyAgent.workspaceKey", "is required: the workspace's primary or secondary key (kept secret)");
+        ok = false;
+    } else if (!isInput(workspaceKey)) {
+        problems.error(
+            "logs.legacyAgent.workspaceKey",
+            `expected a string or an Output of one (the workspace key, kept secret), got ${describe(workspaceKey)}`,
+        );
         ok = false;
     }
     problems.warn(

@@ -1,6 +1,6 @@
 /** Validation of `machines`: identity, kind, OS, and which parts each one gets. */
 import * as pulumi from "@pulumi/pulumi";
-import { isObject, readBoolean, readChoice, rejectUnknownKeys } from "./fields";
+import { describe, isObject, readBoolean, readChoice, rejectUnknownKeys } from "./fields";
 import { readLocation } from "./location";
 import { ProblemList } from "./problems";
 
@@ -27,6 +27,19 @@ export interface NormalizedMachine {
 const MACHINE_FIELDS = ["key", "kind", "os", "resourceGroupName", "name", "location", "systemAssignedIdentity", "exclude"] as const;
 // Lower-case so that names derived from it are valid everywhere Azure and Pulumi use them.
 const KEY = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+// The `<name>-<part>-<key>` logical names resources/machines.ts gives a machine's resources. Some
+// parts extend others ("ama" and "ama-dcr"), so two keys can make one name: "x" and "dcr-x".
+const RESOURCE_NAME_PARTS = [
+    "os-proxy",
+    "arc-agent-proxy",
+    "ama",
+    "ama-dcr",
+    "ama-dce",
+    "legacy-agent",
+    "guest-configuration",
+    "qualys",
+    "qualys-proxy",
+] as const;
 
 function readKey(problems: ProblemList, value: unknown, path: string): string | undefined {
     if (value === undefined || value === "") {
@@ -34,10 +47,7 @@ function readKey(problems: ProblemList, value: unknown, path: string): string | 
         return undefined;
     }
     if (typeof value !== "string" || !KEY.test(value)) {
-        problems.error(
-            path,
-            `${JSON.stringify(value)} must be 1-40 lower-case letters, digits and dashes, not starting or ending with a dash`,
-        );
+        problems.error(path, `${describe(value)} must be 1-40 lower-case letters, digits and dashes, not starting or ending with a dash`);
         return undefined;
     }
     return value;
@@ -132,6 +142,7 @@ export function readMachines(problems: ProblemList, value: unknown, defaultLocat
     }
     const machines: NormalizedMachine[] = [];
     const firstByKey = new Map<string, number>();
+    const nameOwners = new Map<string, { index: number; key: string }>();
     value.forEach((entry, i) => {
         const machine = readMachine(problems, entry, `machines[${i}]`, defaultLocation);
         if (machine === undefined) return;
@@ -143,6 +154,17 @@ export function readMachines(problems: ProblemList, value: unknown, defaultLocat
             );
             return;
         }
+        const names = RESOURCE_NAME_PARTS.map((part) => `${part}-${machine.key}`);
+        const clash = names.find((name) => nameOwners.has(name));
+        if (clash !== undefined) {
+            const owner = nameOwners.get(clash)!;
+            problems.error(
+                `machines[${i}].key`,
+                `"${machine.key}" and the key of machines[${owner.index}] ("${owner.key}") would give two resources one name (<name>-${clash}); choose another key`,
+            );
+            return;
+        }
+        for (const name of names) nameOwners.set(name, { index: i, key: machine.key });
         firstByKey.set(machine.key, i);
         machines.push(machine);
     });

@@ -1,7 +1,7 @@
 /** Validation of `privateLink`: scopes, endpoints, DNS zones, and how they fit the machines. */
 import * as pulumi from "@pulumi/pulumi";
 import { CloudName, PRIVATE_LINK_ZONES } from "../clouds";
-import { isObject, readBoolean, readChoice, readObject, rejectUnknownKeys } from "./fields";
+import { describe, isInput, isObject, readBoolean, readChoice, readInput, readObject, rejectUnknownKeys } from "./fields";
 import { readLocation } from "./location";
 import { NormalizedLogs } from "./logs";
 import { NormalizedMachine } from "./machines";
@@ -99,9 +99,16 @@ export function readPrivateLink(problems: ProblemList, value: unknown, context: 
     const fields = readObject(problems, value, "privateLink");
     if (fields === undefined) return undefined;
     rejectUnknownKeys(problems, fields, "privateLink", FIELDS);
-    if (fields.resourceGroupName === undefined || fields.resourceGroupName === "") {
+    if (fields.resourceGroupName === undefined || fields.resourceGroupName === null || fields.resourceGroupName === "") {
         problems.error("privateLink.resourceGroupName", "is required: where the scopes, endpoints and DNS zones go");
     }
+    const resourceGroupName = readInput(
+        problems,
+        fields.resourceGroupName ?? undefined,
+        "privateLink.resourceGroupName",
+        "a resource group name",
+    );
+    const subnetId = readInput(problems, fields.subnetId, "privateLink.subnetId", "the endpoints' subnet resource id");
     const arc = readArc(problems, fields.arc, context.location);
     const azureMonitor = readMonitor(problems, fields.azureMonitor);
     if (arc === undefined && azureMonitor === undefined) {
@@ -110,8 +117,8 @@ export function readPrivateLink(problems: ProblemList, value: unknown, context: 
     const virtualNetworkIds = readInputList(problems, fields.virtualNetworkIds, "privateLink.virtualNetworkIds");
     const existingDnsZoneIds = readZoneMap(problems, fields.existingDnsZoneIds);
     const link: NormalizedPrivateLink = {
-        resourceGroupName: fields.resourceGroupName as pulumi.Input<string>,
-        subnetId: fields.subnetId as pulumi.Input<string> | undefined,
+        resourceGroupName: resourceGroupName as pulumi.Input<string>,
+        subnetId,
         virtualNetworkIds,
         existingDnsZoneIds,
         arc,
@@ -130,6 +137,14 @@ function readInputList(problems: ProblemList, value: unknown, path: string): pul
         problems.error(path, "expected a list of resource ids");
         return [];
     }
+    value.forEach((entry, i) => {
+        if (entry === "" || !isInput(entry)) {
+            problems.error(
+                `${path}[${i}]`,
+                `expected a virtual network resource id (a string or an Output of one), got ${describe(entry)}`,
+            );
+        }
+    });
     return value as pulumi.Input<string>[];
 }
 
@@ -138,6 +153,14 @@ function readZoneMap(problems: ProblemList, value: unknown): Record<string, pulu
     if (!isObject(value)) {
         problems.error("privateLink.existingDnsZoneIds", "expected a map of zone name to zone resource id");
         return {};
+    }
+    for (const [zone, id] of Object.entries(value)) {
+        if (id === "" || !isInput(id)) {
+            problems.error(
+                `privateLink.existingDnsZoneIds.${zone}`,
+                `expected the zone's resource id (a string or an Output of one), got ${describe(id)}`,
+            );
+        }
     }
     return value as Record<string, pulumi.Input<string>>;
 }

@@ -1,6 +1,6 @@
 /** Validation of `proxy`: the address every agent will use, and the credentials only some can. */
 import * as pulumi from "@pulumi/pulumi";
-import { isObject, readBoolean, readObject, readRequiredString, rejectUnknownKeys } from "./fields";
+import { describe, isInput, isObject, readBoolean, readObject, readRequiredString, rejectUnknownKeys } from "./fields";
 import { ProblemList } from "./problems";
 
 /** The proxy after validation. */
@@ -100,7 +100,7 @@ function readBypass(problems: ProblemList, value: unknown): string[] {
         if (typeof entry !== "string" || !BYPASS_ENTRY.test(entry) || entry.includes("://")) {
             problems.error(
                 `proxy.bypass[${i}]`,
-                `${JSON.stringify(entry)} is not a host name, .domain or IP address; give e.g. ".corp.example" or "10.0.0.0/8"`,
+                `${describe(entry)} is not a host name, .domain or IP address; give e.g. ".corp.example" or "10.0.0.0/8"`,
             );
             return;
         }
@@ -123,6 +123,13 @@ export function readProxy(problems: ProblemList, value: unknown): NormalizedProx
         false,
     );
 
+    for (const field of ["username", "password"] as const) {
+        const credential = fields[field];
+        // Strings are Inputs, so a credential is never echoed here.
+        if (credential !== undefined && credential !== null && credential !== "" && !isInput(credential)) {
+            problems.error(`proxy.${field}`, `expected a string or an Output of one (a secret), got ${describe(credential)}`);
+        }
+    }
     const hasUser = isGiven(fields.username);
     const hasPassword = isGiven(fields.password);
     if (hasUser !== hasPassword) {
