@@ -1,0 +1,311 @@
+/**
+ * The checks of the `defender-servers` policy pack, as pure functions: each takes the arguments
+ * a `@pulumi/policy` validation receives (or the part of them it reads) and reports violations
+ * through the callback, and does nothing else. `policies.ts` gives them names and enforcement
+ * levels, `index.ts` serves them; the tests call them with hand-built arguments.
+ *
+ * What a check can see: a resource policy sees one resource's inputs; a stack policy sees every
+ * resource with its outputs (in a preview, the planned ones), its parent, and the resources its
+ * properties came from. Path parameters such as `vmName` are inputs only, so the stack checks
+ * tie resources together through the engine's own graph (parents, logical names, property
+ * dependencies), never through names read from properties. Only fields that are the same in
+ * inputs and outputs are read (`settings`, `parameters`, `publisher`, `tags`, `identity`).
+ *
+ * No message ever repeats a setting's value: a credential found in the wrong place is named by
+ * its path only.
+ */
+
+/** How a check reports: the same signature as `@pulumi/policy`'s `ReportViolation`. */
+export type Report = (message: string, urn?: string) => void;
+
+/** The part of `ResourceValidationArgs` (and of a stack's `PolicyResource`) the checks read. */
+export interface ResourceLike {
+    /** Type token, e.g. `azure-native:compute:VirtualMachineExtension`. */
+    type: string;
+    /** Logical name. */
+    name: string;
+    urn: string;
+    /** Inputs (resource policies) or outputs (stack policies). */
+    props: Record<string, any>;
+}
+
+/** The part of `@pulumi/policy`'s `PolicyResource` the stack checks read. */
+export interface StackResourceLike extends ResourceLike {
+    parent?: { urn: string; type: string; name: string };
+    /** Every resource this one waits for. */
+    dependencies: StackResourceLike[];
+    /** For each property, the resources its value came from. */
+    propertyDependencies: Record<string, StackResourceLike[]>;
+}
+
+/** The part of `StackValidationArgs` the stack checks read. */
+export interface StackLike {
+    resources: StackResourceLike[];
+}
+
+/** Type tokens, without the API-version module suffix (`compute/v20240301` reads as `compute`). */
+export const TYPES = {
+    component: "defender-servers:index:DefenderForServersNetworkRestricted",
+    virtualMachine: "azure-native:compute:VirtualMachine",
+    vmExtension: "azure-native:compute:VirtualMachineExtension",
+    vmssExtension: "azure-native:compute:VirtualMachineScaleSetExtension",
+    arcExtension: "azure-native:hybridcompute:MachineExtension",
+    vmRunCommand: "azure-native:compute:VirtualMachineRunCommandByVirtualMachine",
+    arcRunCommand: "azure-native:hybridcompute:MachineRunCommand",
+    arcPrivateLinkScope: "azure-native:hybridcompute:PrivateLinkScope",
+    monitorPrivateLinkScope: "azure-native:monitor:PrivateLinkScope",
+    pricing: "azure-native:security:Pricing",
+} as const;
+
+/** The tag that sends Guest Configuration on an Azure VM through 168.63.129.16 instead of a proxy. */
+export const GUEST_CONFIGURATION_TAG = { name: "EnablePrivateNetworkGC", value: "TRUE" } as const;
+
+/** `azure-native:compute/v20240301:VirtualMachineExtension` → `azure-native:compute:VirtualMachineExtension`. */
+export function baseType(type: string): string {
+    const [pkg, module, name] = type.split(":");
+    if (name === undefined) return type;
+    return `${pkg}:${module.replace(/\/v\d[^/]*$/, "")}:${name}`;
+}
+
+function isType(resource: { type: string }, ...types: string[]): boolean {
+    return types.includes(baseType(resource.type));
+}
+
+function sameText(a: unknown, b: string): boolean {
+    return typeof a === "string" && a.toLowerCase() === b.toLowerCase();
+}
+
+function show(value: unknown): string {
+    return value === undefined ? "unset" : JSON.stringify(value);
+}
+
+/** An extension's public settings: top level on VMs and scale sets, under `properties` on Arc machines. */
+function extensionSettings(resource: ResourceLike): unknown {
+    return isType(resource, TYPES.arcExtension) ? resource.props.properties?.settings : resource.props.settings;
+}
+
+/** A run command's named parameter. */
+function runCommandParameter(resource: ResourceLike, names: string[]): unknown {
+    const parameters: unknown = resource.props.parameters;
+    if (!Array.isArray(parameters)) return undefined;
+    return parameters.find((p) => p !== null && typeof p === "object" && names.includes(p.name))?.value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resource checks.
+
+/**
+ * The Defender for Servers plan (`security:Pricing` named `VirtualMachines`) is Standard. Free
+ * is the tier Azure falls back to when the pricing is deleted or reset.
+ */
+export function defenderForServersIsStandard(args: ResourceLike, report: Report): void {
+    if (!isType(args, TYPES.pricing) || !sameText(args.props.pricingName, "VirtualMachines")) return;
+    const tier = args.props.pricingTier;
+    if (!sameText(tier, "Standard")) {
+        report(
+            `Defender for Servers pricing "${args.name}" (pricingName VirtualMachines) has pricingTier ${show(tier)}; ` +
+                `it must be "Standard", or the subscription's servers are not protected (Free has no Defender for Servers).`,
+        );
+    }
+}
+
+/** The Arc Private Link Scope refuses public network access: machines in it reach Arc only through the private endpoint. */
+export function arcPrivateLinkScopeIsPrivate(args: ResourceLike, report: Report): void {
+    if (!isType(args, TYPES.arcPrivateLinkScope)) return;
+    const access = args.props.properties?.publicNetworkAccess;
+    if (!sameText(access, "Disabled")) {
+        report(
+            `Arc Private Link Scope "${args.name}" has properties.publicNetworkAccess ${show(access)}; set it to "Disabled" ` +
+                `(defender-servers: privateLink.arc.publicNetworkAccess false, the default) so its machines cannot use the public Arc endpoints.`,
+        );
+    }
+}
+
+/** The Azure Monitor Private Link Scope takes ingestion only through private endpoints, exclusions included. */
+export function azureMonitorPrivateLinkScopeIsPrivate(args: ResourceLike, report: Report): void {
+    if (!isType(args, TYPES.monitorPrivateLinkScope)) return;
+    const modes = args.props.accessModeSettings;
+    const ingestion = modes?.ingestionAccessMode;
+    if (!sameText(ingestion, "PrivateOnly")) {
+        report(
+            `Azure Monitor Private Link Scope "${args.name}" has accessModeSettings.ingestionAccessMode ${show(ingestion)}; ` +
+                `set it to "PrivateOnly" (defender-servers: privateLink.azureMonitor.ingestionAccessMode, the default) so logs cannot be sent to public endpoints.`,
+        );
+    }
+    const exclusions: unknown = modes?.exclusions;
+    if (!Array.isArray(exclusions)) return;
+    exclusions.forEach((exclusion, i) => {
+        const mode = exclusion?.ingestionAccessMode;
+        if (mode !== undefined && !sameText(mode, "PrivateOnly")) {
+            report(
+                `Azure Monitor Private Link Scope "${args.name}": accessModeSettings.exclusions[${i}] ` +
+                    `(${show(exclusion?.privateEndpointConnectionName)}) opens ingestion with ${show(mode)}; remove the exclusion or make it "PrivateOnly".`,
+            );
+        }
+    });
+}
+
+/** Words that make a key a secret's (`proxyPassword`, `PROXY_PWD`, `passphrase`), and those that do only as its last word (`clientSecret`, `proxyPass`, `credentials`; not `bypass`). */
+const SECRET_WORDS = new Set(["password", "passwd", "passphrase", "pwd"]);
+const SECRET_LAST_WORDS = new Set(["pass", "secret", "credential", "credentials"]);
+
+/** Whether a settings key or parameter name names a secret: its words, split at case changes and punctuation. */
+export function isSecretKey(key: string): boolean {
+    const words = key
+        .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter((w) => w !== "");
+    return words.some((w) => SECRET_WORDS.has(w)) || SECRET_LAST_WORDS.has(words[words.length - 1] ?? "");
+}
+/** A URL carrying `user:password@`. */
+const URL_WITH_CREDENTIALS = /[a-z][a-z0-9+.-]*:\/\/[^\s/@:]+:[^\s/@]*@/i;
+/** `user:password@host[:port]`, the Log Analytics agent's Linux proxy form, under a key that names a proxy. */
+const PROXY_WITH_CREDENTIALS = /^[^\s/@:]+:[^\s/@]+@[^\s/@]+$/;
+
+/** Paths under `value` that hold a credential; values are never returned. */
+export function credentialPaths(value: unknown, path: string): string[] {
+    if (typeof value === "string") {
+        const key = path.slice(path.lastIndexOf(".") + 1);
+        return URL_WITH_CREDENTIALS.test(value) || (/proxy/i.test(key) && PROXY_WITH_CREDENTIALS.test(value)) ? [path] : [];
+    }
+    if (Array.isArray(value)) return value.flatMap((entry, i) => credentialPaths(entry, `${path}[${i}]`));
+    if (value === null || typeof value !== "object") return [];
+    const found: string[] = [];
+    for (const [key, entry] of Object.entries(value)) {
+        const here = path === "" ? key : `${path}.${key}`;
+        const filled = entry !== undefined && entry !== null && entry !== "" && typeof entry !== "boolean";
+        if (isSecretKey(key) && filled) found.push(here);
+        else found.push(...credentialPaths(entry, here));
+    }
+    return found;
+}
+
+/**
+ * No proxy credential in plain extension settings or run-command parameters: those are stored
+ * and shown in clear text (deployment history, the portal, anyone with read access to the
+ * machine). Credentials belong in `protectedSettings` (AMA, Log Analytics agent) or
+ * `protectedParameters`.
+ */
+export function noCredentialsInPlainSettings(args: ResourceLike, report: Report): void {
+    if (isType(args, TYPES.vmExtension, TYPES.vmssExtension, TYPES.arcExtension)) {
+        const where = isType(args, TYPES.arcExtension) ? "properties.settings" : "settings";
+        for (const path of credentialPaths(extensionSettings(args), where)) {
+            report(
+                `Extension "${args.name}" has a credential in ${path}, which is stored and shown in clear text; ` +
+                    `move it to ${where.replace("settings", "protectedSettings")} (defender-servers puts proxy credentials there itself).`,
+            );
+        }
+    } else if (isType(args, TYPES.vmRunCommand, TYPES.arcRunCommand)) {
+        const parameters: unknown = args.props.parameters;
+        if (!Array.isArray(parameters)) return;
+        parameters.forEach((parameter, i) => {
+            const name = typeof parameter?.name === "string" ? parameter.name : String(i);
+            const secretName = isSecretKey(name) && parameter?.value !== undefined && parameter?.value !== "";
+            if (secretName || credentialPaths(parameter?.value, name).length > 0) {
+                report(
+                    `Run command "${args.name}" has a credential in parameters[${i}] (${name}), which is stored and shown in clear text; ` +
+                        `use protectedParameters, or a proxy that lets the machine through without one.`,
+                );
+            }
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stack checks.
+
+/**
+ * Every machine that gets the operating-system proxy from a `DefenderForServersNetworkRestricted`
+ * also gets the Azure Monitor Agent, set to use that same proxy. Behind a proxy AMA without
+ * `settings.proxy` installs and collects nothing. The component names a machine's resources
+ * `<component>-os-proxy-<key>` and `<component>-ama-<key>`, both its children, which is how the
+ * two are paired. Where the component routes Azure Monitor through its own Private Link Scope,
+ * AMA rightly goes around the proxy, so only its presence is checked.
+ */
+export function azureMonitorAgentFollowsOsProxy(args: StackLike, report: Report): void {
+    for (const runCommand of args.resources) {
+        const component = runCommand.parent;
+        if (component === undefined || baseType(component.type) !== TYPES.component) continue;
+        if (!isType(runCommand, TYPES.vmRunCommand, TYPES.arcRunCommand)) continue;
+        const prefix = `${component.name}-os-proxy-`;
+        if (!runCommand.name.startsWith(prefix)) continue;
+        const key = runCommand.name.slice(prefix.length);
+        const proxyUrl = runCommandParameter(runCommand, ["ProxyUrl", "PROXY_URL"]);
+        const siblings = args.resources.filter((r) => r.parent?.urn === component.urn);
+        const amaName = `${component.name}-ama-${key}`;
+        const ama = siblings.find((r) => r.name === amaName && isType(r, TYPES.vmExtension, TYPES.arcExtension));
+        if (ama === undefined) {
+            report(
+                `Machine "${key}" of "${component.name}" gets the operating-system proxy (${runCommand.name}) but no Azure Monitor Agent ` +
+                    `(${amaName}): give the component \`logs\`, and do not list "azureMonitorAgent" in the machine's \`exclude\`.`,
+                runCommand.urn,
+            );
+            continue;
+        }
+        if (siblings.some((r) => isType(r, TYPES.monitorPrivateLinkScope))) continue;
+        const proxy = (extensionSettings(ama) as { proxy?: { mode?: unknown; address?: unknown } } | undefined)?.proxy;
+        if (proxy?.mode !== "application") {
+            report(
+                `Azure Monitor Agent "${ama.name}" has settings.proxy.mode ${show(proxy?.mode)} on a machine behind the proxy ` +
+                    `${show(proxyUrl)}: it needs mode "application" with that address, or it installs and sends nothing.`,
+                ama.urn,
+            );
+        } else if (proxyUrl !== undefined && proxy.address !== proxyUrl) {
+            report(
+                `Azure Monitor Agent "${ama.name}" sends to the proxy ${show(proxy.address)}, but its machine's operating-system proxy is ${show(proxyUrl)}; use the same address.`,
+                ama.urn,
+            );
+        }
+    }
+}
+
+function isGuestConfiguration(extension: ResourceLike): boolean {
+    const { publisher, name, vmExtensionName } = extension.props;
+    return (
+        sameText(publisher, "Microsoft.GuestConfiguration") ||
+        [name, vmExtensionName].some((n) => typeof n === "string" && /^AzurePolicyfor(Windows|Linux)$/i.test(n))
+    );
+}
+
+/** The VMs declared in this stack that an extension is installed on: those its `vmName` came from, else those it waits for. */
+function extensionVms(extension: StackResourceLike): StackResourceLike[] {
+    const fromName = (extension.propertyDependencies?.vmName ?? []).filter((r) => isType(r, TYPES.virtualMachine));
+    return fromName.length > 0 ? fromName : (extension.dependencies ?? []).filter((r) => isType(r, TYPES.virtualMachine));
+}
+
+/**
+ * A VM declared in this stack with the Guest Configuration extension (`AzurePolicyforWindows` /
+ * `AzurePolicyforLinux`) carries `EnablePrivateNetworkGC=TRUE`, which sends Guest Configuration
+ * through 168.63.129.16 (it takes no proxy), and a system-assigned identity, which it
+ * authenticates with. VMs not declared here cannot be seen; defender-servers'
+ * `guestConfiguration.tagExistingVms` tags those.
+ */
+export function guestConfigurationVmsArePrivateWithIdentity(args: StackLike, report: Report): void {
+    const seen = new Set<string>();
+    for (const extension of args.resources) {
+        if (!isType(extension, TYPES.vmExtension) || !isGuestConfiguration(extension)) continue;
+        for (const vm of extensionVms(extension)) {
+            if (seen.has(vm.urn)) continue;
+            seen.add(vm.urn);
+            const tags: Record<string, unknown> = vm.props.tags ?? {};
+            const tag = Object.entries(tags).find(([k]) => sameText(k, GUEST_CONFIGURATION_TAG.name));
+            if (tag === undefined || !sameText(tag[1], GUEST_CONFIGURATION_TAG.value)) {
+                report(
+                    `VM "${vm.name}" has Guest Configuration (${extension.name}) but not the tag ${GUEST_CONFIGURATION_TAG.name}=${GUEST_CONFIGURATION_TAG.value}` +
+                        `${tag === undefined ? "" : ` (it is ${show(tag[1])})`}: Guest Configuration takes no proxy and fails without it; ` +
+                        `merge defender-servers' guestConfigurationTags output into the VM's tags.`,
+                    vm.urn,
+                );
+            }
+            const identity = vm.props.identity?.type;
+            if (typeof identity !== "string" || !/systemassigned/i.test(identity.replace(/\s/g, ""))) {
+                report(
+                    `VM "${vm.name}" has Guest Configuration (${extension.name}) but no system-assigned identity (identity.type ${show(identity)}): ` +
+                        `Guest Configuration authenticates with it; set identity.type to "SystemAssigned" (or "SystemAssigned, UserAssigned").`,
+                    vm.urn,
+                );
+            }
+        }
+    }
+}

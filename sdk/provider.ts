@@ -1,0 +1,41 @@
+/**
+ * The component provider: serves `DefenderForServersNetworkRestricted` to Python, Go, C#, Java
+ * and YAML through `@pulumi/pulumi/provider/experimental`.
+ *
+ * How it is reached: `PulumiPlugin.yaml` (`runtime: nodejs`) marks the repository root as a
+ * source plugin. The Node.js language host runs `@pulumi/pulumi/cmd/run-plugin <root>`, which
+ * registers ts-node and `require`s the root directory: the root `index.ts` (or, when `dist/` has
+ * been built, `dist/index.js`, through package.json `main`). `index.ts` calls
+ * `serveComponentProvider()` below; `dist/index.js` exports the component class, which
+ * run-plugin finds and hosts itself with the same name and root. Either way the schema is
+ * inferred from the TypeScript source under the root: the analyzer reads the root
+ * `tsconfig.json` and starts at the root `index.ts` (package.json `exports` and `main` point at
+ * `dist/`, which holds no source).
+ *
+ * Nothing here runs on import: `serveComponentProvider()` starts the gRPC server.
+ */
+import * as path from "node:path";
+import { componentProviderHost, ComponentProviderOptions } from "@pulumi/pulumi/provider/experimental";
+import { DefenderForServersNetworkRestricted } from "./component";
+
+/** The Pulumi package name, first part of every type token (`defender-servers:index:...`). It is also package.json's `name`, which run-plugin derives the name from when it hosts `dist/`. */
+export const PACKAGE_NAME = "defender-servers";
+
+/**
+ * The root the provider is served from: package.json, tsconfig.json, PulumiPlugin.yaml and the
+ * `index.ts` entry. This file is one level below it in the source (`sdk/`) and once built (`dist/`).
+ */
+export const PACKAGE_ROOT = path.resolve(__dirname, "..");
+
+/** What `componentProviderHost` (and a test calling `ComponentProvider.getSchema()`) needs: the package name, the root and the component classes. */
+export function componentProviderOptions(root: string = PACKAGE_ROOT): ComponentProviderOptions {
+    return { name: PACKAGE_NAME, dirname: root, components: [DefenderForServersNetworkRestricted] };
+}
+
+/**
+ * Starts the provider: a gRPC server on a free loopback port, printed on stdout for the engine.
+ * The engine address is the first program argument (run-plugin passes it through).
+ */
+export function serveComponentProvider(): Promise<void> {
+    return componentProviderHost(componentProviderOptions());
+}

@@ -1,0 +1,651 @@
+/**
+ * The policy pack (policy/): each check with hand-built policy arguments, one case that passes
+ * and one that fails with its message; the pack's wiring; and the component's own resources,
+ * recorded by the mock engine, run through every check.
+ */
+import { strict as assert } from "node:assert";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as compute from "@pulumi/azure-native/compute";
+import { DefenderForServersNetworkRestricted } from "../sdk";
+import { RecordedResource, RunResult, runProgram } from "../sdk/preview/engine";
+import { checkPreview, main as checkPreviewMain, PreviewJson } from "../policy/check-preview";
+import { policies, POLICY_PACK_NAME } from "../policy/policies";
+import {
+    arcPrivateLinkScopeIsPrivate,
+    azureMonitorAgentFollowsOsProxy,
+    azureMonitorPrivateLinkScopeIsPrivate,
+    baseType,
+    defenderForServersIsStandard,
+    guestConfigurationVmsArePrivateWithIdentity,
+    isSecretKey,
+    noCredentialsInPlainSettings,
+    ResourceLike,
+    StackLike,
+    StackResourceLike,
+    TYPES,
+} from "../policy/rules";
+import { mixedFleet, PASSWORD } from "./fleet";
+import { inputs, MODES } from "./harness";
+
+const PROXY = "http://proxy.corp.example:3128";
+
+interface Violation {
+    message: string;
+    urn?: string;
+}
+
+const urnOf = (type: string, name: string): string => `urn:pulumi:dev::app::${type}::${name}`;
+
+function resource(type: string, name: string, props: Record<string, any>): ResourceLike {
+    return { type, name, urn: urnOf(type, name), props };
+}
+
+function stackResource(
+    type: string,
+    name: string,
+    props: Record<string, any>,
+    links: Partial<Pick<StackResourceLike, "parent" | "dependencies" | "propertyDependencies">> = {},
+): StackResourceLike {
+    return { ...resource(type, name, props), dependencies: [], propertyDependencies: {}, ...links };
+}
+
+/** What a check reports for these arguments. */
+function violations<A>(check: (args: A, report: (message: string, urn?: string) => void) => void, args: A): Violation[] {
+    const found: Violation[] = [];
+    check(args, (message, urn) => found.push(urn === undefined ? { message } : { message, urn }));
+    return found;
+}
+
+describe("policy pack: resource checks", () => {
+    describe("defender-for-servers-standard", () => {
+        const pricing = (props: Record<string, any>) => resource(TYPES.pricing, "d-plan", { pricingName: "VirtualMachines", ...props });
+
+        it("passes the Standard tier", () => {
+            assert.deepEqual(violations(defenderForServersIsStandard, pricing({ pricingTier: "Standard", subPlan: "P2" })), []);
+        });
+
+        it("fails the Free tier", () => {
+            assert.deepEqual(violations(defenderForServersIsStandard, pricing({ pricingTier: "Free" })), [
+                {
+                    message:
+                        'Defender for Servers pricing "d-plan" (pricingName VirtualMachines) has pricingTier "Free"; it must be "Standard", or the subscription\'s servers are not protected (Free has no Defender for Servers).',
+                },
+            ]);
+        });
+
+        it("reads versioned type tokens, and leaves other Defender plans alone", () => {
+            const versioned = { ...pricing({ pricingTier: "Free" }), type: "azure-native:security/v20240101:Pricing" };
+            assert.equal(violations(defenderForServersIsStandard, versioned).length, 1);
+            const storage = resource(TYPES.pricing, "storage", { pricingName: "StorageAccounts", pricingTier: "Free" });
+            assert.deepEqual(violations(defenderForServersIsStandard, storage), []);
+        });
+    });
+
+    describe("arc-private-link-scope-not-public", () => {
+        const scope = (properties: Record<string, any> | undefined) =>
+            resource(TYPES.arcPrivateLinkScope, "d-arc-scope", { resourceGroupName: "rg-pl", properties });
+
+        it("passes a scope with public network access disabled", () => {
+            assert.deepEqual(violations(arcPrivateLinkScopeIsPrivate, scope({ publicNetworkAccess: "Disabled" })), []);
+        });
+
+        it("fails a scope with public network access enabled, or not stated", () => {
+            assert.deepEqual(violations(arcPrivateLinkScopeIsPrivate, scope({ publicNetworkAccess: "Enabled" })), [
+                {
+                    message:
+                        'Arc Private Link Scope "d-arc-scope" has properties.publicNetworkAccess "Enabled"; set it to "Disabled" (defender-servers: privateLink.arc.publicNetworkAccess false, the default) so its machines cannot use the public Arc endpoints.',
+                },
+            ]);
+            assert.match(
+                violations(arcPrivateLinkScopeIsPrivate, scope(undefined))[0].message,
+                /publicNetworkAccess unset; set it to "Disabled"/,
+            );
+        });
+    });
+
+    describe("azure-monitor-private-link-scope-private-ingestion", () => {
+        const scope = (accessModeSettings: Record<string, any>) =>
+            resource(TYPES.monitorPrivateLinkScope, "d-monitor-scope", { location: "global", accessModeSettings });
+
+        it("passes private-only ingestion with an open query mode", () => {
+            const settings = { ingestionAccessMode: "PrivateOnly", queryAccessMode: "Open" };
+            assert.deepEqual(violations(azureMonitorPrivateLinkScopeIsPrivate, scope(settings)), []);
+        });
+
+        it("fails open ingestion, and an exclusion that opens it again", () => {
+            assert.deepEqual(
+                violations(azureMonitorPrivateLinkScopeIsPrivate, scope({ ingestionAccessMode: "Open", queryAccessMode: "Open" })),
+                [
+                    {
+                        message:
+                            'Azure Monitor Private Link Scope "d-monitor-scope" has accessModeSettings.ingestionAccessMode "Open"; set it to "PrivateOnly" (defender-servers: privateLink.azureMonitor.ingestionAccessMode, the default) so logs cannot be sent to public endpoints.',
+                    },
+                ],
+            );
+            const exclusion = { privateEndpointConnectionName: "pe-branch", ingestionAccessMode: "Open" };
+            assert.deepEqual(
+                violations(azureMonitorPrivateLinkScopeIsPrivate, scope({ ingestionAccessMode: "PrivateOnly", exclusions: [exclusion] })),
+                [
+                    {
+                        message:
+                            'Azure Monitor Private Link Scope "d-monitor-scope": accessModeSettings.exclusions[0] ("pe-branch") opens ingestion with "Open"; remove the exclusion or make it "PrivateOnly".',
+                    },
+                ],
+            );
+        });
+    });
+
+    describe("no-proxy-credentials-in-plain-settings", () => {
+        const vmExtension = (props: Record<string, any>) =>
+            resource(TYPES.vmExtension, "d-ama-win-vm", { vmName: "win-vm", resourceGroupName: "rg-app", ...props });
+
+        it("passes AMA with the proxy in settings and its credentials in protected settings", () => {
+            const ama = vmExtension({
+                settings: { proxy: { mode: "application", address: PROXY, auth: "true" } },
+                protectedSettings: { proxy: { username: "svc-defender", password: PASSWORD } },
+            });
+            assert.deepEqual(violations(noCredentialsInPlainSettings, ama), []);
+        });
+
+        it("fails a password in plain settings, without repeating it", () => {
+            const ama = vmExtension({ settings: { proxy: { mode: "application", address: PROXY, username: "svc", password: PASSWORD } } });
+            const found = violations(noCredentialsInPlainSettings, ama);
+            assert.deepEqual(found, [
+                {
+                    message:
+                        'Extension "d-ama-win-vm" has a credential in settings.proxy.password, which is stored and shown in clear text; move it to protectedSettings (defender-servers puts proxy credentials there itself).',
+                },
+            ]);
+            assert.ok(!JSON.stringify(found).includes(PASSWORD));
+        });
+
+        it("fails user:password@ in a proxy string or URL, on VMs and Arc machines", () => {
+            const mma = vmExtension({ settings: { workspaceId: "w", proxy: `svc:${PASSWORD}@proxy.corp.example:3128` } });
+            assert.deepEqual(
+                violations(noCredentialsInPlainSettings, mma).map((v) => v.message.split(",")[0]),
+                ['Extension "d-ama-win-vm" has a credential in settings.proxy'],
+            );
+            const arc = resource(TYPES.arcExtension, "d-ama-lnx-arc", {
+                machineName: "lnx-arc",
+                properties: { settings: { proxy: { mode: "application", address: `http://svc:${PASSWORD}@proxy.corp.example:3128` } } },
+            });
+            const found = violations(noCredentialsInPlainSettings, arc);
+            assert.deepEqual(
+                found.map((v) => v.message),
+                [
+                    'Extension "d-ama-lnx-arc" has a credential in properties.settings.proxy.address, which is stored and shown in clear text; move it to properties.protectedSettings (defender-servers puts proxy credentials there itself).',
+                ],
+            );
+            assert.ok(!JSON.stringify(found).includes(PASSWORD));
+        });
+
+        it("checks run-command parameters: a proxy URL with credentials fails, the bypass list does not", () => {
+            const command = (url: string) =>
+                resource(TYPES.vmRunCommand, "d-os-proxy-lnx-vm", {
+                    runCommandName: "defender-os-proxy",
+                    parameters: [
+                        { name: "PROXY_URL", value: url },
+                        { name: "PROXY_BYPASS", value: "168.63.129.16,169.254.169.254,localhost,127.0.0.1,.corp.example" },
+                    ],
+                });
+            assert.deepEqual(violations(noCredentialsInPlainSettings, command(PROXY)), []);
+            assert.deepEqual(violations(noCredentialsInPlainSettings, command(`http://svc:${PASSWORD}@proxy.corp.example:3128`)), [
+                {
+                    message:
+                        'Run command "d-os-proxy-lnx-vm" has a credential in parameters[0] (PROXY_URL), which is stored and shown in clear text; use protectedParameters, or a proxy that lets the machine through without one.',
+                },
+            ]);
+        });
+
+        it("tells secret keys by their words", () => {
+            for (const key of [
+                "password",
+                "proxyPassword",
+                "PROXY_PASSWORD",
+                "proxyPwd",
+                "passphrase",
+                "clientSecret",
+                "credentials",
+                "proxyPass",
+            ]) {
+                assert.ok(isSecretKey(key), key);
+            }
+            for (const key of ["bypass", "PROXY_BYPASS", "BypassList", "auth", "proxyUri", "secretName", "passThrough", "address"]) {
+                assert.ok(!isSecretKey(key), key);
+            }
+        });
+    });
+});
+
+describe("policy pack: stack checks", () => {
+    const component = stackResource(TYPES.component, "d", {});
+    const child = { parent: { urn: component.urn, type: component.type, name: component.name } };
+    const osProxy = (key: string, url = PROXY) =>
+        stackResource(
+            TYPES.vmRunCommand,
+            `d-os-proxy-${key}`,
+            { name: "defender-os-proxy", parameters: [{ name: "ProxyUrl", value: url }] },
+            child,
+        );
+    const ama = (key: string, proxy: Record<string, any>) =>
+        stackResource(TYPES.vmExtension, `d-ama-${key}`, { name: "AzureMonitorWindowsAgent", settings: { proxy } }, child);
+    const arcAma = (key: string, proxy: Record<string, any>) =>
+        stackResource(TYPES.arcExtension, `d-ama-${key}`, { name: "AzureMonitorLinuxAgent", properties: { settings: { proxy } } }, child);
+    const stack = (...resources: StackResourceLike[]): StackLike => ({ resources: [component, ...resources] });
+
+    describe("azure-monitor-agent-follows-os-proxy", () => {
+        it("passes machines whose AMA uses the operating-system proxy, on VMs and Arc machines", () => {
+            const arcProxy = stackResource(
+                TYPES.arcRunCommand,
+                "d-os-proxy-lnx-arc",
+                { parameters: [{ name: "PROXY_URL", value: PROXY }] },
+                child,
+            );
+            const args = stack(
+                osProxy("win-vm"),
+                ama("win-vm", { mode: "application", address: PROXY, auth: "true" }),
+                arcProxy,
+                arcAma("lnx-arc", { mode: "application", address: PROXY, auth: "false" }),
+            );
+            assert.deepEqual(violations(azureMonitorAgentFollowsOsProxy, args), []);
+        });
+
+        it("fails AMA without the proxy on a machine behind it", () => {
+            const agent = ama("win-vm", { mode: "none" });
+            assert.deepEqual(violations(azureMonitorAgentFollowsOsProxy, stack(osProxy("win-vm"), agent)), [
+                {
+                    message:
+                        'Azure Monitor Agent "d-ama-win-vm" has settings.proxy.mode "none" on a machine behind the proxy "http://proxy.corp.example:3128": it needs mode "application" with that address, or it installs and sends nothing.',
+                    urn: agent.urn,
+                },
+            ]);
+        });
+
+        it("fails a machine behind the proxy with no AMA, and AMA pointed at another proxy", () => {
+            const command = osProxy("win-vm");
+            assert.deepEqual(violations(azureMonitorAgentFollowsOsProxy, stack(command)), [
+                {
+                    message:
+                        'Machine "win-vm" of "d" gets the operating-system proxy (d-os-proxy-win-vm) but no Azure Monitor Agent (d-ama-win-vm): give the component `logs`, and do not list "azureMonitorAgent" in the machine\'s `exclude`.',
+                    urn: command.urn,
+                },
+            ]);
+            const elsewhere = ama("win-vm", { mode: "application", address: "http://other-proxy:8080" });
+            assert.deepEqual(
+                violations(azureMonitorAgentFollowsOsProxy, stack(command, elsewhere)).map((v) => v.message),
+                [
+                    'Azure Monitor Agent "d-ama-win-vm" sends to the proxy "http://other-proxy:8080", but its machine\'s operating-system proxy is "http://proxy.corp.example:3128"; use the same address.',
+                ],
+            );
+        });
+
+        it("lets AMA go around the proxy when the component routes Azure Monitor through its Private Link Scope", () => {
+            const scope = stackResource(TYPES.monitorPrivateLinkScope, "d-monitor-scope", { accessModeSettings: {} }, child);
+            assert.deepEqual(
+                violations(azureMonitorAgentFollowsOsProxy, stack(osProxy("win-vm"), ama("win-vm", { mode: "none" }), scope)),
+                [],
+            );
+        });
+
+        it("ignores run commands that are not the component's operating-system proxy", () => {
+            const mine = stackResource(TYPES.vmRunCommand, "patching", { parameters: [{ name: "ProxyUrl", value: PROXY }] });
+            const arcAgent = stackResource(TYPES.arcRunCommand, "d-arc-agent-proxy-lnx-arc", { parameters: [] }, child);
+            assert.deepEqual(violations(azureMonitorAgentFollowsOsProxy, stack(mine, arcAgent)), []);
+        });
+    });
+
+    describe("guest-configuration-private-network-and-identity", () => {
+        const vm = (props: Record<string, any>) =>
+            stackResource(TYPES.virtualMachine, "app-vm", { name: "app-vm", hardwareProfile: { vmSize: "Standard_B2s" }, ...props });
+        const gcOn = (target: StackResourceLike) =>
+            stackResource(
+                TYPES.vmExtension,
+                "d-guest-configuration-app-vm",
+                { name: "AzurePolicyforWindows", publisher: "Microsoft.GuestConfiguration", type: "ConfigurationforWindows" },
+                { ...child, dependencies: [target], propertyDependencies: { vmName: [target] } },
+            );
+
+        it("passes a VM with the tag and a system-assigned identity", () => {
+            const target = vm({
+                tags: { env: "prod", EnablePrivateNetworkGC: "TRUE" },
+                identity: { type: "SystemAssigned, UserAssigned" },
+            });
+            assert.deepEqual(violations(guestConfigurationVmsArePrivateWithIdentity, { resources: [target, gcOn(target)] }), []);
+        });
+
+        it("fails a VM without the tag", () => {
+            const target = vm({ tags: { env: "prod" }, identity: { type: "SystemAssigned" } });
+            assert.deepEqual(violations(guestConfigurationVmsArePrivateWithIdentity, { resources: [target, gcOn(target)] }), [
+                {
+                    message:
+                        "VM \"app-vm\" has Guest Configuration (d-guest-configuration-app-vm) but not the tag EnablePrivateNetworkGC=TRUE: Guest Configuration takes no proxy and fails without it; merge defender-servers' guestConfigurationTags output into the VM's tags.",
+                    urn: target.urn,
+                },
+            ]);
+        });
+
+        it("fails a VM without a system-assigned identity", () => {
+            const target = vm({ tags: { EnablePrivateNetworkGC: "TRUE" }, identity: { type: "UserAssigned" } });
+            assert.deepEqual(violations(guestConfigurationVmsArePrivateWithIdentity, { resources: [target, gcOn(target)] }), [
+                {
+                    message:
+                        'VM "app-vm" has Guest Configuration (d-guest-configuration-app-vm) but no system-assigned identity (identity.type "UserAssigned"): Guest Configuration authenticates with it; set identity.type to "SystemAssigned" (or "SystemAssigned, UserAssigned").',
+                    urn: target.urn,
+                },
+            ]);
+        });
+
+        it("leaves alone VMs not declared in the stack, and other extensions", () => {
+            const outside = stackResource(TYPES.vmExtension, "d-guest-configuration-far", { publisher: "Microsoft.GuestConfiguration" });
+            const target = vm({});
+            const other = stackResource(
+                TYPES.vmExtension,
+                "d-ama-app-vm",
+                { publisher: "Microsoft.Azure.Monitor" },
+                { dependencies: [target] },
+            );
+            assert.deepEqual(violations(guestConfigurationVmsArePrivateWithIdentity, { resources: [outside, target, other] }), []);
+        });
+    });
+});
+
+/** Each policy's check, by policy name, as the pack must wire them. */
+const RESOURCE_CHECKS: Record<string, (args: ResourceLike, report: (message: string, urn?: string) => void) => void> = {
+    "defender-for-servers-standard": defenderForServersIsStandard,
+    "arc-private-link-scope-not-public": arcPrivateLinkScopeIsPrivate,
+    "azure-monitor-private-link-scope-private-ingestion": azureMonitorPrivateLinkScopeIsPrivate,
+    "no-proxy-credentials-in-plain-settings": noCredentialsInPlainSettings,
+};
+const STACK_CHECKS: Record<string, (args: StackLike, report: (message: string, urn?: string) => void) => void> = {
+    "azure-monitor-agent-follows-os-proxy": azureMonitorAgentFollowsOsProxy,
+    "guest-configuration-private-network-and-identity": guestConfigurationVmsArePrivateWithIdentity,
+};
+
+describe("policy pack: wiring", () => {
+    it("names every check once, mandatory, each wired to its rule", () => {
+        assert.equal(POLICY_PACK_NAME, "defender-servers");
+        const names = policies.map((p) => p.name);
+        assert.equal(new Set(names).size, names.length);
+        assert.deepEqual([...names].sort(), [...Object.keys(RESOURCE_CHECKS), ...Object.keys(STACK_CHECKS)].sort());
+        for (const policy of policies) {
+            assert.equal(policy.enforcementLevel, "mandatory", policy.name);
+            if ("validateStack" in policy) assert.equal(policy.validateStack, STACK_CHECKS[policy.name], policy.name);
+            else assert.equal(policy.validateResource, RESOURCE_CHECKS[policy.name], policy.name);
+        }
+    });
+
+    it("strips API versions from type tokens", () => {
+        assert.equal(baseType("azure-native:compute/v20240301:VirtualMachineExtension"), TYPES.vmExtension);
+        assert.equal(baseType(TYPES.component), TYPES.component);
+    });
+});
+
+/** The recorded run as a stack policy sees it: parents and dependencies linked, inputs standing in for outputs. */
+function asStack(run: RunResult): StackLike {
+    const byUrn = new Map<string, StackResourceLike>();
+    for (const r of run.resources) {
+        byUrn.set(r.urn, { type: r.type, name: r.name, urn: r.urn, props: inputs(r), dependencies: [], propertyDependencies: {} });
+    }
+    const linked = (r: RecordedResource): StackResourceLike => {
+        const self = byUrn.get(r.urn)!;
+        const parent = r.parent === undefined ? undefined : byUrn.get(r.parent);
+        if (parent !== undefined) self.parent = { urn: parent.urn, type: parent.type, name: parent.name };
+        self.dependencies = [...new Set(r.dependencies)].flatMap((urn) => byUrn.get(urn) ?? []);
+        return self;
+    };
+    return { resources: run.resources.map(linked) };
+}
+
+/** Every violation of every policy: resource checks on each resource, stack checks on the whole. */
+function allViolations(stack: StackLike): Array<Violation & { policy: string }> {
+    const found: Array<Violation & { policy: string }> = [];
+    const reporter = (policy: string) => (message: string, urn?: string) =>
+        found.push({ policy, message, ...(urn === undefined ? {} : { urn }) });
+    for (const [policy, check] of Object.entries(RESOURCE_CHECKS)) for (const r of stack.resources) check(r, reporter(policy));
+    for (const [policy, check] of Object.entries(STACK_CHECKS)) check(stack, reporter(policy));
+    return found;
+}
+
+/** The mixed fleet, with its Windows VM declared in the same program (tags and identity as given). */
+async function fleetWithDeclaredVm(
+    vmProps: { tags: Record<string, string>; identityType: string },
+    fleet = mixedFleet(),
+    preview = false,
+): Promise<RunResult> {
+    return runProgram(
+        () => {
+            const vm = new compute.VirtualMachine("win-vm", {
+                resourceGroupName: "rg-app",
+                vmName: "win-vm",
+                tags: vmProps.tags,
+                identity: { type: vmProps.identityType as compute.ResourceIdentityType },
+            });
+            const machines = fleet.machines!.map((m) => (m.key === "win-vm" ? { ...m, name: vm.name } : m));
+            new DefenderForServersNetworkRestricted("d", { ...fleet, machines });
+            return {};
+        },
+        { preview },
+    );
+}
+
+for (const mode of MODES) {
+    describe(`policy pack on the component's own resources, ${mode.label}`, function () {
+        this.timeout(30000);
+        it("a proxied fleet with AMA, the legacy agent and Guest Configuration passes every policy", async () => {
+            const run = await fleetWithDeclaredVm(
+                { tags: { EnablePrivateNetworkGC: "TRUE" }, identityType: "SystemAssigned" },
+                mixedFleet(),
+                mode.preview,
+            );
+            assert.ok(
+                run.resources.some((r) => r.name === "d-os-proxy-win-arc"),
+                "the fleet has run commands",
+            );
+            assert.ok(
+                run.resources.some((r) => r.name === "d-guest-configuration-win-vm"),
+                "the fleet has Guest Configuration",
+            );
+            const found = allViolations(asStack(run));
+            assert.deepEqual(found, []);
+        });
+
+        it("a machine left without AMA, and a declared VM without the tag, are reported", async () => {
+            const fleet = mixedFleet();
+            fleet.machines = fleet.machines!.map((m) => (m.key === "lnx-arc" ? { ...m, exclude: ["azureMonitorAgent"] } : m));
+            const run = await fleetWithDeclaredVm({ tags: { env: "prod" }, identityType: "SystemAssigned" }, fleet, mode.preview);
+            const found = allViolations(asStack(run));
+            assert.deepEqual(
+                found.map((v) => `${v.policy}: ${v.message.split(":")[0]}`),
+                [
+                    'azure-monitor-agent-follows-os-proxy: Machine "lnx-arc" of "d" gets the operating-system proxy (d-os-proxy-lnx-arc) but no Azure Monitor Agent (d-ama-lnx-arc)',
+                    'guest-configuration-private-network-and-identity: VM "win-vm" has Guest Configuration (d-guest-configuration-win-vm) but not the tag EnablePrivateNetworkGC=TRUE',
+                ],
+            );
+        });
+    });
+}
+
+describe("policy pack, started as `pulumi preview --policy-pack policy` starts it", function () {
+    this.timeout(120000);
+    const ROOT = path.resolve(__dirname, "..");
+    let scratch: string;
+    let child: ChildProcess | undefined;
+
+    before(() => {
+        // policy/ as a user has it after `npm install` there (its dependencies linked from here).
+        scratch = fs.mkdtempSync(path.join(os.tmpdir(), "defender-policy-"));
+        for (const file of fs.readdirSync(path.join(ROOT, "policy"))) {
+            if (file !== "node_modules") fs.cpSync(path.join(ROOT, "policy", file), path.join(scratch, file), { recursive: true });
+        }
+        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(scratch, "node_modules"));
+    });
+
+    after(() => {
+        child?.kill();
+        fs.rmSync(scratch, { recursive: true, force: true });
+    });
+
+    it("serves its six mandatory policies and reports a Free plan over gRPC", async () => {
+        // What the Node.js language host runs for a policy pack: `node <run-policy-pack> <engine> <pack directory>`, in that directory.
+        const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [scratch] });
+        const started = spawn(process.execPath, [runPolicyPack, "127.0.0.1:1", scratch], {
+            cwd: scratch,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        child = started;
+        let stderr = "";
+        started.stderr!.on("data", (d) => (stderr += d));
+        const port = await new Promise<string>((resolve, reject) => {
+            started.stdout!.once("data", (d) => resolve(String(d).trim()));
+            started.once("exit", (code) => reject(new Error(`the policy pack exited (${code}) before listening:\n${stderr}`)));
+        });
+
+        const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+        const from = (module: string) => require(require.resolve(module, { paths: [pulumiDir] }));
+        const grpc = from("@grpc/grpc-js");
+        const { Empty } = from("google-protobuf/google/protobuf/empty_pb.js");
+        const { Struct } = from("google-protobuf/google/protobuf/struct_pb.js");
+        const rpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
+        const messages = require("@pulumi/pulumi/proto/analyzer_pb");
+        const client = new rpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        const call = <T>(method: string, request: unknown): Promise<T> =>
+            new Promise((resolve, reject) =>
+                client[method](request, (err: Error | null, response: T) => (err ? reject(err) : resolve(response))),
+            );
+
+        const info = await call<any>("getAnalyzerInfo", new Empty());
+        const MANDATORY = 1; // EnforcementLevel.MANDATORY in analyzer.proto
+        assert.equal(info.getName(), POLICY_PACK_NAME);
+        assert.deepEqual(
+            info.getPoliciesList().map((p: any) => [p.getName(), p.getEnforcementlevel()]),
+            policies.map((p) => [p.name, MANDATORY]),
+        );
+
+        const request = new messages.AnalyzeRequest();
+        request.setType(TYPES.pricing);
+        request.setName("d-plan");
+        request.setUrn(urnOf(TYPES.pricing, "d-plan"));
+        request.setOptions(new messages.AnalyzerResourceOptions());
+        request.setProperties(Struct.fromJavaScript({ pricingName: "VirtualMachines", pricingTier: "Free", subPlan: "P2" }));
+        const result = await call<any>("analyze", request);
+        assert.deepEqual(
+            result.getDiagnosticsList().map((d: any) => [d.getPolicyname(), d.getEnforcementlevel(), d.getMessage().split("\n").pop()]),
+            [
+                [
+                    "defender-for-servers-standard",
+                    MANDATORY,
+                    'Defender for Servers pricing "d-plan" (pricingName VirtualMachines) has pricingTier "Free"; it must be "Standard", or the subscription\'s servers are not protected (Free has no Defender for Servers).',
+                ],
+            ],
+        );
+        client.close();
+    });
+});
+
+describe("policy pack on the offline preview (policy/check-preview.ts), for checks without credentials", function () {
+    this.timeout(60000);
+    const ROOT = path.resolve(__dirname, "..");
+    let preview: PreviewJson;
+    let scratch: string;
+
+    before(() => {
+        // The JSON a pull-request check gets from `npx defender-servers-preview . --stack dev --json` (the default example).
+        const cli = path.join(ROOT, "sdk", "preview", "cli.ts");
+        const run = spawnSync(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), cli, "--json"], {
+            cwd: ROOT,
+            encoding: "utf8",
+            env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
+        });
+        assert.equal(run.status, 0, run.stderr);
+        preview = JSON.parse(run.stdout);
+        scratch = fs.mkdtempSync(path.join(os.tmpdir(), "defender-check-"));
+    });
+
+    after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+    /** `check-preview <file> [args]` on this preview: exit code and printed lines. */
+    function cli(json: PreviewJson, ...args: string[]): { code: number; lines: string[] } {
+        const file = path.join(scratch, "preview.json");
+        fs.writeFileSync(file, JSON.stringify(json));
+        const lines: string[] = [];
+        const code = checkPreviewMain([file, ...args], (line) => lines.push(line));
+        return { code, lines };
+    }
+
+    it("passes the default example: no finding, exit 0", () => {
+        assert.ok(
+            preview.resources.some((r) => r.name === "defender-os-proxy-onprem-db-01"),
+            "the example has a proxied Arc machine",
+        );
+        assert.deepEqual(checkPreview(preview), []);
+        const { code, lines } = cli(preview);
+        assert.equal(code, 0);
+        assert.deepEqual(lines, ["defender-servers-example/dev: 0 mandatory violation(s), 0 other finding(s), 6 policies, offline"]);
+    });
+
+    it("fails a machine left without AMA and a Free plan (exit 1); the pack's config can lower a policy to advisory", () => {
+        const broken: PreviewJson = JSON.parse(JSON.stringify(preview));
+        broken.resources = broken.resources.filter((r) => r.name !== "defender-ama-onprem-db-01");
+        (broken.resources.find((r) => r.name === "defender-plan")!.inputs as Record<string, unknown>).pricingTier = "Free";
+        assert.deepEqual(
+            checkPreview(broken).map((f) => [f.enforcementLevel, f.policy, f.resource, f.message.split(":")[0]]),
+            [
+                [
+                    "mandatory",
+                    "defender-for-servers-standard",
+                    "defender-plan",
+                    'Defender for Servers pricing "defender-plan" (pricingName VirtualMachines) has pricingTier "Free"; it must be "Standard", or the subscription\'s servers are not protected (Free has no Defender for Servers).',
+                ],
+                [
+                    "mandatory",
+                    "azure-monitor-agent-follows-os-proxy",
+                    "defender-os-proxy-onprem-db-01",
+                    'Machine "onprem-db-01" of "defender" gets the operating-system proxy (defender-os-proxy-onprem-db-01) but no Azure Monitor Agent (defender-ama-onprem-db-01)',
+                ],
+            ],
+        );
+        assert.equal(cli(broken).code, 1);
+        const config = path.join(scratch, "config.json");
+        fs.writeFileSync(
+            config,
+            JSON.stringify({
+                "defender-for-servers-standard": "advisory",
+                "azure-monitor-agent-follows-os-proxy": { enforcementLevel: "disabled" },
+            }),
+        );
+        const lowered = cli(broken, "--config", config);
+        assert.equal(lowered.code, 0);
+        assert.match(lowered.lines[0], /^advisory {2}defender-for-servers-standard \(defender-plan\): /);
+        assert.equal(lowered.lines.length, 2);
+    });
+
+    it("reports a check that needs an unknown value as advisory, as pulumi preview does", () => {
+        const withVm: PreviewJson = JSON.parse(JSON.stringify(preview));
+        withVm.resources.push(
+            {
+                type: TYPES.virtualMachine,
+                name: "app-vm",
+                dependsOn: [],
+                inputs: { tags: "[unknown]", identity: { type: "SystemAssigned" } },
+            },
+            { type: TYPES.vmExtension, name: "app-vm-gc", dependsOn: ["app-vm"], inputs: { publisher: "Microsoft.GuestConfiguration" } },
+        );
+        assert.deepEqual(checkPreview(withVm), [
+            {
+                policy: "guest-configuration-private-network-and-identity",
+                enforcementLevel: "advisory",
+                message: "can't run during the offline preview: app-vm.tags is unknown in the offline preview",
+            },
+        ]);
+        assert.equal(cli(withVm).code, 0);
+    });
+
+    it("refuses what is not the preview's JSON (exit 2)", () => {
+        const { code, lines } = cli({ project: "p", stack: "s" } as PreviewJson);
+        assert.equal(code, 2);
+        assert.match(lines[0], /no `resources`/);
+    });
+});
