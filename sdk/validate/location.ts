@@ -3,7 +3,7 @@ import { readRequiredString } from "./fields";
 import { ProblemList } from "./problems";
 
 // Region names as ARM spells them: lower case, no spaces ("westeurope", "usgovvirginia").
-const REGION = /^[a-z][a-z0-9]*$/;
+const REGION = /^[a-z][a-z0-9]{1,39}$/;
 
 /** Reads an ARM region name; as ARM spells it. */
 export function readLocation(problems: ProblemList, value: unknown, path: string): string | undefined {

@@ -54,7 +54,7 @@ function readKey(problems: ProblemList, value: unknown, path: string): string | 
 }
 
 function readRequiredInput(problems: ProblemList, value: unknown, path: string, what: string): pulumi.Input<string> | undefined {
-    if (value === undefined || value === null || value === "") {
+    if (value === undefined || value === null || (typeof value === "string" && value.trim() === "")) {
         problems.error(path, `is required: the ${what}`);
         return undefined;
     }

@@ -1,5 +1,5 @@
 /** Validation of `rollout`: per-machine or policy mode, and what policy mode cannot carry. */
-import { readBoolean, readChoice, readObject, rejectUnknownKeys } from "./fields";
+import { describe, readBoolean, readChoice, readObject, rejectUnknownKeys } from "./fields";
 import { NormalizedLogs } from "./logs";
 import { NormalizedPrivateLink } from "./privateLink";
 import { ProblemList } from "./problems";
@@ -34,7 +34,7 @@ function parseScope(problems: ProblemList, value: unknown, subscriptionId: strin
     if (match) return { kind: "managementGroup", id: text, managementGroupId: match[1] };
     problems.error(
         "rollout.scope",
-        `${JSON.stringify(value)} is not a scope; use /subscriptions/<id>, /subscriptions/<id>/resourceGroups/<name> or /providers/Microsoft.Management/managementGroups/<id>`,
+        `${describe(value)} is not a scope; use /subscriptions/<id>, /subscriptions/<id>/resourceGroups/<name> or /providers/Microsoft.Management/managementGroups/<id>`,
     );
     return fallback;
 }
