@@ -23,6 +23,11 @@ import { buildReport, renderText } from "../sdk/preview/render";
 import { plainOccurrences, PropertyValue, reveal, Secret, Unknown } from "../sdk/preview/values";
 import { MINIMAL, MODES } from "./harness";
 
+/** Azure Monitor Private Link needs AMA machines in the data collection endpoint's region. */
+function withMachinesIn(location: string, args: DefenderForServersNetworkRestrictedArgs): DefenderForServersNetworkRestrictedArgs {
+    return { ...args, machines: args.machines?.map((m) => ({ ...m, location })) };
+}
+
 const ROOT = path.resolve(__dirname, "..");
 const CLI = path.join(ROOT, "sdk", "preview", "cli.ts");
 /** What the offline preview stands in for encrypted config (sdk/preview/project.ts). */
@@ -216,9 +221,12 @@ const SCENARIOS: Scenario[] = [
         // Through Azure Monitor Private Link the log agents take no proxy: the proxy credentials go nowhere.
         why: "with Arc and Azure Monitor Private Link",
         args: () =>
-            fleet(asSecret, {
-                privateLink: { resourceGroupName: "rg-pl", subnetId: SUBNET, virtualNetworkIds: [VNET], arc: {}, azureMonitor: {} },
-            }),
+            withMachinesIn(
+                "westeurope",
+                fleet(asSecret, {
+                    privateLink: { resourceGroupName: "rg-pl", subnetId: SUBNET, virtualNetworkIds: [VNET], arc: {}, azureMonitor: {} },
+                }),
+            ),
         reaches: ["workspace key"],
     },
 ];

@@ -66,7 +66,13 @@ function privateFleet(value: (text: string) => pulumi.Input<string>): DefenderFo
             azureMonitor: {},
         },
     });
-    args.machines = args.machines!.map((m) => ({ ...m, name: value(m.key), resourceGroupName: value(String(m.resourceGroupName)) }));
+    // Azure Monitor Private Link needs AMA machines in the data collection endpoint's region.
+    args.machines = args.machines!.map((m) => ({
+        ...m,
+        location: "westeurope",
+        name: value(m.key),
+        resourceGroupName: value(String(m.resourceGroupName)),
+    }));
     args.logs = {
         workspaceResourceId: value(WORKSPACE),
         legacyAgent: { workspaceId: value(WORKSPACE_GUID), workspaceKey: pulumi.secret("a2V5") },

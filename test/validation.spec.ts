@@ -186,7 +186,7 @@ function machineAndProxyCases(): Array<{ why: string; args: unknown; path: strin
             why: "an authenticated proxy with the Arc agent on Windows",
             args: withProxy({ username: "u", password: "p" }, [{ ...VM, kind: "arc", os: "windows" }]),
             path: "proxy.username",
-            says: /vm-1 \(the Arc agent\)/,
+            says: /vm-1 \(MDE on Windows, the Arc agent\)/,
         },
         {
             why: "a PAC file as proxy",
@@ -221,6 +221,18 @@ function machineAndProxyCases(): Array<{ why: string; args: unknown; path: strin
         {
             why: "credentials inside the proxy address, without echoing them",
             args: withProxy({ address: "http://user:S3cret@proxy.corp.example:3128" }),
+            path: "proxy.address",
+            says: /^contains credentials; give only http:\/\/host:port and put them in proxy.username and proxy.password[^S]*$/,
+        },
+        {
+            why: "credentials inside an https:// proxy address, without echoing them",
+            args: withProxy({ address: "https://user:S3cret@proxy.corp.example:3128" }),
+            path: "proxy.address",
+            says: /^contains credentials; give only http:\/\/host:port and put them in proxy.username and proxy.password[^S]*$/,
+        },
+        {
+            why: "credentials inside a proxy address without a scheme, without echoing them",
+            args: withProxy({ address: "user:S3cret@proxy.corp.example:3128" }),
             path: "proxy.address",
             says: /^contains credentials; give only http:\/\/host:port and put them in proxy.username and proxy.password[^S]*$/,
         },

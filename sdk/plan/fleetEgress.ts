@@ -1,8 +1,7 @@
 /** What the egress contract needs, read off the validated args. */
 import { NormalizedArgs } from "../validate";
 import { EgressInput } from "./egress";
-
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+import { GUID } from "../validate/fields";
 
 /** The egress input for a fleet: its regions, the agents it runs and the services that go through Private Link. */
 export function egressInputFor(args: NormalizedArgs): EgressInput {

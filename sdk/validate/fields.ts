@@ -6,6 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ProblemList } from "./problems";
 
+/** A GUID in its usual 8-4-4-4-12 form (subscription, tenant and workspace ids). */
+export const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
 /** A plain object read from the args, or undefined when absent. */
 export type Fields = Record<string, unknown>;
 

@@ -47,6 +47,8 @@ function partsFor(machine: NormalizedMachine, fleet: FleetSettings): Record<Mach
 function agentsWithoutProxyAuthentication(machine: NormalizedMachine, fleet: FleetSettings): string[] {
     const agents: string[] = [];
     if (machine.os === "linux" && fleet.mdeEnabled && fleet.mdeIncludesLinux) agents.push("MDE on Linux");
+    // The Windows script sets DisableEnterpriseAuthProxy=1: MDE's static proxy does not authenticate.
+    if (machine.os === "windows" && fleet.mdeEnabled) agents.push("MDE on Windows");
     if (machine.os === "linux" && machine.kind === "azureVm") agents.push("the Azure Linux Agent");
     if (machine.kind === "arc") agents.push("the Arc agent");
     return agents;
@@ -97,11 +99,21 @@ export function planFleet(problems: ProblemList, machines: NormalizedMachine[], 
     }
 
     const untagged = planned.filter((m) => m.parts.guestConfiguration).map((m) => m.key);
-    if (fleet.proxy !== undefined && untagged.length > 0 && !fleet.tagExistingVms) {
+    if (untagged.length > 0 && !fleet.tagExistingVms) {
         problems.warn(
             "guestConfiguration",
-            `Guest Configuration takes no proxy: ${untagged.join(", ")} need the EnablePrivateNetworkGC=TRUE tag to reach Azure through 168.63.129.16. Merge the guestConfigurationTags output into their tags, or set guestConfiguration.tagExistingVms: true`,
+            `Guest Configuration takes no proxy: ${untagged.join(", ")} need the EnablePrivateNetworkGC=TRUE tag to reach Azure through 168.63.129.16 (the egress list assumes it). Merge the guestConfigurationTags output into their tags, or set guestConfiguration.tagExistingVms: true`,
         );
+    }
+
+    for (const machine of planned) {
+        // AMA signs in with the VM's managed identity; the component configures the system-assigned one.
+        if (machine.parts.azureMonitorAgent && machine.kind === "azureVm" && machine.systemAssignedIdentity === false) {
+            problems.error(
+                `${machine.path}.systemAssignedIdentity`,
+                "is false, and the Azure Monitor Agent authenticates with the VM's system-assigned managed identity: turn it on or add azureMonitorAgent to exclude",
+            );
+        }
     }
 
     if (fleet.qualys) {

@@ -4,7 +4,7 @@
  * throws one `ValidationError` listing every problem with its path and fix.
  */
 import { CLOUD_NAMES, CLOUD_RETIREMENTS, CloudName } from "../clouds";
-import { readBoolean, readChoice, readObject, readRequiredString, rejectUnknownKeys } from "./fields";
+import { GUID, readBoolean, readChoice, readObject, readRequiredString, rejectUnknownKeys } from "./fields";
 import { MachinePlan, planFleet } from "./fleet";
 import { readLocation } from "./location";
 import { NormalizedLogs, readLogs } from "./logs";
@@ -74,7 +74,6 @@ const TOP_LEVEL_FIELDS = [
     "privateLink",
     "rollout",
 ] as const;
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** Validates raw args and returns them normalized, or throws a `ValidationError` naming every bad field. */
 export function validate(raw: unknown): ValidationResult {

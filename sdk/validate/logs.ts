@@ -1,6 +1,6 @@
 /** Validation of `logs`: where the log agents report, and whether the retired one is wanted. */
 import * as pulumi from "@pulumi/pulumi";
-import { describe, isInput, readBoolean, readObject, rejectUnknownKeys } from "./fields";
+import { describe, GUID, isInput, readBoolean, readObject, rejectUnknownKeys } from "./fields";
 import { readLocation } from "./location";
 import { ProblemList } from "./problems";
 
@@ -22,7 +22,6 @@ const LOG_FIELDS = [
 ] as const;
 const WORKSPACE_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i;
 const RULE_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Insights\/dataCollectionRules\/[^/]+$/i;
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** Checks a resource id when it is a plain string; an Output is taken as it comes. */
 function readResourceId(

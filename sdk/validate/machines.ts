@@ -62,6 +62,10 @@ function readRequiredInput(problems: ProblemList, value: unknown, path: string, 
         problems.error(path, `expected a string or an Output of one (the ${what})`);
         return undefined;
     }
+    if (typeof value === "string" && /[/\\?#]/.test(value)) {
+        problems.error(path, `${JSON.stringify(value)} is not a name: give the ${what} alone, not a path or resource id`);
+        return undefined;
+    }
     return value as pulumi.Input<string>;
 }
 

@@ -1,7 +1,7 @@
 /** Validation of `privateLink`: scopes, endpoints, DNS zones, and how they fit the machines. */
 import * as pulumi from "@pulumi/pulumi";
 import { CloudName, PRIVATE_LINK_ZONES } from "../clouds";
-import { describe, isInput, isObject, readBoolean, readChoice, readInput, readObject, rejectUnknownKeys } from "./fields";
+import { describe, GUID, isInput, isObject, readBoolean, readChoice, readInput, readObject, rejectUnknownKeys } from "./fields";
 import { readLocation } from "./location";
 import { NormalizedLogs } from "./logs";
 import { NormalizedMachine } from "./machines";
@@ -37,7 +37,6 @@ const FIELDS = ["resourceGroupName", "subnetId", "virtualNetworkIds", "existingD
 const ARC_FIELDS = ["location", "publicNetworkAccess", "privateEndpoint", "tenantId", "machinesResourceGroupName"] as const;
 const MONITOR_FIELDS = ["ingestionAccessMode", "queryAccessMode", "privateEndpoint"] as const;
 const MODES = ["PrivateOnly", "Open"] as const;
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** The context the rules need from the rest of the args. */
 export interface PrivateLinkContext {
@@ -128,6 +127,7 @@ export function readPrivateLink(problems: ProblemList, value: unknown, context: 
     checkZones(problems, link, context.cloud);
     checkArcMachines(problems, link, context.machines);
     checkMonitor(problems, link, context.logs);
+    checkMonitorRegions(problems, link, context);
     return link;
 }
 
@@ -242,6 +242,19 @@ function checkMonitor(problems: ProblemList, link: NormalizedPrivateLink, logs: 
         problems.warn(
             "logs.dataCollectionRuleId",
             "with Azure Monitor Private Link your own rule must use the data collection endpoint this component adds to the scope (output dataCollectionEndpointId)",
+        );
+    }
+}
+
+/** With Azure Monitor Private Link, AMA reads its configuration from a data collection endpoint in its own region. */
+function checkMonitorRegions(problems: ProblemList, link: NormalizedPrivateLink, context: PrivateLinkContext): void {
+    const logs = context.logs;
+    if (link.azureMonitor === undefined || logs === undefined || !logs.azureMonitorAgent) return;
+    for (const machine of context.machines) {
+        if (machine.excluded.includes("azureMonitorAgent") || machine.location === logs.dataCollectionRuleLocation) continue;
+        problems.error(
+            `${machine.path}.location`,
+            `is ${machine.location}, but the data collection endpoint in the Azure Monitor Private Link Scope is in ${logs.dataCollectionRuleLocation}, and AMA only reads its configuration from an endpoint in its own region: use one component per region (logs.dataCollectionRuleLocation) or exclude azureMonitorAgent here`,
         );
     }
 }

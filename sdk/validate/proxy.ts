@@ -31,6 +31,15 @@ export function parseProxyAddress(
 ): { url: string; host: string; port: number } | undefined {
     const text = readRequiredString(problems, value, path, "give the proxy as http://host:port");
     if (text === undefined) return undefined;
+    // Credentials first, whatever else is wrong: every later message quotes the address, and this one must not.
+    const authorityPart = text.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, "").split(/[/?#]/)[0];
+    if (authorityPart.includes("@")) {
+        problems.error(
+            path,
+            "contains credentials; give only http://host:port and put them in proxy.username and proxy.password, which stay secret",
+        );
+        return undefined;
+    }
     if (/\.pac$/i.test(text) || /(^|[/.])wpad([./:]|$)/i.test(text)) {
         problems.error(path, `"${text}" is a PAC or WPAD address; MDE on Linux and the agents need a static proxy: give http://host:port`);
         return undefined;
@@ -53,14 +62,6 @@ export function parseProxyAddress(
         parsed = new URL(text);
     } catch {
         problems.error(path, `"${text}" is not a valid URL; use http://host:port`);
-        return undefined;
-    }
-    if (parsed.username !== "" || parsed.password !== "") {
-        // Never echo the address back: it holds a password.
-        problems.error(
-            path,
-            "contains credentials; give only http://host:port and put them in proxy.username and proxy.password, which stay secret",
-        );
         return undefined;
     }
     const authority = text.slice("http://".length).split("/")[0];
@@ -97,6 +98,13 @@ function readBypass(problems: ProblemList, value: unknown): string[] {
     }
     const entries: string[] = [];
     value.forEach((entry, i) => {
+        if (typeof entry === "string" && !/[A-Za-z0-9]/.test(entry)) {
+            problems.error(
+                `proxy.bypass[${i}]`,
+                `${JSON.stringify(entry)} would send everything around the proxy; list the hosts, .domains or ranges that must skip it`,
+            );
+            return;
+        }
         if (typeof entry !== "string" || !BYPASS_ENTRY.test(entry) || entry.includes("://")) {
             problems.error(
                 `proxy.bypass[${i}]`,

@@ -54,6 +54,13 @@ export function readRollout(problems: ProblemList, value: unknown, context: Roll
     rejectUnknownKeys(problems, fields, "rollout", ["mode", "scope", "remediate"]);
     const mode = readChoice(problems, fields.mode, "rollout.mode", ["machines", "policy"] as const, "machines");
     const scope = parseScope(problems, fields.scope, context.subscriptionId);
+    if (scope.kind !== "managementGroup" && context.subscriptionId !== undefined && scope.subscriptionId !== context.subscriptionId) {
+        // The definitions are created in the component's subscription; an assignment elsewhere could not see them.
+        problems.error(
+            "rollout.scope",
+            `is in subscription ${scope.subscriptionId}, not ${context.subscriptionId}; assign within subscriptionId, or use a management group above both`,
+        );
+    }
     const remediate = readBoolean(problems, fields.remediate, "rollout.remediate", true);
     if (mode === "machines") {
         if (fields.scope !== undefined || fields.remediate !== undefined) {
