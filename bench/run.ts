@@ -80,7 +80,7 @@ function main(): void {
     for (const n of SIZES) {
         const recording = path.join(BUILD, `recording-${n}.json`);
         measure(scenario, "record", n, recording);
-        // Alternate the runs so that a slow moment of the machine does not land on one kind only.
+        // The three kinds run back to back for each size, so they share the machine's state of the moment.
         for (const kind of ["baseline", "component", "policy"]) {
             const row = measure(scenario, kind, n, recording);
             rows.push(row);

@@ -16,7 +16,7 @@ export interface DefenderForServersNetworkRestrictedArgs {
     subscriptionId: string;
     /** Azure region used for the subscription-scope deployment metadata and as the default location of every machine-level resource, e.g. `westeurope`. */
     location: string;
-    /** Azure cloud the subscription lives in: `AzureCloud` (default), `AzureUSGovernment` or `AzureChinaCloud`. Decides host names and DNS zones. */
+    /** Azure cloud the subscription lives in: `AzureCloud` (default) or `AzureUSGovernment`. Decides host names and DNS zones. (`AzureChinaCloud` is refused: Defender for Cloud was retired there on 18 August 2026.) */
     cloud?: string;
     /** The Defender for Servers plan. Defaults to Plan 2 with agentless scanning. */
     plan?: DefenderPlanSettings;

@@ -16,7 +16,12 @@ import { dataCollectionRuleFor } from "./resources/logs";
 import { machineResourceId, prepareMachine } from "./resources/machines";
 import { rollOutByPolicy } from "./resources/policyRollout";
 import { declarePrivateLink } from "./resources/privateLink";
-import { enableDefenderPlan, selectVulnerabilityManagement, switchOnMdeIntegration } from "./resources/subscription";
+import {
+    checkProviderSubscription,
+    enableDefenderPlan,
+    selectVulnerabilityManagement,
+    switchOnMdeIntegration,
+} from "./resources/subscription";
 import { NormalizedArgs, validate } from "./validate";
 
 /** Defender for Servers, wired up for machines whose only way out is an HTTP proxy or Private Link. */
@@ -57,7 +62,8 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             pulumi.log.warn(`${warning.path}: ${warning.message}`, this);
         }
 
-        // 1. The plan, which everything else needs.
+        // 1. The plan, which everything else needs, in the subscription the provider signs in to.
+        checkProviderSubscription(this, settings);
         const plan = enableDefenderPlan(this, name, settings);
         selectVulnerabilityManagement(this, name, settings, plan);
 
@@ -136,7 +142,6 @@ function policyRolloutInputFor(settings: NormalizedArgs, fleet: { bypass: string
         bypass: fleet.bypass,
         arcBypass: fleet.arcBypass,
         azureMonitorAgent: settings.logs?.azureMonitorAgent === true,
-        amaWithoutProxy: settings.privateLink?.azureMonitor !== undefined,
         guestConfigurationTag: settings.guestConfiguration.enabled,
     };
 }

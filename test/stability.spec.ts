@@ -176,14 +176,18 @@ describe("stability", function () {
                 assert.ok(!run.warnings.some((w) => w.startsWith("retainProtectionOnDelete")));
             });
 
-            it(`retainProtectionOnDelete: false lets destroy remove them, and warns (${mode.label})`, async () => {
+            it(`retainProtectionOnDelete: false lets destroy try to remove them, and warns (${mode.label})`, async () => {
                 const run = await construct(
                     fleet({ qualys: undefined, plan: { defenderVulnerabilityManagement: true }, retainProtectionOnDelete: false }),
                     mode.preview,
                 );
                 for (const name of RETAINED) assert.equal(named(run, name).retainOnDelete, false, `${name} must not be retained`);
                 assert.ok(run.resources.every((r) => !r.retainOnDelete));
-                assert.ok(run.warnings.some((w) => /^retainProtectionOnDelete: is false: deleting this component resets/.test(w)));
+                assert.ok(
+                    run.warnings.some((w) =>
+                        /^retainProtectionOnDelete: is false: deleting this component lets Pulumi try to delete/.test(w),
+                    ),
+                );
             });
         }
     });

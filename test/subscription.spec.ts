@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import { DefenderForServersNetworkRestricted } from "../sdk";
+import { runProgram } from "../sdk/preview/engine";
 import { construct, inputs, MINIMAL, MODES, named, SUBSCRIPTION, waitsFor } from "./harness";
 
 const P2_ALL_DEFAULTS = [
@@ -104,7 +106,28 @@ for (const mode of MODES) {
             const dropped = await construct({ ...MINIMAL, retainProtectionOnDelete: false }, mode.preview);
             assert.equal(named(dropped, "d-plan").retainOnDelete, false);
             assert.equal(dropped.warnings.length, 1);
-            assert.match(dropped.warnings[0], /^retainProtectionOnDelete: .*Free tier/);
+            assert.match(dropped.warnings[0], /^retainProtectionOnDelete: is false: .*Azure refuses to delete a subscription pricing/);
         });
     });
 }
+
+describe("the provider's subscription", () => {
+    const program = () => {
+        new DefenderForServersNetworkRestricted("d", MINIMAL);
+    };
+    const signedInTo = (subscriptionId: string) => ({ "azure-native:authorization:getClientConfig": { subscriptionId } });
+
+    it("warns when the azure-native provider signs in to another subscription than subscriptionId", async () => {
+        const run = await runProgram(program, { invokeResults: signedInTo("99999999-9999-9999-9999-999999999999") });
+        assert.equal(run.warnings.length, 1);
+        assert.match(
+            run.warnings[0],
+            /^subscriptionId: is 11111111-2222-3333-4444-555555555555, but the azure-native provider signs in to 99999999-/,
+        );
+    });
+
+    it("says nothing when they agree (in any letter case)", async () => {
+        const run = await runProgram(program, { invokeResults: signedInTo(SUBSCRIPTION.toUpperCase()) });
+        assert.deepEqual(run.warnings, []);
+    });
+});

@@ -165,6 +165,12 @@ function privateLinkCases(): Array<{ why: string; args: unknown; path: string; s
             says: /use one of "PrivateOnly", "Open"/,
         },
         {
+            why: "an AMA machine outside the data collection endpoint's region under Azure Monitor Private Link",
+            args: { ...MINIMAL, logs, machines: [{ ...VM, location: "northeurope" }], privateLink: { ...base, azureMonitor: {} } },
+            path: "machines[0].location",
+            says: /AMA only reads its configuration from an endpoint in its own region/,
+        },
+        {
             why: "Private Link without a resource group",
             args: { ...MINIMAL, privateLink: { subnetId, virtualNetworkIds: [vnet], arc: {} } },
             path: "privateLink.resourceGroupName",
@@ -254,6 +260,35 @@ function machineAndProxyCases(): Array<{ why: string; args: unknown; path: strin
             args: withProxy({ bypass: ["http://x"] }),
             path: "proxy.bypass[0]",
             says: /not a host name/,
+        },
+        {
+            why: "a bypass entry that would skip the proxy for everything",
+            args: withProxy({ bypass: ["*"] }),
+            path: "proxy.bypass[0]",
+            says: /send everything around the proxy/,
+        },
+        {
+            why: "a machine name that is a resource id",
+            args: { ...MINIMAL, machines: [{ ...VM, name: "/subscriptions/x/vm-1" }] },
+            path: "machines[0].name",
+            says: /not a path or resource id/,
+        },
+        {
+            why: "AMA on a VM without a system identity",
+            args: {
+                ...MINIMAL,
+                logs: { workspaceResourceId: "/subscriptions/x/resourceGroups/m/providers/Microsoft.OperationalInsights/workspaces/w" },
+                guestConfiguration: { enabled: false },
+                machines: [{ ...VM, systemAssignedIdentity: false }],
+            },
+            path: "machines[0].systemAssignedIdentity",
+            says: /Azure Monitor Agent authenticates with the VM's system-assigned managed identity/,
+        },
+        {
+            why: "a policy scope in another subscription",
+            args: { ...MINIMAL, rollout: { mode: "policy", scope: "/subscriptions/99999999-9999-9999-9999-999999999999" } },
+            path: "rollout.scope",
+            says: /is in subscription 99999999-9999-9999-9999-999999999999, not 11111111-/,
         },
         {
             why: "duplicate machine keys",

@@ -265,8 +265,9 @@ export function egressEndpoints(input: EgressInput): EgressEndpoint[] {
         }
     }
 
-    // Guest Configuration on Azure VMs: the component always sets `EnablePrivateNetworkGC=TRUE`, so the
-    // extension never uses the proxy. Arc machines have it inside the Arc agent (hosts below).
+    // Guest Configuration on Azure VMs takes no proxy at all; with `EnablePrivateNetworkGC=TRUE` (which
+    // validation warns about when it is not applied) it goes to the platform address instead.
+    // Arc machines have it inside the Arc agent (hosts below).
     if (agents.guestConfiguration) {
         add(
             EGRESS_AGENTS.guestConfiguration,

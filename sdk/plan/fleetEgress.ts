@@ -6,23 +6,41 @@ import { GUID } from "../validate/fields";
 /** The egress input for a fleet: its regions, the agents it runs and the services that go through Private Link. */
 export function egressInputFor(args: NormalizedArgs): EgressInput {
     const machines = args.machines;
-    const mdeMachines = machines.filter((m) => args.mdeIntegration.enabled && (m.os === "windows" || args.mdeIntegration.includeLinux));
     const legacyWorkspace = args.logs?.legacyAgent?.workspaceId;
     return {
         // China is refused by validation; everything else is covered.
         cloud: args.cloud === "AzureUSGovernment" ? "AzureUSGovernment" : "AzureCloud",
         regions: [...new Set(machines.length > 0 ? machines.map((m) => m.location) : [args.location])].sort(),
-        agents: {
-            mde: mdeMachines.length > 0,
-            azureMonitorAgent: machines.some((m) => m.parts.azureMonitorAgent),
-            legacyAgent: machines.some((m) => m.parts.legacyAgent),
-            guestConfiguration: machines.some((m) => m.parts.guestConfiguration),
-            // A scope is there for Arc machines onboarded later too.
-            arcAgent: machines.some((m) => m.kind === "arc") || args.privateLink?.arc !== undefined,
-            qualys: machines.some((m) => m.parts.qualys),
-        },
+        agents: args.rollout.mode === "policy" ? policyAgents(args) : listedAgents(args),
         // Only a workspace id known now can name its host; otherwise the wildcard form is listed.
         workspaceIds: typeof legacyWorkspace === "string" && GUID.test(legacyWorkspace) ? [legacyWorkspace.toLowerCase()] : [],
         privateLink: { arc: args.privateLink?.arc !== undefined, azureMonitor: args.privateLink?.azureMonitor !== undefined },
+    };
+}
+
+/** Per-machine mode: the agents the listed machines get. */
+function listedAgents(args: NormalizedArgs): EgressInput["agents"] {
+    const machines = args.machines;
+    return {
+        mde: args.mdeIntegration.enabled && machines.some((m) => m.os === "windows" || args.mdeIntegration.includeLinux),
+        azureMonitorAgent: machines.some((m) => m.parts.azureMonitorAgent),
+        legacyAgent: machines.some((m) => m.parts.legacyAgent),
+        guestConfiguration: machines.some((m) => m.parts.guestConfiguration),
+        // A scope is there for Arc machines onboarded later too.
+        arcAgent: machines.some((m) => m.kind === "arc") || args.privateLink?.arc !== undefined,
+        qualys: machines.some((m) => m.parts.qualys),
+    };
+}
+
+/** Policy mode: every machine in the scope, of any kind, may get what the policies deploy. */
+function policyAgents(args: NormalizedArgs): EgressInput["agents"] {
+    return {
+        mde: args.mdeIntegration.enabled,
+        azureMonitorAgent: args.logs?.azureMonitorAgent === true,
+        // Validation refuses the legacy agent and Qualys in policy mode.
+        legacyAgent: false,
+        guestConfiguration: args.guestConfiguration.enabled,
+        arcAgent: true,
+        qualys: false,
     };
 }

@@ -43,8 +43,6 @@ export interface PolicyRolloutInput {
     arcBypass: string[];
     /** Deploy AMA and associate machines with the data collection rule (a policy parameter). */
     azureMonitorAgent: boolean;
-    /** AMA skips the proxy (Azure Monitor Private Link). */
-    amaWithoutProxy: boolean;
     /** Tag every VM for Guest Configuration's private path. */
     guestConfigurationTag: boolean;
 }
@@ -145,7 +143,8 @@ function deployIfNotExists(
 }
 
 function amaDefinition(target: Target, input: PolicyRolloutInput): PolicyDefinitionSpec {
-    const agent = azureMonitorAgent(target.os, input.amaWithoutProxy ? undefined : input.proxy);
+    // Azure Monitor Private Link is per-machine only (validation), so policy-deployed AMA always uses the proxy when there is one.
+    const agent = azureMonitorAgent(target.os, input.proxy);
     const field = (name: string) => `${target.extensionType}/${name}`;
     return {
         key: `ama-${target.slug}`,

@@ -53,6 +53,8 @@ export interface RunOptions {
     config?: Record<string, string>;
     /** Keys of `config` that are secrets. */
     secretConfigKeys?: string[];
+    /** What provider functions return, by token (e.g. `azure-native:authorization:getClientConfig`); others echo their inputs. */
+    invokeResults?: Record<string, Record<string, unknown>>;
 }
 
 const WARNING_PREFIX = "warning: [runtime] ";
@@ -115,7 +117,7 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
                 // Providers report a resource's Azure name as `name`; stand in the logical name when no input gave one.
                 state: { name: args.name, ...args.inputs },
             }),
-            call: (args: pulumi.runtime.MockCallArgs) => args.inputs,
+            call: (args: pulumi.runtime.MockCallArgs) => options.invokeResults?.[args.token] ?? args.inputs,
         },
         options.project ?? "project",
         options.stack ?? "stack",

@@ -12,7 +12,9 @@ export function dataCollectionRuleFor(
     dataCollectionEndpointId: pulumi.Input<string> | undefined,
 ): pulumi.Input<string> | undefined {
     const logs = args.logs;
-    if (logs === undefined || !logs.azureMonitorAgent || !args.machines.some((m) => m.parts.azureMonitorAgent)) return undefined;
+    // Policy mode covers machines nobody listed, so it needs the rule whenever AMA is on.
+    const amaMachines = args.rollout.mode === "policy" || args.machines.some((m) => m.parts.azureMonitorAgent);
+    if (logs === undefined || !logs.azureMonitorAgent || !amaMachines) return undefined;
     if (logs.dataCollectionRuleId !== undefined) return logs.dataCollectionRuleId;
     const workspace = pulumi.output(logs.workspaceResourceId!);
     const rule = new monitor.DataCollectionRule(

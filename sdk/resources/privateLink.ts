@@ -42,16 +42,17 @@ function dnsZones(
             { parent },
         );
         link.virtualNetworkIds.forEach((virtualNetworkId, i) => {
+            // The zone's own name, and a wait on the zone: the link can only be made once the zone exists.
             new privatedns.VirtualNetworkLink(
                 `${name}-dns-${slug}-link-${i}`,
                 {
                     resourceGroupName: link.resourceGroupName,
-                    privateZoneName: created.name,
+                    privateZoneName: zone,
                     location: "global",
                     virtualNetwork: { id: virtualNetworkId },
                     registrationEnabled: false,
                 },
-                { parent },
+                { parent, dependsOn: [created] },
             );
         });
         ids.set(zone, created.id);

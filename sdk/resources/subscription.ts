@@ -4,6 +4,7 @@
  * deleted, unless the user opted out, so that a refactor never silently drops protection.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import * as security from "@pulumi/azure-native/security";
 import { MDE_VULNERABILITY_MANAGEMENT, pricingInputs } from "../plan/defenderPlan";
@@ -58,4 +59,21 @@ export function switchOnMdeIntegration(
         // Deleting a deployment record never deletes what it deployed; retaining it keeps the history too.
         { parent, dependsOn: prerequisites, retainOnDelete: args.retainProtectionOnDelete },
     );
+}
+
+/**
+ * Most of the component's resources (MDE settings, extensions, endpoints) have no subscription
+ * input: they go wherever the azure-native provider signs in. Say so when that is not
+ * `subscriptionId`, or the plan and the MDE integration would land in different subscriptions.
+ */
+export function checkProviderSubscription(parent: pulumi.Resource, args: NormalizedArgs): void {
+    authorization.getClientConfigOutput({ parent }).apply((config) => {
+        const signedIn = config.subscriptionId?.toLowerCase();
+        if (signedIn !== undefined && signedIn !== args.subscriptionId) {
+            void pulumi.log.warn(
+                `subscriptionId: is ${args.subscriptionId}, but the azure-native provider signs in to ${signedIn}, where the MDE integration, extensions and endpoints would go; point the provider at ${args.subscriptionId} (ARM_SUBSCRIPTION_ID, azure-native:subscriptionId, or a provider in the component's providers option)`,
+                parent,
+            );
+        }
+    });
 }

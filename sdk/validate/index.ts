@@ -96,7 +96,7 @@ export function validate(raw: unknown): ValidationResult {
     if (!retainProtectionOnDelete) {
         problems.warn(
             "retainProtectionOnDelete",
-            "is false: deleting this component resets Defender for Servers to the Free tier, which removes MDE, agentless scanning and every Plan 2 protection from the subscription",
+            "is false: deleting this component lets Pulumi try to delete the Defender for Servers plan and MDE integration; Azure refuses to delete a subscription pricing (set it to Free to turn protection off), so a destroy may fail",
         );
     }
 
