@@ -291,6 +291,18 @@ function machineAndProxyCases(): Array<{ why: string; args: unknown; path: strin
             says: /is in subscription 99999999-9999-9999-9999-999999999999, not 11111111-/,
         },
         {
+            why: "logs that turn on no agent",
+            args: { ...MINIMAL, logs: { azureMonitorAgent: false } },
+            path: "logs.azureMonitorAgent",
+            says: /deploys nothing/,
+        },
+        {
+            why: "a Map where a settings object goes",
+            args: { ...MINIMAL, plan: new Map([["subPlan", "P1"]]) },
+            path: "plan",
+            says: /expected an object/,
+        },
+        {
             why: "duplicate machine keys",
             args: { ...MINIMAL, machines: [VM, { ...VM, name: "other" }] },
             path: "machines[1].key",

@@ -43,7 +43,9 @@ export function readInput(problems: ProblemList, value: unknown, path: string, w
 /** Reads an optional nested object; reports anything that is not an object. */
 export function readObject(problems: ProblemList, value: unknown, path: string): Fields | undefined {
     if (value === undefined) return undefined;
-    if (!isObject(value)) {
+    // Settings are plain objects, as every language sends them; a Map or a Date would read as empty.
+    const prototype = isObject(value) ? Object.getPrototypeOf(value) : undefined;
+    if (!isObject(value) || (prototype !== Object.prototype && prototype !== null)) {
         problems.error(path, `expected an object, got ${describe(value)}`);
         return undefined;
     }

@@ -111,6 +111,12 @@ export function readLogs(problems: ProblemList, value: unknown, defaultLocation:
             "is required for the Azure Monitor Agent unless logs.dataCollectionRuleId names an existing rule",
         );
     }
+    if (!azureMonitorAgent && fields.legacyAgent === undefined) {
+        problems.error(
+            "logs.azureMonitorAgent",
+            "is false and no legacyAgent is given, so logs deploys nothing; remove logs, or turn an agent on",
+        );
+    }
     if (fields.dataCollectionRuleId !== undefined && fields.dataCollectionRuleLocation !== undefined) {
         problems.error(
             "logs.dataCollectionRuleLocation",
