@@ -46,7 +46,7 @@ export interface DefenderForServersNetworkRestrictedArgs {
 export interface RolloutSettings {
     /** `machines` (default): resources for each listed machine. `policy`: custom DeployIfNotExists/modify policies, assigned to `scope`, cover every current and future machine; `machines` then only inform the egress list. */
     mode?: string;
-    /** Where the policy initiative is assigned: `/subscriptions/<id>` (default: this subscription), `/subscriptions/<id>/resourceGroups/<name>` or `/providers/Microsoft.Management/managementGroups/<id>`. */
+    /** Where the policy initiative is assigned: `/subscriptions/<id>` (default: this subscription), `/subscriptions/<id>/resourceGroups/<name>` (both within `subscriptionId`) or `/providers/Microsoft.Management/managementGroups/<id>`. */
     scope?: string;
     /** Start a remediation task per policy so existing machines are brought in line, not only new ones (default `true`). */
     remediate?: boolean;
@@ -102,7 +102,7 @@ export interface ProxySettings {
     username?: pulumi.Input<string>;
     /** Password that goes with `username`. Kept secret end to end: only ever sent in protected extension settings. */
     password?: pulumi.Input<string>;
-    /** Set `true` when the proxy lets the agent hosts (output `egress`) through without credentials. Required with `username` when any machine runs an agent that cannot authenticate: MDE on Linux, the Azure Linux Agent, the Arc agent. */
+    /** Set `true` when the proxy lets the agent hosts (output `egress`) through without credentials. Required with `username` when any machine runs an agent that cannot authenticate: MDE (Windows or Linux), the Azure Linux Agent, the Arc agent. */
     unauthenticatedForAgentHosts?: boolean;
 }
 
@@ -120,7 +120,7 @@ export interface MachineSettings {
     name: pulumi.Input<string>;
     /** The machine's region (default: `location`). Run commands and extensions are created in it. */
     location?: string;
-    /** Whether the Azure VM has a system-assigned managed identity, which Guest Configuration needs. Leave unset when unknown; `false` with Guest Configuration on is an error. */
+    /** Whether the Azure VM has a system-assigned managed identity, which Guest Configuration and the Azure Monitor Agent need. Leave unset when unknown; `false` with either on is an error. */
     systemAssignedIdentity?: boolean;
     /** Parts to leave out on this machine: any of `osProxy`, `azureMonitorAgent`, `legacyAgent`, `guestConfiguration`, `qualys`. */
     exclude?: string[];
@@ -134,7 +134,7 @@ export interface LogCollectionSettings {
     dataCollectionRuleId?: pulumi.Input<string>;
     /** Region of the data collection rule the component makes; it must be the workspace's region (default: `location`). */
     dataCollectionRuleLocation?: string;
-    /** Deploy the Azure Monitor Agent with the proxy settings (default `true`). */
+    /** Deploy the Azure Monitor Agent with the proxy settings (default `true`; `false` only together with `legacyAgent`). */
     azureMonitorAgent?: boolean;
     /** The legacy Log Analytics agent (MMA/OMS), retired on 31 August 2024. Set only to keep existing machines reporting; a warning says so. */
     legacyAgent?: LegacyAgentSettings;
