@@ -24,6 +24,7 @@ export async function construct(args: DefenderForServersNetworkRestrictedArgs, p
         { preview },
     );
     assert.ok(run.resources.length > 1, "the mock engine recorded no resources: is it installed?");
+    assert.deepEqual(run.errors, [], "a registration failed");
     assert.equal(run.resources[0].type, DefenderForServersNetworkRestricted.TYPE);
     return run;
 }

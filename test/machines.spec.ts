@@ -302,3 +302,30 @@ describe("Guest Configuration tag on existing VMs", () => {
         assert.equal(ofType(run, "azure-native:authorization:PolicyAssignment").length, 0);
     });
 });
+
+describe("an Arc proxy script that failed", () => {
+    it("stops MDE integration from being switched on, with a message naming the run command", async () => {
+        const failed = { instanceView: { executionState: "Failed", exitCode: 3 } };
+        const run = await runProgram(
+            () => {
+                new DefenderForServersNetworkRestricted("d", mixedFleet());
+            },
+            { resourceOutputs: { "d-os-proxy-lnx-arc": failed } },
+        );
+        assert.ok(!run.resources.some((r) => r.name === "d-mde-integration"), "MDE integration must not be registered");
+        assert.equal(run.errors.length, 1, run.errors.join("\n"));
+        assert.match(run.errors[0], /not switching on MDE integration: d-os-proxy-lnx-arc ended Failed \(exit code 3\)/);
+    });
+
+    it("lets it through when every Arc script succeeded", async () => {
+        const ok = { instanceView: { executionState: "Succeeded", exitCode: 0 } };
+        const run = await runProgram(
+            () => {
+                new DefenderForServersNetworkRestricted("d", mixedFleet());
+            },
+            { resourceOutputs: { "d-os-proxy-lnx-arc": ok, "d-arc-agent-proxy-lnx-arc": ok } },
+        );
+        assert.deepEqual(run.errors, []);
+        assert.deepEqual(inputs(named(run, "d-mde-integration")).tags, { "defender-servers-os-proxy": "verified" });
+    });
+});

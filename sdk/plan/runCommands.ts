@@ -64,3 +64,13 @@ export function qualysProxyRunCommand(os: Os, proxy: NormalizedProxy): RunComman
         ? spec("defender-qualys-proxy", "windows-qualys-proxy.ps1", { ProxyUrl: proxy.url, WaitSeconds: waitSeconds }, 2100)
         : spec("defender-qualys-proxy", "linux-qualys-proxy.sh", { PROXY_URL: proxy.url, WAIT_SECONDS: waitSeconds }, 2100);
 }
+
+/** What a run command's instance view says went wrong, or undefined when it succeeded or is not known yet. */
+export function runCommandFailure(view: { exitCode?: number; executionState?: string } | undefined): string | undefined {
+    if (view === undefined || view === null) return undefined;
+    if (view.executionState !== undefined && ["Failed", "TimedOut", "Canceled"].includes(view.executionState)) {
+        return `ended ${view.executionState}${view.exitCode !== undefined ? ` (exit code ${view.exitCode})` : ""}`;
+    }
+    if (view.exitCode !== undefined && view.exitCode !== 0) return `exited with code ${view.exitCode}`;
+    return undefined;
+}

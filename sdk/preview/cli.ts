@@ -75,7 +75,7 @@ async function main(): Promise<number> {
         });
         const report = buildReport(project.name, project.stack, run, project.notes);
         process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderText(report)}\n`);
-        return 0;
+        return report.errors.length > 0 ? 1 : 0;
     } catch (err) {
         const message =
             err instanceof Error

@@ -39,6 +39,8 @@ export interface RunResult {
     warnings: string[];
     /** The program's exports (stack outputs), resolved; secrets and unknowns marked. */
     outputs: PropertyMap;
+    /** Errors raised while resources were being registered (a real engine fails the update with them), each once. */
+    errors: string[];
 }
 
 /** How to run a program under the mock engine. */
@@ -55,6 +57,8 @@ export interface RunOptions {
     secretConfigKeys?: string[];
     /** What provider functions return, by token (e.g. `azure-native:authorization:getClientConfig`); others echo their inputs. */
     invokeResults?: Record<string, Record<string, unknown>>;
+    /** Extra outputs a resource reports once created, by logical name (e.g. a run command's `instanceView`). */
+    resourceOutputs?: Record<string, Record<string, unknown>>;
 }
 
 const WARNING_PREFIX = "warning: [runtime] ";
@@ -115,7 +119,7 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
                 // In a preview a new resource has no id yet; everything computed from it stays unknown.
                 id: preview ? undefined : fakeId(args.type, args.name, args.inputs),
                 // Providers report a resource's Azure name as `name`; stand in the logical name when no input gave one.
-                state: { name: args.name, ...args.inputs },
+                state: { name: args.name, ...args.inputs, ...options.resourceOutputs?.[args.name] },
             }),
             call: (args: pulumi.runtime.MockCallArgs) => options.invokeResults?.[args.token] ?? args.inputs,
         },
@@ -134,14 +138,28 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
         if (line.startsWith(WARNING_PREFIX)) warnings.push(line.slice(WARNING_PREFIX.length));
         else originalWarn(...parts);
     };
+    // An input that fails to resolve fails its resource's registration asynchronously; the CLI
+    // reports those as errors of the update, so keep them.
+    const errors: string[] = [];
+    const onRejection = (reason: unknown) => {
+        const message = reason instanceof Error ? reason.message : String(reason);
+        if (!errors.includes(message)) errors.push(message);
+    };
+    process.on("unhandledRejection", onRejection);
     try {
         const exported = await program();
-        const outputs = await resolveOutputs(exported);
+        const outputs = await resolveOutputs(exported).catch((err: unknown) => {
+            onRejection(err);
+            return {};
+        });
         // Waits until every outstanding registration has been answered.
         await pulumi.runtime.disconnect();
-        return { resources: recorded, warnings, outputs };
+        // Rejections are reported on a later turn of the event loop.
+        await new Promise((resolve) => setImmediate(resolve));
+        return { resources: recorded, warnings, outputs, errors };
     } finally {
         console.warn = originalWarn;
+        process.off("unhandledRejection", onRejection);
     }
 }
 

@@ -19,6 +19,8 @@ export interface PreviewReport {
         inputs: unknown;
     }>;
     warnings: string[];
+    /** Errors that would fail the update. */
+    errors: string[];
     outputs: unknown;
     notes: string[];
     /** The egress list of each component that states one (output `egress`). */
@@ -75,6 +77,7 @@ export function buildReport(project: string, stack: string, run: RunResult, note
             inputs: toDisplay(r.inputs as PropertyValue),
         })),
         warnings: run.warnings,
+        errors: run.errors,
         outputs: toDisplay(run.outputs),
         notes,
         egress: run.resources.flatMap((r) => {
@@ -156,6 +159,11 @@ export function renderText(report: PreviewReport): string {
                 `    ${e.route.padEnd(12)}${e.host.padEnd(hostWidth)}${String(e.port).padEnd(6)}${e.when.padEnd(9)}${e.agents.join(", ")}: ${e.why}`,
             );
         }
+    }
+    if (report.errors.length > 0) {
+        out.push("");
+        out.push("Errors (the update would fail):");
+        for (const e of report.errors) out.push(`  error: ${e}`);
     }
     if (report.warnings.length > 0) {
         out.push("");

@@ -5,10 +5,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import * as hybridcompute from "@pulumi/azure-native/hybridcompute";
 import * as resources from "@pulumi/azure-native/resources";
 import * as security from "@pulumi/azure-native/security";
 import { MDE_VULNERABILITY_MANAGEMENT, pricingInputs } from "../plan/defenderPlan";
 import { mdeIntegrationTemplate } from "../plan/mdeIntegration";
+import { runCommandFailure } from "../plan/runCommands";
 import { NormalizedArgs } from "../validate";
 
 /** Turns on the Defender for Servers plan for the subscription. */
@@ -55,10 +57,33 @@ export function switchOnMdeIntegration(
         {
             location: args.location,
             properties: { mode: "Incremental", template: mdeIntegrationTemplate(args.mdeIntegration) },
+            tags: { "defender-servers-os-proxy": arcProxyGate(prerequisites) },
         },
         // Deleting a deployment record never deletes what it deployed; retaining it keeps the history too.
         { parent, dependsOn: prerequisites, retainOnDelete: args.retainProtectionOnDelete },
     );
+}
+
+/**
+ * VM run commands fail their deployment when the script fails; Arc run commands have no such
+ * switch and report the failure only in their instance view. This value, read from those views,
+ * fails the MDE integration's registration when an Arc proxy script failed, so MDE is not
+ * switched on over a broken proxy there either.
+ */
+function arcProxyGate(prerequisites: pulumi.Resource[]): pulumi.Output<string> {
+    const arcCommands = prerequisites.filter((r): r is hybridcompute.MachineRunCommand => r instanceof hybridcompute.MachineRunCommand);
+    const views = arcCommands.map((command) => pulumi.all([command.urn, command.instanceView]));
+    return pulumi.all(views).apply((results) => {
+        const failed = results
+            .map(([urn, view]) => ({ name: urn.split("::").pop(), failure: runCommandFailure(view) }))
+            .filter((r) => r.failure !== undefined);
+        if (failed.length > 0) {
+            throw new Error(
+                `not switching on MDE integration: ${failed.map((f) => `${f.name} ${f.failure}`).join("; ")}. Read the run command's output (az connectedmachine run-command show), fix the machine, and run again`,
+            );
+        }
+        return "verified";
+    });
 }
 
 /**
