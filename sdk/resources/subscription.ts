@@ -72,10 +72,12 @@ export function switchOnMdeIntegration(
  */
 function arcProxyGate(prerequisites: pulumi.Resource[]): pulumi.Output<string> {
     const arcCommands = prerequisites.filter((r): r is hybridcompute.MachineRunCommand => r instanceof hybridcompute.MachineRunCommand);
-    const views = arcCommands.map((command) => pulumi.all([command.urn, command.instanceView]));
-    return pulumi.all(views).apply((results) => {
+    // Two combined outputs rather than one per machine: thousands of Arc machines stay cheap.
+    const views = pulumi.all(arcCommands.map((command) => command.instanceView));
+    const urns = pulumi.all(arcCommands.map((command) => command.urn));
+    return pulumi.all([views, urns]).apply(([results, names]) => {
         const failed = results
-            .map(([urn, view]) => ({ name: urn.split("::").pop(), failure: runCommandFailure(view) }))
+            .map((view, i) => ({ name: names[i].split("::").pop(), failure: runCommandFailure(view) }))
             .filter((r) => r.failure !== undefined);
         if (failed.length > 0) {
             throw new Error(
