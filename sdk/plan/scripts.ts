@@ -1,6 +1,8 @@
 /**
  * The run-command scripts, kept as real files under `sdk/scripts/` (linted and executed by
  * the tests) and read once. The package ships that folder, so the compiled code finds it too.
+ * Each script is self-contained, which is why they repeat their PROXY_URL check: a run command
+ * carries exactly one script body to the machine, with nothing beside it to source.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
