@@ -27,6 +27,7 @@ import * as fc from "fast-check";
 import { DefenderForServersNetworkRestricted, NormalizedArgs, validate, ValidationError } from "../sdk";
 import { PRIVATE_LINK_ZONES } from "../sdk/clouds";
 import { runProgram, RunResult } from "../sdk/preview/engine";
+import { TOP_LEVEL_FIELDS } from "../sdk/validate";
 
 function envInteger(name: string, fallback: number): number {
     const raw = process.env[name];
@@ -608,22 +609,8 @@ const scrambledArgs = fc
         return root;
     });
 
-const TOP_LEVEL = [
-    "subscriptionId",
-    "location",
-    "cloud",
-    "plan",
-    "mdeIntegration",
-    "retainProtectionOnDelete",
-    "proxy",
-    "airGapped",
-    "machines",
-    "logs",
-    "guestConfiguration",
-    "qualys",
-    "privateLink",
-    "rollout",
-] as const;
+// Every field validation knows, so a field added later is fuzzed without touching this spec.
+const TOP_LEVEL = TOP_LEVEL_FIELDS;
 
 /** Known top-level fields, each garbage or absent. */
 const garbageFields = fc.record(Object.fromEntries(TOP_LEVEL.map((k) => [k, fc.oneof(garbage, plausible)])), { requiredKeys: [] });

@@ -3,6 +3,12 @@
  * events and authentication logs that Defender for Servers' log-based features read.
  */
 
+/** Name of the association that ties a machine to the data collection rule (per-machine and policy mode alike). */
+export const RULE_ASSOCIATION_NAME = "defender-servers";
+
+/** The association name Azure Monitor requires for the data collection endpoint AMA reads its configuration from. */
+export const ENDPOINT_ASSOCIATION_NAME = "configurationAccessEndpoint";
+
 /** Plain inputs of `monitor.DataCollectionRule`, less resource group, location and workspace. */
 export function defenderDataCollectionRule(workspaceDestination: string) {
     return {

@@ -9,6 +9,7 @@
  */
 import { NormalizedProxy } from "../validate/proxy";
 import { azureMonitorAgent, GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG } from "./agents";
+import { RULE_ASSOCIATION_NAME } from "./dataCollection";
 import { arcAgentProxyRunCommand, osProxyRunCommand, RunCommandSpec } from "./runCommands";
 
 /** Built-in roles the assignment's identity needs, by name (ids from the Azure built-in roles list). */
@@ -243,7 +244,7 @@ function ruleAssociationDefinition(kind: Kind): PolicyDefinitionSpec {
                 { ...target, match: [target.match[0]] },
                 {
                     type: association,
-                    name: "defender-servers",
+                    name: RULE_ASSOCIATION_NAME,
                     roles,
                     existenceCondition: { field: `${association}/dataCollectionRuleId`, equals: "[parameters('dataCollectionRuleId')]" },
                 },
@@ -251,7 +252,7 @@ function ruleAssociationDefinition(kind: Kind): PolicyDefinitionSpec {
                     {
                         type: association,
                         apiVersion: "2022-06-01",
-                        name: "defender-servers",
+                        name: RULE_ASSOCIATION_NAME,
                         scope: `[concat('${target.parentType}/', parameters('machineName'))]`,
                         properties: { dataCollectionRuleId: "[parameters('dataCollectionRuleId')]" },
                     },

@@ -9,6 +9,7 @@ import * as hybridcompute from "@pulumi/azure-native/hybridcompute";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as security from "@pulumi/azure-native/security";
 import { azureMonitorAgent, ExtensionSpec, guestConfigurationExtension, legacyLogAnalyticsAgent } from "../plan/agents";
+import { ENDPOINT_ASSOCIATION_NAME, RULE_ASSOCIATION_NAME } from "../plan/dataCollection";
 import { arcAgentProxyRunCommand, osProxyRunCommand, qualysProxyRunCommand, RunCommandSpec } from "../plan/runCommands";
 import { NormalizedArgs } from "../validate";
 import { MachinePlan } from "../validate/fleet";
@@ -131,26 +132,24 @@ export function prepareMachine(
 
     if (machine.parts.azureMonitorAgent) {
         const agent = extension(`${name}-ama-${machine.key}`, machine, azureMonitorAgent(machine.os, logProxy), opts);
-        new monitor.DataCollectionRuleAssociation(
-            `${name}-ama-dcr-${machine.key}`,
-            {
-                resourceUri: machineResourceId(args.subscriptionId, machine),
-                associationName: "defender-servers",
-                dataCollectionRuleId: fleet.dataCollectionRuleId,
+        // Without an association AMA installs and collects nothing.
+        const associate = (
+            suffix: string,
+            association: {
+                associationName: string;
+                dataCollectionRuleId?: pulumi.Input<string>;
+                dataCollectionEndpointId?: pulumi.Input<string>;
             },
-            { parent, dependsOn: [agent] },
-        );
-        if (fleet.dataCollectionEndpointId !== undefined) {
-            // With Private Link, AMA reads its configuration only from the endpoint this association names.
+        ) =>
             new monitor.DataCollectionRuleAssociation(
-                `${name}-ama-dce-${machine.key}`,
-                {
-                    resourceUri: machineResourceId(args.subscriptionId, machine),
-                    associationName: "configurationAccessEndpoint",
-                    dataCollectionEndpointId: fleet.dataCollectionEndpointId,
-                },
+                `${name}-ama-${suffix}-${machine.key}`,
+                { resourceUri: machineResourceId(args.subscriptionId, machine), ...association },
                 { parent, dependsOn: [agent] },
             );
+        associate("dcr", { associationName: RULE_ASSOCIATION_NAME, dataCollectionRuleId: fleet.dataCollectionRuleId });
+        if (fleet.dataCollectionEndpointId !== undefined) {
+            // With Private Link, AMA reads its configuration only from the endpoint this association names.
+            associate("dce", { associationName: ENDPOINT_ASSOCIATION_NAME, dataCollectionEndpointId: fleet.dataCollectionEndpointId });
         }
     }
 

@@ -58,7 +58,8 @@ export interface ValidationResult {
     warnings: Problem[];
 }
 
-const TOP_LEVEL_FIELDS = [
+/** Every top-level field of the args. */
+export const TOP_LEVEL_FIELDS = [
     "subscriptionId",
     "location",
     "cloud",
