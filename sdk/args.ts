@@ -20,13 +20,15 @@ export interface DefenderForServersNetworkRestrictedArgs {
     cloud?: string;
     /** The Defender for Servers plan. Defaults to Plan 2 with agentless scanning. */
     plan?: DefenderPlanSettings;
-    /** Microsoft Defender for Endpoint integration, which makes Defender for Cloud deploy the MDE extension. On by default, Linux included. */
+    /** Microsoft Defender for Endpoint integration, which makes Defender for Cloud deploy the MDE extension. On by default, Linux included; switched on only after every machine's proxy is in place. */
     mdeIntegration?: MdeIntegrationSettings;
+    /** This instance writes the subscription's plan and MDE settings (default `true`). Set `false` on every other instance on the same subscription: it then only prepares its machines, and the owning instance, declared last, lists it in `dependsOn` so MDE waits for its proxies too. */
+    ownsSubscriptionSettings?: boolean;
     /** Keep the plan and MDE integration in Azure when this component is deleted (default `true`). Set `false` only if deleting the stack should hand the subscription back to the Free tier. */
     retainProtectionOnDelete?: boolean;
     /** The HTTP proxy that is the machines' only way out. Leave unset when the machines reach the cloud directly or through Private Link only. */
     proxy?: ProxySettings;
-    /** The machines have no way out at all: no agent is deployed, agentless scanning (Plan 2) is the protection left. Cannot be combined with `proxy` or `machines`. */
+    /** The machines have no way out at all: no agent is deployed and MDE integration is kept off; agentless scanning (Plan 2, Azure VMs, AWS and GCP only) is the protection left. Cannot be combined with `proxy` or `machines`. */
     airGapped?: boolean;
     /** The machines to prepare: each gets its operating-system proxy before MDE is switched on, and the agents below. */
     machines?: MachineSettings[];
@@ -34,8 +36,6 @@ export interface DefenderForServersNetworkRestrictedArgs {
     logs?: LogCollectionSettings;
     /** Guest Configuration (machine configuration), which assesses security baselines on Azure VMs. On by default for Azure VMs. */
     guestConfiguration?: GuestConfigurationSettings;
-    /** The retired built-in Qualys vulnerability assessment, for those who still run it. Off by default. */
-    qualys?: QualysSettings;
     /** Azure Arc and Azure Monitor Private Link scopes, their private endpoints and DNS: the road out that needs no proxy. */
     privateLink?: PrivateLinkSettings;
     /** How the machine-level parts reach the machines: resources per listed machine (default), or Azure Policy for every machine in a scope. */
@@ -122,8 +122,10 @@ export interface MachineSettings {
     location?: string;
     /** Whether the Azure VM has a system-assigned managed identity, which Guest Configuration and the Azure Monitor Agent need. Leave unset when unknown; `false` with either on is an error. */
     systemAssignedIdentity?: boolean;
-    /** Parts to leave out on this machine: any of `osProxy`, `azureMonitorAgent`, `legacyAgent`, `guestConfiguration`, `qualys`. */
+    /** Parts to leave out on this machine: any of `osProxy`, `azureMonitorAgent`, `legacyAgent`, `guestConfiguration`. */
     exclude?: string[];
+    /** Defender for Servers at this machine's own scope: `P1` (after its proxies, like MDE; not under a Plan 2 subscription), or `Free` to leave it out of the subscription's plan. Unset: the subscription's plan applies. Per-machine mode only. */
+    defenderPlan?: string;
 }
 
 /** Where the agents send logs, and which agents do it. */
@@ -156,23 +158,17 @@ export interface GuestConfigurationSettings {
     tagExistingVms?: boolean;
 }
 
-/** The built-in Qualys vulnerability assessment (retired in 2024; Defender Vulnerability Management replaces it). */
-export interface QualysSettings {
-    /** Deploy the Qualys agent through Defender and set its proxy after install (default `false`). */
-    enabled?: boolean;
-}
-
 /** Which Defender for Servers plan runs, and which of its extensions are on. */
 export interface DefenderPlanSettings {
     /** Sub-plan: `P1` or `P2` (default `P2`). */
     subPlan?: string;
-    /** Agentless machine scanning (Plan 2 only). Default: on for `P2`; not sent for `P1`. It is the only protection left for machines that cannot reach the cloud. */
+    /** Agentless machine scanning (Plan 2 only). Unset: kept as the subscription has it, on for a subscription new to the plan; not sent for `P1`. It is the only protection left for machines that cannot reach the cloud. */
     agentlessScanning?: boolean;
     /** Machines that carry any of these tags (name to value) are left out of agentless scanning. Plan 2 only. */
     agentlessScanningExclusionTags?: { [tagName: string]: string };
-    /** File Integrity Monitoring (Plan 2 only, default off). */
+    /** File Integrity Monitoring (Plan 2 only). Only `false` is accepted (it switches FIM off): FIM now runs on MDE with a workspace and rules whose API Microsoft does not document, so switch it on in the portal and leave this unset; unset keeps the subscription's current setting. */
     fileIntegrityMonitoring?: boolean;
-    /** Make this subscription the one MDE direct onboarding presents non-Azure servers under (default off). */
+    /** Make this subscription the one MDE direct onboarding presents non-Azure servers under. Unset: kept as the subscription has it (off for a subscription new to the plan). */
     mdeDesignatedSubscription?: boolean;
     /** Select Microsoft Defender Vulnerability Management (`MdeTvm`) as the machines' vulnerability assessment provider (default off: the current choice is left alone). */
     defenderVulnerabilityManagement?: boolean;
@@ -180,7 +176,7 @@ export interface DefenderPlanSettings {
 
 /** The subscription settings that make Defender for Cloud deploy MDE (`MDE.Windows` / `MDE.Linux`) on every machine. */
 export interface MdeIntegrationSettings {
-    /** Switch MDE integration on (default `true`). `false` leaves the subscription's current setting untouched. */
+    /** Switch MDE integration on (default `true`, after every proxy). `false` writes it off before the plan is created, since the plan would otherwise integrate MDE by default; machines already onboarded stay onboarded. */
     enabled?: boolean;
     /** Deploy MDE to Linux machines too (default `true`). */
     includeLinux?: boolean;

@@ -15,13 +15,15 @@ import { tagVmsForPrivateGuestConfiguration } from "./resources/guestConfigurati
 import { dataCollectionRuleFor } from "./resources/logs";
 import { machineResourceId, prepareMachine } from "./resources/machines";
 import { rollOutByPolicy } from "./resources/policyRollout";
+import { enableMachinePlans } from "./resources/machinePlans";
 import { declarePrivateLink } from "./resources/privateLink";
+import { checkProviderSubscription, protectSubscription } from "./resources/subscription";
 import {
-    checkProviderSubscription,
-    enableDefenderPlan,
-    selectVulnerabilityManagement,
-    switchOnMdeIntegration,
-} from "./resources/subscription";
+    checkSubscriptionRole,
+    mdePrerequisitesOf,
+    recordSubscriptionRole,
+    rememberMdePrerequisites,
+} from "./resources/subscriptionOwnership";
 import { NormalizedArgs, validate } from "./validate";
 
 /** Defender for Servers, wired up for machines whose only way out is an HTTP proxy or Private Link. */
@@ -29,11 +31,11 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
     /** The Pulumi type token of this component. */
     public static readonly TYPE = "defender-servers:index:DefenderForServersNetworkRestricted";
 
-    /** Resource id of the subscription's Defender for Servers pricing. */
-    public readonly pricingId: pulumi.Output<string>;
-    /** The sub-plan in force: `P1` or `P2`. */
-    public readonly subPlan: pulumi.Output<string>;
-    /** Whether this component switched on MDE integration (false when `mdeIntegration.enabled` is false). */
+    /** Resource id of the subscription's Defender for Servers pricing (unset on an instance with `ownsSubscriptionSettings: false`). */
+    public readonly pricingId: pulumi.Output<string | undefined>;
+    /** The sub-plan this instance sets: `P1` or `P2` (unset on an instance with `ownsSubscriptionSettings: false`). */
+    public readonly subPlan: pulumi.Output<string | undefined>;
+    /** Whether this instance switched MDE integration on (false: it wrote it off, or it does not own the subscription settings). */
     public readonly mdeIntegrationEnabled: pulumi.Output<boolean>;
     /** Tags to merge into the Azure VMs you declare, so Guest Configuration goes through the Azure virtual IP instead of the proxy. */
     public readonly guestConfigurationTags: pulumi.Output<{ [key: string]: string }>;
@@ -57,58 +59,65 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
     constructor(name: string, args: DefenderForServersNetworkRestrictedArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered: bad args fail the preview and leave no trace.
         const { args: settings, warnings } = validate(args);
+        const { subscriptionId, ownsSubscriptionSettings: owner } = settings;
+        const preparers = checkSubscriptionRole(name, subscriptionId, owner, opts);
         super(DefenderForServersNetworkRestricted.TYPE, name, {}, opts);
+        recordSubscriptionRole(name, subscriptionId, owner, this);
         for (const warning of warnings) {
             pulumi.log.warn(`${warning.path}: ${warning.message}`, this);
         }
-
-        // 1. The plan, which everything else needs, in the subscription the provider signs in to.
         checkProviderSubscription(this, settings);
-        const plan = enableDefenderPlan(this, name, settings);
-        selectVulnerabilityManagement(this, name, settings, plan);
 
-        // 2. What the machines may reach, and by which road: Private Link scopes, and the egress list for the proxy.
+        // 1. What the machines may reach, and by which road: Private Link scopes, and the egress list for the proxy.
         const privateLink = declarePrivateLink(this, name, settings);
         const egressInput = egressInputFor(settings);
         const egress = egressEndpoints(egressInput);
         const linkFlags = egressInput.privateLink;
         const bypass = settings.proxy === undefined ? [] : bypassList(settings.proxy.bypass, privateLinkHosts(egress));
 
-        // 3. Each machine: its proxies first (MDE waits for them), then the agents with their own proxy settings.
+        // 2. Each machine: its proxies first (MDE waits for them), then the agents with their own proxy settings.
         const fleet = {
             dataCollectionRuleId: dataCollectionRuleFor(this, name, settings, privateLink.dataCollectionEndpointId),
             dataCollectionEndpointId: privateLink.dataCollectionEndpointId,
             bypass,
             arcBypass: arcAgentBypass(linkFlags),
         };
-        const mdePrerequisites: pulumi.Resource[] = [plan];
+        const mdePrerequisites: pulumi.Resource[] = [];
+        const prerequisitesByMachine = new Map<string, pulumi.Resource[]>();
         if (settings.rollout.mode === "policy") {
             // At fleet scale: policies for every current and future machine in the scope.
             const specs = rolloutPolicies(policyRolloutInputFor(settings, fleet));
             mdePrerequisites.push(...rollOutByPolicy(this, name, settings, specs, fleet.dataCollectionRuleId));
         } else {
             for (const machine of settings.machines) {
-                mdePrerequisites.push(...prepareMachine(this, name, settings, machine, fleet).mdePrerequisites);
+                const prepared = prepareMachine(this, name, settings, machine, fleet).mdePrerequisites;
+                prerequisitesByMachine.set(machine.key, prepared);
+                mdePrerequisites.push(...prepared);
             }
         }
+        rememberMdePrerequisites(this, mdePrerequisites);
 
-        // 4. Guest Configuration's private-network tag on existing VMs, when asked, without touching their other tags.
+        // 3. Guest Configuration's private-network tag on existing VMs, when asked, without touching their other tags.
         if (settings.rollout.mode === "machines" && settings.guestConfiguration.tagExistingVms) {
             const vms = settings.machines.filter((m) => m.parts.guestConfiguration);
             tagVmsForPrivateGuestConfiguration(
                 this,
                 name,
                 settings,
-                vms.map((machine) => machineResourceId(settings.subscriptionId, machine)),
+                vms.map((machine) => machineResourceId(subscriptionId, machine)),
             );
         }
 
-        // 5. MDE integration, last: Defender starts deploying MDE the moment it is on.
-        const mdeIntegration = switchOnMdeIntegration(this, name, settings, mdePrerequisites);
+        // 4. MDE, last: the settings after every proxy (this instance's and the preparers'), the plan
+        //    (which integrates MDE by default) after the settings, machine-level plans after their proxies.
+        const protection = owner
+            ? protectSubscription(this, name, settings, [...mdePrerequisites, ...mdePrerequisitesOf(preparers)])
+            : undefined;
+        enableMachinePlans(this, name, settings, prerequisitesByMachine, protection?.mdeSettings);
 
-        this.pricingId = plan.id;
-        this.subPlan = pulumi.output(settings.plan.subPlan);
-        this.mdeIntegrationEnabled = pulumi.output(mdeIntegration !== undefined);
+        this.pricingId = protection === undefined ? pulumi.output(undefined) : protection.plan.id;
+        this.subPlan = pulumi.output(owner ? settings.plan.subPlan : undefined);
+        this.mdeIntegrationEnabled = pulumi.output(owner && settings.mdeIntegration.enabled);
         this.guestConfigurationTags = pulumi.output<{ [key: string]: string }>({ ...GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG });
         this.proxyBypass = pulumi.output(bypass);
         this.egress = pulumi.output(egress);

@@ -43,7 +43,7 @@ const ENGINE_SHARE = envInteger("FUZZ_ENGINE_SHARE", 25);
 const HANG_MS = 10_000;
 const STACK_LIMIT_IN_ENGINE = process.env.FUZZ_STACKS ? Error.stackTraceLimit : 0;
 
-const MACHINE_PARTS = ["osProxy", "azureMonitorAgent", "legacyAgent", "guestConfiguration", "qualys"] as const;
+const MACHINE_PARTS = ["osProxy", "azureMonitorAgent", "legacyAgent", "guestConfiguration"] as const;
 const REGIONS = ["westeurope", "northeurope", "eastus", "eastus2", "westus3", "uksouth", "swedencentral", "usgovvirginia"] as const;
 const SUB = "11111111-2222-3333-4444-555555555555";
 const WORKSPACE_ID = `/subscriptions/${SUB}/resourceGroups/rg-mon/providers/Microsoft.OperationalInsights/workspaces/law`;
@@ -234,7 +234,6 @@ interface Generated {
     machines?: Array<Record<string, unknown>>;
     logs?: ValueOf<typeof logs>;
     guestConfiguration?: { enabled?: boolean; tagExistingVms?: boolean };
-    qualys?: { enabled?: boolean };
     privateLink?: ValueOf<typeof privateLink>;
     rollout?: ValueOf<typeof rollout>;
     airGapped: boolean;
@@ -252,7 +251,6 @@ const generated: fc.Arbitrary<Generated> = fc.record(
         machines: fc.uniqueArray(machine, { selector: (m) => m.key, maxLength: 4 }),
         logs,
         guestConfiguration: fc.record({ enabled: fc.boolean(), tagExistingVms: fc.boolean() }, { requiredKeys: [] }),
-        qualys: fc.record({ enabled: fc.boolean() }, { requiredKeys: [] }),
         privateLink,
         rollout: fc.oneof({ weight: 1, arbitrary: rollout }, { weight: 3, arbitrary: fc.constant(undefined) }),
         airGapped: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
@@ -264,11 +262,10 @@ const generated: fc.Arbitrary<Generated> = fc.record(
 function coherent(generated: Generated): Record<string, unknown> {
     const g = { ...generated };
     if (g.rollout !== undefined) {
-        // Policy mode puts nothing secret into a policy, and rolls out neither Qualys nor Azure Monitor Private Link.
+        // Policy mode puts nothing secret into a policy, and does not roll out Azure Monitor Private Link.
         if (g.rollout.mode === "policy") {
             if (g.proxy !== undefined) g.proxy = { ...g.proxy, credentials: undefined };
             if (g.logs !== undefined) g.logs = { ...g.logs, legacyAgent: undefined };
-            g.qualys = undefined;
             if (g.privateLink !== undefined) g.privateLink = { ...g.privateLink, azureMonitor: undefined };
         }
     }
@@ -284,17 +281,17 @@ function coherent(generated: Generated): Record<string, unknown> {
     }
     if (planArgs.subPlan === "P1") {
         if (planArgs.agentlessScanning === true) delete planArgs.agentlessScanning;
-        if (planArgs.fileIntegrityMonitoring === true) delete planArgs.fileIntegrityMonitoring;
         delete planArgs.agentlessScanningExclusionTags;
     }
     if (planArgs.agentlessScanning === false) delete planArgs.agentlessScanningExclusionTags;
-    const qualys = !g.airGapped && g.qualys?.enabled === true;
-    if (qualys) planArgs.defenderVulnerabilityManagement = false;
+    // Switching FIM on is refused (its API is undocumented); switching it off is fine.
+    if (planArgs.fileIntegrityMonitoring === true) delete planArgs.fileIntegrityMonitoring;
     if (g.plan !== undefined) args.plan = planArgs;
-    if (g.qualys !== undefined && !g.airGapped) args.qualys = g.qualys;
 
     const mde = { ...g.mdeIntegration };
-    if (mde.enabled === false) delete mde.includeLinux;
+    // Air-gapped keeps MDE off; asking for it on is refused.
+    if (g.airGapped && mde.enabled === true) delete mde.enabled;
+    if (mde.enabled === false || g.airGapped) delete mde.includeLinux;
     if (g.mdeIntegration !== undefined) args.mdeIntegration = mde;
     const mdeOnLinux = mde.enabled !== false && mde.includeLinux !== false;
 
@@ -748,7 +745,6 @@ const FEATURES: Array<[string, (args: NormalizedArgs) => boolean]> = [
     ["AMA", (a) => a.machines.some((m) => m.parts.azureMonitorAgent)],
     ["legacy agent", (a) => a.logs?.legacyAgent !== undefined],
     ["existing data collection rule", (a) => a.logs?.dataCollectionRuleId !== undefined],
-    ["Qualys", (a) => a.machines.some((m) => m.parts.qualys)],
     ["Arc Private Link", (a) => a.privateLink?.arc !== undefined],
     ["Azure Monitor Private Link", (a) => a.privateLink?.azureMonitor !== undefined],
     ["existing DNS zones", (a) => Object.keys(a.privateLink?.existingDnsZoneIds ?? {}).length > 0],
@@ -852,7 +848,7 @@ const HOSTILE_VALUES: Array<[string, () => unknown]> = [
     ["a string with a NUL and combining marks", () => "w\u0301est\u0000europe"],
 ];
 
-/** Rich args that touch every reader: every kind and OS, an authenticated proxy, logs with both agents, Qualys, Private Link; and policy mode. */
+/** Rich args that touch every reader: every kind and OS, an authenticated proxy, logs with both agents, Private Link; and policy mode. */
 function richArgs(): Array<[string, Record<string, unknown>]> {
     const subnet = `${VNET_ID}/subnets/endpoints`;
     const machines = [
@@ -863,7 +859,7 @@ function richArgs(): Array<[string, Record<string, unknown>]> {
             resourceGroupName: "rg-app",
             name: "win-vm",
             systemAssignedIdentity: true,
-            exclude: ["qualys"],
+            exclude: ["legacyAgent"],
         },
         { key: "lnx-vm", kind: "azureVm", os: "linux", resourceGroupName: "rg-app", name: "lnx-vm", location: "westeurope" },
         { key: "lnx-arc", kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "lnx-arc", exclude: ["legacyAgent"] },
@@ -876,7 +872,7 @@ function richArgs(): Array<[string, Record<string, unknown>]> {
             subPlan: "P2",
             agentlessScanning: true,
             agentlessScanningExclusionTags: { skip: "yes" },
-            fileIntegrityMonitoring: true,
+            fileIntegrityMonitoring: false,
             mdeDesignatedSubscription: false,
         },
         mdeIntegration: { enabled: true, includeLinux: true },
@@ -902,7 +898,6 @@ function richArgs(): Array<[string, Record<string, unknown>]> {
                     azureMonitorAgent: true,
                     legacyAgent: { workspaceId: "99999999-8888-7777-6666-555555555555", workspaceKey: "a2V5" },
                 },
-                qualys: { enabled: true },
                 privateLink: {
                     resourceGroupName: "rg-pl",
                     subnetId: subnet,

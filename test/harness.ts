@@ -61,3 +61,18 @@ export function waitsFor(run: RunResult, resource: RecordedResource): string[] {
     const names = new Map(run.resources.map((r) => [r.urn, r.name]));
     return [...new Set(resource.dependencies)].map((urn) => names.get(urn) ?? urn).sort();
 }
+
+/** Logical names of everything `resource` waits for, directly or through what it waits for. */
+export function waitsTransitivelyFor(run: RunResult, resource: RecordedResource): Set<string> {
+    const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
+    const seen = new Set<string>();
+    const queue = [...resource.dependencies];
+    while (queue.length > 0) {
+        const urn = queue.pop()!;
+        const found = byUrn.get(urn);
+        if (found === undefined || seen.has(found.name)) continue;
+        seen.add(found.name);
+        queue.push(...found.dependencies);
+    }
+    return seen;
+}

@@ -21,7 +21,6 @@ for (const mode of MODES) {
                 "d-os-proxy-lnx-vm",
                 "d-os-proxy-win-arc",
                 "d-os-proxy-win-vm",
-                "d-plan",
             ]);
         });
 
@@ -183,27 +182,6 @@ for (const mode of MODES) {
             assert.deepEqual(run.outputs.guestConfigurationTags ?? { EnablePrivateNetworkGC: "TRUE" }, { EnablePrivateNetworkGC: "TRUE" });
         });
 
-        it("Qualys (opt-in): Defender's assessment resource, then the proxy script that waits for the agent, and a retirement warning", async () => {
-            const run = await construct(mixedFleet({ qualys: { enabled: true } }), mode.preview);
-            const assessment = named(run, "d-qualys-lnx-arc");
-            assert.equal(assessment.type, "azure-native:security:ServerVulnerabilityAssessment");
-            assert.deepEqual(inputs(assessment), {
-                resourceGroupName: "rg-arc",
-                resourceNamespace: "Microsoft.HybridCompute",
-                resourceType: "machines",
-                resourceName: "lnx-arc",
-                serverVulnerabilityAssessment: "default",
-            });
-            const proxy = named(run, "d-qualys-proxy-win-vm");
-            assert.deepEqual(waitsFor(run, proxy), ["d-qualys-win-vm"]);
-            assert.equal(inputs(proxy).source.script, script("windows-qualys-proxy.ps1"));
-            assert.deepEqual(inputs(proxy).parameters, [
-                { name: "ProxyUrl", value: "http://proxy.corp.example:3128" },
-                { name: "WaitSeconds", value: "1800" },
-            ]);
-            assert.ok(run.warnings.some((w) => /^qualys.enabled: .*retired in 2024/.test(w)));
-        });
-
         it("a machine can leave parts out; leaving out its OS proxy warns that MDE will not onboard", async () => {
             const args = mixedFleet();
             args.machines![1] = { ...args.machines![1], exclude: ["osProxy", "azureMonitorAgent", "legacyAgent", "guestConfiguration"] };
@@ -242,10 +220,12 @@ for (const mode of MODES) {
             const run = await construct({ ...MINIMAL, airGapped: true }, mode.preview);
             assert.deepEqual(
                 run.resources.map((r) => r.name),
-                ["d", "d-plan", "d-mde-integration"],
+                ["d", "d-mde-integration", "d-plan"],
             );
+            const written = inputs(named(run, "d-mde-integration")).properties.template.resources;
+            assert.deepEqual(written.map((r: any) => [r.name, r.properties.enabled]), [["WDATP", false]], "MDE kept off");
             assert.deepEqual(inputs(named(run, "d-plan")).extensions[1], { name: "AgentlessVmScanning", isEnabled: "True" });
-            assert.ok(run.warnings.some((w) => /^airGapped: .*agentless scanning only/.test(w)));
+            assert.ok(run.warnings.some((w) => /^airGapped: .*agentless scanning only.*Azure VMs, AWS EC2 and GCP instances only/.test(w)));
         });
     });
 }
@@ -253,7 +233,7 @@ for (const mode of MODES) {
 describe("secrets stay secret", () => {
     for (const mode of MODES) {
         it(`no proxy password or workspace key appears outside a secret in anything registered (${mode.label})`, async () => {
-            const run = await construct(mixedFleet({ qualys: { enabled: true } }), mode.preview);
+            const run = await construct(mixedFleet(), mode.preview);
             const { plainOccurrences } = await import("../sdk/preview/values");
             for (const literal of [PASSWORD, WORKSPACE_KEY]) {
                 const leaks = run.resources.flatMap((r) => plainOccurrences(r.inputs, literal).map((p) => `${r.name}.${p}`));

@@ -48,7 +48,7 @@ describe("the published package", function () {
                 'import { DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs } from "defender-servers";',
                 "const args: DefenderForServersNetworkRestrictedArgs = { subscriptionId: '11111111-2222-3333-4444-555555555555', location: 'westeurope' };",
                 "const d = new DefenderForServersNetworkRestricted('d', args);",
-                "export const plan: import('@pulumi/pulumi').Output<string> = d.subPlan;",
+                "export const plan: import('@pulumi/pulumi').Output<string | undefined> = d.subPlan;",
                 "// @ts-expect-error: the args are typed, so a wrong field type is a compile error",
                 "new DefenderForServersNetworkRestricted('e', { subscriptionId: 1, location: 'westeurope' });",
                 "",

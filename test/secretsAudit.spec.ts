@@ -190,7 +190,6 @@ function fleet(make: Make, overrides: Partial<DefenderForServersNetworkRestricte
             workspaceResourceId: WORKSPACE,
             legacyAgent: { workspaceId: "99999999-8888-7777-6666-555555555555", workspaceKey: make(WORKSPACE_KEY) },
         },
-        qualys: { enabled: true },
         ...overrides,
     };
 }

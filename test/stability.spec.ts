@@ -50,7 +50,6 @@ function fleet(overrides: Partial<DefenderForServersNetworkRestrictedArgs> = {})
         machines: MACHINES.map((m) => ({ ...m })),
         logs: { workspaceResourceId: WORKSPACE, legacyAgent: { workspaceId: WORKSPACE_GUID, workspaceKey: pulumi.secret("a2V5") } },
         guestConfiguration: { tagExistingVms: true },
-        qualys: { enabled: true },
         ...overrides,
     };
 }
@@ -165,7 +164,7 @@ describe("stability", function () {
         const RETAINED = ["d-plan", "d-vulnerability-assessment", "d-mde-integration"];
         for (const mode of MODES) {
             it(`plan, vulnerability setting and MDE integration are retained on delete by default, and nothing else (${mode.label})`, async () => {
-                const run = await construct(fleet({ qualys: undefined, plan: { defenderVulnerabilityManagement: true } }), mode.preview);
+                const run = await construct(fleet({ plan: { defenderVulnerabilityManagement: true } }), mode.preview);
                 for (const name of RETAINED) assert.equal(named(run, name).retainOnDelete, true, `${name} must be retained`);
                 const others = run.resources.filter((r) => !RETAINED.includes(r.name) && r.retainOnDelete);
                 assert.deepEqual(
@@ -178,7 +177,7 @@ describe("stability", function () {
 
             it(`retainProtectionOnDelete: false lets destroy try to remove them, and warns (${mode.label})`, async () => {
                 const run = await construct(
-                    fleet({ qualys: undefined, plan: { defenderVulnerabilityManagement: true }, retainProtectionOnDelete: false }),
+                    fleet({ plan: { defenderVulnerabilityManagement: true }, retainProtectionOnDelete: false }),
                     mode.preview,
                 );
                 for (const name of RETAINED) assert.equal(named(run, name).retainOnDelete, false, `${name} must not be retained`);

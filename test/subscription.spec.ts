@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { DefenderForServersNetworkRestricted } from "../sdk";
+import { DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs } from "../sdk";
 import { runProgram } from "../sdk/preview/engine";
 import { construct, inputs, MINIMAL, MODES, named, SUBSCRIPTION, waitsFor } from "./harness";
 
@@ -29,7 +29,7 @@ for (const mode of MODES) {
             assert.deepEqual(plan.extensions, [{ name: "MdeDesignatedSubscription", isEnabled: "True" }]);
         });
 
-        it("P2 with every extension on, exclusion tags as the JSON string the API wants", async () => {
+        it("P2 with every extension it can set, exclusion tags as the JSON string the API wants, FIM switched off", async () => {
             const run = await construct(
                 {
                     ...MINIMAL,
@@ -37,7 +37,7 @@ for (const mode of MODES) {
                         subPlan: "P2",
                         agentlessScanning: true,
                         agentlessScanningExclusionTags: { scan: "no", tier: "sandbox" },
-                        fileIntegrityMonitoring: true,
+                        fileIntegrityMonitoring: false,
                         mdeDesignatedSubscription: true,
                     },
                 },
@@ -50,7 +50,7 @@ for (const mode of MODES) {
                     isEnabled: "True",
                     additionalExtensionProperties: { ExclusionTags: '[{"key":"scan","value":"no"},{"key":"tier","value":"sandbox"}]' },
                 },
-                { name: "FileIntegrityMonitoring", isEnabled: "True" },
+                { name: "FileIntegrityMonitoring", isEnabled: "False" },
             ]);
         });
 
@@ -59,7 +59,7 @@ for (const mode of MODES) {
             assert.deepEqual(inputs(named(run, "d-plan")).extensions[1], { name: "AgentlessVmScanning", isEnabled: "False" });
         });
 
-        it("MDE integration: unified solution and Linux first, then WDATP, after the plan", async () => {
+        it("MDE integration: WDATP first, its two sub-settings after it, and the plan after all of them", async () => {
             const run = await construct(MINIMAL, mode.preview);
             const deployment = named(run, "d-mde-integration");
             assert.equal(deployment.type, "azure-native:resources:DeploymentAtSubscriptionScope");
@@ -68,20 +68,31 @@ for (const mode of MODES) {
             assert.equal(properties.mode, "Incremental");
             const settings = properties.template.resources.map((r: any) => [r.type, r.apiVersion, r.kind, r.name, r.properties.enabled]);
             assert.deepEqual(settings, [
+                ["Microsoft.Security/settings", "2022-05-01", "DataExportSettings", "WDATP", true],
                 ["Microsoft.Security/settings", "2022-05-01", "DataExportSettings", "WDATP_UNIFIED_SOLUTION", true],
                 ["Microsoft.Security/settings", "2022-05-01", "DataExportSettings", "WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", false],
-                ["Microsoft.Security/settings", "2022-05-01", "DataExportSettings", "WDATP", true],
             ]);
-            assert.equal(properties.template.resources[2].dependsOn.length, 2);
-            assert.deepEqual(waitsFor(run, deployment), ["d-plan"]);
+            const wdatp = "[subscriptionResourceId('Microsoft.Security/settings', 'WDATP')]";
+            assert.equal(properties.template.resources[0].dependsOn, undefined);
+            assert.deepEqual(properties.template.resources[1].dependsOn, [wdatp]);
+            assert.deepEqual(properties.template.resources[2].dependsOn, [wdatp]);
+            assert.deepEqual(waitsFor(run, named(run, "d-plan")), ["d-mde-integration"]);
+            assert.deepEqual(waitsFor(run, deployment), []);
         });
 
-        it("MDE integration can leave Linux out, or be left unmanaged", async () => {
+        it("MDE integration can leave Linux out", async () => {
             const noLinux = await construct({ ...MINIMAL, mdeIntegration: { includeLinux: false } }, mode.preview);
-            const exclusion = inputs(named(noLinux, "d-mde-integration")).properties.template.resources[1];
+            const exclusion = inputs(named(noLinux, "d-mde-integration")).properties.template.resources[2];
             assert.deepEqual([exclusion.name, exclusion.properties.enabled], ["WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", true]);
-            const unmanaged = await construct({ ...MINIMAL, mdeIntegration: { enabled: false } }, mode.preview);
-            assert.ok(!unmanaged.resources.some((r) => r.name === "d-mde-integration"));
+        });
+
+        it("enabled: false writes WDATP off before the plan, which would otherwise integrate MDE by default", async () => {
+            const off = await construct({ ...MINIMAL, mdeIntegration: { enabled: false } }, mode.preview);
+            const deployment = named(off, "d-mde-integration");
+            const written = inputs(deployment).properties.template.resources.map((r: any) => [r.name, r.properties.enabled]);
+            assert.deepEqual(written, [["WDATP", false]]);
+            assert.deepEqual(waitsFor(off, named(off, "d-plan")), ["d-mde-integration"]);
+            assert.equal(inputs(deployment).tags, undefined, "no proxy gate: nothing is switched on");
         });
 
         it("vulnerability assessment: MdeTvm only when asked", async () => {
@@ -129,5 +140,61 @@ describe("the provider's subscription", () => {
     it("says nothing when they agree (in any letter case)", async () => {
         const run = await runProgram(program, { invokeResults: signedInTo(SUBSCRIPTION.toUpperCase()) });
         assert.deepEqual(run.warnings, []);
+    });
+});
+
+describe("brownfield: the pricing PUT replaces the extension list", () => {
+    const GET_PRICING = "azure-native:security:getPricing";
+    const FIM_FROM_PORTAL = {
+        name: "FileIntegrityMonitoring",
+        isEnabled: "True",
+        additionalExtensionProperties: { DefinedWorkspaceId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law" },
+    };
+    const current = (extensions: object[], subPlan = "P2") => ({ [GET_PRICING]: { pricingTier: "Standard", subPlan, extensions } });
+    const planOf = async (args: DefenderForServersNetworkRestrictedArgs, invokeResults: Record<string, unknown>) => {
+        const run = await runProgram(() => new DefenderForServersNetworkRestricted("d", args), { invokeResults });
+        assert.deepEqual(run.errors, []);
+        return { run, extensions: inputs(named(run, "d-plan")).extensions as any[] };
+    };
+
+    it("keeps what the portal switched on when the user left the field unset, with its workspace properties", async () => {
+        const { run, extensions } = await planOf(
+            MINIMAL,
+            current([
+                { name: "MdeDesignatedSubscription", isEnabled: "True" },
+                { name: "AgentlessVmScanning", isEnabled: "False" },
+                FIM_FROM_PORTAL,
+            ]),
+        );
+        assert.deepEqual(extensions, [
+            { name: "MdeDesignatedSubscription", isEnabled: "True" },
+            { name: "AgentlessVmScanning", isEnabled: "False" },
+            FIM_FROM_PORTAL,
+        ]);
+        assert.deepEqual(run.warnings, []);
+    });
+
+    it("switches off what the user set false, and warns, naming the extension", async () => {
+        const { run, extensions } = await planOf(
+            { ...MINIMAL, plan: { fileIntegrityMonitoring: false } },
+            current([{ name: "AgentlessVmScanning", isEnabled: "True" }, FIM_FROM_PORTAL]),
+        );
+        assert.deepEqual(extensions.find((e) => e.name === "FileIntegrityMonitoring"), { name: "FileIntegrityMonitoring", isEnabled: "False" });
+        assert.equal(run.warnings.length, 1);
+        assert.match(run.warnings[0], /^plan: switches off FileIntegrityMonitoring, on in the subscription now/);
+    });
+
+    it("keeps extensions it does not know on the same sub-plan, and drops Plan 2's when moving to Plan 1, with a warning", async () => {
+        const future = { name: "SomeFutureExtension", isEnabled: "True" };
+        const same = await planOf(MINIMAL, current([future]));
+        assert.deepEqual(same.extensions.at(-1), future);
+        const down = await planOf({ ...MINIMAL, plan: { subPlan: "P1" } }, current([{ name: "AgentlessVmScanning", isEnabled: "True" }, future]));
+        assert.deepEqual(down.extensions, [{ name: "MdeDesignatedSubscription", isEnabled: "False" }]);
+        assert.match(down.run.warnings.join("\n"), /switches off AgentlessVmScanning, SomeFutureExtension/);
+    });
+
+    it("a subscription still on the Free tier gets the defaults", async () => {
+        const { extensions } = await planOf(MINIMAL, { [GET_PRICING]: { pricingTier: "Free", extensions: [FIM_FROM_PORTAL] } });
+        assert.deepEqual(extensions, P2_ALL_DEFAULTS);
     });
 });

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { DefenderForServersNetworkRestricted, ValidationError } from "../sdk";
+import { DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs, ValidationError } from "../sdk";
 import { runProgram } from "../sdk/preview/engine";
 import { MINIMAL } from "./harness";
 
@@ -63,10 +63,10 @@ const BAD_INPUTS: Array<{ why: string; args: unknown; path: string; says: RegExp
         says: /needs Plan 2; set plan.subPlan to "P2"/,
     },
     {
-        why: "file integrity monitoring on P1",
-        args: { ...MINIMAL, plan: { subPlan: "P1", fileIntegrityMonitoring: true } },
+        why: "switching file integrity monitoring on, whose API Microsoft does not document",
+        args: { ...MINIMAL, plan: { fileIntegrityMonitoring: true } },
         path: "plan.fileIntegrityMonitoring",
-        says: /needs Plan 2/,
+        says: /cannot be switched on by this component: .*switch it on in Defender for Cloud .* leave this field unset/,
     },
     {
         why: "scan exclusion tags on P1",
@@ -375,10 +375,45 @@ function machineAndProxyCases(): Array<{ why: string; args: unknown; path: strin
             says: /not a GUID; give the workspace's customerId/,
         },
         {
-            why: "Qualys together with Defender Vulnerability Management",
-            args: { ...MINIMAL, qualys: { enabled: true }, plan: { defenderVulnerabilityManagement: true } },
+            why: "Qualys, whose built-in assessment was retired on 1 May 2024",
+            // Not in the TypeScript args any more: JavaScript and YAML callers can still pass it.
+            args: { ...MINIMAL, qualys: { enabled: true } } as DefenderForServersNetworkRestrictedArgs,
             path: "qualys.enabled",
-            says: /choose one/,
+            says: /retired on 1 May 2024 .*set plan.defenderVulnerabilityManagement: true/,
+        },
+        {
+            why: "MDE switched on for an air-gapped subscription",
+            args: { ...MINIMAL, airGapped: true, mdeIntegration: { enabled: true } },
+            path: "mdeIntegration.enabled",
+            says: /air-gapped keeps MDE off/,
+        },
+        {
+            why: "the plan set on an instance that only prepares machines",
+            args: { ...MINIMAL, ownsSubscriptionSettings: false, plan: { subPlan: "P1" } },
+            path: "plan",
+            says: /set it on the one instance that owns the subscription's plan/,
+        },
+        {
+            why: "P1 on one machine under a Plan 2 subscription",
+            args: { ...MINIMAL, machines: [{ key: "m", kind: "azureVm", os: "linux", resourceGroupName: "rg", name: "m", defenderPlan: "P1" }] },
+            path: "machines[0].defenderPlan",
+            says: /use "Free" to leave the machine out, or set plan.subPlan to "P1"/,
+        },
+        {
+            why: "a per-machine plan in policy mode",
+            args: {
+                ...MINIMAL,
+                rollout: { mode: "policy" },
+                machines: [{ key: "m", kind: "arc", os: "linux", resourceGroupName: "rg", name: "m", defenderPlan: "Free" }],
+            },
+            path: "machines[0].defenderPlan",
+            says: /rollout.mode is policy/,
+        },
+        {
+            why: "a per-machine plan that is neither P1 nor Free",
+            args: { ...MINIMAL, machines: [{ key: "m", kind: "arc", os: "linux", resourceGroupName: "rg", name: "m", defenderPlan: "P2" }] },
+            path: "machines[0].defenderPlan",
+            says: /"P2" is not allowed; use one of "P1", "Free"/,
         },
     ];
 }
@@ -402,12 +437,12 @@ describe("validation of bad input", () => {
         const { error } = await attempt({
             subscriptionId: "x",
             location: "West Europe",
-            plan: { subPlan: "P1", fileIntegrityMonitoring: true },
+            plan: { subPlan: "P1", agentlessScanning: true },
         });
         assert.ok(error instanceof ValidationError);
         assert.deepEqual(
             error.problems.map((p) => p.path),
-            ["subscriptionId", "location", "plan.fileIntegrityMonitoring"],
+            ["subscriptionId", "location", "plan.agentlessScanning"],
         );
         assert.match(error.message, /invalid arguments \(3\)/);
     });

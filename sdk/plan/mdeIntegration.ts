@@ -1,7 +1,13 @@
 /**
- * The ARM template that switches on Defender for Endpoint integration for a subscription.
+ * The ARM template that writes a subscription's Defender for Endpoint integration settings.
  * azure-native has no resource for `Microsoft.Security/settings`, so the component deploys
  * this template at subscription scope (`resources.DeploymentAtSubscriptionScope`).
+ *
+ * Why it is always written, even to say "off": since 2024 enabling the Defender for Servers
+ * plan integrates MDE by default ("When you enable Defender for Servers Plan 1 (P1) or 2 (P2),
+ * Defender for Endpoint is integrated by default"; defender-docs `configure-servers-coverage.md`,
+ * `enable-defender-for-endpoint.md`, 2026 revisions). Leaving `WDATP` untouched therefore lets
+ * the plan switch MDE on; only an explicit `false` written before the plan keeps it off.
  */
 import { NormalizedMdeIntegration } from "../validate";
 
@@ -32,24 +38,28 @@ const setting = (name: string, enabled: boolean, dependsOn?: string[]): Security
     ...(dependsOn ? { dependsOn } : {}),
 });
 
+const WDATP_ID = "[subscriptionResourceId('Microsoft.Security/settings', 'WDATP')]";
+
 /**
- * The template: the unified solution and the Linux choice are written first, and `WDATP`
- * (which starts provisioning) last, so the very first provisioning pass already sees them.
+ * The template. On: `WDATP` first, then its two sub-settings, because Microsoft's built-ins
+ * for them say "WDATP setting must be turned on for this setting to be applied"
+ * (Azure/azure-policy `built-in-policies/policyDefinitions/Security Center/MDC_MDE_WDATP_UNIFIED_DINE.json`,
+ * `MDC_MDE_WDATP_EXCLUDE_LINUX_DINE.json`). Off: `WDATP` alone, `false`; the sub-settings
+ * mean nothing without it. Provisioning itself starts only once the plan exists, and the
+ * component creates the plan after this deployment, so the first pass sees every setting.
  */
 export function mdeIntegrationTemplate(integration: NormalizedMdeIntegration): SubscriptionTemplate {
-    const before = ["WDATP_UNIFIED_SOLUTION", "WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW"];
+    const resources = integration.enabled
+        ? [
+              setting("WDATP", true),
+              setting("WDATP_UNIFIED_SOLUTION", true, [WDATP_ID]),
+              // This setting names an exclusion: `false` means Linux machines are included.
+              setting("WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", !integration.includeLinux, [WDATP_ID]),
+          ]
+        : [setting("WDATP", false)];
     return {
         $schema: "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
         contentVersion: "1.0.0.0",
-        resources: [
-            setting("WDATP_UNIFIED_SOLUTION", true),
-            // This setting names an exclusion: `false` means Linux machines are included.
-            setting("WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", !integration.includeLinux),
-            setting(
-                "WDATP",
-                true,
-                before.map((name) => `[subscriptionResourceId('Microsoft.Security/settings', '${name}')]`),
-            ),
-        ],
+        resources,
     };
 }

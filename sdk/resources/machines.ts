@@ -7,10 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import * as hybridcompute from "@pulumi/azure-native/hybridcompute";
 import * as monitor from "@pulumi/azure-native/monitor";
-import * as security from "@pulumi/azure-native/security";
 import { azureMonitorAgent, ExtensionSpec, guestConfigurationExtension, legacyLogAnalyticsAgent } from "../plan/agents";
 import { ENDPOINT_ASSOCIATION_NAME, RULE_ASSOCIATION_NAME } from "../plan/dataCollection";
-import { arcAgentProxyRunCommand, osProxyRunCommand, qualysProxyRunCommand, RunCommandSpec } from "../plan/runCommands";
+import { arcAgentProxyRunCommand, osProxyRunCommand, RunCommandSpec } from "../plan/runCommands";
 import { NormalizedArgs } from "../validate";
 import { MachinePlan } from "../validate/fleet";
 
@@ -166,25 +165,5 @@ export function prepareMachine(
         extension(`${name}-guest-configuration-${machine.key}`, machine, guestConfigurationExtension(machine.os), opts);
     }
 
-    if (machine.parts.qualys) {
-        // Defender installs the Qualys extension itself once this resource exists.
-        const assessment = new security.ServerVulnerabilityAssessment(
-            `${name}-qualys-${machine.key}`,
-            {
-                resourceGroupName: machine.resourceGroupName,
-                resourceNamespace: machine.kind === "azureVm" ? "Microsoft.Compute" : "Microsoft.HybridCompute",
-                resourceType: machine.kind === "azureVm" ? "virtualMachines" : "machines",
-                resourceName: machine.name,
-                serverVulnerabilityAssessment: "default",
-            },
-            opts,
-        );
-        if (proxy !== undefined) {
-            runCommand(`${name}-qualys-proxy-${machine.key}`, machine, qualysProxyRunCommand(machine.os, proxy), {
-                parent,
-                dependsOn: [assessment],
-            });
-        }
-    }
     return { mdePrerequisites };
 }

@@ -1,24 +1,71 @@
 /**
- * Subscription-level resources: the Defender for Servers plan, the vulnerability assessment
- * provider, and the MDE integration switch. Each is kept in Azure when the component is
- * deleted, unless the user opted out, so that a refactor never silently drops protection.
+ * Subscription-level resources, in the order that keeps MDE off until every machine can reach
+ * it: the MDE integration settings (after every proxy prerequisite), then the Defender for
+ * Servers plan (after the settings), then the vulnerability assessment provider. Since 2024 the
+ * plan itself integrates MDE by default (defender-docs `configure-servers-coverage.md`), so the
+ * plan is the switch that must wait; the settings go first so the plan's first provisioning
+ * pass already sees them. Each is kept in Azure when the component is deleted, unless the user
+ * opted out, so that a refactor never silently drops protection.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as hybridcompute from "@pulumi/azure-native/hybridcompute";
 import * as resources from "@pulumi/azure-native/resources";
 import * as security from "@pulumi/azure-native/security";
-import { MDE_VULNERABILITY_MANAGEMENT, pricingInputs } from "../plan/defenderPlan";
+import { CurrentPricing, MDE_VULNERABILITY_MANAGEMENT, planExtensions, pricingInputs, switchOffWarning } from "../plan/defenderPlan";
 import { mdeIntegrationTemplate } from "../plan/mdeIntegration";
 import { runCommandFailure } from "../plan/runCommands";
 import { NormalizedArgs } from "../validate";
+import { excludeMachinesFromPlan } from "./machinePlans";
 
-/** Turns on the Defender for Servers plan for the subscription. */
-export function enableDefenderPlan(parent: pulumi.Resource, name: string, args: NormalizedArgs): security.Pricing {
-    return new security.Pricing(`${name}-plan`, pricingInputs(args.subscriptionId, args.plan), {
-        parent,
-        retainOnDelete: args.retainProtectionOnDelete,
+/**
+ * Writes the MDE integration settings: on, after every resource in `prerequisites` (the
+ * operating-system and Arc-agent proxies, or the policy rollout that sets them); off, at once,
+ * so that the plan created after it cannot switch MDE on.
+ */
+export function writeMdeSettings(
+    parent: pulumi.Resource,
+    name: string,
+    args: NormalizedArgs,
+    prerequisites: pulumi.Resource[],
+): resources.DeploymentAtSubscriptionScope {
+    const on = args.mdeIntegration.enabled;
+    return new resources.DeploymentAtSubscriptionScope(
+        `${name}-mde-integration`,
+        {
+            location: args.location,
+            properties: { mode: "Incremental", template: mdeIntegrationTemplate(args.mdeIntegration) },
+            tags: on ? { "defender-servers-os-proxy": arcProxyGate(prerequisites) } : undefined,
+        },
+        // Deleting a deployment record never deletes what it deployed; retaining it keeps the history too.
+        { parent, dependsOn: on ? prerequisites : [], retainOnDelete: args.retainProtectionOnDelete },
+    );
+}
+
+/**
+ * Turns on the Defender for Servers plan once `after` is done (the MDE settings, and the
+ * machines left out of it). The pricing PUT replaces the whole extension list, so it reads what
+ * the subscription has now and keeps every extension the user did not set.
+ */
+export function enableDefenderPlan(
+    parent: pulumi.Resource,
+    name: string,
+    args: NormalizedArgs,
+    after: pulumi.Resource[],
+): security.Pricing {
+    const scopeId = `/subscriptions/${args.subscriptionId}`;
+    const current = security.getPricingOutput({ scopeId, pricingName: "VirtualMachines" }, { parent });
+    const extensions = current.apply((now) => {
+        const planned = planExtensions(args.plan, now as CurrentPricing);
+        const warning = switchOffWarning(planned.switchedOff);
+        if (warning !== undefined) void pulumi.log.warn(warning, parent);
+        return planned.extensions;
     });
+    return new security.Pricing(
+        `${name}-plan`,
+        { ...pricingInputs(args.subscriptionId, args.plan), extensions },
+        { parent, dependsOn: after, retainOnDelete: args.retainProtectionOnDelete },
+    );
 }
 
 /** Selects Defender Vulnerability Management when asked; otherwise leaves the current provider alone. */
@@ -41,34 +88,10 @@ export function selectVulnerabilityManagement(
 }
 
 /**
- * Switches on MDE integration. It waits for the plan and for every resource in `prerequisites`
- * (the operating-system proxy on each machine): once it is on, Defender deploys MDE at once,
- * and MDE only onboards a machine whose proxy is already in place.
- */
-export function switchOnMdeIntegration(
-    parent: pulumi.Resource,
-    name: string,
-    args: NormalizedArgs,
-    prerequisites: pulumi.Resource[],
-): resources.DeploymentAtSubscriptionScope | undefined {
-    if (!args.mdeIntegration.enabled) return undefined;
-    return new resources.DeploymentAtSubscriptionScope(
-        `${name}-mde-integration`,
-        {
-            location: args.location,
-            properties: { mode: "Incremental", template: mdeIntegrationTemplate(args.mdeIntegration) },
-            tags: { "defender-servers-os-proxy": arcProxyGate(prerequisites) },
-        },
-        // Deleting a deployment record never deletes what it deployed; retaining it keeps the history too.
-        { parent, dependsOn: prerequisites, retainOnDelete: args.retainProtectionOnDelete },
-    );
-}
-
-/**
  * VM run commands fail their deployment when the script fails; Arc run commands have no such
  * switch and report the failure only in their instance view. This value, read from those views,
- * fails the MDE integration's registration when an Arc proxy script failed, so MDE is not
- * switched on over a broken proxy there either.
+ * fails the MDE settings' registration when an Arc proxy script failed, and with it the plan
+ * that waits for them, so MDE is not switched on over a broken proxy there either.
  */
 function arcProxyGate(prerequisites: pulumi.Resource[]): pulumi.Output<string> {
     const arcCommands = prerequisites.filter((r): r is hybridcompute.MachineRunCommand => r instanceof hybridcompute.MachineRunCommand);
@@ -103,4 +126,30 @@ export function checkProviderSubscription(parent: pulumi.Resource, args: Normali
             );
         }
     });
+}
+
+/** The subscription-level resources, created by the one instance that owns them. */
+export interface SubscriptionProtection {
+    /** The MDE integration settings deployment (on after every prerequisite, or off). */
+    mdeSettings: resources.DeploymentAtSubscriptionScope;
+    /** The Defender for Servers plan, created after the settings and the machines left out of it. */
+    plan: security.Pricing;
+}
+
+/**
+ * The chain that keeps MDE off until every machine can reach it: the MDE settings wait for
+ * `prerequisites`, the `Free` machine exclusions go in, and only then the plan (which
+ * integrates MDE by default) is created, followed by the vulnerability assessment provider.
+ */
+export function protectSubscription(
+    parent: pulumi.Resource,
+    name: string,
+    args: NormalizedArgs,
+    prerequisites: pulumi.Resource[],
+): SubscriptionProtection {
+    const mdeSettings = writeMdeSettings(parent, name, args, prerequisites);
+    const exclusions = excludeMachinesFromPlan(parent, name, args);
+    const plan = enableDefenderPlan(parent, name, args, [mdeSettings, ...exclusions]);
+    selectVulnerabilityManagement(parent, name, args, plan);
+    return { mdeSettings, plan };
 }

@@ -143,8 +143,10 @@ function checkAirGapped(problems: ProblemList, machines: NormalizedMachine[], fl
         );
         return;
     }
+    // Agentless scanning reads disk snapshots of Azure VMs, AWS EC2 and GCP instances only
+    // (defender-docs `concept-agentless-data-collection.md`): on-premises machines get nothing.
     problems.warn(
         "airGapped",
-        "air-gapped machines get agentless scanning only (vulnerabilities, software inventory, malware and secrets found on disk snapshots); no real-time protection, EDR or log-based detections",
+        "MDE integration is kept off, and air-gapped machines get agentless scanning only (vulnerabilities, software inventory, malware and secrets found on disk snapshots); no real-time protection or EDR. Agentless scanning covers Azure VMs, AWS EC2 and GCP instances only: on-premises and other Arc-enabled servers in this subscription get no protection from it",
     );
 }

@@ -8,6 +8,7 @@ import { GUID, readBoolean, readChoice, readObject, readRequiredString, rejectUn
 import { MachinePlan, planFleet } from "./fleet";
 import { readLocation } from "./location";
 import { NormalizedLogs, readLogs } from "./logs";
+import { checkMachinePlans } from "./machinePlans";
 import { readMachines } from "./machines";
 import { NormalizedPrivateLink, readPrivateLink } from "./privateLink";
 import { NormalizedProxy, readProxy } from "./proxy";
@@ -19,7 +20,7 @@ export { Problem, ValidationError } from "./problems";
 
 /** MDE integration after defaults. */
 export interface NormalizedMdeIntegration {
-    /** Whether the component manages the MDE integration settings at all. */
+    /** Whether MDE integration is on (`WDATP` written `true`) or kept off (written `false`). */
     enabled: boolean;
     /** Whether Linux machines get MDE too. */
     includeLinux: boolean;
@@ -33,6 +34,8 @@ export interface NormalizedArgs {
     plan: NormalizedPlan;
     mdeIntegration: NormalizedMdeIntegration;
     retainProtectionOnDelete: boolean;
+    /** Whether this instance writes the subscription's plan and MDE settings, or only prepares its machines. */
+    ownsSubscriptionSettings: boolean;
     proxy?: NormalizedProxy;
     airGapped: boolean;
     machines: MachinePlan[];
@@ -66,6 +69,7 @@ export const TOP_LEVEL_FIELDS = [
     "plan",
     "mdeIntegration",
     "retainProtectionOnDelete",
+    "ownsSubscriptionSettings",
     "proxy",
     "airGapped",
     "machines",
@@ -92,7 +96,10 @@ export function validate(raw: unknown): ValidationResult {
     const retirement = CLOUD_RETIREMENTS[cloud];
     if (retirement !== undefined) problems.error("cloud", retirement);
     const plan = readPlan(problems, top.plan);
-    const mdeIntegration = readMdeIntegration(problems, top.mdeIntegration);
+    const airGapped = readBoolean(problems, top.airGapped, "airGapped", false);
+    const mdeIntegration = readMdeIntegration(problems, top.mdeIntegration, airGapped);
+    const ownsSubscriptionSettings = readBoolean(problems, top.ownsSubscriptionSettings, "ownsSubscriptionSettings", true);
+    if (!ownsSubscriptionSettings) checkPreparerOnly(problems, top);
     const retainProtectionOnDelete = readBoolean(problems, top.retainProtectionOnDelete, "retainProtectionOnDelete", true);
     if (!retainProtectionOnDelete) {
         problems.warn(
@@ -103,9 +110,8 @@ export function validate(raw: unknown): ValidationResult {
 
     const proxy = readProxy(problems, top.proxy);
     const logs = readLogs(problems, top.logs, location);
-    const airGapped = readBoolean(problems, top.airGapped, "airGapped", false);
     const guestConfiguration = readGuestConfiguration(problems, top.guestConfiguration);
-    const qualys = readSwitch(problems, top.qualys, "qualys", false);
+    const qualys = readRetiredQualys(problems, top.qualys);
     const listed = readMachines(problems, top.machines, location);
     const privateLink = readPrivateLink(problems, top.privateLink, { cloud, location, machines: listed, logs });
     const machines = planFleet(problems, listed, {
@@ -121,6 +127,7 @@ export function validate(raw: unknown): ValidationResult {
     });
 
     const rollout = readRollout(problems, top.rollout, { subscriptionId, proxy, logs, privateLink, qualys });
+    checkMachinePlans(problems, listed, { ownsSubscriptionSettings, subPlan: plan.subPlan, rolloutMode: rollout.mode });
 
     problems.throwIfAny();
     return {
@@ -131,6 +138,7 @@ export function validate(raw: unknown): ValidationResult {
             plan,
             mdeIntegration,
             retainProtectionOnDelete,
+            ownsSubscriptionSettings,
             proxy,
             airGapped,
             machines,
@@ -169,17 +177,49 @@ function readGuestConfiguration(problems: ProblemList, value: unknown): Normaliz
     return { enabled, tagExistingVms };
 }
 
-/** Reads a `{ enabled }` settings object. */
-function readSwitch(problems: ProblemList, value: unknown, path: string, fallback: boolean): boolean {
-    const fields = readObject(problems, value, path) ?? {};
-    rejectUnknownKeys(problems, fields, path, ["enabled"]);
-    return readBoolean(problems, fields.enabled, `${path}.enabled`, fallback);
+/**
+ * The built-in Qualys assessment was retired on 1 May 2024 (defender-docs release notes archive,
+ * `how-to-transition-to-built-in.md`): nothing would install the agent the proxy script waited
+ * for, so the feature is gone. Always `false`; `enabled: true` is refused with the replacement.
+ */
+function readRetiredQualys(problems: ProblemList, value: unknown): false {
+    if (value === undefined) return false;
+    const fields = readObject(problems, value, "qualys") ?? {};
+    rejectUnknownKeys(problems, fields, "qualys", ["enabled"]);
+    if (readBoolean(problems, fields.enabled, "qualys.enabled", false)) {
+        problems.error(
+            "qualys.enabled",
+            "the built-in Qualys vulnerability assessment was retired on 1 May 2024 and Defender no longer installs its agent; remove qualys and set plan.defenderVulnerabilityManagement: true (Defender Vulnerability Management, MdeTvm)",
+        );
+    } else {
+        problems.warn("qualys", "the Qualys feature was removed (the built-in assessment was retired on 1 May 2024); remove this field");
+    }
+    return false;
 }
 
-function readMdeIntegration(problems: ProblemList, value: unknown): NormalizedMdeIntegration {
+/** The fields an instance that only prepares machines must leave to the instance that owns the subscription settings. */
+const OWNER_ONLY_FIELDS = ["plan", "mdeIntegration", "airGapped", "retainProtectionOnDelete"] as const;
+
+function checkPreparerOnly(problems: ProblemList, top: Record<string, unknown>): void {
+    for (const field of OWNER_ONLY_FIELDS) {
+        if (top[field] !== undefined) {
+            problems.error(
+                field,
+                "is set on an instance with ownsSubscriptionSettings: false; set it on the one instance that owns the subscription's plan and MDE settings",
+            );
+        }
+    }
+}
+
+function readMdeIntegration(problems: ProblemList, value: unknown, airGapped: boolean): NormalizedMdeIntegration {
     const fields = readObject(problems, value, "mdeIntegration") ?? {};
     rejectUnknownKeys(problems, fields, "mdeIntegration", ["enabled", "includeLinux"]);
-    const enabled = readBoolean(problems, fields.enabled, "mdeIntegration.enabled", true);
+    const asked = readBoolean(problems, fields.enabled, "mdeIntegration.enabled");
+    if (airGapped && asked === true) {
+        problems.error("mdeIntegration.enabled", "is true on an air-gapped subscription: MDE cannot reach its cloud; remove it (air-gapped keeps MDE off)");
+    }
+    // Air-gapped machines cannot onboard: the plan would deploy an MDE extension that only fails.
+    const enabled = asked ?? !airGapped;
     const includeLinux = readBoolean(problems, fields.includeLinux, "mdeIntegration.includeLinux", true);
     if (!enabled && fields.includeLinux !== undefined) {
         problems.error(

@@ -19,12 +19,24 @@ export interface NormalizedMachine {
     name: pulumi.Input<string>;
     location: string;
     systemAssignedIdentity?: boolean;
+    /** Defender for Servers at this machine's own scope: `P1`, or `Free` to leave it out; unset: the subscription's plan. */
+    defenderPlan?: "P1" | "Free";
     excluded: MachinePart[];
     /** Where the machine sits in the args, for messages. */
     path: string;
 }
 
-const MACHINE_FIELDS = ["key", "kind", "os", "resourceGroupName", "name", "location", "systemAssignedIdentity", "exclude"] as const;
+const MACHINE_FIELDS = [
+    "key",
+    "kind",
+    "os",
+    "resourceGroupName",
+    "name",
+    "location",
+    "systemAssignedIdentity",
+    "exclude",
+    "defenderPlan",
+] as const;
 // Lower-case so that names derived from it are valid everywhere Azure and Pulumi use them.
 const KEY = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 // The `<name>-<part>-<key>` logical names resources/machines.ts gives a machine's resources. Some
@@ -37,8 +49,7 @@ const RESOURCE_NAME_PARTS = [
     "ama-dce",
     "legacy-agent",
     "guest-configuration",
-    "qualys",
-    "qualys-proxy",
+    "plan",
 ] as const;
 
 function readKey(problems: ProblemList, value: unknown, path: string): string | undefined {
@@ -102,6 +113,8 @@ function readMachine(
     const location = value.location === undefined ? defaultLocation : readLocation(problems, value.location, `${path}.location`);
     const systemAssignedIdentity = readBoolean(problems, value.systemAssignedIdentity, `${path}.systemAssignedIdentity`);
     const excluded = readExclusions(problems, value.exclude, `${path}.exclude`);
+    const defenderPlan =
+        value.defenderPlan === undefined ? undefined : readChoice(problems, value.defenderPlan, `${path}.defenderPlan`, ["P1", "Free"] as const, "P1");
     if (kind === "arc" && systemAssignedIdentity !== undefined) {
         problems.error(
             `${path}.systemAssignedIdentity`,
@@ -124,7 +137,7 @@ function readMachine(
     ) {
         return undefined;
     }
-    return { key, kind, os, resourceGroupName, name, location, systemAssignedIdentity, excluded, path };
+    return { key, kind, os, resourceGroupName, name, location, systemAssignedIdentity, defenderPlan, excluded, path };
 }
 
 function readRequiredChoice<T extends string>(problems: ProblemList, value: unknown, path: string, allowed: readonly T[]): T | undefined {

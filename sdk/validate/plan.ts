@@ -2,9 +2,14 @@
 import { readBoolean, readChoice, readObject, readStringMap, rejectUnknownKeys } from "./fields";
 import { ProblemList } from "./problems";
 
+/** Names of the plan extensions the component knows, as the pricing API spells them. */
+export type PlanExtensionName = "MdeDesignatedSubscription" | "AgentlessVmScanning" | "FileIntegrityMonitoring";
+
 /** The plan after defaults. Extensions that are `undefined` are not sent to Azure. */
 export interface NormalizedPlan {
     subPlan: "P1" | "P2";
+    /** Extensions the user set. The others keep what the subscription has now; defaults apply only where it has nothing. */
+    explicit: PlanExtensionName[];
     agentlessScanning: boolean | undefined;
     agentlessScanningExclusionTags: Record<string, string>;
     fileIntegrityMonitoring: boolean | undefined;
@@ -40,7 +45,7 @@ export function readPlan(problems: ProblemList, value: unknown): NormalizedPlan 
 
     if (!isP2) {
         for (const [field, on] of Object.entries(requested)) {
-            if (on === true) {
+            if (on === true && field !== "fileIntegrityMonitoring") {
                 problems.error(`plan.${field}`, `needs Plan 2; set plan.subPlan to "P2" or remove plan.${field}`);
             }
         }
@@ -50,6 +55,15 @@ export function readPlan(problems: ProblemList, value: unknown): NormalizedPlan 
                 'agentless scanning needs Plan 2; set plan.subPlan to "P2" or remove the exclusion tags',
             );
         }
+    }
+    if (requested.fileIntegrityMonitoring === true) {
+        // FIM now runs on MDE: the pricing extension needs a workspace and collection rules in
+        // `additionalExtensionProperties` (defender-docs `file-integrity-monitoring-enable-defender-endpoint.md`),
+        // and no Microsoft source of 2025-2026 documents those keys or the rules' shape. Refuse rather than guess.
+        problems.error(
+            "plan.fileIntegrityMonitoring",
+            "cannot be switched on by this component: File Integrity Monitoring now runs on MDE and needs a workspace and rules whose API shape Microsoft does not document; switch it on in Defender for Cloud (Environment settings > your subscription > Defender plans > Servers > Settings) and leave this field unset: the component keeps the subscription's current setting",
+        );
     }
     if (isP2 && requested.agentlessScanning === false && hasExclusionTags) {
         problems.error(
@@ -61,13 +75,22 @@ export function readPlan(problems: ProblemList, value: unknown): NormalizedPlan 
         checkTag(problems, `plan.agentlessScanningExclusionTags.${name}`, name, tagValue);
     }
 
+    const mdeDesignatedSubscription = readBoolean(problems, fields.mdeDesignatedSubscription, "plan.mdeDesignatedSubscription");
+    const explicit: PlanExtensionName[] = [];
+    if (mdeDesignatedSubscription !== undefined) explicit.push("MdeDesignatedSubscription");
+    if (isP2 && (requested.agentlessScanning !== undefined || fields.agentlessScanningExclusionTags !== undefined)) {
+        explicit.push("AgentlessVmScanning");
+    }
+    if (isP2 && requested.fileIntegrityMonitoring !== undefined) explicit.push("FileIntegrityMonitoring");
+
     return {
         subPlan,
+        explicit,
         // Plan 2 scans agentlessly unless told not to; Plan 1 has no such extension to send.
         agentlessScanning: isP2 ? (requested.agentlessScanning ?? true) : undefined,
         agentlessScanningExclusionTags: exclusionTags,
         fileIntegrityMonitoring: isP2 ? (requested.fileIntegrityMonitoring ?? false) : undefined,
-        mdeDesignatedSubscription: readBoolean(problems, fields.mdeDesignatedSubscription, "plan.mdeDesignatedSubscription", false),
+        mdeDesignatedSubscription: mdeDesignatedSubscription ?? false,
         defenderVulnerabilityManagement: readBoolean(
             problems,
             fields.defenderVulnerabilityManagement,
