@@ -151,7 +151,7 @@ describe("brownfield: the pricing PUT replaces the extension list", () => {
         additionalExtensionProperties: { DefinedWorkspaceId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law" },
     };
     const current = (extensions: object[], subPlan = "P2") => ({ [GET_PRICING]: { pricingTier: "Standard", subPlan, extensions } });
-    const planOf = async (args: DefenderForServersNetworkRestrictedArgs, invokeResults: Record<string, unknown>) => {
+    const planOf = async (args: DefenderForServersNetworkRestrictedArgs, invokeResults: Record<string, Record<string, unknown>>) => {
         const run = await runProgram(() => new DefenderForServersNetworkRestricted("d", args), { invokeResults });
         assert.deepEqual(run.errors, []);
         return { run, extensions: inputs(named(run, "d-plan")).extensions as any[] };

@@ -114,7 +114,7 @@ function readMachine(
     const systemAssignedIdentity = readBoolean(problems, value.systemAssignedIdentity, `${path}.systemAssignedIdentity`);
     const excluded = readExclusions(problems, value.exclude, `${path}.exclude`);
     const defenderPlan =
-        value.defenderPlan === undefined ? undefined : readChoice(problems, value.defenderPlan, `${path}.defenderPlan`, ["P1", "Free"] as const, "P1");
+        value.defenderPlan === undefined ? undefined : readRequiredChoice(problems, value.defenderPlan, `${path}.defenderPlan`, ["P1", "Free"] as const);
     if (kind === "arc" && systemAssignedIdentity !== undefined) {
         problems.error(
             `${path}.systemAssignedIdentity`,
