@@ -28,8 +28,8 @@ export interface PolicyRolloutResources {
 type ParameterName = keyof PolicyRolloutResources;
 const PARAMETERS: ParameterName[] = ["dataCollectionRuleId", "dataCollectionEndpointId"];
 
-/** Seconds between two reads of a remediation task while the gate waits. */
-export const REMEDIATION_POLL_SECONDS = 30;
+/** How the gate paces itself: a read of each pending task every 30 s; a minute is 60 s (tests shorten both). */
+export const GATE_TIMING = { pollMs: 30_000, minuteMs: 60_000 };
 
 function definition(parent: pulumi.Resource, name: string, names: PolicyNames, scope: RolloutScope, spec: PolicyDefinitionSpec) {
     const args = {
@@ -156,7 +156,7 @@ async function waitForRemediations(
     tasks: Array<{ at: string; remediationName: string }>,
     minutes: number,
 ): Promise<string> {
-    const deadline = Date.now() + minutes * 60_000;
+    const deadline = Date.now() + minutes * GATE_TIMING.minuteMs;
     let pending = tasks;
     for (;;) {
         const states = await Promise.all(
@@ -191,7 +191,7 @@ async function waitForRemediations(
                 `not switching on MDE yet: after ${minutes} minutes the OS-proxy remediation is still running (${pending.map((t) => `${t.remediationName} at ${t.at}`).join("; ")}). Run pulumi up again to keep waiting, or raise rollout.waitForRemediationMinutes`,
             );
         }
-        await new Promise((resolve) => setTimeout(resolve, REMEDIATION_POLL_SECONDS * 1000));
+        await new Promise((resolve) => setTimeout(resolve, GATE_TIMING.pollMs));
     }
 }
 

@@ -171,7 +171,7 @@ function readSubscriptionIds(problems: ProblemList, value: unknown): string[] {
 function readWholeNumber(problems: ProblemList, value: unknown, path: string, min: number, max: number, fallback: number): number {
     if (value === undefined) return fallback;
     if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-        problems.error(path, `expected a whole number from ${min} to ${max}, got ${describe(value)}`);
+        problems.error(path, `expected a whole number from ${min} to ${max}, got ${typeof value === "number" ? value : describe(value)}`);
         return fallback;
     }
     return value;
