@@ -48,7 +48,9 @@ export function mdeIntegrationTemplate(integration: NormalizedMdeIntegration): S
             setting(
                 "WDATP",
                 true,
-                before.map((name) => `[subscriptionResourceId('Microsoft.Security/settings', '${name}')]`),
+                // resourceId() gives the subscription-level id in a subscription deployment; Bicep's decompiler
+                // maps it to the resources, which it cannot do for subscriptionResourceId() (test/bicep.spec.ts).
+                before.map((name) => `[resourceId('Microsoft.Security/settings', '${name}')]`),
             ),
         ],
     };
