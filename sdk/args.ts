@@ -48,8 +48,14 @@ export interface RolloutSettings {
     mode?: string;
     /** Where the policy initiative is assigned: `/subscriptions/<id>` (default: this subscription), `/subscriptions/<id>/resourceGroups/<name>` (both within `subscriptionId`) or `/providers/Microsoft.Management/managementGroups/<id>`. */
     scope?: string;
-    /** Start a remediation task per policy so existing machines are brought in line, not only new ones (default `true`). */
+    /** Start a remediation task per policy so existing machines are brought in line, not only new ones (default `true`). A changed definition (a new proxy, say) gets a new task. */
     remediate?: boolean;
+    /** Management-group scope only: the subscriptions (GUIDs) whose existing machines are remediated, one task per policy and subscription. Empty: no remediation task at a management group (a warning says why). */
+    remediationSubscriptionIds?: string[];
+    /** Deployments each remediation task runs at once, 1 to 30 (default 30). */
+    parallelDeployments?: number;
+    /** Minutes `pulumi up` waits for the OS-proxy remediation tasks to finish without a failed deployment before MDE may be switched on (default 60, at most 1440; 0: do not wait, with a warning). */
+    waitForRemediationMinutes?: number;
 }
 
 /** Where Private Link resources go, and which scopes exist. */

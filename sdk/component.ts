@@ -87,7 +87,9 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         if (settings.rollout.mode === "policy") {
             // At fleet scale: policies for every current and future machine in the scope.
             const specs = rolloutPolicies(policyRolloutInputFor(settings, fleet));
-            mdePrerequisites.push(...rollOutByPolicy(this, name, settings, specs, fleet.dataCollectionRuleId));
+            mdePrerequisites.push(
+                ...rollOutByPolicy(this, name, settings, specs, fleet.dataCollectionRuleId, fleet.dataCollectionEndpointId),
+            );
         } else {
             for (const machine of settings.machines) {
                 const prepared = prepareMachine(this, name, settings, machine, fleet).mdePrerequisites;
@@ -151,6 +153,7 @@ function policyRolloutInputFor(settings: NormalizedArgs, fleet: { bypass: string
         bypass: fleet.bypass,
         arcBypass: fleet.arcBypass,
         azureMonitorAgent: settings.logs?.azureMonitorAgent === true,
+        dataCollectionEndpoint: settings.privateLink?.azureMonitor !== undefined,
         guestConfigurationTag: settings.guestConfiguration.enabled,
     };
 }

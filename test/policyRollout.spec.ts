@@ -1,13 +1,66 @@
+/**
+ * Policy mode as Azure receives it, at subscription, resource-group and management-group scope,
+ * with a component name longer than any Azure limit: names, existence conditions, roles,
+ * remediation settings, and what MDE integration waits for.
+ */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs, MachineSettings, ValidationError } from "../sdk";
-import { runProgram } from "../sdk/preview/engine";
-import { construct, inputs, MINIMAL, MODES, named, ofType, SUBSCRIPTION, waitsFor } from "./harness";
+import { runProgram, RunResult } from "../sdk/preview/engine";
+import { CONFIG_TAG } from "../sdk/plan/policy";
+import { GATE_TIMING } from "../sdk/resources/policyRollout";
+import { tagVmsForPrivateGuestConfiguration } from "../sdk/resources/guestConfigurationTag";
+import { validate } from "../sdk/validate";
+import { inputs, MINIMAL, MODES, named, ofType, SUBSCRIPTION, waitsFor } from "./harness";
 import { WORKSPACE } from "./fleet";
 
 const PROXY = { address: "http://proxy.corp.example:3128", bypass: [".corp.example"] };
 const script = (name: string) => fs.readFileSync(path.join(__dirname, "..", "sdk", "scripts", name), "utf8");
+/** Longer than every Azure name limit on its own (64 characters and more). */
+const LONG = "defender-servers-for-the-payments-platform-production-west-europe-001";
+const RG_SCOPE = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-servers`;
+const MG_SCOPE = "/providers/Microsoft.Management/managementGroups/servers";
+const OTHER_SUBSCRIPTION = "99999999-8888-7777-6666-555555555555";
+const DCR = `/subscriptions/${OTHER_SUBSCRIPTION}/resourceGroups/rg-monitoring/providers/Microsoft.Insights/dataCollectionRules/central`;
+
+const T = {
+    definition: "azure-native:authorization:PolicyDefinition",
+    definitionAtMg: "azure-native:authorization:PolicyDefinitionAtManagementGroup",
+    initiative: "azure-native:authorization:PolicySetDefinition",
+    initiativeAtMg: "azure-native:authorization:PolicySetDefinitionAtManagementGroup",
+    assignment: "azure-native:authorization:PolicyAssignment",
+    role: "azure-native:authorization:RoleAssignment",
+    atSubscription: "azure-native:policyinsights:RemediationAtSubscription",
+    atResourceGroup: "azure-native:policyinsights:RemediationAtResourceGroup",
+    atResource: "azure-native:policyinsights:RemediationAtResource",
+    atMg: "azure-native:policyinsights:RemediationAtManagementGroup",
+    gate: "random:index/randomString:RandomString",
+};
+
+const KEYS = [
+    "os-proxy-vm-windows",
+    "os-proxy-vm-linux",
+    "os-proxy-arc-windows",
+    "os-proxy-arc-linux",
+    "ama-vm-windows",
+    "ama-vm-linux",
+    "ama-arc-windows",
+    "ama-arc-linux",
+    "dcr-association-vm",
+    "dcr-association-arc",
+    "guest-configuration-tag",
+];
+const OS_PROXY_KEYS = KEYS.filter((k) => k.startsWith("os-proxy-"));
+
+const ROLE = {
+    tagContributor: "4a9ae827-6dc8-4573-8ac7-8239d42aa03f",
+    monitoringContributor: "749f88d5-cbae-40b8-bcfc-e573ddc772fa",
+    logAnalyticsContributor: "92aaf0da-9dab-42b6-94a3-d43ce8d16293",
+    virtualMachineContributor: "9980e02c-c2be-4d73-94e8-173b1dc7cf3c",
+    connectedMachineAdministrator: "cd570a14-e51a-42ad-bac8-bafd67325302",
+};
 
 function machines(count: number): MachineSettings[] {
     return Array.from({ length: count }, (_, i) => ({
@@ -30,172 +83,350 @@ function policyFleet(overrides: Partial<DefenderForServersNetworkRestrictedArgs>
     };
 }
 
-const template = (definition: Record<string, any>) => definition.policyRule.then.details.deployment.properties.template;
+/** Runs the component named `name` and fails on any registration error. */
+async function run(args: DefenderForServersNetworkRestrictedArgs, preview = false, name = LONG): Promise<RunResult> {
+    const result = await runProgram(() => void new DefenderForServersNetworkRestricted(name, args), { preview });
+    assert.deepEqual(result.errors, [], "a registration failed");
+    assert.ok(result.resources.length > 1, "the mock engine recorded nothing");
+    return result;
+}
+
+const rule = (definition: Record<string, any>) => definition.policyRule;
+const details = (definition: Record<string, any>) => rule(definition).then.details;
+const template = (definition: Record<string, any>) => details(definition).deployment.properties.template;
+const definitionOf = (result: RunResult, key: string, name = LONG) => inputs(named(result, `${name}-policy-${key}`));
 
 for (const mode of MODES) {
-    describe(`policy rollout, ${mode.label}`, () => {
-        it("one initiative of eleven custom definitions, assigned to the subscription with a system identity, and no per-machine resource", async () => {
-            const run = await construct(policyFleet(), mode.preview);
-            const expected = [
-                "os-proxy-vm-windows",
-                "os-proxy-vm-linux",
-                "os-proxy-arc-windows",
-                "os-proxy-arc-linux",
-                "ama-vm-windows",
-                "ama-vm-linux",
-                "ama-arc-windows",
-                "ama-arc-linux",
-                "dcr-association-vm",
-                "dcr-association-arc",
-                "guest-configuration-tag",
-            ];
-            const definitions = ofType(run, "azure-native:authorization:PolicyDefinition").map((r) => r.name.replace("d-policy-", ""));
-            assert.deepEqual(definitions.sort(), [...expected].sort());
-            const initiative = inputs(named(run, "d-policy-initiative"));
+    describe(`policy rollout at subscription scope, long component name, ${mode.label}`, () => {
+        let result: RunResult;
+        before(async () => {
+            result = await run(policyFleet(), mode.preview);
+        });
+
+        it("names every Azure resource explicitly, within Azure's limits, whatever the component name", () => {
+            const definitions = ofType(result, T.definition).map((r) => inputs(r));
+            assert.deepEqual(definitions.map((d) => d.policyDefinitionName.replace(/-[0-9a-f]{12}$/, "")).sort(), KEYS.map((k) => `dfs-${k}`).sort());
+            for (const d of definitions) assert.ok(d.policyDefinitionName.length <= 64, d.policyDefinitionName);
+            const assignment = inputs(named(result, `${LONG}-policy-assignment`));
+            assert.match(assignment.policyAssignmentName, /^dfs-[0-9a-f]{12}$/);
+            assert.ok(assignment.policyAssignmentName.length <= 24);
+            assert.match(inputs(named(result, `${LONG}-policy-initiative`)).policySetDefinitionName, /^dfs-initiative-[0-9a-f]{12}$/);
+            for (const role of ofType(result, T.role)) {
+                assert.match(inputs(role).roleAssignmentName, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+            }
+            const tasks = ofType(result, T.atSubscription).map((r) => inputs(r));
+            assert.equal(tasks.length, KEYS.length);
+            for (const task of tasks) {
+                // An association task's name hashes the rule's id too, unknown in a preview until the rule exists.
+                if (mode.preview && task.policyDefinitionReferenceId.startsWith("dcr-")) assert.equal(task.remediationName, "[unknown]");
+                else assert.match(task.remediationName, /^dfs-[a-z-]+-[0-9a-f]{8}-[0-9a-f]{8}$/);
+            }
+        });
+
+        it("one initiative of the definitions in a stable order, assigned with a system identity; no per-machine resource", () => {
+            const initiative = inputs(named(result, `${LONG}-policy-initiative`));
             assert.deepEqual(
                 initiative.policyDefinitions.map((ref: any) => ref.policyDefinitionReferenceId),
-                expected,
+                KEYS,
             );
-            const assignment = inputs(named(run, "d-policy-assignment"));
+            const assignment = inputs(named(result, `${LONG}-policy-assignment`));
             assert.equal(assignment.scope, `/subscriptions/${SUBSCRIPTION}`);
             assert.deepEqual(assignment.identity, { type: "SystemAssigned" });
-            assert.equal(assignment.location, "westeurope");
-            assert.ok(
-                !run.resources.some((r) => /-(os-proxy|ama|guest-configuration)-m-\d+$/.test(r.name)),
-                "no per-machine resource in policy mode",
+            assert.ok(!result.resources.some((r) => /-(os-proxy|ama|guest-configuration)-m-\d+$/.test(r.name)));
+        });
+
+        it("remediates up to 50,000 machines per task, 30 at a time, re-evaluating compliance first", () => {
+            for (const task of ofType(result, T.atSubscription).map((r) => inputs(r))) {
+                assert.equal(task.resourceCount, 50_000);
+                assert.equal(task.parallelDeployments, 30);
+                assert.equal(task.resourceDiscoveryMode, "ReEvaluateCompliance");
+                assert.ok(KEYS.includes(task.policyDefinitionReferenceId));
+            }
+        });
+
+        it("MDE integration waits for the assignment, every role, each OS-proxy task and the gate that polls them", () => {
+            const mde = waitsFor(result, named(result, `${LONG}-mde-integration`));
+            const expected = [
+                `${LONG}-policy-assignment`,
+                ...ofType(result, T.role).map((r) => r.name),
+                ...OS_PROXY_KEYS.map((k) => `${LONG}-policy-remediation-${k}`),
+                `${LONG}-policy-remediation-gate`,
+            ];
+            for (const name of expected) assert.ok(mde.includes(name), `MDE integration must wait for ${name}`);
+            assert.ok(!mde.includes(`${LONG}-policy-remediation-ama-vm-linux`), "an agent's remediation does not gate MDE");
+            // The gate polls exactly the OS-proxy tasks.
+            const gate = named(result, `${LONG}-policy-remediation-gate`);
+            assert.deepEqual(
+                waitsFor(result, gate).filter((n) => n.includes("-remediation-")),
+                OS_PROXY_KEYS.map((k) => `${LONG}-policy-remediation-${k}`).sort(),
             );
-        });
-
-        it("the identity gets exactly the built-in roles the definitions name, at the scope", async () => {
-            const run = await construct(policyFleet(), mode.preview);
-            const roles = ofType(run, "azure-native:authorization:RoleAssignment").map((r) => inputs(r));
-            assert.deepEqual(roles.map((r) => r.roleDefinitionId.split("/").pop()).sort(), [
-                "4a9ae827-6dc8-4573-8ac7-8239d42aa03f", // Tag Contributor
-                "749f88d5-cbae-40b8-bcfc-e573ddc772fa", // Monitoring Contributor
-                "92aaf0da-9dab-42b6-94a3-d43ce8d16293", // Log Analytics Contributor
-                "9980e02c-c2be-4d73-94e8-173b1dc7cf3c", // Virtual Machine Contributor
-                "cd570a14-e51a-42ad-bac8-bafd67325302", // Azure Connected Machine Resource Administrator
-            ]);
-            for (const role of roles) {
-                assert.equal(role.scope, `/subscriptions/${SUBSCRIPTION}`);
-                assert.ok(
-                    role.roleDefinitionId.startsWith(`/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/`),
-                );
-                assert.equal(role.principalType, "ServicePrincipal");
-            }
-            for (const definition of ofType(run, "azure-native:authorization:PolicyDefinition")) {
-                const named = inputs(definition).policyRule.then.details.roleDefinitionIds.map((id: string) => id.split("/").pop());
-                for (const role of named)
-                    assert.ok(
-                        roles.some((r) => r.roleDefinitionId.endsWith(role)),
-                        `${definition.name} needs ${role}`,
-                    );
-            }
-        });
-
-        it("remediation tasks for existing machines, and MDE integration waits for the OS-proxy ones", async () => {
-            const run = await construct(policyFleet(), mode.preview);
-            const tasks = ofType(run, "azure-native:policyinsights:RemediationAtSubscription");
-            assert.equal(tasks.length, 11);
-            assert.ok(tasks.some((task) => inputs(task).policyDefinitionReferenceId === "os-proxy-vm-windows"));
-            const mde = waitsFor(run, named(run, "d-mde-integration"));
-            for (const key of ["os-proxy-vm-windows", "os-proxy-vm-linux", "os-proxy-arc-windows", "os-proxy-arc-linux"]) {
-                assert.ok(mde.includes(`d-policy-remediation-${key}`), `MDE integration must wait for ${key}`);
-            }
-            assert.ok(mde.includes("d-policy-assignment"));
-            const none = await construct(policyFleet({ rollout: { mode: "policy", remediate: false } }), mode.preview);
-            assert.equal(ofType(none, "azure-native:policyinsights:RemediationAtSubscription").length, 0);
+            if (!mode.preview) assert.equal(inputs(gate).keepers.verdict, "verified");
         });
     });
 }
 
-describe("policy rollout settings come from the same functions as per-machine mode", () => {
-    it("AMA: DeployIfNotExists for the right machines, with exactly the per-machine proxy settings", async () => {
-        const policy = await construct(policyFleet());
-        const perMachine = await construct(policyFleet({ rollout: undefined }));
-        const definition = inputs(named(policy, "d-policy-ama-arc-linux"));
-        assert.deepEqual(definition.policyRule.if.allOf, [
-            { field: "type", equals: "Microsoft.HybridCompute/machines" },
-            { field: "Microsoft.HybridCompute/machines/osName", equals: "linux" },
-        ]);
-        assert.equal(definition.policyRule.then.effect, "deployIfNotExists");
-        assert.equal(definition.policyRule.then.details.type, "Microsoft.HybridCompute/machines/extensions");
-        const [extension] = template(definition).resources;
-        assert.equal(extension.type, "Microsoft.HybridCompute/machines/extensions");
-        const deployed = inputs(named(perMachine, "d-ama-m-1")).properties;
-        for (const field of ["publisher", "type", "typeHandlerVersion", "settings"]) {
-            assert.deepEqual(extension.properties[field], deployed[field], field);
+describe("policy rollout names are stable and collision-free", () => {
+    it("the same program gives the same Azure names on every run; another component name gives others", async () => {
+        const azureNames = (r: RunResult) =>
+            r.resources
+                .map((x) => inputs(x))
+                .map((i) => i.policyDefinitionName ?? i.policyAssignmentName ?? i.policySetDefinitionName ?? i.remediationName ?? i.roleAssignmentName)
+                .filter((n) => typeof n === "string")
+                .sort();
+        const first = azureNames(await run(policyFleet()));
+        assert.ok(first.length > 20);
+        assert.deepEqual(azureNames(await run(policyFleet())), first);
+        const other = azureNames(await run(policyFleet(), false, "other"));
+        assert.equal(other.filter((n) => first.includes(n)).length, 0);
+    });
+
+    it("a changed proxy renames the OS-proxy and AMA tasks (and run commands), so existing machines are remediated again", async () => {
+        const before = await run(policyFleet());
+        const after = await run(policyFleet({ proxy: { ...PROXY, address: "http://proxy2.corp.example:8080" } }));
+        const task = (r: RunResult, key: string) => inputs(named(r, `${LONG}-policy-remediation-${key}`)).remediationName;
+        for (const key of ["os-proxy-vm-linux", "os-proxy-arc-windows", "ama-vm-windows", "ama-arc-linux"]) {
+            assert.notEqual(task(after, key), task(before, key), key);
         }
-        assert.deepEqual(extension.properties.settings, {
-            proxy: { mode: "application", address: "http://proxy.corp.example:3128", auth: "false" },
-        });
-    });
-
-    it("OS proxy: the same scripts and parameters as per-machine run commands; Arc also gets the agent proxy", async () => {
-        const policy = await construct(policyFleet());
-        const perMachine = await construct(policyFleet({ rollout: undefined }));
-        const vm = inputs(named(policy, "d-policy-os-proxy-vm-windows"));
-        assert.equal(vm.policyRule.if.allOf[1].field, "Microsoft.Compute/virtualMachines/storageProfile.osDisk.osType");
-        assert.deepEqual(
-            [vm.policyRule.then.details.type, vm.policyRule.then.details.name],
-            ["Microsoft.Compute/virtualMachines/runCommands", "defender-os-proxy"],
-        );
-        const [command] = template(vm).resources;
-        assert.equal(command.properties.source.script, script("windows-os-proxy.ps1"));
-        assert.deepEqual(command.properties.parameters, inputs(named(perMachine, "d-os-proxy-m-0")).parameters);
-        const arc = template(inputs(named(policy, "d-policy-os-proxy-arc-linux"))).resources;
-        assert.deepEqual(
-            arc.map((r: any) => [
-                r.type,
-                r.properties.source.script === script(r.name.includes("arc-agent") ? "linux-arc-agent-proxy.sh" : "linux-os-proxy.sh"),
-            ]),
-            [
-                ["Microsoft.HybridCompute/machines/runCommands", true],
-                ["Microsoft.HybridCompute/machines/runCommands", true],
-            ],
-        );
-    });
-
-    it("data collection rule association and the Guest Configuration tag", async () => {
-        const policy = await construct(policyFleet());
-        const association = inputs(named(policy, "d-policy-dcr-association-vm"));
-        assert.equal(association.policyRule.then.details.type, "Microsoft.Insights/dataCollectionRuleAssociations");
-        assert.match(inputs(named(policy, "d-policy-assignment")).parameters.dataCollectionRuleId.value, /\/d-dcr$/);
-        const tag = inputs(named(policy, "d-policy-guest-configuration-tag")).policyRule;
-        assert.deepEqual(tag.then.details.operations, [
-            { operation: "addOrReplace", field: "tags['EnablePrivateNetworkGC']", value: "TRUE" },
-        ]);
-        assert.equal(tag.then.effect, "modify");
+        // Nothing that did not change is remediated again.
+        assert.equal(task(after, "guest-configuration-tag"), task(before, "guest-configuration-tag"));
+        assert.equal(task(after, "dcr-association-vm"), task(before, "dcr-association-vm"));
+        assert.notEqual(details(definitionOf(after, "os-proxy-vm-linux")).name, details(definitionOf(before, "os-proxy-vm-linux")).name);
     });
 });
 
-describe("policy rollout scopes and scale", () => {
-    it("a resource group scope remediates at the resource group; a management group scope defines there", async () => {
-        const rg = await construct(
-            policyFleet({ rollout: { mode: "policy", scope: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-servers` } }),
-        );
-        const task = inputs(ofType(rg, "azure-native:policyinsights:RemediationAtResourceGroup")[0]);
-        assert.equal(task.resourceGroupName, "rg-servers");
-        assert.equal(inputs(named(rg, "d-policy-assignment")).scope, `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-servers`);
-        const mg = await construct(
-            policyFleet({ rollout: { mode: "policy", scope: "/providers/Microsoft.Management/managementGroups/servers" } }),
-        );
-        assert.equal(ofType(mg, "azure-native:authorization:PolicyDefinitionAtManagementGroup").length, 11);
-        assert.equal(inputs(named(mg, "d-policy-initiative")).managementGroupId, "servers");
-        assert.equal(ofType(mg, "azure-native:policyinsights:RemediationAtManagementGroup").length, 11);
-        assert.ok(
-            inputs(ofType(mg, "azure-native:authorization:RoleAssignment")[0]).roleDefinitionId.startsWith(
-                "/providers/Microsoft.Management/managementGroups/servers/",
-            ),
-        );
+describe("policy rollout existence conditions see what matters", () => {
+    let result: RunResult;
+    let perMachine: RunResult;
+    before(async () => {
+        result = await run(policyFleet());
+        perMachine = await run(policyFleet({ rollout: undefined }), false, "d");
     });
 
-    it("registers the same resources for 10 machines as for 10,000", async () => {
-        const count = async (n: number) => (await construct(policyFleet({ machines: machines(n) }))).resources.map((r) => r.name);
-        assert.deepEqual(await count(10), await count(10_000));
+    it("AMA: only on VMs with a system-assigned identity; compliant only with the current settings' hash tag; same settings as per machine", () => {
+        const vm = definitionOf(result, "ama-vm-linux");
+        assert.deepEqual(rule(vm).if.allOf, [
+            { field: "type", equals: "Microsoft.Compute/virtualMachines" },
+            { field: "Microsoft.Compute/virtualMachines/storageProfile.osDisk.osType", equals: "Linux" },
+            { field: "identity.type", contains: "SystemAssigned" },
+        ]);
+        const arc = definitionOf(result, "ama-arc-linux");
+        assert.deepEqual(rule(arc).if.allOf, [
+            { field: "type", equals: "Microsoft.HybridCompute/machines" },
+            { field: "Microsoft.HybridCompute/machines/osName", equals: "linux" },
+        ]);
+        for (const d of [vm, arc]) {
+            const [extension] = template(d).resources;
+            const conditions = details(d).existenceCondition.allOf;
+            const tag = conditions.find((c: any) => c.field === `tags['${CONFIG_TAG}']`);
+            assert.match(tag.equals, /^[0-9a-f]{16}$/);
+            assert.deepEqual(extension.tags, { [CONFIG_TAG]: tag.equals });
+            assert.ok(conditions.some((c: any) => c.field.endsWith("/provisioningState") && c.equals === "Succeeded"));
+            assert.deepEqual(extension.properties.settings, {
+                proxy: { mode: "application", address: "http://proxy.corp.example:3128", auth: "false" },
+            });
+        }
+        const deployed = inputs(named(perMachine, "d-ama-m-1")).properties;
+        const [extension] = template(arc).resources;
+        for (const field of ["publisher", "type", "typeHandlerVersion", "settings"]) assert.deepEqual(extension.properties[field], deployed[field], field);
     });
 
-    it("refuses anything that would put a secret into a policy, before registering anything", async () => {
+    it("OS proxy: a run command named after its content, compliant only if it succeeded; the per-machine scripts and parameters", () => {
+        const vm = definitionOf(result, "os-proxy-vm-windows");
+        assert.match(details(vm).name, /^defender-os-proxy-[0-9a-f]{8}$/);
+        assert.deepEqual(details(vm).existenceCondition, { field: "Microsoft.Compute/virtualMachines/runCommands/provisioningState", equals: "Succeeded" });
+        const [command] = template(vm).resources;
+        assert.equal(command.name, `[concat(parameters('machineName'), '/', '${details(vm).name}')]`);
+        assert.equal(command.properties.source.script, script("windows-os-proxy.ps1"));
+        assert.equal(command.properties.treatFailureAsDeploymentFailure, true);
+        assert.deepEqual(command.properties.parameters, inputs(named(perMachine, "d-os-proxy-m-0")).parameters);
+    });
+
+    it("Arc: the OS proxy runs first and the agent proxy (which restarts the agent) waits for it, on a current API version", () => {
+        const arc = definitionOf(result, "os-proxy-arc-linux");
+        const [os, agent] = template(arc).resources;
+        assert.equal(os.properties.source.script, script("linux-os-proxy.sh"));
+        assert.equal(agent.properties.source.script, script("linux-arc-agent-proxy.sh"));
+        const osName = /'\/', '([^']+)'\)\]$/.exec(os.name)![1];
+        assert.deepEqual(agent.dependsOn, [`[resourceId('Microsoft.HybridCompute/machines/runCommands', parameters('machineName'), '${osName}')]`]);
+        assert.equal(os.dependsOn, undefined);
+        // Compliance is read from the last of the two.
+        assert.match(details(arc).name, /^defender-arc-agent-proxy-[0-9a-f]{8}$/);
+        assert.equal(details(arc).name.slice(-8), osName.slice(-8));
+        assert.deepEqual(details(arc).existenceCondition, { field: "Microsoft.HybridCompute/machines/runCommands/provisioningState", equals: "Succeeded" });
+        for (const r of [os, agent]) assert.equal(r.apiVersion, "2025-06-01");
+    });
+
+    it("every definition has an effect parameter as the built-ins do; deployments are Incremental and wait for provisioning", () => {
+        for (const key of KEYS) {
+            const d = definitionOf(result, key);
+            const allowed = key === "guest-configuration-tag" ? ["Modify", "Disabled"] : ["DeployIfNotExists", "AuditIfNotExists", "Disabled"];
+            assert.deepEqual(d.parameters.effect.allowedValues, allowed, key);
+            assert.equal(d.parameters.effect.defaultValue, allowed[0]);
+            assert.equal(rule(d).then.effect, "[parameters('effect')]");
+            if (key !== "guest-configuration-tag") {
+                assert.equal(details(d).deployment.properties.mode, "Incremental");
+                assert.equal(details(d).evaluationDelay, "AfterProvisioning");
+            }
+        }
+        const tag = details(definitionOf(result, "guest-configuration-tag"));
+        assert.equal(tag.conflictEffect, "audit");
+        assert.deepEqual(tag.operations, [{ operation: "addOrReplace", field: "tags['EnablePrivateNetworkGC']", value: "TRUE" }]);
+    });
+});
+
+describe("policy rollout roles", () => {
+    it("exactly the built-in roles the definitions name, at the scope, and the association roles on a rule outside it", async () => {
+        const result = await run(policyFleet({ logs: { dataCollectionRuleId: DCR } }));
+        const roles = ofType(result, T.role).map((r) => inputs(r));
+        const atScope = roles.filter((r) => r.scope === `/subscriptions/${SUBSCRIPTION}`);
+        assert.deepEqual(atScope.map((r) => r.roleDefinitionId.split("/").pop()).sort(), Object.values(ROLE).sort());
+        for (const role of atScope) {
+            assert.ok(role.roleDefinitionId.startsWith(`/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/`));
+            assert.equal(role.principalType, "ServicePrincipal");
+        }
+        const onRule = roles.filter((r) => r.scope === DCR);
+        assert.deepEqual(onRule.map((r) => r.roleDefinitionId).sort(), [
+            `/subscriptions/${OTHER_SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${ROLE.monitoringContributor}`,
+            `/subscriptions/${OTHER_SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${ROLE.logAnalyticsContributor}`,
+        ]);
+        for (const definition of ofType(result, T.definition)) {
+            for (const id of details(inputs(definition)).roleDefinitionIds) {
+                assert.ok(atScope.some((r) => r.roleDefinitionId.endsWith(id.split("/").pop())), `${definition.name} needs ${id}`);
+            }
+        }
+    });
+});
+
+describe("policy rollout at resource-group scope", () => {
+    for (const mode of MODES) {
+        it(`assigns and remediates at the resource group; the identity also gets rights on the rule (${mode.label})`, async () => {
+            const result = await run(policyFleet({ rollout: { mode: "policy", scope: RG_SCOPE } }), mode.preview);
+            assert.equal(inputs(named(result, `${LONG}-policy-assignment`)).scope, RG_SCOPE);
+            const tasks = ofType(result, T.atResourceGroup).map((r) => inputs(r));
+            assert.equal(tasks.length, KEYS.length);
+            for (const task of tasks) {
+                assert.equal(task.resourceGroupName, "rg-servers");
+                assert.equal(task.resourceDiscoveryMode, "ReEvaluateCompliance");
+                assert.equal(task.resourceCount, 50_000);
+            }
+            const onRule = ofType(result, T.role).filter((r) => r.name.endsWith("-on-dcr"));
+            assert.equal(onRule.length, 2, "Monitoring Contributor and Log Analytics Contributor on the component's rule");
+            const mde = waitsFor(result, named(result, `${LONG}-mde-integration`));
+            for (const key of OS_PROXY_KEYS) assert.ok(mde.includes(`${LONG}-policy-remediation-${key}`));
+        });
+    }
+});
+
+describe("policy rollout at management-group scope", () => {
+    it("defines at the group, keeps the assignment name within 24 characters, and remediates per listed subscription", async () => {
+        const subscriptions = [SUBSCRIPTION, OTHER_SUBSCRIPTION];
+        const result = await run(policyFleet({ rollout: { mode: "policy", scope: MG_SCOPE, remediationSubscriptionIds: subscriptions } }));
+        assert.equal(ofType(result, T.definitionAtMg).length, KEYS.length);
+        for (const d of ofType(result, T.definitionAtMg).map((r) => inputs(r))) {
+            assert.equal(d.managementGroupId, "servers");
+            assert.ok(d.policyDefinitionName.length <= 64);
+        }
+        assert.equal(inputs(named(result, `${LONG}-policy-initiative`)).managementGroupId, "servers");
+        const assignment = inputs(named(result, `${LONG}-policy-assignment`));
+        assert.equal(assignment.scope, MG_SCOPE);
+        assert.ok(assignment.policyAssignmentName.length <= 24, assignment.policyAssignmentName);
+        assert.equal(ofType(result, T.atMg).length, 0, "no task at the group itself: it would find no compliance data");
+        const tasks = ofType(result, T.atResource).map((r) => inputs(r));
+        assert.equal(tasks.length, KEYS.length * 2);
+        assert.deepEqual([...new Set(tasks.map((t) => t.resourceId))].sort(), subscriptions.map((s) => `/subscriptions/${s}`).sort());
+        for (const task of tasks) assert.equal(task.resourceDiscoveryMode, "ReEvaluateCompliance");
+        for (const role of ofType(result, T.role).map((r) => inputs(r)).filter((r) => r.scope === MG_SCOPE)) {
+            assert.ok(role.roleDefinitionId.startsWith(`${MG_SCOPE}/providers/Microsoft.Authorization/roleDefinitions/`));
+        }
+        const mde = waitsFor(result, named(result, `${LONG}-mde-integration`));
+        for (const key of OS_PROXY_KEYS) for (const s of subscriptions) assert.ok(mde.includes(`${LONG}-policy-remediation-${key}-${s}`));
+    });
+
+    it("without subscriptions: no remediation task, and a warning that says what that leaves", async () => {
+        const result = await run(policyFleet({ rollout: { mode: "policy", scope: MG_SCOPE } }));
+        assert.equal(ofType(result, T.atResource).length + ofType(result, T.atMg).length, 0);
+        assert.ok(result.warnings.some((w) => w.includes("rollout.remediationSubscriptionIds") && w.includes("no remediation task")));
+        assert.equal(ofType(result, T.gate).length, 0);
+    });
+});
+
+describe("policy rollout: the MDE gate reads the OS-proxy tasks back", () => {
+    const saved = { ...GATE_TIMING };
+    afterEach(() => Object.assign(GATE_TIMING, saved));
+    const TOKEN = "azure-native:policyinsights:getRemediationAtResource";
+    const attempt = (state: Record<string, unknown>, args = policyFleet()) =>
+        runProgram(() => void new DefenderForServersNetworkRestricted("d", args), { invokeResults: { [TOKEN]: state } });
+
+    it("fails the gate (and so MDE integration) when a deployment failed, naming the task and what to do", async () => {
+        const result = await attempt({ provisioningState: "Succeeded", deploymentStatus: { totalDeployments: 10, successfulDeployments: 8, failedDeployments: 2 } });
+        assert.equal(result.errors.length, 1, result.errors.join("\n"));
+        assert.match(result.errors[0], /not switching on MDE: .*8 of 10 deployments succeeded, 2 failed.*az policy remediation deployment list/);
+    });
+
+    it("fails when a task ended Failed or Canceled", async () => {
+        for (const state of ["Failed", "Canceled"]) {
+            const result = await attempt({ provisioningState: state, deploymentStatus: { totalDeployments: 3, successfulDeployments: 3, failedDeployments: 0 } });
+            assert.match(result.errors.join("\n"), new RegExp(`ended ${state}`));
+        }
+    });
+
+    it("keeps polling a running task and gives up at the deadline with a message that says how to continue", async () => {
+        GATE_TIMING.minuteMs = 60;
+        GATE_TIMING.pollMs = 10;
+        const started = Date.now();
+        const result = await attempt({ provisioningState: "Evaluating", deploymentStatus: { totalDeployments: 0 } });
+        assert.match(result.errors.join("\n"), /after 60 minutes the OS-proxy remediation is still running .*Run pulumi up again/);
+        assert.ok(Date.now() - started < 15_000);
+    });
+
+    it("passes a task that finished with no failed deployment (the mock engine's default answer)", async () => {
+        const result = await attempt({ provisioningState: "Complete", deploymentStatus: { totalDeployments: 4, successfulDeployments: 4, failedDeployments: 0 } });
+        assert.deepEqual(result.errors, []);
+        assert.equal(inputs(named(result, "d-policy-remediation-gate")).keepers.verdict, "verified");
+    });
+
+    it("waitForRemediationMinutes 0: no gate, and a warning that MDE then waits only for the tasks to exist", async () => {
+        const result = await run(policyFleet({ rollout: { mode: "policy", waitForRemediationMinutes: 0 } }));
+        assert.equal(ofType(result, T.gate).length, 0);
+        assert.ok(result.warnings.some((w) => w.startsWith("rollout.waitForRemediationMinutes: is 0")));
+    });
+});
+
+describe("policy rollout with Azure Monitor Private Link", () => {
+    it("associates every machine with the private endpoint (configurationAccessEndpoint) and sends AMA without the proxy", async () => {
+        const SUBNET = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/hub/subnets/pe`;
+        const result = await run(policyFleet({ privateLink: { resourceGroupName: "rg-pl", subnetId: SUBNET, azureMonitor: {} } }));
+        for (const kind of ["vm", "arc"]) {
+            const d = definitionOf(result, `dce-association-${kind}`);
+            assert.equal(details(d).name, "configurationAccessEndpoint");
+            assert.deepEqual(details(d).existenceCondition, {
+                field: "Microsoft.Insights/dataCollectionRuleAssociations/dataCollectionEndpointId",
+                equals: "[parameters('dataCollectionEndpointId')]",
+            });
+            assert.deepEqual(template(d).resources[0].properties, { dataCollectionEndpointId: "[parameters('dataCollectionEndpointId')]" });
+        }
+        assert.deepEqual(template(definitionOf(result, "ama-vm-linux")).resources[0].properties.settings, { proxy: { mode: "none" } });
+        const assignment = inputs(named(result, `${LONG}-policy-assignment`));
+        assert.match(assignment.parameters.dataCollectionEndpointId.value, /-dce$|dataCollectionEndpoints|mock/);
+        assert.ok(ofType(result, T.role).some((r) => r.name.endsWith("-on-dce")));
+    });
+});
+
+describe("policy rollout and secrets", () => {
+    it("a rule id the caller marked secret is unwrapped into the assignment, with a warning that anyone with Reader can read it", async () => {
+        const result = await run(policyFleet({ logs: { dataCollectionRuleId: pulumi.secret(DCR) } }));
+        const assignment = named(result, `${LONG}-policy-assignment`);
+        assert.equal(inputs(assignment).parameters.dataCollectionRuleId.value, DCR);
+        assert.ok(!JSON.stringify(assignment.inputs).includes("[secret]"));
+        const warning = result.warnings.find((w) => w.startsWith("logs.dataCollectionRuleId: is marked secret"));
+        assert.ok(warning, result.warnings.join("\n"));
+        assert.match(warning, /anyone with Reader .* can read in clear text/);
+        assert.ok(!warning.includes(DCR), "the warning does not repeat the value");
+        const plain = await run(policyFleet({ logs: { dataCollectionRuleId: DCR } }));
+        assert.ok(!plain.warnings.some((w) => w.includes("is marked secret")));
+    });
+
+    it("refuses anything that would put a credential into a policy, before registering anything", async () => {
         const cases: Array<[Partial<DefenderForServersNetworkRestrictedArgs>, string]> = [
             [{ proxy: { ...PROXY, username: "u", password: "p", unauthenticatedForAgentHosts: true } }, "proxy.username"],
             [
@@ -210,7 +441,7 @@ describe("policy rollout scopes and scale", () => {
         ];
         for (const [overrides, field] of cases) {
             let error: unknown;
-            const run = await runProgram(() => {
+            const result = await runProgram(() => {
                 try {
                     new DefenderForServersNetworkRestricted("d", policyFleet(overrides));
                 } catch (err) {
@@ -223,7 +454,68 @@ describe("policy rollout scopes and scale", () => {
                 [field],
             );
             assert.match(error.problems[0].message, /readable by anyone with Reader|in clear text/);
-            assert.equal(run.resources.length, 0);
+            assert.equal(result.resources.length, 0);
         }
+    });
+});
+
+describe("policy rollout validation", () => {
+    const problems = (rollout: Record<string, unknown>) => {
+        try {
+            validate(policyFleet({ rollout: rollout as never }));
+            return [];
+        } catch (err) {
+            return (err as ValidationError).problems.map((p) => `${p.path}: ${p.message}`);
+        }
+    };
+
+    it("refuses remediation subscriptions below a management group, bad GUIDs and out-of-range numbers", () => {
+        assert.deepEqual(problems({ mode: "policy", remediationSubscriptionIds: [SUBSCRIPTION] }), [
+            "rollout.remediationSubscriptionIds: applies to a management-group scope only; below it the remediation tasks run at the scope itself",
+        ]);
+        assert.deepEqual(problems({ mode: "policy", scope: MG_SCOPE, remediationSubscriptionIds: [`/subscriptions/${SUBSCRIPTION}`] }), [
+            `rollout.remediationSubscriptionIds[0]: "/subscriptions/${SUBSCRIPTION}" is not a subscription GUID (give the GUID, not /subscriptions/<id>)`,
+        ]);
+        assert.deepEqual(problems({ mode: "policy", parallelDeployments: 31, waitForRemediationMinutes: -1 }), [
+            "rollout.parallelDeployments: expected a whole number from 1 to 30, got 31",
+            "rollout.waitForRemediationMinutes: expected a whole number from 0 to 1440, got -1",
+        ]);
+        assert.deepEqual(problems({ parallelDeployments: 5 }).map((p) => p.split(":")[0]), ["rollout.scope"]);
+    });
+});
+
+describe("policy rollout at scale", () => {
+    it("registers the same resources for 10 machines as for 10,000", async () => {
+        const count = async (n: number) => (await run(policyFleet({ machines: machines(n) }), false, "d")).resources.map((r) => r.name);
+        assert.deepEqual(await count(10), await count(10_000));
+    });
+
+    it("Guest Configuration tag (per-machine mode): 10,000 VMs with the longest names go in assignments whose request bodies stay under 1 MiB", async () => {
+        const rg = "r".repeat(90);
+        const ids = Array.from({ length: 10_000 }, (_, i) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${`vm-${i}-`.padEnd(64, "x")}`);
+        const { args } = validate(MINIMAL);
+        const result = await runProgram(() => {
+            const parent = new pulumi.ComponentResource("test:index:Parent", "p");
+            tagVmsForPrivateGuestConfiguration(parent, "d", args, ids);
+        });
+        assert.deepEqual(result.errors, []);
+        const assignments = ofType(result, T.assignment).map((r) => inputs(r));
+        assert.equal(assignments.length, 5);
+        const listed = assignments.flatMap((a) => a.parameters.vmIds.value);
+        assert.deepEqual(listed, ids, "every VM exactly once, in order");
+        const MiB = 1024 * 1024;
+        for (const a of assignments) {
+            // The PUT body Azure receives: the assignment's properties (its name and scope are in the URL).
+            const body = JSON.stringify({ identity: a.identity, location: a.location, properties: { ...a, identity: undefined, location: undefined } });
+            assert.ok(Buffer.byteLength(body) < MiB, `${a.policyAssignmentName}: ${Buffer.byteLength(body)} bytes`);
+            assert.ok(Buffer.byteLength(body) > 0.4 * MiB, "the chunk is full: the measurement is of a real body");
+        }
+        // One assignment would not fit: the reason for the chunks.
+        assert.ok(Buffer.byteLength(JSON.stringify(ids)) > MiB);
+        assert.equal(ofType(result, T.role).length, 5);
+        assert.equal(ofType(result, T.atSubscription).length, 5);
+        const definition = inputs(ofType(result, T.definition)[0]);
+        assert.equal(definition.policyRule.then.details.conflictEffect, "audit");
+        assert.deepEqual(definition.policyRule.if.allOf[1], { field: "id", in: "[parameters('vmIds')]" });
     });
 });

@@ -72,7 +72,7 @@ for (const mode of MODES) {
                 ["Microsoft.Security/settings", "2022-05-01", "DataExportSettings", "WDATP_UNIFIED_SOLUTION", true],
                 ["Microsoft.Security/settings", "2022-05-01", "DataExportSettings", "WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", false],
             ]);
-            const wdatp = "[subscriptionResourceId('Microsoft.Security/settings', 'WDATP')]";
+            const wdatp = "[resourceId('Microsoft.Security/settings', 'WDATP')]";
             assert.equal(properties.template.resources[0].dependsOn, undefined);
             assert.deepEqual(properties.template.resources[1].dependsOn, [wdatp]);
             assert.deepEqual(properties.template.resources[2].dependsOn, [wdatp]);

@@ -38,7 +38,9 @@ const setting = (name: string, enabled: boolean, dependsOn?: string[]): Security
     ...(dependsOn ? { dependsOn } : {}),
 });
 
-const WDATP_ID = "[subscriptionResourceId('Microsoft.Security/settings', 'WDATP')]";
+// resourceId() gives the subscription-level id in a subscription deployment; Bicep's decompiler
+// maps it to the resource, which it cannot do for subscriptionResourceId() (test/bicep.spec.ts).
+const WDATP_ID = "[resourceId('Microsoft.Security/settings', 'WDATP')]";
 
 /**
  * The template. On: `WDATP` first, then its two sub-settings, because Microsoft's built-ins

@@ -9,10 +9,18 @@
  */
 import { NormalizedProxy } from "../validate/proxy";
 import { azureMonitorAgent, GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG } from "./agents";
-import { RULE_ASSOCIATION_NAME } from "./dataCollection";
+import { ENDPOINT_ASSOCIATION_NAME, RULE_ASSOCIATION_NAME } from "./dataCollection";
+import { shortHash } from "./policyNames";
 import { arcAgentProxyRunCommand, osProxyRunCommand, RunCommandSpec } from "./runCommands";
 
-/** Built-in roles the assignment's identity needs, by name (ids from the Azure built-in roles list). */
+/**
+ * Built-in roles the assignment's identity needs, by name. Each id is the one Microsoft's own
+ * built-in policy for the same job names in `roleDefinitionIds` (Azure/azure-policy,
+ * built-in-policies/policyDefinitions/Monitoring/AzureMonitor_Agent_Linux_VM_DINE.json: Virtual
+ * Machine Contributor; ..._HybridVM_DINE.json: Azure Connected Machine Resource Administrator;
+ * AzureMonitor_DCRA_VM_Linux_DINE.json and _Arc_Linux_DINE.json: Monitoring Contributor and
+ * Log Analytics Contributor). Tag Contributor: azure-docs role-based-access-control/built-in-roles.
+ */
 export const ROLES = {
     virtualMachineContributor: "9980e02c-c2be-4d73-94e8-173b1dc7cf3c",
     connectedMachineResourceAdministrator: "cd570a14-e51a-42ad-bac8-bafd67325302",
@@ -21,6 +29,14 @@ export const ROLES = {
     tagContributor: "4a9ae827-6dc8-4573-8ac7-8239d42aa03f",
 } as const;
 
+/** A policy parameter as Azure takes it. */
+export interface PolicyParameterSpec {
+    type: string;
+    metadata: { displayName: string; description: string; assignPermissions?: boolean };
+    allowedValues?: string[];
+    defaultValue?: string;
+}
+
 /** One custom policy definition, ready for `authorization.PolicyDefinition`. */
 export interface PolicyDefinitionSpec {
     /** Stable key: the logical-name suffix and the reference id inside the initiative. */
@@ -28,10 +44,19 @@ export interface PolicyDefinitionSpec {
     displayName: string;
     description: string;
     mode: "Indexed";
-    parameters?: Record<string, { type: string; metadata: { displayName: string; description: string } }>;
+    /** Always has `effect`; the rule and endpoint definitions also take the resource id they associate. */
+    parameters: Record<string, PolicyParameterSpec>;
     policyRule: Record<string, unknown>;
     /** Role GUIDs its remediation identity needs (also named in the rule's `roleDefinitionIds`). */
     roles: string[];
+    /**
+     * The parameter naming a resource outside the machines (a data collection rule or endpoint)
+     * on which the identity needs `roles` too, as `assignPermissions` makes the portal grant them
+     * for Microsoft's built-ins (AzureMonitor_DCRA_*_DINE.json, parameter `dcrResourceId`).
+     */
+    rolesAlsoOn?: "dataCollectionRuleId" | "dataCollectionEndpointId";
+    /** MDE integration must wait for this definition's remediation: it puts the OS proxy in place. */
+    gatesMde: boolean;
 }
 
 /** What the rollout needs; everything plain, nothing secret. */
@@ -44,6 +69,8 @@ export interface PolicyRolloutInput {
     arcBypass: string[];
     /** Deploy AMA and associate machines with the data collection rule (a policy parameter). */
     azureMonitorAgent: boolean;
+    /** Azure Monitor Private Link: AMA goes to the private endpoint without the proxy and reads its configuration from a data collection endpoint (a policy parameter). */
+    dataCollectionEndpoint: boolean;
     /** Tag every VM for Guest Configuration's private path. */
     guestConfigurationTag: boolean;
 }
@@ -69,6 +96,21 @@ interface Target {
     runCommandApiVersion: string;
 }
 
+/**
+ * API versions of the deployment templates, each one Microsoft's Bicep CLI 0.49.2 has types
+ * for (its type index is generated from Azure/azure-rest-api-specs; test/bicep.spec.ts fails on
+ * an unknown version). Arc: 2025-06-01 is the newest stable HybridCompute version whose types
+ * include `machines/runCommands` (run commands were preview-only in 2024-07-10, the version
+ * azure-native 3.28 uses for Arc extensions, and 2024-07-31-preview, its Arc run-command version).
+ */
+export const API_VERSIONS = {
+    vmExtension: "2024-11-01",
+    vmRunCommand: "2024-11-01",
+    arcExtension: "2025-06-01",
+    arcRunCommand: "2025-06-01",
+    dataCollectionRuleAssociation: "2022-06-01",
+} as const;
+
 const TARGETS: Target[] = (["azureVm", "arc"] as const).flatMap((kind) =>
     (["windows", "linux"] as const).map((os): Target => {
         const vm = kind === "azureVm";
@@ -93,49 +135,68 @@ const TARGETS: Target[] = (["azureVm", "arc"] as const).flatMap((kind) =>
             extensionType: vm ? "Microsoft.Compute/virtualMachines/extensions" : "Microsoft.HybridCompute/machines/extensions",
             runCommandType: vm ? "Microsoft.Compute/virtualMachines/runCommands" : "Microsoft.HybridCompute/machines/runCommands",
             role: vm ? ROLES.virtualMachineContributor : ROLES.connectedMachineResourceAdministrator,
-            // The API versions the azure-native resources of the per-machine mode use.
-            extensionApiVersion: vm ? "2024-11-01" : "2024-07-10",
-            runCommandApiVersion: vm ? "2024-11-01" : "2024-07-31-preview",
+            extensionApiVersion: vm ? API_VERSIONS.vmExtension : API_VERSIONS.arcExtension,
+            runCommandApiVersion: vm ? API_VERSIONS.vmRunCommand : API_VERSIONS.arcRunCommand,
         };
     }),
 );
 
+/**
+ * Azure VMs get AMA only with a system-assigned identity, as Microsoft's VM DINE policies
+ * require (`identity.type` contains `SystemAssigned`, AzureMonitor_Agent_Linux_VM_DINE.json);
+ * Arc machines always have one.
+ */
+export const SYSTEM_ASSIGNED_IDENTITY = { field: "identity.type", contains: "SystemAssigned" } as const;
+
 const roleIds = (roles: string[]) => roles.map((role) => `/providers/Microsoft.Authorization/roleDefinitions/${role}`);
+
+/** Every built-in DeployIfNotExists policy offers these three effects (e.g. AzureMonitor_DCRA_VM_Linux_DINE.json). */
+const DEPLOY_EFFECT: PolicyParameterSpec = {
+    type: "String",
+    metadata: { displayName: "Effect", description: "Enable or disable the execution of the policy." },
+    allowedValues: ["DeployIfNotExists", "AuditIfNotExists", "Disabled"],
+    defaultValue: "DeployIfNotExists",
+};
+
+/** The tag on each deployed agent extension that records which settings it was deployed with. */
+export const CONFIG_TAG = "defender-servers-config";
 
 /** A DeployIfNotExists rule whose deployment gets the machine's name and location. */
 function deployIfNotExists(
-    target: Target,
-    details: { type: string; name?: string; existenceCondition?: Record<string, unknown>; roles: string[] },
+    match: Array<Record<string, unknown>>,
+    details: { type: string; name?: string; existenceCondition: Record<string, unknown>; roles: string[] },
     resources: Array<Record<string, unknown>>,
-    extraParameters: Record<string, unknown> = {},
+    extraParameters: string[] = [],
 ): Record<string, unknown> {
+    // Only what the resources use: Bicep's linter (test/bicep.spec.ts) flags an unused parameter.
+    const used = ["machineName", "location", ...extraParameters].filter((key) => JSON.stringify(resources).includes(`parameters('${key}')`));
     return {
-        if: { allOf: target.match },
+        if: { allOf: match },
         then: {
-            effect: "deployIfNotExists",
+            effect: "[parameters('effect')]",
             details: {
                 type: details.type,
                 ...(details.name !== undefined ? { name: details.name } : {}),
                 roleDefinitionIds: roleIds(details.roles),
-                ...(details.existenceCondition !== undefined ? { existenceCondition: details.existenceCondition } : {}),
+                // Evaluate once the machine has finished provisioning, as Microsoft's DCRA built-ins do.
+                evaluationDelay: "AfterProvisioning",
+                existenceCondition: details.existenceCondition,
                 deployment: {
                     properties: {
-                        mode: "incremental",
+                        // ARM's DeploymentMode values are "Incremental" and "Complete".
+                        mode: "Incremental",
                         template: {
                             $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
                             contentVersion: "1.0.0.0",
-                            parameters: {
-                                machineName: { type: "string" },
-                                location: { type: "string" },
-                                ...Object.fromEntries(Object.keys(extraParameters).map((key) => [key, { type: "string" }])),
-                            },
+                            parameters: Object.fromEntries(used.map((key) => [key, { type: "string" }])),
                             resources,
                         },
-                        parameters: {
-                            machineName: { value: "[field('name')]" },
-                            location: { value: "[field('location')]" },
-                            ...extraParameters,
-                        },
+                        parameters: Object.fromEntries(
+                            used.map((key) => [
+                                key,
+                                { value: key === "machineName" ? "[field('name')]" : key === "location" ? "[field('location')]" : `[parameters('${key}')]` },
+                            ]),
+                        ),
                     },
                 },
             },
@@ -143,18 +204,30 @@ function deployIfNotExists(
     };
 }
 
+/**
+ * AMA with this environment's proxy settings. No policy alias reads inside an extension's
+ * `settings` on Azure VMs (Microsoft's built-ins use only `.../extensions/settings.workspaceId`,
+ * a dedicated alias for the legacy agent, LogAnalytics_WorkspaceMismatch_VM_Audit.json), so the
+ * existence condition cannot see the proxy itself. Instead the deployment tags the extension
+ * with a hash of its settings, and only an extension carrying the current hash counts: an AMA
+ * installed without the proxy, or with an old one, is non-compliant and is redeployed.
+ */
 function amaDefinition(target: Target, input: PolicyRolloutInput): PolicyDefinitionSpec {
-    // Azure Monitor Private Link is per-machine only (validation), so policy-deployed AMA always uses the proxy when there is one.
-    const agent = azureMonitorAgent(target.os, input.proxy);
+    // Under Azure Monitor Private Link, AMA goes straight to the private endpoint (as per-machine mode does).
+    const agent = azureMonitorAgent(target.os, input.dataCollectionEndpoint ? undefined : input.proxy);
     const field = (name: string) => `${target.extensionType}/${name}`;
+    const configHash = shortHash([agent.publisher, agent.type, agent.typeHandlerVersion, agent.settings], 16);
+    const match = target.kind === "azureVm" ? [...target.match, SYSTEM_ASSIGNED_IDENTITY] : target.match;
     return {
         key: `ama-${target.slug}`,
         displayName: `Deploy Azure Monitor Agent with proxy settings to ${target.label} (defender-servers)`,
-        description: `Deploys ${agent.type} with the proxy settings of this environment; the built-in policies take no proxy.`,
+        description: `Deploys ${agent.type} with the proxy settings of this environment (the built-in policies take no proxy)${target.kind === "azureVm" ? " on VMs with a system-assigned managed identity, which AMA needs" : ""}. An extension counts as compliant only when it succeeded and carries tag ${CONFIG_TAG}=${configHash}, the hash of these settings.`,
         mode: "Indexed",
+        parameters: { effect: DEPLOY_EFFECT },
         roles: [target.role],
+        gatesMde: false,
         policyRule: deployIfNotExists(
-            target,
+            match,
             {
                 type: target.extensionType,
                 roles: [target.role],
@@ -163,6 +236,7 @@ function amaDefinition(target: Target, input: PolicyRolloutInput): PolicyDefinit
                         { field: field("type"), equals: agent.type },
                         { field: field("publisher"), equals: agent.publisher },
                         { field: field("provisioningState"), equals: "Succeeded" },
+                        { field: `tags['${CONFIG_TAG}']`, equals: configHash },
                     ],
                 },
             },
@@ -172,6 +246,7 @@ function amaDefinition(target: Target, input: PolicyRolloutInput): PolicyDefinit
                     apiVersion: target.extensionApiVersion,
                     name: `[concat(parameters('machineName'), '/', '${agent.name}')]`,
                     location: "[parameters('location')]",
+                    tags: { [CONFIG_TAG]: configHash },
                     properties: {
                         publisher: agent.publisher,
                         type: agent.type,
@@ -186,84 +261,142 @@ function amaDefinition(target: Target, input: PolicyRolloutInput): PolicyDefinit
     };
 }
 
-function runCommandResource(target: Target, command: RunCommandSpec): Record<string, unknown> {
+function runCommandResource(target: Target, command: RunCommandSpec, name: string, after?: string): Record<string, unknown> {
     return {
         type: target.runCommandType,
         apiVersion: target.runCommandApiVersion,
-        name: `[concat(parameters('machineName'), '/', '${command.runCommandName}')]`,
+        name: `[concat(parameters('machineName'), '/', '${name}')]`,
         location: "[parameters('location')]",
+        ...(after !== undefined
+            ? { dependsOn: [`[resourceId('${target.runCommandType}', parameters('machineName'), '${after}')]`] }
+            : {}),
         properties: {
             source: { script: command.script },
             parameters: command.parameters,
             timeoutInSeconds: command.timeoutInSeconds,
             asyncExecution: false,
+            // VM run commands can fail the deployment when the script fails; Arc run commands have no such switch.
             ...(target.kind === "azureVm" ? { treatFailureAsDeploymentFailure: true } : {}),
         },
     };
 }
 
+/**
+ * The run commands' names on the machine carry a hash of every script and parameter they run,
+ * so the existence condition (a run command of that name that succeeded) matches only the
+ * current version: a changed proxy, bypass list or script makes every machine non-compliant,
+ * and remediation runs the new version. Older versions stay on the machine as inert resources.
+ */
+export function runCommandNames(commands: RunCommandSpec[]): string[] {
+    const hash = shortHash(
+        commands.map((c) => [c.script, c.parameters, c.timeoutInSeconds]),
+        8,
+    );
+    return commands.map((c) => `${c.runCommandName}-${hash}`);
+}
+
 function osProxyDefinition(target: Target, input: PolicyRolloutInput, proxy: NormalizedProxy): PolicyDefinitionSpec {
+    // On Arc the agent-proxy script restarts the Arc agent, which runs the other run command:
+    // the OS proxy goes first and the agent proxy waits for it (dependsOn) in the same deployment.
     const commands = [osProxyRunCommand(target.os, proxy, input.bypass)];
     if (target.kind === "arc") commands.push(arcAgentProxyRunCommand(target.os, proxy, input.arcBypass));
+    const names = runCommandNames(commands);
+    const last = names[names.length - 1];
+    const field = (name: string) => `${target.runCommandType}/${name}`;
     return {
         key: `os-proxy-${target.slug}`,
         displayName: `Set the operating-system proxy for Defender for Endpoint on ${target.label} (defender-servers)`,
-        description:
-            "Runs the run command that puts the operating-system proxy in place, which MDE needs before Defender deploys it. The run command's existence is the compliance signal.",
+        description: `Runs the run command${commands.length > 1 ? "s" : ""} that put the operating-system proxy${target.kind === "arc" ? " and then the Arc agent's proxy" : ""} in place, which MDE needs before Defender deploys it. Compliant: run command ${last} (the name hashes the current scripts and parameters) provisioned successfully.`,
         mode: "Indexed",
+        parameters: { effect: DEPLOY_EFFECT },
         roles: [target.role],
+        gatesMde: true,
         policyRule: deployIfNotExists(
-            target,
-            { type: target.runCommandType, name: commands[0].runCommandName, roles: [target.role] },
-            commands.map((command) => runCommandResource(target, command)),
+            target.match,
+            {
+                type: target.runCommandType,
+                name: last,
+                roles: [target.role],
+                // Alias `<type>/provisioningState` of both run-command types: listed by Get-AzPolicyAlias
+                // (published dump: maciejporebski/azure-policy-aliases, aliases/Microsoft.Compute/
+                // virtualMachines-runCommands.md and Microsoft.HybridCompute/machines-runcommands.md);
+                // no Microsoft built-in uses a run-command alias yet. With treatFailureAsDeploymentFailure
+                // a failed VM script leaves provisioningState Failed; an Arc run command reports a failed
+                // script only in instanceView.executionState, which has no alias, so policy cannot see it.
+                existenceCondition: { field: field("provisioningState"), equals: "Succeeded" },
+            },
+            commands.map((command, i) => runCommandResource(target, command, names[i], i > 0 ? names[i - 1] : undefined)),
         ),
     };
 }
 
-const RULE_PARAMETER = {
-    dataCollectionRuleId: {
-        type: "String",
-        metadata: { displayName: "Data collection rule", description: "Resource id of the rule every machine is associated with." },
-    },
-};
+const ASSOCIATION = "Microsoft.Insights/dataCollectionRuleAssociations";
 
-function ruleAssociationDefinition(kind: Kind): PolicyDefinitionSpec {
+/** A data collection rule or endpoint association, for VMs or Arc machines of both operating systems. */
+function associationDefinition(kind: Kind, what: "rule" | "endpoint"): PolicyDefinitionSpec {
     const target = TARGETS.find((t) => t.kind === kind)!;
+    // The roles of Microsoft's AzureMonitor_DCRA_*_DINE.json built-ins.
     const roles = [ROLES.monitoringContributor, ROLES.logAnalyticsContributor];
-    const association = "Microsoft.Insights/dataCollectionRuleAssociations";
+    const parameter = what === "rule" ? "dataCollectionRuleId" : "dataCollectionEndpointId";
+    const name = what === "rule" ? RULE_ASSOCIATION_NAME : ENDPOINT_ASSOCIATION_NAME;
+    const machines = kind === "azureVm" ? "virtual machines" : "Arc-enabled servers";
     return {
-        key: `dcr-association-${kind === "azureVm" ? "vm" : "arc"}`,
-        displayName: `Associate ${kind === "azureVm" ? "virtual machines" : "Arc-enabled servers"} with the data collection rule (defender-servers)`,
-        description: "Without an association the Azure Monitor Agent installs and collects nothing.",
+        key: `${what === "rule" ? "dcr" : "dce"}-association-${kind === "azureVm" ? "vm" : "arc"}`,
+        displayName:
+            what === "rule"
+                ? `Associate ${machines} with the data collection rule (defender-servers)`
+                : `Associate ${machines} with the private data collection endpoint (defender-servers)`,
+        description:
+            what === "rule"
+                ? "Without an association the Azure Monitor Agent installs and collects nothing."
+                : `Under Azure Monitor Private Link the agent reads its configuration only from the endpoint named by an association called ${ENDPOINT_ASSOCIATION_NAME}.`,
         mode: "Indexed",
-        parameters: RULE_PARAMETER,
-        roles,
-        policyRule: {
-            ...deployIfNotExists(
-                // Both operating systems: the association does not depend on the agent's flavour.
-                { ...target, match: [target.match[0]] },
-                {
-                    type: association,
-                    name: RULE_ASSOCIATION_NAME,
-                    roles,
-                    existenceCondition: { field: `${association}/dataCollectionRuleId`, equals: "[parameters('dataCollectionRuleId')]" },
+        parameters: {
+            effect: DEPLOY_EFFECT,
+            [parameter]: {
+                type: "String",
+                metadata: {
+                    displayName: what === "rule" ? "Data collection rule" : "Data collection endpoint",
+                    description: `Resource id of the ${what === "rule" ? "rule" : "endpoint"} every machine is associated with.`,
+                    assignPermissions: true,
                 },
-                [
-                    {
-                        type: association,
-                        apiVersion: "2022-06-01",
-                        name: RULE_ASSOCIATION_NAME,
-                        scope: `[concat('${target.parentType}/', parameters('machineName'))]`,
-                        properties: { dataCollectionRuleId: "[parameters('dataCollectionRuleId')]" },
-                    },
-                ],
-                { dataCollectionRuleId: { value: "[parameters('dataCollectionRuleId')]" } },
-            ),
+            },
         },
+        roles,
+        rolesAlsoOn: parameter,
+        gatesMde: false,
+        policyRule: deployIfNotExists(
+            // Both operating systems: the association does not depend on the agent's flavour.
+            [target.match[0]],
+            {
+                type: ASSOCIATION,
+                name,
+                roles,
+                existenceCondition: { field: `${ASSOCIATION}/${parameter}`, equals: `[parameters('${parameter}')]` },
+            },
+            [
+                {
+                    type: ASSOCIATION,
+                    apiVersion: API_VERSIONS.dataCollectionRuleAssociation,
+                    name,
+                    scope: `[concat('${target.parentType}/', parameters('machineName'))]`,
+                    properties: { [parameter]: `[parameters('${parameter}')]` },
+                },
+            ],
+            [parameter],
+        ),
     };
 }
 
 const [TAG_NAME, TAG_VALUE] = Object.entries(GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG)[0];
+
+/** Built-in modify policies offer Modify and Disabled. */
+const MODIFY_EFFECT: PolicyParameterSpec = {
+    type: "String",
+    metadata: { displayName: "Effect", description: "Enable or disable the execution of the policy." },
+    allowedValues: ["Modify", "Disabled"],
+    defaultValue: "Modify",
+};
 
 /** Modify: add that one tag to every VM in scope, leaving every other tag alone. */
 export function guestConfigurationTagDefinition(): PolicyDefinitionSpec {
@@ -272,7 +405,9 @@ export function guestConfigurationTagDefinition(): PolicyDefinitionSpec {
         displayName: `Add the ${TAG_NAME} tag to virtual machines (defender-servers)`,
         description: `Adds ${TAG_NAME}=${TAG_VALUE} so that Guest Configuration reaches Azure through 168.63.129.16 instead of a proxy; no other tag is touched.`,
         mode: "Indexed",
+        parameters: { effect: MODIFY_EFFECT },
         roles: [ROLES.tagContributor],
+        gatesMde: false,
         policyRule: {
             if: {
                 allOf: [
@@ -281,9 +416,12 @@ export function guestConfigurationTagDefinition(): PolicyDefinitionSpec {
                 ],
             },
             then: {
-                effect: "modify",
+                effect: "[parameters('effect')]",
                 details: {
                     roleDefinitionIds: roleIds([ROLES.tagContributor]),
+                    // A conflict (another policy modifying the tag, say) is reported, never turned into a
+                    // denied VM write: `deny` is the default (azure-docs governance/policy/concepts/effect-modify.md).
+                    conflictEffect: "audit",
                     operations: [{ operation: "addOrReplace", field: `tags['${TAG_NAME}']`, value: TAG_VALUE }],
                 },
             },
@@ -294,10 +432,12 @@ export function guestConfigurationTagDefinition(): PolicyDefinitionSpec {
 /** Every definition the rollout needs, in a stable order. */
 export function rolloutPolicies(input: PolicyRolloutInput): PolicyDefinitionSpec[] {
     const proxy = input.proxy;
+    const kinds = ["azureVm", "arc"] as const;
     return [
         ...(proxy !== undefined ? TARGETS.map((target) => osProxyDefinition(target, input, proxy)) : []),
         ...(input.azureMonitorAgent ? TARGETS.map((target) => amaDefinition(target, input)) : []),
-        ...(input.azureMonitorAgent ? (["azureVm", "arc"] as const).map(ruleAssociationDefinition) : []),
+        ...(input.azureMonitorAgent ? kinds.map((kind) => associationDefinition(kind, "rule")) : []),
+        ...(input.azureMonitorAgent && input.dataCollectionEndpoint ? kinds.map((kind) => associationDefinition(kind, "endpoint")) : []),
         ...(input.guestConfigurationTag ? [guestConfigurationTagDefinition()] : []),
     ];
 }
@@ -305,4 +445,12 @@ export function rolloutPolicies(input: PolicyRolloutInput): PolicyDefinitionSpec
 /** The distinct roles an initiative's identity needs. */
 export function rolesFor(definitions: PolicyDefinitionSpec[]): string[] {
     return [...new Set(definitions.flatMap((d) => d.roles))];
+}
+
+/** The ARM template each DeployIfNotExists definition deploys, by definition key (for checks such as Bicep's). */
+export function deploymentTemplates(definitions: PolicyDefinitionSpec[]): Array<{ key: string; template: Record<string, unknown> }> {
+    return definitions.flatMap((d) => {
+        const details = (d.policyRule.then as { details?: { deployment?: { properties: { template: Record<string, unknown> } } } }).details;
+        return details?.deployment === undefined ? [] : [{ key: d.key, template: details.deployment.properties.template }];
+    });
 }

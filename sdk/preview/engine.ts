@@ -100,6 +100,17 @@ function recordRegistrations(monitor: any): RecordedResource[] {
     return recorded;
 }
 
+/**
+ * What the mock engine's Azure answers for reads whose echo would mean nothing: a remediation
+ * task read back reports it finished with no failed deployment (policy mode's MDE gate polls it).
+ */
+const DEFAULT_INVOKE_RESULTS: Record<string, Record<string, unknown>> = {
+    "azure-native:policyinsights:getRemediationAtResource": {
+        provisioningState: "Succeeded",
+        deploymentStatus: { totalDeployments: 0, successfulDeployments: 0, failedDeployments: 0 },
+    },
+};
+
 /** Ids the mock engine invents for created resources, shaped like ARM ids where it matters. */
 function fakeId(type: string, name: string, inputs: Record<string, unknown>): string {
     const rg = typeof inputs.resourceGroupName === "string" ? inputs.resourceGroupName : "rg";
@@ -121,7 +132,7 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
                 // Providers report a resource's Azure name as `name`; stand in the logical name when no input gave one.
                 state: { name: args.name, ...args.inputs, ...options.resourceOutputs?.[args.name] },
             }),
-            call: (args: pulumi.runtime.MockCallArgs) => options.invokeResults?.[args.token] ?? args.inputs,
+            call: (args: pulumi.runtime.MockCallArgs) => options.invokeResults?.[args.token] ?? DEFAULT_INVOKE_RESULTS[args.token] ?? args.inputs,
         },
         options.project ?? "project",
         options.stack ?? "stack",

@@ -1,5 +1,5 @@
 /** Validation of `rollout`: per-machine or policy mode, and what policy mode cannot carry. */
-import { describe, readBoolean, readChoice, readObject, rejectUnknownKeys } from "./fields";
+import { describe, GUID, readBoolean, readChoice, readObject, rejectUnknownKeys } from "./fields";
 import { NormalizedLogs } from "./logs";
 import { NormalizedPrivateLink } from "./privateLink";
 import { ProblemList } from "./problems";
@@ -16,7 +16,21 @@ export interface NormalizedRollout {
     mode: "machines" | "policy";
     scope: RolloutScope;
     remediate: boolean;
+    /** At management-group scope: the subscriptions whose machines are remediated (lower-case GUIDs). */
+    remediationSubscriptionIds: string[];
+    /** Deployments a remediation task runs at once. */
+    parallelDeployments: number;
+    /** How long `pulumi up` waits for the OS-proxy remediations before MDE may be switched on; 0: it does not wait. */
+    waitForRemediationMinutes: number;
 }
+
+/**
+ * Remediation limits (azure-docs governance/policy/how-to/remediate-resources.md): a task
+ * remediates 1 to 50,000 resources (default 500) and runs 1 to 30 deployments at once (default 10).
+ */
+export const REMEDIATION_LIMITS = { resourceCount: 50_000, parallelDeployments: 30 } as const;
+
+const DEFAULT_WAIT_MINUTES = 60;
 
 const SUBSCRIPTION = /^\/subscriptions\/([0-9a-fA-F-]{36})$/;
 const RESOURCE_GROUP = /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\/([-\w.()]{1,90})$/;
@@ -51,7 +65,14 @@ export interface RolloutContext {
 /** Reads `rollout`; in policy mode, refuses anything that would put a secret into a policy. */
 export function readRollout(problems: ProblemList, value: unknown, context: RolloutContext): NormalizedRollout {
     const fields = readObject(problems, value, "rollout") ?? {};
-    rejectUnknownKeys(problems, fields, "rollout", ["mode", "scope", "remediate"]);
+    rejectUnknownKeys(problems, fields, "rollout", [
+        "mode",
+        "scope",
+        "remediate",
+        "remediationSubscriptionIds",
+        "parallelDeployments",
+        "waitForRemediationMinutes",
+    ]);
     const mode = readChoice(problems, fields.mode, "rollout.mode", ["machines", "policy"] as const, "machines");
     const scope = parseScope(problems, fields.scope, context.subscriptionId);
     if (scope.kind !== "managementGroup" && context.subscriptionId !== undefined && scope.subscriptionId !== context.subscriptionId) {
@@ -62,11 +83,53 @@ export function readRollout(problems: ProblemList, value: unknown, context: Roll
         );
     }
     const remediate = readBoolean(problems, fields.remediate, "rollout.remediate", true);
+    const remediationSubscriptionIds = readSubscriptionIds(problems, fields.remediationSubscriptionIds);
+    const parallelDeployments = readWholeNumber(
+        problems,
+        fields.parallelDeployments,
+        "rollout.parallelDeployments",
+        1,
+        REMEDIATION_LIMITS.parallelDeployments,
+        REMEDIATION_LIMITS.parallelDeployments,
+    );
+    const waitForRemediationMinutes = readWholeNumber(
+        problems,
+        fields.waitForRemediationMinutes,
+        "rollout.waitForRemediationMinutes",
+        0,
+        24 * 60,
+        DEFAULT_WAIT_MINUTES,
+    );
+    const result: NormalizedRollout = { mode, scope, remediate, remediationSubscriptionIds, parallelDeployments, waitForRemediationMinutes };
     if (mode === "machines") {
-        if (fields.scope !== undefined || fields.remediate !== undefined) {
-            problems.error("rollout.scope", 'scope and remediate apply to policy mode only; set rollout.mode to "policy" or remove them');
+        const policyOnly = ["scope", "remediate", "remediationSubscriptionIds", "parallelDeployments", "waitForRemediationMinutes"];
+        if (policyOnly.some((key) => fields[key] !== undefined)) {
+            problems.error(
+                "rollout.scope",
+                `${policyOnly.join(", ")} apply to policy mode only; set rollout.mode to "policy" or remove them`,
+            );
         }
-        return { mode, scope, remediate };
+        return result;
+    }
+    if (scope.kind !== "managementGroup" && fields.remediationSubscriptionIds !== undefined) {
+        problems.error(
+            "rollout.remediationSubscriptionIds",
+            "applies to a management-group scope only; below it the remediation tasks run at the scope itself",
+        );
+    }
+    if (scope.kind === "managementGroup" && remediate && remediationSubscriptionIds.length === 0) {
+        // ReEvaluateCompliance is not offered at management-group scope, and a task created with a new
+        // assignment there finds no compliance data yet (remediate-resources.md), so it would remediate nothing.
+        problems.warn(
+            "rollout.remediationSubscriptionIds",
+            "is empty at a management-group scope: no remediation task is created, because one created with the assignment finds no compliance results yet and Azure cannot re-evaluate at that scope. Existing machines stay unremediated (and MDE integration does not wait for them) until you list their subscriptions here or start remediation after the first compliance scan",
+        );
+    }
+    if (remediate && waitForRemediationMinutes === 0) {
+        problems.warn(
+            "rollout.waitForRemediationMinutes",
+            "is 0: MDE integration waits only until the OS-proxy remediation tasks are created, not until they have put the proxy on the machines",
+        );
     }
     // Policy definitions, assignments and their parameters are readable by anyone with Reader on the scope.
     if (context.proxy?.credentials !== undefined) {
@@ -87,11 +150,29 @@ export function readRollout(problems: ProblemList, value: unknown, context: Roll
             'is per-machine only; use rollout.mode "machines" (or, better, Defender Vulnerability Management)',
         );
     }
-    if (context.privateLink?.azureMonitor !== undefined) {
-        problems.error(
-            "privateLink.azureMonitor",
-            'is not rolled out by policy yet (each machine also needs its configurationAccessEndpoint association); use rollout.mode "machines"',
-        );
+    return result;
+}
+
+function readSubscriptionIds(problems: ProblemList, value: unknown): string[] {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+        problems.error("rollout.remediationSubscriptionIds", `expected a list of subscription GUIDs, got ${describe(value)}`);
+        return [];
     }
-    return { mode, scope, remediate };
+    const ids: string[] = [];
+    value.forEach((id, i) => {
+        if (typeof id === "string" && GUID.test(id)) ids.push(id.toLowerCase());
+        else problems.error(`rollout.remediationSubscriptionIds[${i}]`, `${describe(id)} is not a subscription GUID (give the GUID, not /subscriptions/<id>)`);
+    });
+    if (new Set(ids).size !== ids.length) problems.error("rollout.remediationSubscriptionIds", "lists a subscription twice");
+    return ids;
+}
+
+function readWholeNumber(problems: ProblemList, value: unknown, path: string, min: number, max: number, fallback: number): number {
+    if (value === undefined) return fallback;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+        problems.error(path, `expected a whole number from ${min} to ${max}, got ${typeof value === "number" ? value : describe(value)}`);
+        return fallback;
+    }
+    return value;
 }

@@ -1,0 +1,59 @@
+/**
+ * Azure names for policy mode: deterministic (the same program gives the same names on every
+ * run and machine), short enough at every scope, and independent of the component name's length.
+ *
+ * Limits (azure-docs `includes/azure-policy-limits.md`, via azure-facts.md section 0): a policy
+ * assignment name at management-group scope is at most 24 characters; a definition or set
+ * definition name at most 64.
+ * azure-native would otherwise make up `<logical name>-<8 random>`, which breaks both limits.
+ */
+import { createHash } from "node:crypto";
+
+/** Hex SHA-256 of `parts` joined unambiguously, cut to `length` characters. */
+export function shortHash(parts: unknown[], length: number): string {
+    return createHash("sha256").update(JSON.stringify(parts)).digest("hex").slice(0, length);
+}
+
+/** Azure's limits on the names policy mode makes. */
+export const NAME_LIMITS = {
+    /** Assignment name at management-group scope (the tightest scope). */
+    assignment: 24,
+    /** Policy definition and policy set definition names. */
+    definition: 64,
+} as const;
+
+/** The names of one component instance's policy resources. */
+export interface PolicyNames {
+    /** Policy assignment (24 characters at most at every scope). */
+    assignment: string;
+    /** Policy set definition (the initiative). */
+    initiative: string;
+    /** A policy definition, by its key. */
+    definition(key: string): string;
+    /** A remediation task: changes with `content`, so a changed definition is remediated again. */
+    remediation(key: string, content: unknown): string;
+    /** A role assignment name (a GUID, as Azure requires), stable for the role and the scope it is granted at. */
+    roleAssignment(role: string, at: string): string;
+}
+
+/**
+ * Names for the instance `componentName` at `scopeId`: the instance hash keeps two components
+ * in one scope (or one component at two scopes) apart without using the name's own length.
+ */
+export function policyNames(componentName: string, scopeId: string): PolicyNames {
+    const instance = shortHash([componentName, scopeId.toLowerCase()], 12);
+    return {
+        // "dfs-" + 12 hex = 16 characters.
+        assignment: `dfs-${instance}`,
+        initiative: `dfs-initiative-${instance}`,
+        definition: (key) => `dfs-${key}-${instance}`,
+        remediation: (key, content) => `dfs-${key}-${instance.slice(0, 8)}-${shortHash([content], 8)}`,
+        roleAssignment: (role, at) => guidFrom(shortHash([instance, role, at.toLowerCase()], 32)),
+    };
+}
+
+/** A GUID-shaped string (version 4 layout bits set) from 32 hex digits. */
+function guidFrom(hex: string): string {
+    const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
