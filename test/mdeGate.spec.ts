@@ -37,10 +37,10 @@ for (const mode of MODES) {
                 { ...mixedFleet({ logs: undefined }), proxy: { address: "http://proxy.corp.example:3128" }, rollout: { mode: "policy" } },
                 mode.preview,
             );
-            const gate = waitsFor(run, named(run, "d-mde-integration"));
-            const kinds = new Set(gate.map((n) => named(run, n).type));
+            const gate = waitsTransitivelyFor(run, named(run, "d-mde-integration"));
+            const kinds = [...gate].map((n) => named(run, n).type);
             for (const kind of ["azure-native:authorization:PolicyAssignment", "azure-native:authorization:RoleAssignment", "azure-native:policyinsights:Remediation"]) {
-                assert.ok(kinds.has(kind), `the MDE settings do not wait for any ${kind}`);
+                assert.ok(kinds.some((k) => k.startsWith(kind)), `the MDE settings do not wait for any ${kind}`);
             }
             assertWaitsForAll(run, "d-plan", ["d-mde-integration", ...gate]);
         });
