@@ -74,6 +74,8 @@ WORK=
 # Files changed so far: target paths and, at the same index, their backup (or "-" when new).
 CHANGED_TARGETS=()
 CHANGED_BACKUPS=()
+# Directories this run created, deepest first, removed again (when empty) by roll_back.
+CREATED_DIRS=()
 
 cleanup() {
 	if [[ -n $WORK ]]; then
@@ -93,8 +95,12 @@ roll_back() {
 			printf '%s: error: could not put %s back while rolling back\n' "$SCRIPT_NAME" "$target" >&2
 		fi
 	done
+	for target in "${CREATED_DIRS[@]}"; do
+		rmdir -- "$target" 2>/dev/null || true
+	done
 	CHANGED_TARGETS=()
 	CHANGED_BACKUPS=()
+	CREATED_DIRS=()
 }
 
 # die CODE MESSAGE: one line on stderr, every change undone, exit CODE. Never pass it a value
@@ -102,7 +108,7 @@ roll_back() {
 die() {
 	local code=$1
 	shift
-	if ((${#CHANGED_TARGETS[@]} > 0)); then
+	if ((${#CHANGED_TARGETS[@]} + ${#CREATED_DIRS[@]} > 0)); then
 		roll_back
 		if ((${RELOADED:-0})); then
 			systemctl daemon-reload >/dev/null 2>&1 || printf '%s: error: systemctl daemon-reload failed after rolling back\n' "$SCRIPT_NAME" >&2
@@ -226,6 +232,11 @@ put_file() {
 	fi
 	[[ ! -d $real ]] || die 1 "cannot write $target: a directory is in its place; remove or rename it and run again"
 	dir=$(dirname -- "$real")
+	local missing=$dir
+	while [[ ! -d $missing ]]; do
+		CREATED_DIRS+=("$missing")
+		missing=$(dirname -- "$missing")
+	done
 	mkdir -p -- "$dir" 2>/dev/null || die 1 "cannot create the directory $dir (read-only file system?)"
 	tmp=$(mktemp "$dir/.defender-servers.XXXXXX" 2>/dev/null) || die 1 "cannot create a file in $dir (read-only file system or full disk?)"
 	if ! cat -- "$candidate" >"$tmp" 2>/dev/null || ! sync_file "$tmp"; then
@@ -590,9 +601,13 @@ json_tool() {
 render_mdatp_json() {
 	local source=$1 out=$2 tool
 	local want="$PROXY_URL/"
-	if [[ ! -e $source ]]; then
-		# Nothing to merge: no JSON tool needed. PROXY_URL was checked to hold no quote or backslash.
+	# Nothing to merge (no file, or only what this script writes when there is nothing to
+	# merge): no JSON tool needed. PROXY_URL was checked to hold no quote or backslash.
+	if [[ ! -e $source ]] || is_own_mdatp_json "$source"; then
 		printf '{\n  "cloudService": {\n    "proxy": "%s"\n  }\n}\n' "$want" >"$out" || return 1
+		if [[ -e $source ]] && cmp -s -- "$out" "$source"; then
+			return 3
+		fi
 		return 0
 	fi
 	[[ -f $source ]] || {
@@ -608,6 +623,15 @@ render_mdatp_json() {
 		return 1
 		;;
 	esac
+}
+
+# True when FILE holds only what render_mdatp_json writes on its own, whatever the proxy.
+is_own_mdatp_json() {
+	local got want
+	[[ -f $1 ]] || return 1
+	got=$(sed -E 's#^    "proxy": "http://[A-Za-z0-9.:-]+/"$#    "proxy": "URL"#' -- "$1") || return 1
+	want=$(printf '{\n  "cloudService": {\n    "proxy": "URL"\n  }\n}')
+	[[ $got == "$want" ]]
 }
 
 merge_with_python() {
@@ -912,7 +936,7 @@ main() {
 			restart=1
 			if systemd_running; then
 				RELOADED=1
-				systemctl daemon-reload || die 1 "systemctl daemon-reload failed"
+				systemctl daemon-reload 2>/dev/null || die 1 "systemctl daemon-reload failed"
 			fi
 		fi
 		if systemd_running; then
