@@ -318,7 +318,7 @@ export function runTwice(sb: Sandbox, script: string, env: Record<string, string
     return { first, second, tree, firstCalls };
 }
 
-export function expectFailure(res: Result, code: number, mention: string | RegExp): void {
+export function expectFailure(res: Result, code: number, mention: string | RegExp, allowedUrls: string[] = []): void {
     assert.equal(res.status, code, `expected exit ${code}, got ${res.status}:\n${res.stdout}\n${res.stderr}`);
     const lines = res.stderr.trim().split("\n");
     assert.equal(lines.length, 1, `expected a one-line message on stderr, got:\n${res.stderr}`);
@@ -326,7 +326,7 @@ export function expectFailure(res: Result, code: number, mention: string | RegEx
     if (typeof mention === "string") assert.ok(line.includes(mention), `stderr does not mention ${mention}: ${line}`);
     else assert.match(line, mention);
     assert.ok(!/^changed:/m.test(res.stdout) || /put back/.test(line), `a failed run reports a change it did not undo:\n${res.stdout}`);
-    assertNoCredentialLike(res);
+    assertNoCredentialLike(res, allowedUrls);
 }
 
 /** A PATH directory (inside the scratch root: /farm) with every /usr/bin tool except those named. */
