@@ -63,6 +63,7 @@ const LOG_ARGV = `printf '%s' "\${0##*/}" >>/stub-log/calls.log; printf '\\t%s' 
 // `systemctl set-property`), so that the read-back can be shown to catch it.
 const SYSTEMCTL = `${LOG_ARGV}
 if [[ " \${STUB_FAIL:-} " == *" $1 "* ]]; then echo "systemctl stub: $1 fails" >&2; exit 1; fi
+if [[ $1 == show && $3 == MainPID ]]; then echo "\${STUB_MAINPID:-0}"; exit 0; fi
 if [[ $1 == show ]]; then
     unit=\${!#}
     declare -A file=() val=()
