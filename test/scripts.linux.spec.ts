@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import {
     ALWAYS, APT_FILE, ARC_PROXY, BYPASS, calls, exists, expectFailure, FULL_BYPASS, makeSandbox, MDATP, modeOf, OS_PROXY, PASSWORD,
-    pathWithout, PROXY, put, QUALYS_PROXY, read, removeSandboxes, run, RunOptions, runTwice, Sandbox, SCRIPTS, snapshot, withSystemd,
+    pathWithout, PROXY, put, QUALYS_PROXY, read, removeSandboxes, run, runTwice, Sandbox, SCRIPTS, snapshot, withSystemd,
 } from "./scratchRoot.linux";
 
 // ---------------------------------------------------------------------------------------------

@@ -10,7 +10,14 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as security from "@pulumi/azure-native/security";
 import { azureMonitorAgent, ExtensionSpec, guestConfigurationExtension, legacyLogAnalyticsAgent } from "../plan/agents";
 import { ENDPOINT_ASSOCIATION_NAME, RULE_ASSOCIATION_NAME } from "../plan/dataCollection";
-import { arcAgentProxyRunCommand, osProxyRunCommand, qualysProxyRunCommand, RunCommandSpec } from "../plan/runCommands";
+import {
+    arcAgentProxyRunCommand,
+    arcAgentProxyVerifyRunCommand,
+    osProxyRunCommand,
+    qualysProxyRunCommand,
+    RouteCheck,
+    RunCommandSpec,
+} from "../plan/runCommands";
 import { NormalizedArgs } from "../validate";
 import { MachinePlan } from "../validate/fleet";
 
@@ -18,6 +25,11 @@ import { MachinePlan } from "../validate/fleet";
 export interface PreparedMachine {
     /** Resources that must be done before MDE integration is switched on. */
     mdePrerequisites: pulumi.Resource[];
+    /**
+     * What this machine's extension installs (AMA, Guest Configuration, the legacy agent) must
+     * wait for: the proxy run commands, whose agent restarts would otherwise race the installs.
+     */
+    agentPrerequisites: pulumi.Resource[];
 }
 
 /** Fleet-wide values every machine shares. */
@@ -30,6 +42,10 @@ export interface FleetContext {
     bypass: string[];
     /** Values for `azcmagent config set proxy.bypass`. */
     arcBypass: string[];
+    /** What the OS-proxy script proves after setting the proxy; no check when absent. */
+    routeCheck?: RouteCheck;
+    /** The Arc hosts (`hosts` only) the Arc-agent script proves through the new proxy before it commits. */
+    arcRouteCheck?: RouteCheck;
 }
 
 /** The ARM id of a machine, from its resource group and name. */
@@ -116,15 +132,24 @@ export function prepareMachine(
     const mdePrerequisites: pulumi.Resource[] = [];
     const { proxy } = args;
 
+    // One machine's proxy steps run one after the other: each may restart an agent (the Azure
+    // Linux Agent, the Arc agent's services) that the next step, or an extension install, runs under.
+    const proxySteps: pulumi.Resource[] = [];
     if (machine.parts.osProxy && proxy !== undefined) {
-        mdePrerequisites.push(
-            runCommand(`${name}-os-proxy-${machine.key}`, machine, osProxyRunCommand(machine.os, proxy, fleet.bypass), opts),
-        );
+        const osCommand = osProxyRunCommand(machine.os, proxy, fleet.bypass, fleet.routeCheck);
+        proxySteps.push(runCommand(`${name}-os-proxy-${machine.key}`, machine, osCommand, opts));
         if (machine.kind === "arc") {
-            const command = arcAgentProxyRunCommand(machine.os, proxy, fleet.arcBypass);
-            mdePrerequisites.push(runCommand(`${name}-arc-agent-proxy-${machine.key}`, machine, command, opts));
+            const arcCommand = arcAgentProxyRunCommand(machine.os, proxy, fleet.arcBypass, fleet.bypass, fleet.arcRouteCheck);
+            proxySteps.push(runCommand(`${name}-arc-agent-proxy-${machine.key}`, machine, arcCommand, { parent, dependsOn: [...proxySteps] }));
+            const verify = arcAgentProxyVerifyRunCommand(machine.os, proxy, fleet.arcBypass, fleet.bypass);
+            if (verify !== undefined) {
+                proxySteps.push(
+                    runCommand(`${name}-arc-agent-proxy-verify-${machine.key}`, machine, verify, { parent, dependsOn: [proxySteps[proxySteps.length - 1]] }),
+                );
+            }
         }
     }
+    mdePrerequisites.push(...proxySteps);
 
     // Through Azure Monitor Private Link the log agents go straight to the private endpoint: a
     // proxy would resolve the public address, and AMA's proxy setting has no bypass list.
@@ -186,5 +211,5 @@ export function prepareMachine(
             });
         }
     }
-    return { mdePrerequisites };
+    return { mdePrerequisites, agentPrerequisites: [...proxySteps] };
 }
