@@ -27,10 +27,11 @@
 #      environment to the VM Extensions it executes" (Azure/WALinuxAgent README.md, "HTTP
 #      Proxy"), so MDE.Linux's installer and its package manager get the proxy from there.
 #   b. apt: the proxy for packages.microsoft.com only (Acquire::http(s)::Proxy::<host>, see
-#      apt-transport-http(1)), so the OS mirrors keep their own route. dnf, yum and tdnf: a
-#      proxy= line in each repository section that points at packages.microsoft.com; nothing
-#      global (their [main] proxy= would send the OS mirrors to the proxy too). zypper: nothing
-#      written (/etc/sysconfig/proxy is system-wide); the agent's environment covers it.
+#      apt-transport-http(1)), so the OS mirrors keep their own route. dnf and yum: a proxy=
+#      line in each repository section that points at packages.microsoft.com; nothing global
+#      (their [main] proxy= would send the OS mirrors to the proxy too). tdnf and zypper: nothing
+#      written (no per-repository proxy is confirmed for tdnf; /etc/sysconfig/proxy is
+#      system-wide); the agent's environment covers them.
 #   c. MDE's managed configuration: cloudService.proxy in
 #      /etc/opt/microsoft/mdatp/managed/mdatp_managed.json (defender-docs
 #      defender-endpoint/linux-static-proxy-configuration.md), merged into an existing file.
@@ -895,6 +896,10 @@ main() {
 	# -- b. package managers --
 	local rpm_done=0
 	for manager in "${managers[@]}"; do
+		# dnf and yum read repository options, proxy= among them, from the .repo sections and let
+		# them win over [main] (rpm-software-management/dnf doc/conf_ref.rst). No tdnf source
+		# confirms a per-repository proxy=, so on tdnf alone nothing is written there: its installs
+		# get the proxy from the agent's environment, which MDE's docs name for any package manager.
 		case $manager in
 		apt)
 			render_apt "$WORK/apt"
@@ -902,12 +907,13 @@ main() {
 			read_back_apt
 			;;
 		dnf | yum | tdnf)
+			[[ $manager != tdnf ]] || echo "note: tdnf gets the proxy from the Azure Linux Agent's environment (no repository file is changed)"
 			case $manager in
 			dnf) configure_rpm_main /etc/dnf/dnf.conf ;;
 			yum) [[ /etc/yum.conf -ef /etc/dnf/dnf.conf ]] || configure_rpm_main /etc/yum.conf ;;
 			*) configure_rpm_main /etc/tdnf/tdnf.conf ;;
 			esac
-			if ((!rpm_done)); then
+			if ((!rpm_done)) && [[ $manager != tdnf ]]; then
 				configure_ms_repositories
 				rpm_done=1
 			fi
