@@ -24,37 +24,135 @@ export interface RunCommandSpec {
 
 type Os = "windows" | "linux";
 
+/**
+ * What the OS-proxy script proves once the proxy is in place (and, for the Arc agent's proxy,
+ * before it commits): an HTTPS CONNECT through the proxy to each `host:port`, and a DNS answer in
+ * private address space (RFC 1918, fc00::/7) for each Private Link name.
+ */
+export interface RouteCheck {
+    /** `host:port` entries, each proven by a CONNECT through the proxy. */
+    hosts: string[];
+    /** Host names that must resolve to private addresses only. */
+    privateHosts: string[];
+    /** Seconds per probe (1-60); the scripts also bound all probes together. */
+    timeoutSeconds: number;
+}
+
+/**
+ * Builds a spec from named parameters. A parameter whose value is empty is left out: on Windows
+ * the run-command handler's binding of an empty parameter is not something to depend on, and on
+ * Linux an empty parameter arrives as an unset variable anyway, which the scripts read as empty.
+ */
 function spec(
     runCommandName: string,
     scriptName: ScriptName,
-    parameters: Record<string, string>,
+    parameters: Record<string, string | undefined>,
     timeoutInSeconds: number,
 ): RunCommandSpec {
     return {
         runCommandName,
         scriptName,
         script: scriptText(scriptName),
-        parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })),
+        parameters: Object.entries(parameters)
+            .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== "")
+            .map(([name, value]) => ({ name, value })),
         timeoutInSeconds,
     };
 }
 
-/**
- * The operating-system proxy MDE needs: WinHTTP and MDE's registry on Windows; on Linux the
- * Azure Linux Agent drop-in, the package manager and MDE's managed configuration.
- */
-export function osProxyRunCommand(os: Os, proxy: NormalizedProxy, bypass: string[]): RunCommandSpec {
+/** Route-check parameters in each script's naming; every one left out when there is nothing to check. */
+function routeCheckParameters(os: Os, check: RouteCheck | undefined): Record<string, string | undefined> {
+    if (check === undefined || check.hosts.length + check.privateHosts.length === 0) return {};
+    const timeout = String(check.timeoutSeconds);
     return os === "windows"
-        ? spec("defender-os-proxy", "windows-os-proxy.ps1", { ProxyUrl: proxy.url, BypassList: windowsBypass(bypass) }, 600)
-        : spec("defender-os-proxy", "linux-os-proxy.sh", { PROXY_URL: proxy.url, PROXY_BYPASS: linuxNoProxy(bypass) }, 600);
+        ? {
+              RouteCheckHosts: check.hosts.join(","),
+              RouteCheckPrivateHosts: check.privateHosts.join(","),
+              RouteCheckTimeoutSeconds: timeout,
+          }
+        : {
+              ROUTE_CHECK_HOSTS: check.hosts.join(","),
+              ROUTE_CHECK_PRIVATE_HOSTS: check.privateHosts.join(","),
+              ROUTE_CHECK_TIMEOUT_SECONDS: timeout,
+          };
 }
 
-/** The Arc agent's own proxy (`azcmagent config set proxy.url` / `proxy.bypass`). */
-export function arcAgentProxyRunCommand(os: Os, proxy: NormalizedProxy, arcBypass: string[]): RunCommandSpec {
-    const bypass = arcBypass.join(",");
+/** Seconds the Linux OS-proxy run command may take: the script's own work, plus its route check's bound (300 s). */
+const OS_PROXY_TIMEOUT_SECONDS = 600;
+
+/**
+ * The operating-system proxy MDE needs: WinHTTP and MDE's registry on Windows; on Linux the
+ * Azure Linux Agent drop-in, the package manager and MDE's managed configuration. With
+ * `routeCheck`, the script then proves the route and fails (naming each host) when it is broken.
+ */
+export function osProxyRunCommand(os: Os, proxy: NormalizedProxy, bypass: string[], routeCheck?: RouteCheck): RunCommandSpec {
+    const route = routeCheckParameters(os, routeCheck);
     return os === "windows"
-        ? spec("defender-arc-agent-proxy", "windows-arc-agent-proxy.ps1", { ProxyUrl: proxy.url, ArcProxyBypass: bypass }, 300)
-        : spec("defender-arc-agent-proxy", "linux-arc-agent-proxy.sh", { PROXY_URL: proxy.url, ARC_PROXY_BYPASS: bypass }, 300);
+        ? spec(
+              "defender-os-proxy",
+              "windows-os-proxy.ps1",
+              { ProxyUrl: proxy.url, BypassList: windowsBypass(bypass), ...route },
+              OS_PROXY_TIMEOUT_SECONDS,
+          )
+        : spec(
+              "defender-os-proxy",
+              "linux-os-proxy.sh",
+              { PROXY_URL: proxy.url, PROXY_BYPASS: linuxNoProxy(bypass), ...route },
+              OS_PROXY_TIMEOUT_SECONDS,
+          );
+}
+
+/**
+ * The Arc agent's own proxy (`azcmagent config set proxy.url` / `proxy.bypass`). On Linux the
+ * script also gives the Arc extension service (extd) the proxy environment (`bypass` is its
+ * no_proxy), and proves `arcRoute.hosts` through the new proxy before committing anything.
+ */
+export function arcAgentProxyRunCommand(
+    os: Os,
+    proxy: NormalizedProxy,
+    arcBypass: string[],
+    bypass: string[] = [],
+    arcRoute?: RouteCheck,
+): RunCommandSpec {
+    const joined = arcBypass.join(",");
+    if (os === "windows") {
+        return spec("defender-arc-agent-proxy", "windows-arc-agent-proxy.ps1", { ProxyUrl: proxy.url, ArcProxyBypass: joined }, 300);
+    }
+    return spec(
+        "defender-arc-agent-proxy",
+        "linux-arc-agent-proxy.sh",
+        {
+            PROXY_URL: proxy.url,
+            ARC_PROXY_BYPASS: joined,
+            PROXY_BYPASS: linuxNoProxy(bypass),
+            ARC_MODE: "apply",
+            ROUTE_CHECK_HOSTS: arcRoute?.hosts.join(","),
+            ROUTE_CHECK_TIMEOUT_SECONDS: arcRoute === undefined || arcRoute.hosts.length === 0 ? undefined : String(arcRoute.timeoutSeconds),
+        },
+        300,
+    );
+}
+
+/**
+ * Linux Arc only: the read-back step after {@link arcAgentProxyRunCommand}, as a run command of
+ * its own that waits for it. It checks the agent's settings again and waits (up to 180 s) until
+ * the running extension service holds the proxy, which proves its restart took place. Windows
+ * has no such step here (undefined).
+ */
+export function arcAgentProxyVerifyRunCommand(os: Os, proxy: NormalizedProxy, arcBypass: string[], bypass: string[] = []): RunCommandSpec | undefined {
+    if (os === "windows") return undefined;
+    return spec(
+        "defender-arc-agent-proxy-verify",
+        "linux-arc-agent-proxy.sh",
+        {
+            PROXY_URL: proxy.url,
+            ARC_PROXY_BYPASS: arcBypass.join(","),
+            PROXY_BYPASS: linuxNoProxy(bypass),
+            ARC_MODE: "verify",
+            ARC_VERIFY_WAIT_SECONDS: "180",
+        },
+        300,
+    );
 }
 
 /** Qualys takes no proxy at install: this waits for the agent, then sets it (up to 30 minutes). */

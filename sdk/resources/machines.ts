@@ -9,7 +9,13 @@ import * as hybridcompute from "@pulumi/azure-native/hybridcompute";
 import * as monitor from "@pulumi/azure-native/monitor";
 import { azureMonitorAgent, ExtensionSpec, guestConfigurationExtension, legacyLogAnalyticsAgent } from "../plan/agents";
 import { ENDPOINT_ASSOCIATION_NAME, RULE_ASSOCIATION_NAME } from "../plan/dataCollection";
-import { arcAgentProxyRunCommand, osProxyRunCommand, RunCommandSpec } from "../plan/runCommands";
+import {
+    arcAgentProxyRunCommand,
+    arcAgentProxyVerifyRunCommand,
+    osProxyRunCommand,
+    RouteCheck,
+    RunCommandSpec,
+} from "../plan/runCommands";
 import { NormalizedArgs } from "../validate";
 import { MachinePlan } from "../validate/fleet";
 
@@ -17,6 +23,11 @@ import { MachinePlan } from "../validate/fleet";
 export interface PreparedMachine {
     /** Resources that must be done before MDE integration is switched on. */
     mdePrerequisites: pulumi.Resource[];
+    /**
+     * What this machine's extension installs (AMA, Guest Configuration, the legacy agent) must
+     * wait for: the proxy run commands, whose agent restarts would otherwise race the installs.
+     */
+    agentPrerequisites: pulumi.Resource[];
 }
 
 /** Fleet-wide values every machine shares. */
@@ -29,6 +40,10 @@ export interface FleetContext {
     bypass: string[];
     /** Values for `azcmagent config set proxy.bypass`. */
     arcBypass: string[];
+    /** What the OS-proxy script proves after setting the proxy; no check when absent. */
+    routeCheck?: RouteCheck;
+    /** The Arc hosts (`hosts` only) the Arc-agent script proves through the new proxy before it commits. */
+    arcRouteCheck?: RouteCheck;
 }
 
 /** The ARM id of a machine, from its resource group and name. */
@@ -115,22 +130,34 @@ export function prepareMachine(
     const mdePrerequisites: pulumi.Resource[] = [];
     const { proxy } = args;
 
+    // One machine's proxy steps run one after the other: each may restart an agent (the Azure
+    // Linux Agent, the Arc agent's services) that the next step, or an extension install, runs under.
+    const proxySteps: pulumi.Resource[] = [];
     if (machine.parts.osProxy && proxy !== undefined) {
-        mdePrerequisites.push(
-            runCommand(`${name}-os-proxy-${machine.key}`, machine, osProxyRunCommand(machine.os, proxy, fleet.bypass), opts),
-        );
+        const osCommand = osProxyRunCommand(machine.os, proxy, fleet.bypass, fleet.routeCheck);
+        proxySteps.push(runCommand(`${name}-os-proxy-${machine.key}`, machine, osCommand, opts));
         if (machine.kind === "arc") {
-            const command = arcAgentProxyRunCommand(machine.os, proxy, fleet.arcBypass);
-            mdePrerequisites.push(runCommand(`${name}-arc-agent-proxy-${machine.key}`, machine, command, opts));
+            const arcCommand = arcAgentProxyRunCommand(machine.os, proxy, fleet.arcBypass, fleet.bypass, fleet.arcRouteCheck);
+            proxySteps.push(runCommand(`${name}-arc-agent-proxy-${machine.key}`, machine, arcCommand, { parent, dependsOn: [...proxySteps] }));
+            const verify = arcAgentProxyVerifyRunCommand(machine.os, proxy, fleet.arcBypass, fleet.bypass);
+            if (verify !== undefined) {
+                proxySteps.push(
+                    runCommand(`${name}-arc-agent-proxy-verify-${machine.key}`, machine, verify, { parent, dependsOn: [proxySteps[proxySteps.length - 1]] }),
+                );
+            }
         }
     }
+    mdePrerequisites.push(...proxySteps);
+
+    // Extension installs wait for the proxy steps: a restart scheduled by one must not cut an install short.
+    const agentOpts: pulumi.CustomResourceOptions = { parent, dependsOn: proxySteps };
 
     // Through Azure Monitor Private Link the log agents go straight to the private endpoint: a
     // proxy would resolve the public address, and AMA's proxy setting has no bypass list.
     const logProxy = args.privateLink?.azureMonitor !== undefined ? undefined : proxy;
 
     if (machine.parts.azureMonitorAgent) {
-        const agent = extension(`${name}-ama-${machine.key}`, machine, azureMonitorAgent(machine.os, logProxy), opts);
+        const agent = extension(`${name}-ama-${machine.key}`, machine, azureMonitorAgent(machine.os, logProxy), agentOpts);
         // Without an association AMA installs and collects nothing.
         const associate = (
             suffix: string,
@@ -157,13 +184,13 @@ export function prepareMachine(
             `${name}-legacy-agent-${machine.key}`,
             machine,
             legacyLogAnalyticsAgent(machine.os, logProxy, args.logs.legacyAgent),
-            opts,
+            agentOpts,
         );
     }
 
     if (machine.parts.guestConfiguration) {
-        extension(`${name}-guest-configuration-${machine.key}`, machine, guestConfigurationExtension(machine.os), opts);
+        extension(`${name}-guest-configuration-${machine.key}`, machine, guestConfigurationExtension(machine.os), agentOpts);
     }
 
-    return { mdePrerequisites };
+    return { mdePrerequisites, agentPrerequisites: [...proxySteps] };
 }

@@ -2,42 +2,130 @@
 # linux-os-proxy.sh - put the operating-system proxy in place for Microsoft Defender for
 # Endpoint (MDE) on a Linux machine, before MDE is switched on in Defender for Servers.
 #
-# Run as root through Azure Run Command. Named run-command parameters arrive as
-# environment variables (a parameter with an empty value is not set at all):
-#   PROXY_URL  required  http://host:port - plain http, a port, no user:password@, no path
-#   PROXY_BYPASS optional comma-separated bypass list (host, .domain, IPv4, CIDR); may be empty.
-#              (Not called NO_PROXY: an empty parameter is not set at all, and this script
-#              would then inherit the NO_PROXY that its own drop-in gives the agent.)
-#   ROOT       optional  prefix for every file path this script touches (tests only)
+# Run as root through Azure Run Command. Named run-command parameters arrive as environment
+# variables (a parameter with an empty value is not set at all):
+#   PROXY_URL      required  http://host:port - plain http, a port, no user:password@, no path
+#   PROXY_BYPASS   optional  comma-separated bypass list (host, .domain, IPv4, CIDR); at most
+#                            MAX_BYPASS_ENTRIES entries of MAX_BYPASS_ENTRY_CHARS characters and
+#                            MAX_BYPASS_CHARS in all. 168.63.129.16 (wire server), 169.254.169.254
+#                            (instance metadata), localhost and 127.0.0.1 are always added here.
+#   ROUTE_CHECK_HOSTS          optional  comma-separated host:port, each proven by a CONNECT
+#                                        through the proxy after the proxy is in place
+#   ROUTE_CHECK_PRIVATE_HOSTS  optional  comma-separated hosts that must resolve to private
+#                                        addresses only (RFC 1918, fc00::/7): Private Link names
+#   ROUTE_CHECK_TIMEOUT_SECONDS optional seconds per probe (1-60, default 10); all probes together
+#                                        stop after ROUTE_CHECK_TOTAL_SECONDS
+#
+# The script has no test hook: it always works on the real paths. The tests run it in a
+# private mount namespace whose root is a scratch tree (test/support/scratch-root.sh).
 #
 # What it does, idempotently (a file is rewritten, and a service told, only on a real change):
 #   a. Azure Linux Agent: a systemd drop-in with the proxy environment for walinuxagent.service
-#      (Ubuntu/Debian) or waagent.service (most others); the MDE.Linux extension is installed by
-#      processes that agent starts, and /etc/environment does not always reach them.
-#   b. The package manager(s) present (apt, dnf, yum, zypper): MDE.Linux installs the sensor
-#      through them, and their (install-time) proxy is configured apart from MDE's own.
-#   c. MDE's managed configuration: cloudService.proxy in mdatp_managed.json (run-time proxy).
+#      (Ubuntu/Debian) or waagent.service (elsewhere): Azure/WALinuxAgent setup.py installs
+#      init/ubuntu/walinuxagent.service for Ubuntu and init/<distro>/waagent.service for the
+#      others (the Debian package ships walinuxagent.service). The agent "passes its
+#      environment to the VM Extensions it executes" (Azure/WALinuxAgent README.md, "HTTP
+#      Proxy"), so MDE.Linux's installer and its package manager get the proxy from there.
+#   b. apt: the proxy for packages.microsoft.com only (Acquire::http(s)::Proxy::<host>, see
+#      apt-transport-http(1)), so the OS mirrors keep their own route. dnf and yum: a proxy=
+#      line in each repository section that points at packages.microsoft.com; nothing global
+#      (their [main] proxy= would send the OS mirrors to the proxy too). tdnf and zypper: nothing
+#      written (no per-repository proxy is confirmed for tdnf; /etc/sysconfig/proxy is
+#      system-wide); the agent's environment covers them.
+#   c. MDE's managed configuration: cloudService.proxy in
+#      /etc/opt/microsoft/mdatp/managed/mdatp_managed.json (defender-docs
+#      defender-endpoint/linux-static-proxy-configuration.md), merged into an existing file.
+# Settings that would win over these files are refused (exit 1, nothing changed): a
+# HttpProxy.Host in /etc/waagent.conf that names another proxy (it "will override the
+# http_proxy or https_proxy environment variables", WALinuxAgent README.md), a systemd drop-in
+# or EnvironmentFile that sets another proxy after ours, a global [main] proxy= of another
+# proxy in dnf/yum/tdnf, an apt setting that overrides the packages.microsoft.com proxy.
+# After writing, the effective values are read back (apt-config dump, systemctl show, the
+# merged JSON) and compared; a mismatch puts every file back and exits 1.
+#
 # No credentials are ever accepted or printed: none of these agents supports authenticated
-# proxies.
+# proxies. Errors name variables and files, never the values given.
+# shellcheck disable=SC2250 # brace style: variables are written $var, as in the other scripts
+# shellcheck disable=SC2310 # functions called from conditions check every step themselves and end in die
 set -euo pipefail
 
 readonly SCRIPT_NAME=linux-os-proxy.sh
-# Seconds before the delayed restart of the Azure Linux Agent (see schedule_agent_restart).
-readonly RESTART_DELAY_SECONDS=30
-readonly UNIT_DIRS=(/etc/systemd/system /lib/systemd/system /usr/lib/systemd/system)
+readonly MARK="Written by defender-servers (linux-os-proxy.sh)"
+# Seconds between the end of this script and the restart of the Azure Linux Agent (see
+# schedule_agent_restart for why the restart is detached and why the result is still true).
+readonly RESTART_DELAY_SECONDS=10
+readonly MS_PACKAGES_HOST=packages.microsoft.com
+readonly ALWAYS_BYPASS="168.63.129.16,169.254.169.254,localhost,127.0.0.1"
+# Bounds for PROXY_BYPASS: a DNS name is at most 253 characters; 4096 keeps each Environment=
+# line of the drop-in far below systemd's line limit (LONG_LINE_MAX, 1 MiB) and below what a
+# run-command parameter comfortably carries; 200 entries is more than any real bypass list.
+readonly MAX_BYPASS_ENTRY_CHARS=253
+readonly MAX_BYPASS_ENTRIES=200
+readonly MAX_BYPASS_CHARS=4096
+readonly ROUTE_CHECK_TOTAL_SECONDS=300
+readonly MAX_ROUTE_CHECK_HOSTS=100
+readonly PROXY_VARS=(http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY)
+# Unit search path, highest priority first (systemd.unit(5), "Unit File Load Path").
+readonly UNIT_DIRS=(/etc/systemd/system.control /run/systemd/system.control /run/systemd/transient
+	/etc/systemd/system /run/systemd/system /usr/local/lib/systemd/system /lib/systemd/system
+	/usr/lib/systemd/system)
+readonly HOST_RE='^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$'
 
+WORK=
+# Files changed so far: target paths and, at the same index, their backup (or "-" when new).
+CHANGED_TARGETS=()
+CHANGED_BACKUPS=()
+# Directories this run created, deepest first, removed again (when empty) by roll_back.
+CREATED_DIRS=()
+
+cleanup() {
+	if [[ -n $WORK ]]; then
+		rm -rf -- "$WORK"
+	fi
+}
+
+# Puts every changed file back as it was, newest first, so that a failed run leaves nothing half done.
+roll_back() {
+	local i target backup
+	for ((i = ${#CHANGED_TARGETS[@]} - 1; i >= 0; i--)); do
+		target=${CHANGED_TARGETS[i]}
+		backup=${CHANGED_BACKUPS[i]}
+		if [[ $backup == - ]]; then
+			rm -f -- "$target" || printf '%s: error: could not remove %s while rolling back\n' "$SCRIPT_NAME" "$target" >&2
+		elif ! cp -p -- "$backup" "$target.defender-servers-restore" || ! mv -f -- "$target.defender-servers-restore" "$target"; then
+			printf '%s: error: could not put %s back while rolling back\n' "$SCRIPT_NAME" "$target" >&2
+		fi
+	done
+	for target in "${CREATED_DIRS[@]}"; do
+		rmdir -- "$target" 2>/dev/null || true
+	done
+	CHANGED_TARGETS=()
+	CHANGED_BACKUPS=()
+	CREATED_DIRS=()
+}
+
+# die CODE MESSAGE: one line on stderr, every change undone, exit CODE. Never pass it a value
+# that came from the caller or from a file: it may hold a credential.
 die() {
 	local code=$1
 	shift
-	printf '%s: error: %s\n' "$SCRIPT_NAME" "$*" >&2
+	if ((${#CHANGED_TARGETS[@]} + ${#CREATED_DIRS[@]} > 0)); then
+		roll_back
+		if ((${RELOADED:-0})); then
+			systemctl daemon-reload >/dev/null 2>&1 || printf '%s: error: systemctl daemon-reload failed after rolling back\n' "$SCRIPT_NAME" >&2
+		fi
+		printf '%s: error: %s (every file this run changed was put back)\n' "$SCRIPT_NAME" "$*" >&2
+	else
+		printf '%s: error: %s\n' "$SCRIPT_NAME" "$*" >&2
+	fi
 	exit "$code"
 }
 
-# Checks PROXY_URL without ever echoing it back: a rejected value may hold a password.
+# ---- input checks (exit 2) ----
+
 validate_proxy_url() {
 	local url=${PROXY_URL:-}
 	local fix="set PROXY_URL to http://host:port (plain http, a port, no user:password@, no path)"
-	local host_re='^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$'
 	local rest host port
 	[[ -n $url ]] || die 2 "PROXY_URL is empty or not set; $fix"
 	[[ $url == http://* ]] || die 2 "PROXY_URL must use the http:// scheme (the agents talk plain HTTP to the proxy); $fix"
@@ -47,196 +135,522 @@ validate_proxy_url() {
 	[[ $rest == *:* ]] || die 2 "PROXY_URL has no port; $fix"
 	host=${rest%:*}
 	port=${rest##*:}
-	[[ $host =~ $host_re ]] || die 2 "PROXY_URL host must be a DNS name or an IPv4 address; $fix"
+	[[ $host =~ $HOST_RE ]] || die 2 "PROXY_URL host must be a DNS name or an IPv4 address; $fix"
 	if [[ ! $port =~ ^[1-9][0-9]{0,4}$ ]] || ((port > 65535)); then
 		die 2 "PROXY_URL port must be a number from 1 to 65535; $fix"
 	fi
+	PROXY_HOST=$host
+	PROXY_PORT=$port
 }
 
-# Prints PROXY_BYPASS normalised (entries trimmed, empty ones dropped, joined by commas).
-normalize_no_proxy() {
-	local raw=${PROXY_BYPASS:-} entry out=""
+trim() {
+	local s=$1
+	s=${s#"${s%%[![:space:]]*}"}
+	printf '%s' "${s%"${s##*[![:space:]]}"}"
+}
+
+# Sets BYPASS: the fixed entries, then PROXY_BYPASS normalised (trimmed, empty and repeated
+# entries dropped). Messages name the entry's position, never its text.
+normalize_bypass() {
+	local raw=${PROXY_BYPASS:-} entry out=$ALWAYS_BYPASS i=0
+	local fix="set PROXY_BYPASS to a comma-separated list such as localhost,127.0.0.1,.contoso.com,10.0.0.0/8"
 	local -a entries
+	[[ $raw != *$'\n'* ]] || die 2 "PROXY_BYPASS must be one line; $fix"
+	((${#raw} <= MAX_BYPASS_CHARS)) || die 2 "PROXY_BYPASS is longer than $MAX_BYPASS_CHARS characters; $fix"
 	IFS=',' read -r -a entries <<<"$raw"
-	[[ $raw != *$'\n'* ]] || die 2 "PROXY_BYPASS must be one line; set PROXY_BYPASS to a comma-separated list such as localhost,127.0.0.1,.contoso.com"
+	((${#entries[@]} <= MAX_BYPASS_ENTRIES)) || die 2 "PROXY_BYPASS has more than $MAX_BYPASS_ENTRIES entries; $fix"
 	for entry in "${entries[@]}"; do
-		entry=${entry#"${entry%%[![:space:]]*}"}
-		entry=${entry%"${entry##*[![:space:]]}"}
+		i=$((i + 1))
+		entry=$(trim "$entry")
 		[[ -n $entry ]] || continue
-		[[ $entry =~ ^[A-Za-z0-9._*:/-]+$ ]] ||
-			die 2 "PROXY_BYPASS has an entry with characters other than letters, digits and . _ * : / -; set PROXY_BYPASS to a comma-separated list such as localhost,127.0.0.1,.contoso.com"
-		out+=${out:+,}$entry
+		[[ $entry != *@* ]] || die 2 "PROXY_BYPASS entry $i carries credentials (user:password@); remove them; $fix"
+		[[ $entry =~ [A-Za-z0-9] ]] || die 2 "PROXY_BYPASS entry $i would send every destination around the proxy; list hosts, .domains or ranges; $fix"
+		((${#entry} <= MAX_BYPASS_ENTRY_CHARS)) || die 2 "PROXY_BYPASS entry $i is longer than $MAX_BYPASS_ENTRY_CHARS characters; $fix"
+		[[ $entry =~ ^[A-Za-z0-9._*:/-]+$ && $entry != *://* ]] ||
+			die 2 "PROXY_BYPASS entry $i has characters other than letters, digits and . _ * : / -; $fix"
+		[[ ",$out," == *",$entry,"* ]] || out+=,$entry
 	done
-	printf '%s' "$out"
+	BYPASS=$out
 }
 
-# same_content A B: true when both files exist and hold the same bytes (text files).
+# Sets ROUTE_HOSTS, ROUTE_PRIVATE_HOSTS (arrays) and ROUTE_TIMEOUT from the ROUTE_CHECK_* variables.
+validate_route_check() {
+	local entry host port i=0
+	local -a raw
+	ROUTE_HOSTS=()
+	ROUTE_PRIVATE_HOSTS=()
+	ROUTE_TIMEOUT=${ROUTE_CHECK_TIMEOUT_SECONDS:-10}
+	if [[ ! $ROUTE_TIMEOUT =~ ^[1-9][0-9]?$ ]] || ((ROUTE_TIMEOUT > 60)); then
+		die 2 "ROUTE_CHECK_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 60"
+	fi
+	IFS=',' read -r -a raw <<<"${ROUTE_CHECK_HOSTS:-}"
+	for entry in "${raw[@]}"; do
+		i=$((i + 1))
+		entry=$(trim "$entry")
+		[[ -n $entry ]] || continue
+		host=${entry%:*}
+		port=${entry##*:}
+		if [[ $entry != *:* || ! $host =~ $HOST_RE || ! $port =~ ^[1-9][0-9]{0,4}$ ]] || ((port > 65535)); then
+			die 2 "ROUTE_CHECK_HOSTS entry $i is not host:port (a DNS name and a port from 1 to 65535)"
+		fi
+		ROUTE_HOSTS+=("$entry")
+	done
+	i=0
+	IFS=',' read -r -a raw <<<"${ROUTE_CHECK_PRIVATE_HOSTS:-}"
+	for entry in "${raw[@]}"; do
+		i=$((i + 1))
+		entry=$(trim "$entry")
+		[[ -n $entry ]] || continue
+		[[ $entry =~ $HOST_RE ]] || die 2 "ROUTE_CHECK_PRIVATE_HOSTS entry $i is not a DNS name"
+		ROUTE_PRIVATE_HOSTS+=("$entry")
+	done
+	((${#ROUTE_HOSTS[@]} + ${#ROUTE_PRIVATE_HOSTS[@]} <= MAX_ROUTE_CHECK_HOSTS)) ||
+		die 2 "ROUTE_CHECK_HOSTS and ROUTE_CHECK_PRIVATE_HOSTS name more than $MAX_ROUTE_CHECK_HOSTS hosts together"
+}
+
+# ---- files ----
+
+# same_content A B: true when both files exist and hold the same bytes.
 same_content() {
-	local a b
-	[[ -f $1 && -f $2 ]] || return 1
-	a=$(
-		cat -- "$1"
-		printf x
-	)
-	b=$(
-		cat -- "$2"
-		printf x
-	)
-	[[ $a == "$b" ]]
+	[[ -f $1 && -f $2 ]] && cmp -s -- "$1" "$2"
 }
 
-# put_file TARGET CANDIDATE: makes TARGET hold CANDIDATE's content. Returns 0 when it changed
-# TARGET, 1 when TARGET already held it. An existing file is rewritten in place, which keeps its
-# owner, mode, SELinux label and - for /etc/yum.conf -> dnf/dnf.conf - the symlink itself.
-# The previous content is kept in $WORK so that restore_file can undo the change.
+# put_file TARGET CANDIDATE: makes TARGET hold CANDIDATE's bytes, atomically: a temporary file
+# in TARGET's own directory, flushed to disk, then renamed over TARGET, so TARGET is never cut
+# short (a full disk fails the temporary file, not TARGET). A symlink is followed, so the link
+# stays (RHEL's /etc/yum.conf -> dnf/dnf.conf); owner, mode and SELinux label are copied from
+# the file replaced. Every step is checked here, because `set -e` does not apply inside a
+# function called from `if`. Returns 0 when TARGET changed, 1 when it already held the bytes.
 put_file() {
-	local target=$1 candidate=$2
+	local target=$1 candidate=$2 real dir tmp backup
 	if same_content "$candidate" "$target"; then
 		echo "unchanged: $target"
 		return 1
 	fi
-	BACKUP_SEQ=$((BACKUP_SEQ + 1))
-	if [[ -e $target ]]; then
-		cp -- "$target" "$WORK/backup.$BACKUP_SEQ"
-		cat -- "$candidate" >"$target"
-	else
-		mkdir -p -- "$(dirname -- "$target")"
-		install -m 0644 -- "$candidate" "$target"
+	real=$target
+	if [[ -L $target ]]; then
+		real=$(readlink -f -- "$target") || die 1 "cannot resolve the symlink $target"
 	fi
-	LAST_BACKUP=$WORK/backup.$BACKUP_SEQ
+	[[ ! -d $real ]] || die 1 "cannot write $target: a directory is in its place; remove or rename it and run again"
+	dir=$(dirname -- "$real")
+	local missing=$dir
+	while [[ ! -d $missing ]]; do
+		CREATED_DIRS+=("$missing")
+		missing=$(dirname -- "$missing")
+	done
+	mkdir -p -- "$dir" 2>/dev/null || die 1 "cannot create the directory $dir (read-only file system?)"
+	tmp=$(mktemp "$dir/.defender-servers.XXXXXX" 2>/dev/null) || die 1 "cannot create a file in $dir (read-only file system or full disk?)"
+	if ! cat -- "$candidate" >"$tmp" 2>/dev/null || ! sync_file "$tmp"; then
+		rm -f -- "$tmp"
+		die 1 "cannot write $target (full disk?); it was left as it was"
+	fi
+	backup=-
+	if [[ -e $real ]]; then
+		BACKUP_SEQ=$((BACKUP_SEQ + 1))
+		backup=$WORK/backup.$BACKUP_SEQ
+		if ! cp -p -- "$real" "$backup" || ! chmod --reference="$real" -- "$tmp" || ! chown --reference="$real" -- "$tmp"; then
+			rm -f -- "$tmp"
+			die 1 "cannot copy the owner and mode of $target"
+		fi
+		if [[ -e /sys/fs/selinux/enforce ]] && command -v chcon >/dev/null && ! chcon --reference="$real" -- "$tmp" 2>/dev/null; then
+			rm -f -- "$tmp"
+			die 1 "cannot copy the SELinux label of $target"
+		fi
+	else
+		chmod 0644 -- "$tmp" || {
+			rm -f -- "$tmp"
+			die 1 "cannot set the mode of a new $target"
+		}
+	fi
+	if ! mv -f -- "$tmp" "$real" 2>/dev/null; then
+		rm -f -- "$tmp"
+		die 1 "cannot rename the new $target into place; it was left as it was"
+	fi
+	CHANGED_TARGETS+=("$real")
+	CHANGED_BACKUPS+=("$backup")
+	sync_file "$dir" || true
+	cmp -s -- "$candidate" "$real" || die 1 "$target does not hold what was written (read back after the rename)"
 	echo "changed: $target"
 	return 0
 }
 
-# restore_file TARGET: undoes the last put_file on TARGET, so that a later run tries again.
-restore_file() {
-	local target=$1
-	if [[ -f $LAST_BACKUP ]]; then
-		cat -- "$LAST_BACKUP" >"$target"
-	else
-		rm -f -- "$target"
-	fi
+# fsync where coreutils can (sync FILE, coreutils 8.24+), a full sync elsewhere.
+sync_file() {
+	sync -- "$1" 2>/dev/null || sync
 }
+
+# ---- Azure Linux Agent: drop-ins ----
 
 find_unit() {
 	local unit=$1 dir
 	for dir in "${UNIT_DIRS[@]}"; do
-		[[ -e $ROOT$dir/$unit ]] && return 0
+		[[ -e $dir/$unit ]] && return 0
 	done
 	return 1
 }
 
-# ---- candidates (computed in $WORK, nothing on the machine changes while they are built) ----
-
 render_agent_dropin() {
-	local out=$1
+	local out=$1 var value
 	{
-		echo "# Written by defender-servers (linux-os-proxy.sh): proxy for the Azure Linux Agent"
+		echo "# $MARK: proxy for the Azure Linux Agent"
 		echo "# and the extensions it runs, such as MDE.Linux. Changes here are overwritten."
 		echo "[Service]"
-		echo "Environment=http_proxy=$PROXY_URL"
-		echo "Environment=https_proxy=$PROXY_URL"
-		echo "Environment=no_proxy=$BYPASS"
-		echo "Environment=HTTP_PROXY=$PROXY_URL"
-		echo "Environment=HTTPS_PROXY=$PROXY_URL"
-		echo "Environment=NO_PROXY=$BYPASS"
-	} >"$out"
+		for var in "${PROXY_VARS[@]}"; do
+			value=$PROXY_URL
+			[[ $var != [nN][oO]_* ]] || value=$BYPASS
+			echo "Environment=$var=$value"
+		done
+	} >"$out" || die 1 "cannot write in the scratch directory"
 }
+
+# expected_value VAR: what our drop-in gives VAR.
+expected_value() {
+	if [[ $1 == [nN][oO]_* ]]; then printf '%s' "$BYPASS"; else printf '%s' "$PROXY_URL"; fi
+}
+
+# Prints, in the order systemd applies them, the drop-in files of UNIT (one per name, the
+# highest-priority directory winning; service.d/ drop-ins apply to every service). See
+# systemd.unit(5): drop-ins from all directories are sorted by file name, and a file in a
+# higher-priority directory replaces one of the same name.
+dropins_in_order() {
+	local unit=$1 dir file name
+	local -A seen=()
+	local -a names=()
+	for dir in "${UNIT_DIRS[@]}"; do
+		for file in "$dir/service.d"/*.conf "$dir/$unit.d"/*.conf; do
+			[[ -f $file ]] || continue
+			name=${file##*/}
+			[[ -z ${seen[$name]+x} ]] || continue
+			seen[$name]=$file
+			names+=("$name")
+		done
+	done
+	((${#names[@]} > 0)) || return 0
+	printf '%s\n' "${names[@]}" | LC_ALL=C sort | while IFS= read -r name; do
+		printf '%s\n' "${seen[$name]}"
+	done
+}
+
+# Prints the names of the proxy variables that FILE (a unit file or drop-in) assigns, resets or
+# unsets, with what it does: "set VAR VALUE", "reset" (an empty Environment=), "unset VAR",
+# "file PATH" (EnvironmentFile=). Only [Service] lines count.
+environment_lines() {
+	awk '
+		/^[[:space:]]*\[/ { in_service = ($0 ~ /^[[:space:]]*\[Service\]/); next }
+		!in_service { next }
+		/^[[:space:]]*Environment[[:space:]]*=/ {
+			line = $0; sub(/^[^=]*=[[:space:]]*/, "", line)
+			if (line ~ /^[[:space:]]*$/) { print "reset"; next }
+			n = split(line, words, /[[:space:]]+/)
+			for (i = 1; i <= n; i++) {
+				w = words[i]; gsub(/"/, "", w)
+				if (index(w, "=") == 0) continue
+				print "set " substr(w, 1, index(w, "=") - 1) " " substr(w, index(w, "=") + 1)
+			}
+			next
+		}
+		/^[[:space:]]*UnsetEnvironment[[:space:]]*=/ {
+			line = $0; sub(/^[^=]*=[[:space:]]*/, "", line)
+			n = split(line, words, /[[:space:]]+/)
+			for (i = 1; i <= n; i++) if (words[i] != "") print "unset " words[i]
+			next
+		}
+		/^[[:space:]]*EnvironmentFile[[:space:]]*=/ {
+			line = $0; sub(/^[^=]*=[[:space:]]*/, "", line); sub(/^-/, "", line); gsub(/[[:space:]]+$/, "", line)
+			print "file " line
+		}
+	' "$1"
+}
+
+is_proxy_var() {
+	local var
+	for var in "${PROXY_VARS[@]}"; do
+		[[ $1 == "$var" ]] && return 0
+	done
+	return 1
+}
+
+# check_dropin_conflicts UNIT OURS: fails when a drop-in applied after OURS, or an
+# EnvironmentFile= of the unit (its values win over Environment=, systemd.exec(5)), gives a
+# proxy variable another value, resets the environment or unsets a proxy variable.
+check_dropin_conflicts() {
+	local unit=$1 ours=$2 file after=0 action var value envfile unit_file dir
+	local -a sources=()
+	for dir in "${UNIT_DIRS[@]}"; do
+		if [[ -f $dir/$unit ]]; then
+			unit_file=$dir/$unit
+			break
+		fi
+	done
+	[[ -z ${unit_file:-} ]] || sources+=("$unit_file")
+	local ordered lines want
+	ordered=$(dropins_in_order "$unit")
+	while IFS= read -r file; do
+		[[ -z $file ]] || sources+=("$file")
+	done <<<"$ordered"
+	for file in "${sources[@]}"; do
+		if [[ ${file##*/} == "${ours##*/}" ]]; then
+			after=1
+			continue
+		fi
+		lines=$(environment_lines "$file")
+		while read -r action var value; do
+			case $action in
+			set)
+				want=$(expected_value "$var")
+				if ((after)) && is_proxy_var "$var" && [[ $value != "$want" ]]; then
+					die 1 "$file sets $var for $unit after $ours, so the agent would not use this proxy; remove it there (or give it this proxy) and run again"
+				fi
+				;;
+			reset)
+				if ((after)); then
+					die 1 "$file resets the environment of $unit after $ours; remove that Environment= line and run again"
+				fi
+				;;
+			unset)
+				if is_proxy_var "${var%%=*}"; then
+					die 1 "$file unsets ${var%%=*} for $unit; remove that UnsetEnvironment= and run again"
+				fi
+				;;
+			file)
+				envfile=${var}
+				[[ -f $envfile ]] || continue
+				for var in "${PROXY_VARS[@]}"; do
+					if grep -Eq "^[[:space:]]*(export[[:space:]]+)?$var=" -- "$envfile"; then
+						die 1 "$envfile (EnvironmentFile= of $unit, which wins over Environment=) sets $var; remove it there and run again"
+					fi
+				done
+				;;
+			*) ;;
+			esac
+		done <<<"$lines"
+	done
+	return 0
+}
+
+# The agent's own proxy in /etc/waagent.conf overrides the environment (WALinuxAgent README.md,
+# "HttpProxy.Host, HttpProxy.Port"). Accepted only when it names this very proxy.
+check_waagent_conf() {
+	local conf=/etc/waagent.conf host port
+	[[ -f $conf ]] || return 0
+	host=$(sed -n 's/^[[:space:]]*HttpProxy\.Host[[:space:]]*=[[:space:]]*\([^[:space:]#]*\).*/\1/p' -- "$conf" | tail -n 1)
+	port=$(sed -n 's/^[[:space:]]*HttpProxy\.Port[[:space:]]*=[[:space:]]*\([^[:space:]#]*\).*/\1/p' -- "$conf" | tail -n 1)
+	[[ -n $host && $host != None ]] || return 0
+	if [[ $host != "$PROXY_HOST" || $port != "$PROXY_PORT" ]]; then
+		die 1 "$conf sets HttpProxy.Host/HttpProxy.Port to another proxy, which overrides the agent's environment; set them to this proxy or to None and run again"
+	fi
+	echo "note: $conf already names this proxy in HttpProxy.Host/HttpProxy.Port"
+}
+
+# Reads the unit's Environment property as systemd has loaded it and compares each proxy variable.
+read_back_unit_environment() {
+	local unit=$1 shown word var value
+	local -a words
+	local -A got=()
+	shown=$(systemctl show -p Environment --value "$unit" 2>/dev/null) ||
+		die 1 "systemctl show -p Environment $unit failed; cannot confirm the agent's proxy"
+	read -r -a words <<<"$shown"
+	for word in "${words[@]}"; do
+		[[ $word == *=* ]] || continue
+		got[${word%%=*}]=${word#*=}
+	done
+	for var in "${PROXY_VARS[@]}"; do
+		value=$(expected_value "$var")
+		[[ ${got[$var]-} == "$value" ]] ||
+			die 1 "systemd reports another $var for $unit than $SCRIPT_NAME wrote (something else sets it); run 'systemctl cat $unit' to find it"
+	done
+	echo "verified: systemctl show -p Environment $unit has the proxy"
+}
+
+# ---- package managers ----
 
 render_apt() {
-	local out=$1 entry
-	local -a entries
 	{
-		echo "// Written by defender-servers (linux-os-proxy.sh): proxy for package downloads."
-		echo "Acquire::http::Proxy \"$PROXY_URL\";"
-		echo "Acquire::https::Proxy \"$PROXY_URL\";"
-		# apt has no NO_PROXY list; it can only send single hosts DIRECT. Domain suffixes
-		# (.contoso.com), wildcards and CIDR ranges have no apt equivalent and are skipped.
-		IFS=',' read -r -a entries <<<"$BYPASS"
-		for entry in "${entries[@]}"; do
-			[[ $entry =~ ^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$ ]] || continue
-			echo "Acquire::http::Proxy::$entry \"DIRECT\";"
-			echo "Acquire::https::Proxy::$entry \"DIRECT\";"
-		done
-	} >"$out"
+		echo "// $MARK: proxy for Microsoft's packages only,"
+		echo "// so that the operating system's own mirrors keep their route."
+		echo "Acquire::http::Proxy::$MS_PACKAGES_HOST \"$PROXY_URL\";"
+		echo "Acquire::https::Proxy::$MS_PACKAGES_HOST \"$PROXY_URL\";"
+	} >"$1" || die 1 "cannot write in the scratch directory"
 }
 
-# render_ini_main_proxy SOURCE OUT: SOURCE with proxy=<url> in its [main] section. Every
-# proxy= line of [main] is replaced; without one, the line goes after the last setting of
-# [main]; without [main], a [main] section is appended. All other lines are kept as they are.
-render_ini_main_proxy() {
-	local src=$1 out=$2
-	[[ -e $src ]] || src=/dev/null
-	awk -v line="proxy=$PROXY_URL" '
+# apt-config dump prints the merged configuration of every apt.conf.d file and apt.conf.
+read_back_apt() {
+	local dump scheme key want got
+	command -v apt-config >/dev/null || die 1 "apt-config was not found; cannot confirm the apt proxy"
+	dump=$(apt-config dump 2>/dev/null) || die 1 "apt-config dump failed; an apt configuration file may be broken"
+	for scheme in http https; do
+		key="Acquire::$scheme::Proxy::$MS_PACKAGES_HOST"
+		want="$key \"$PROXY_URL\";"
+		got=$(grep -F -- "$key \"" <<<"$dump" | tail -n 1 || true)
+		[[ $got == "$want" ]] ||
+			die 1 "apt's effective $key is not this proxy: another file in /etc/apt/apt.conf.d or /etc/apt/apt.conf overrides it; remove it there and run again"
+	done
+	echo "verified: apt-config dump sends $MS_PACKAGES_HOST through the proxy"
+}
+
+# render_ini_proxy SOURCE OUT MODE: SOURCE with its proxy lines handled, all other lines kept.
+#   MODE main: drops a proxy= line of [main] that names PROXY_URL (an earlier version of this
+#              script wrote it there), with its proxy_username/proxy_password, and keeps the rest.
+#   MODE ms:   sets proxy=PROXY_URL in every section whose baseurl, mirrorlist or metalink
+#              points at packages.microsoft.com (replacing its proxy= line, or adding one).
+render_ini_proxy() {
+	local src=$1 out=$2 mode=$3
+	awk -v url="$PROXY_URL" -v mode="$mode" -v host="$MS_PACKAGES_HOST" '
 		function is_header(s) { return s ~ /^[[:space:]]*\[[^]]*\][[:space:]]*$/ }
-		function is_main(s) { return s ~ /^[[:space:]]*\[[[:space:]]*main[[:space:]]*\][[:space:]]*$/ }
-		function is_proxy(s) { return s ~ /^[[:space:]]*proxy[[:space:]]*=/ }
-		function is_setting(s) { return s !~ /^[[:space:]]*$/ && s !~ /^[[:space:]]*[#;]/ }
+		function key(s) { s2 = s; sub(/[[:space:]]*=.*/, "", s2); gsub(/^[[:space:]]+/, "", s2); return s2 }
+		function value(s) { s2 = s; sub(/^[^=]*=[[:space:]]*/, "", s2); sub(/[[:space:]]+$/, "", s2); return s2 }
+		function is_setting(s) { return s ~ /^[[:space:]]*[A-Za-z_]+[[:space:]]*=/ }
 		NR == FNR {
-			if (is_header($0)) { in_main = is_main($0); if (in_main) { has_main = 1; last = FNR } }
-			else if (in_main) { if (is_proxy($0)) has_proxy = 1; if (is_setting($0)) last = FNR }
-			lines = FNR; final = $0
+			if (is_header($0)) { sec++; name[sec] = $0; next }
+			if (!is_setting($0)) next
+			k = key($0)
+			if (k == "baseurl" || k == "mirrorlist" || k == "metalink") {
+				if (index($0, "://" host "/") || index($0, "://" host ":") || value($0) ~ ("://" host "$")) ms[sec] = 1
+			}
+			if (k == "proxy" && value($0) == url) ours[sec] = 1
+			last[sec] = FNR
 			next
 		}
 		{
-			if (is_header($0)) in_main = is_main($0)
-			if (in_main && is_proxy($0)) print line; else print
-			if (has_main && !has_proxy && FNR == last) print line
-		}
-		END {
-			if (!has_main) {
-				if (lines > 0 && final !~ /^[[:space:]]*$/) print ""
-				print "[main]"
-				print line
-			}
-		}
-	' "$src" "$src" >"$out"
-}
-
-# render_env_file SOURCE OUT KEY=VALUE...: SOURCE with each KEY=VALUE line in place (VALUE
-# as given, quotes included). Every assignment of KEY is replaced, a missing one is appended,
-# other lines are kept. The pairs hold no spaces (PROXY_URL and PROXY_BYPASS are checked first).
-render_env_file() {
-	local src=$1 out=$2
-	shift 2
-	[[ -e $src ]] || src=/dev/null
-	awk -v spec="$*" '
-		BEGIN {
-			n = split(spec, pairs, " ")
-			for (i = 1; i <= n; i++) {
-				key[i] = substr(pairs[i], 1, index(pairs[i], "=") - 1)
-			}
-		}
-		{
-			for (i = 1; i <= n; i++) {
-				if ($0 ~ ("^[[:space:]]*" key[i] "[[:space:]]*=")) { print pairs[i]; seen[i] = 1; next }
+			if (is_header($0)) { sec2++; print; next }
+			if (is_setting($0)) {
+				k = key($0)
+				if (mode == "main" && name[sec2] ~ /^[[:space:]]*\[[[:space:]]*main[[:space:]]*\]/ && ours[sec2] &&
+				    (k == "proxy" || k == "proxy_username" || k == "proxy_password")) next
+				if (mode == "ms" && ms[sec2] && k == "proxy") { if (!done[sec2]++) print "proxy=" url; next }
 			}
 			print
+			if (mode == "ms" && ms[sec2] && FNR == last[sec2] && !done[sec2]++) print "proxy=" url
 		}
-		END { for (i = 1; i <= n; i++) if (!seen[i]) print pairs[i] }
-	' "$src" >"$out"
+	' "$src" "$src" >"$out" || die 1 "cannot write in the scratch directory"
+}
+
+# main_proxy FILE: the proxy= value of FILE's [main] section (empty when none).
+main_proxy() {
+	awk '
+		/^[[:space:]]*\[/ { in_main = ($0 ~ /^[[:space:]]*\[[[:space:]]*main[[:space:]]*\]/); next }
+		in_main && /^[[:space:]]*proxy[[:space:]]*=/ { v = $0; sub(/^[^=]*=[[:space:]]*/, "", v); sub(/[[:space:]]+$/, "", v); print v }
+	' "$1" | tail -n 1
+}
+
+# check_rpm_main CONF: refuses a global [main] proxy= of another proxy (it wins over the
+# agent's environment for every repository, the OS mirrors included).
+check_rpm_main() {
+	local conf=$1 current
+	[[ -f $conf ]] || return 0
+	current=$(main_proxy "$conf")
+	if [[ -n $current && $current != _none_ && $current != "$PROXY_URL" ]]; then
+		die 1 "$conf sets a global proxy= in [main] to another proxy, which wins over the agent's environment for every repository; remove it (or set it per repository) and run again"
+	fi
+	return 0
+}
+
+# configure_rpm_main CONF: removes the global proxy= an earlier version of this script wrote.
+configure_rpm_main() {
+	local conf=$1 current
+	[[ -f $conf ]] || return 0
+	current=$(main_proxy "$conf")
+	[[ $current == "$PROXY_URL" ]] || return 0
+	CANDIDATE_SEQ=$((CANDIDATE_SEQ + 1))
+	render_ini_proxy "$conf" "$WORK/main.$CANDIDATE_SEQ" main
+	if put_file "$conf" "$WORK/main.$CANDIDATE_SEQ" >/dev/null; then
+		echo "changed: $conf (the global proxy= an earlier run wrote was removed; only Microsoft's repositories use the proxy now)"
+	fi
+	current=$(main_proxy "$conf")
+	[[ -z $current ]] || die 1 "$conf still has a global proxy= after it was removed"
+}
+
+# Sets proxy= in the sections of /etc/yum.repos.d that serve packages.microsoft.com.
+configure_ms_repositories() {
+	local repo n=0
+	for repo in /etc/yum.repos.d/*.repo; do
+		[[ -f $repo ]] || continue
+		grep -Eq "://$MS_PACKAGES_HOST([/:]|$)" -- "$repo" || continue
+		n=$((n + 1))
+		render_ini_proxy "$repo" "$WORK/repo.$n" ms
+		put_file "$repo" "$WORK/repo.$n" || true
+		grep -qxF "proxy=$PROXY_URL" -- "$repo" || die 1 "$repo does not hold proxy= for $MS_PACKAGES_HOST after writing it"
+	done
+	((n > 0)) || echo "note: no repository for $MS_PACKAGES_HOST yet; MDE.Linux's installer adds it and reaches it through the agent's proxy environment"
+}
+
+# zypper reads /etc/sysconfig/proxy, which is system-wide: refused when it names another proxy.
+check_zypper() {
+	local conf=/etc/sysconfig/proxy enabled https
+	[[ -f $conf ]] || return 0
+	enabled=$(sed -n 's/^[[:space:]]*PROXY_ENABLED[[:space:]]*=[[:space:]]*"\{0,1\}\([^"]*\)"\{0,1\}.*/\1/p' -- "$conf" | tail -n 1)
+	https=$(sed -n 's/^[[:space:]]*HTTPS_PROXY[[:space:]]*=[[:space:]]*"\{0,1\}\([^"]*\)"\{0,1\}.*/\1/p' -- "$conf" | tail -n 1)
+	[[ $enabled == yes && -n $https ]] || return 0
+	[[ ${https%/} == "$PROXY_URL" ]] ||
+		die 1 "$conf enables another system-wide HTTPS_PROXY, which zypper uses instead of the agent's environment; change it there and run again"
+	echo "note: $conf already enables this proxy system-wide (left as it is)"
+}
+
+# ---- MDE managed configuration ----
+
+# json_tool: python3 when present, else jq; empty when neither.
+json_tool() {
+	if command -v python3 >/dev/null; then
+		echo python3
+	elif command -v jq >/dev/null; then
+		echo jq
+	fi
 }
 
 # render_mdatp_json SOURCE OUT: merges cloudService.proxy into SOURCE. Exit 0: OUT written;
 # 3: SOURCE already has that value; anything else: SOURCE cannot be used (message on stderr).
 render_mdatp_json() {
-	python3 - "$1" "$2" "$PROXY_URL/" <<'PY'
+	local source=$1 out=$2 tool
+	local want="$PROXY_URL/"
+	# Nothing to merge (no file, or only what this script writes when there is nothing to
+	# merge): no JSON tool needed. PROXY_URL was checked to hold no quote or backslash.
+	if [[ ! -e $source ]] || is_own_mdatp_json "$source"; then
+		printf '{\n  "cloudService": {\n    "proxy": "%s"\n  }\n}\n' "$want" >"$out" || return 1
+		if [[ -e $source ]] && cmp -s -- "$out" "$source"; then
+			return 3
+		fi
+		return 0
+	fi
+	[[ -f $source ]] || {
+		echo "$source is not a regular file; remove or rename it" >&2
+		return 1
+	}
+	tool=$(json_tool)
+	case $tool in
+	python3) merge_with_python "$source" "$out" "$want" ;;
+	jq) merge_with_jq "$source" "$out" "$want" ;;
+	*)
+		echo "$source exists and must be merged, which needs python3 or jq; neither was found on PATH - install one and run again" >&2
+		return 1
+		;;
+	esac
+}
+
+# True when FILE holds only what render_mdatp_json writes on its own, whatever the proxy.
+is_own_mdatp_json() {
+	local got want
+	[[ -f $1 ]] || return 1
+	got=$(sed -E 's#^    "proxy": "http://[A-Za-z0-9.:-]+/"$#    "proxy": "URL"#' -- "$1") || return 1
+	want=$(printf '{\n  "cloudService": {\n    "proxy": "URL"\n  }\n}')
+	[[ $got == "$want" ]]
+}
+
+merge_with_python() {
+	python3 - "$1" "$2" "$3" <<'PY'
 # Kept to Python 3.4 features (SLES 12); OrderedDict keeps the file's key order on old Pythons.
 import collections
 import json
-import os
 import sys
 
 source, out, proxy = sys.argv[1:4]
 data = collections.OrderedDict()
-if os.path.exists(source):
-    with open(source, encoding="utf-8") as handle:
-        text = handle.read()
-    if text.strip():
-        try:
-            data = json.loads(text, object_pairs_hook=collections.OrderedDict)
-        except ValueError as err:
-            sys.exit("%s is not valid JSON (%s); fix or remove it - it was left untouched" % (source, err))
+with open(source, encoding="utf-8") as handle:
+    text = handle.read()
+if text.strip():
+    try:
+        data = json.loads(text, object_pairs_hook=collections.OrderedDict)
+    except ValueError:
+        sys.exit("%s is not valid JSON; fix or remove it - it was left untouched" % source)
 if not isinstance(data, dict):
     sys.exit("%s does not hold a JSON object; fix or remove it - it was left untouched" % source)
 cloud = data.setdefault("cloudService", collections.OrderedDict())
@@ -251,12 +665,162 @@ with open(out, "w", encoding="utf-8") as handle:
 PY
 }
 
+merge_with_jq() {
+	local source=$1 out=$2 want=$3 kind
+	if [[ ! -s $source ]] || ! grep -q '[^[:space:]]' -- "$source"; then
+		printf '{}' | jq --arg p "$want" '.cloudService.proxy = $p' >"$out" || return 1
+		return 0
+	fi
+	kind=$(jq -r 'if type != "object" then "notobject" elif (.cloudService // {} | type) != "object" then "badcloud" elif .cloudService.proxy == $p then "same" else "merge" end' --arg p "$want" -- "$source" 2>/dev/null) || {
+		echo "$source is not valid JSON; fix or remove it - it was left untouched" >&2
+		return 1
+	}
+	case $kind in
+	notobject) echo "$source does not hold a JSON object; fix or remove it - it was left untouched" >&2 && return 1 ;;
+	badcloud) echo "$source: cloudService is not a JSON object; fix it - it was left untouched" >&2 && return 1 ;;
+	same) return 3 ;;
+	*) jq --indent 2 --arg p "$want" '.cloudService.proxy = $p' -- "$source" >"$out" || return 1 ;;
+	esac
+}
+
+# Reads the file back as JSON (when a tool is there) and compares cloudService.proxy.
+read_back_mdatp() {
+	local file=$1 candidate=$2 tool got
+	tool=$(json_tool)
+	case $tool in
+	python3) got=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1], encoding="utf-8"))["cloudService"]["proxy"])' "$file" 2>/dev/null) || got= ;;
+	jq) got=$(jq -r '.cloudService.proxy' -- "$file" 2>/dev/null) || got= ;;
+	*) cmp -s -- "$candidate" "$file" && got="$PROXY_URL/" ;;
+	esac
+	[[ $got == "$PROXY_URL/" ]] || die 1 "$file does not read back as JSON with cloudService.proxy set to this proxy"
+	echo "verified: $file has cloudService.proxy = $PROXY_URL/"
+}
+
+# ---- route check ----
+
+# probe_connect HOST:PORT TIMEOUT: prints "ok" or what went wrong; never the proxy URL.
+probe_connect() {
+	local target=$1 timeout=$2 code rc line
+	if command -v curl >/dev/null; then
+		rc=0
+		code=$(curl -sS -o /dev/null -w '%{http_connect}' --proxy "$PROXY_URL" --proxytunnel --noproxy '' \
+			--connect-timeout "$timeout" --max-time "$timeout" "https://$target/" 2>"$WORK/curl.err") || rc=$?
+		# The tunnel is what is being proven: once the proxy answered 200 to CONNECT, a TLS
+		# error from the far end (or from a test listener) does not make the route wrong.
+		if [[ $code == 200 ]]; then
+			echo ok
+		elif [[ $code =~ ^[1-9][0-9][0-9]$ ]]; then
+			echo "the proxy answered HTTP $code"
+		elif ((rc == 28)); then
+			echo "timeout after ${timeout}s"
+		elif ((rc == 7 || rc == 5)); then
+			echo "could not connect to the proxy"
+		else
+			echo "curl failed (exit $rc)"
+		fi
+		return 0
+	fi
+	# No curl: a CONNECT by hand through bash's /dev/tcp, bounded by timeout(1).
+	rc=0
+	# shellcheck disable=SC2016 # the single-quoted script is for the inner bash; its $1.. are its arguments
+	line=$(timeout "$timeout" bash -c 'exec 3<>"/dev/tcp/$1/$2" || exit 7
+		printf "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n" "$3" "$3" >&3
+		IFS= read -r line <&3 && printf "%s" "$line"' _ "$PROXY_HOST" "$PROXY_PORT" "$target" 2>/dev/null) || rc=$?
+	line=${line%$'\r'}
+	if [[ $line =~ ^HTTP/1\.[01]\ 200 ]]; then
+		echo ok
+	elif [[ $line =~ ^HTTP/1\.[01]\ ([0-9][0-9][0-9]) ]]; then
+		echo "the proxy answered HTTP ${BASH_REMATCH[1]}"
+	elif ((rc == 124)); then
+		echo "timeout after ${timeout}s"
+	elif ((rc == 7)); then
+		echo "could not connect to the proxy"
+	else
+		echo "no HTTP answer from the proxy"
+	fi
+}
+
+is_private_address() {
+	local a=$1
+	case ${a,,} in
+	10.*) return 0 ;;
+	192.168.*) return 0 ;;
+	172.1[6-9].* | 172.2[0-9].* | 172.3[01].*) return 0 ;;
+	fc* | fd*) [[ $a == *:* ]] && return 0 ;;
+	*) ;;
+	esac
+	return 1
+}
+
+# probe_private_dns HOST TIMEOUT: prints "ok" or what the DNS answered.
+probe_private_dns() {
+	local host=$1 timeout=$2 answers rc=0 addr public=""
+	answers=$(timeout "$timeout" getent ahosts "$host" 2>/dev/null | awk '{print $1}' | sort -u) || rc=$?
+	if ((rc == 124)); then
+		echo "DNS timeout after ${timeout}s"
+		return 0
+	fi
+	if [[ -z $answers ]]; then
+		echo "no DNS answer"
+		return 0
+	fi
+	for addr in $answers; do
+		is_private_address "$addr" || public+=${public:+ }$addr
+	done
+	if [[ -n $public ]]; then
+		echo "DNS answer not in private address space: $public"
+	else
+		echo ok
+	fi
+}
+
+route_check() {
+	local target result deadline now failures=() left
+	((${#ROUTE_HOSTS[@]} + ${#ROUTE_PRIVATE_HOSTS[@]} > 0)) || return 0
+	command -v curl >/dev/null || echo "note: curl not found; the route check sends CONNECT through bash's /dev/tcp"
+	command -v getent >/dev/null || ((${#ROUTE_PRIVATE_HOSTS[@]} == 0)) ||
+		die 1 "getent was not found; cannot check the DNS answers of ROUTE_CHECK_PRIVATE_HOSTS"
+	deadline=$((SECONDS + ROUTE_CHECK_TOTAL_SECONDS))
+	for target in "${ROUTE_HOSTS[@]}"; do
+		now=$SECONDS
+		if ((now >= deadline)); then
+			failures+=("$target (not probed: the route check's $ROUTE_CHECK_TOTAL_SECONDS s were used up)")
+			continue
+		fi
+		left=$((deadline - now < ROUTE_TIMEOUT ? deadline - now : ROUTE_TIMEOUT))
+		result=$(probe_connect "$target" "$left")
+		[[ $result == ok ]] || failures+=("$target ($result)")
+	done
+	for target in "${ROUTE_PRIVATE_HOSTS[@]}"; do
+		now=$SECONDS
+		if ((now >= deadline)); then
+			failures+=("$target (not resolved: the route check's $ROUTE_CHECK_TOTAL_SECONDS s were used up)")
+			continue
+		fi
+		left=$((deadline - now < ROUTE_TIMEOUT ? deadline - now : ROUTE_TIMEOUT))
+		result=$(probe_private_dns "$target" "$left")
+		[[ $result == ok ]] || failures+=("$target ($result)")
+	done
+	if ((${#failures[@]} > 0)); then
+		local joined
+		joined=$(printf '%s; ' "${failures[@]}")
+		die 1 "route check failed for ${#failures[@]} host(s): ${joined%; }"
+	fi
+	echo "verified: route check passed for ${#ROUTE_HOSTS[@]} host(s) through the proxy and ${#ROUTE_PRIVATE_HOSTS[@]} private name(s)"
+}
+
 # ---- the Azure Linux Agent restart ----
 
-# This script is itself run by the Azure Linux Agent (Run Command is one of its extensions),
-# so restarting the agent directly could kill this script and lose its result. systemd-run
-# starts the restart as a transient timer and service of its own, outside the agent's cgroup,
-# a little later: by then this script has ended and its status has been reported.
+# This script runs as a child of the Azure Linux Agent (Run Command is one of its extensions),
+# in the agent's control group: `systemctl restart` of the agent from here would kill this
+# script before it reports, and the run command would fail for a change that worked. So the
+# restart is handed to systemd as a transient timer of its own, outside the agent's cgroup,
+# RESTART_DELAY_SECONDS after this script ends. The result reported is still the truth: every
+# value the restarted agent will load has been read back from systemd (systemctl show) before
+# this point, the route check has passed with this proxy, and the restart only makes the agent
+# pick up what systemd already reports. The extension installs wait for this run command in
+# Pulumi (agentPrerequisites); the agent re-reads its goal state after the restart, so an
+# extension request that arrives within the delay is handled by the restarted agent.
 schedule_agent_restart() {
 	local unit=$1 systemctl_path
 	systemctl_path=$(command -v systemctl) || return 1
@@ -266,15 +830,20 @@ schedule_agent_restart() {
 		"$systemctl_path" restart "$unit"
 }
 
-main() {
-	ROOT=${ROOT:-}
-	validate_proxy_url
-	BYPASS=$(normalize_no_proxy)
-	BACKUP_SEQ=0
-	LAST_BACKUP=
+systemd_running() {
+	[[ -d /run/systemd/system ]]
+}
 
-	WORK=$(mktemp -d "${TMPDIR:-/tmp}/defender-servers-os-proxy.XXXXXX")
-	trap 'rm -rf -- "$WORK"' EXIT
+main() {
+	validate_proxy_url
+	normalize_bypass
+	validate_route_check
+	BACKUP_SEQ=0
+	CANDIDATE_SEQ=0
+	RELOADED=0
+
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/defender-servers-os-proxy.XXXXXX") || die 1 "cannot create a scratch directory under ${TMPDIR:-/tmp}"
+	trap cleanup EXIT
 
 	# -- preflight: find and check everything before changing anything --
 	local agent_unit=""
@@ -284,52 +853,72 @@ main() {
 		agent_unit=waagent.service
 	fi
 
-	local apt_file="$ROOT/etc/apt/apt.conf.d/95defender-servers-proxy"
-	local dnf_conf="$ROOT/etc/dnf/dnf.conf"
-	local yum_conf="$ROOT/etc/yum.conf"
-	local suse_proxy="$ROOT/etc/sysconfig/proxy"
 	local -a managers=()
-	[[ -d $ROOT/etc/apt ]] && managers+=(apt)
-	[[ -f $dnf_conf ]] && managers+=(dnf)
-	[[ -f $yum_conf ]] && managers+=(yum)
-	[[ -e $suse_proxy || -d $ROOT/etc/zypp ]] && managers+=(zypper)
+	[[ -d /etc/apt ]] && managers+=(apt)
+	[[ -f /etc/dnf/dnf.conf ]] && managers+=(dnf)
+	[[ -f /etc/yum.conf || -L /etc/yum.conf ]] && managers+=(yum)
+	[[ -f /etc/tdnf/tdnf.conf ]] && managers+=(tdnf)
+	[[ -d /etc/zypp ]] && managers+=(zypper)
 	((${#managers[@]} > 0)) ||
-		die 1 "no supported package manager found (looked for $ROOT/etc/apt, $dnf_conf, $yum_conf, $ROOT/etc/zypp); MDE.Linux installs through one of apt, dnf, yum or zypper"
+		die 1 "no supported package manager found (looked for /etc/apt, /etc/dnf/dnf.conf, /etc/yum.conf, /etc/tdnf/tdnf.conf, /etc/zypp); MDE.Linux installs through one of apt, dnf, yum, tdnf or zypper"
 
-	command -v python3 >/dev/null ||
-		die 1 "python3 is required to merge the MDE managed configuration (JSON) and was not found on PATH; install python3 and run again"
-
-	local mdatp_json="$ROOT/etc/opt/microsoft/mdatp/managed/mdatp_managed.json"
-	local mdatp_rc=0
-	render_mdatp_json "$mdatp_json" "$WORK/mdatp.json" || mdatp_rc=$?
-	((mdatp_rc == 0 || mdatp_rc == 3)) || die 1 "cannot merge cloudService.proxy into $mdatp_json (see the message above)"
-
-	# -- b. package managers --
+	local dropin=""
+	if [[ -n $agent_unit ]]; then
+		check_waagent_conf
+		# The seed article puts this drop-in under /lib/systemd/system/<unit>.d/. That tree
+		# belongs to the distribution's packages; /etc/systemd/system/<unit>.d/ is the place for
+		# the administrator's own drop-ins and survives package upgrades. The same file name,
+		# 13-Proxy.conf, replaces a copy made by hand under /lib (a same-named file in a
+		# higher-priority directory wins, systemd.unit(5)).
+		dropin=/etc/systemd/system/$agent_unit.d/13-Proxy.conf
+		check_dropin_conflicts "$agent_unit" "$dropin"
+	fi
 	local manager
 	for manager in "${managers[@]}"; do
 		case $manager in
+		dnf) check_rpm_main /etc/dnf/dnf.conf ;;
+		yum) check_rpm_main /etc/yum.conf ;;
+		tdnf) check_rpm_main /etc/tdnf/tdnf.conf ;;
+		zypper) check_zypper ;;
+		*) ;;
+		esac
+	done
+
+	local mdatp_json=/etc/opt/microsoft/mdatp/managed/mdatp_managed.json
+	local mdatp_rc=0
+	render_mdatp_json "$mdatp_json" "$WORK/mdatp.json" 2>"$WORK/mdatp.err" || mdatp_rc=$?
+	if ((mdatp_rc != 0 && mdatp_rc != 3)); then
+		local why
+		why=$(head -c 300 -- "$WORK/mdatp.err")
+		die 1 "cannot merge cloudService.proxy into $mdatp_json: ${why//$'\n'/ }"
+	fi
+
+	# -- b. package managers --
+	local rpm_done=0
+	for manager in "${managers[@]}"; do
+		# dnf and yum read repository options, proxy= among them, from the .repo sections and let
+		# them win over [main] (rpm-software-management/dnf doc/conf_ref.rst). No tdnf source
+		# confirms a per-repository proxy=, so on tdnf alone nothing is written there: its installs
+		# get the proxy from the agent's environment, which MDE's docs name for any package manager.
+		case $manager in
 		apt)
 			render_apt "$WORK/apt"
-			put_file "$apt_file" "$WORK/apt" || true
+			put_file /etc/apt/apt.conf.d/95defender-servers-proxy "$WORK/apt" || true
+			read_back_apt
 			;;
-		dnf)
-			render_ini_main_proxy "$dnf_conf" "$WORK/dnf"
-			put_file "$dnf_conf" "$WORK/dnf" || true
-			;;
-		yum)
-			# On RHEL 8 and later /etc/yum.conf is a symlink to dnf/dnf.conf, done just above.
-			if [[ " ${managers[*]} " == *" dnf "* && $yum_conf -ef $dnf_conf ]]; then
-				echo "unchanged: $yum_conf (same file as $dnf_conf)"
-				continue
+		dnf | yum | tdnf)
+			[[ $manager != tdnf ]] || echo "note: tdnf gets the proxy from the Azure Linux Agent's environment (no repository file is changed)"
+			case $manager in
+			dnf) configure_rpm_main /etc/dnf/dnf.conf ;;
+			yum) [[ /etc/yum.conf -ef /etc/dnf/dnf.conf ]] || configure_rpm_main /etc/yum.conf ;;
+			*) configure_rpm_main /etc/tdnf/tdnf.conf ;;
+			esac
+			if ((!rpm_done)) && [[ $manager != tdnf ]]; then
+				configure_ms_repositories
+				rpm_done=1
 			fi
-			render_ini_main_proxy "$yum_conf" "$WORK/yum"
-			put_file "$yum_conf" "$WORK/yum" || true
 			;;
-		zypper)
-			render_env_file "$suse_proxy" "$WORK/suse-proxy" \
-				'PROXY_ENABLED="yes"' "HTTP_PROXY=\"$PROXY_URL\"" "HTTPS_PROXY=\"$PROXY_URL\"" "NO_PROXY=\"$BYPASS\""
-			put_file "$suse_proxy" "$WORK/suse-proxy" || true
-			;;
+		*) ;;
 		esac
 	done
 
@@ -337,33 +926,40 @@ main() {
 	if ((mdatp_rc == 3)); then
 		echo "unchanged: $mdatp_json (cloudService.proxy is already $PROXY_URL/)"
 	else
-		put_file "$mdatp_json" "$WORK/mdatp.json" >/dev/null || true
-		echo "changed: $mdatp_json (cloudService.proxy = $PROXY_URL/)"
+		if put_file "$mdatp_json" "$WORK/mdatp.json" >/dev/null; then
+			echo "changed: $mdatp_json (cloudService.proxy = $PROXY_URL/)"
+		fi
 	fi
+	read_back_mdatp "$mdatp_json" "$WORK/mdatp.json"
 
 	# -- a. Azure Linux Agent, last: its restart is the one disruptive step --
+	local restart=0
 	if [[ -z $agent_unit ]]; then
 		echo "note: no walinuxagent.service or waagent.service unit found (an Azure Arc machine?); agent drop-in skipped"
 	else
-		# The seed article puts this drop-in under /lib/systemd/system/<unit>.d/. That tree
-		# belongs to the distribution's packages; /etc/systemd/system/<unit>.d/ is the place
-		# for the administrator's own drop-ins and survives package upgrades. Using the same
-		# file name, 13-Proxy.conf, also overrides a copy made by hand under /lib.
-		local dropin="$ROOT/etc/systemd/system/$agent_unit.d/13-Proxy.conf"
 		render_agent_dropin "$WORK/dropin"
 		if put_file "$dropin" "$WORK/dropin"; then
-			if ! systemctl daemon-reload; then
-				restore_file "$dropin"
-				die 1 "systemctl daemon-reload failed; $dropin was put back as it was so a new run tries again"
+			restart=1
+			if systemd_running; then
+				RELOADED=1
+				systemctl daemon-reload 2>/dev/null || die 1 "systemctl daemon-reload failed"
 			fi
-			if ! schedule_agent_restart "$agent_unit"; then
-				restore_file "$dropin"
-				systemctl daemon-reload || true
-				die 1 "could not schedule the restart of $agent_unit with systemd-run; $dropin was put back as it was so a new run tries again"
-			fi
-			echo "scheduled: restart of $agent_unit in ${RESTART_DELAY_SECONDS}s (systemd-run), to load the new proxy"
+		fi
+		if systemd_running; then
+			read_back_unit_environment "$agent_unit"
+		else
+			echo "note: systemd is not running here; the drop-in is checked against the other unit files only"
 		fi
 	fi
+
+	route_check
+
+	if ((restart)) && systemd_running; then
+		schedule_agent_restart "$agent_unit" ||
+			die 1 "could not schedule the restart of $agent_unit with systemd-run"
+		echo "scheduled: restart of $agent_unit in ${RESTART_DELAY_SECONDS}s (systemd-run), to load the new proxy"
+	fi
+	CHANGED_TARGETS=()
 	echo "done: operating-system proxy for Defender for Endpoint is $PROXY_URL"
 }
 

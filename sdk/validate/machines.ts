@@ -44,6 +44,7 @@ const KEY = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 const RESOURCE_NAME_PARTS = [
     "os-proxy",
     "arc-agent-proxy",
+    "arc-agent-proxy-verify",
     "ama",
     "ama-dcr",
     "ama-dce",

@@ -90,30 +90,59 @@ export function parseProxyAddress(
     return { url: `http://${parsed.hostname}:${port}`, host, port };
 }
 
+/**
+ * Bounds of `proxy.bypass`, within what the Linux scripts enforce (sdk/scripts/linux-os-proxy.sh:
+ * 253 characters an entry, 200 entries, 4096 characters in all): a DNS name is at most 253
+ * characters; 3584 characters in all leave 512 for the entries the component adds itself (wire
+ * server, IMDS, loopback, Private Link hosts) under the scripts' 4096, which keeps each systemd
+ * `Environment=` line and run-command parameter small; 200 entries is more than any real list.
+ */
+export const BYPASS_LIMITS = { entryChars: 253, entries: 200, totalChars: 3584 } as const;
+
+/**
+ * Reads `proxy.bypass`. No message quotes an entry: one given by mistake with `user:password@`
+ * would carry its credential into CI logs. Entries are named by their index instead.
+ */
 function readBypass(problems: ProblemList, value: unknown): string[] {
     if (value === undefined) return [];
     if (!Array.isArray(value)) {
         problems.error("proxy.bypass", "expected a list of host names, domains or IP addresses");
         return [];
     }
+    if (value.length > BYPASS_LIMITS.entries) {
+        problems.error("proxy.bypass", `has ${value.length} entries; at most ${BYPASS_LIMITS.entries} are accepted - use .domain suffixes or CIDR ranges`);
+        return [];
+    }
     const entries: string[] = [];
     value.forEach((entry, i) => {
-        if (typeof entry === "string" && !/[A-Za-z0-9]/.test(entry)) {
-            problems.error(
-                `proxy.bypass[${i}]`,
-                `${JSON.stringify(entry)} would send everything around the proxy; list the hosts, .domains or ranges that must skip it`,
-            );
+        const path = `proxy.bypass[${i}]`;
+        if (typeof entry !== "string") {
+            problems.error(path, `expected a string, got ${entry === null ? "null" : Array.isArray(entry) ? "a list" : typeof entry}`);
             return;
         }
-        if (typeof entry !== "string" || !BYPASS_ENTRY.test(entry) || entry.includes("://")) {
-            problems.error(
-                `proxy.bypass[${i}]`,
-                `${describe(entry)} is not a host name, .domain or IP address; give e.g. ".corp.example" or "10.0.0.0/8"`,
-            );
+        if (entry.includes("@")) {
+            problems.error(path, "carries credentials (user:password@); a bypass entry is only a host name, .domain or IP range - remove them");
+            return;
+        }
+        if (!/[A-Za-z0-9]/.test(entry)) {
+            problems.error(path, "would send everything around the proxy; list the hosts, .domains or ranges that must skip it");
+            return;
+        }
+        if (entry.length > BYPASS_LIMITS.entryChars) {
+            problems.error(path, `is ${entry.length} characters long; a host name has at most ${BYPASS_LIMITS.entryChars}`);
+            return;
+        }
+        if (!BYPASS_ENTRY.test(entry) || entry.includes("://")) {
+            problems.error(path, 'is not a host name, .domain or IP address (letters, digits and . _ * : / - only, no scheme); give e.g. ".corp.example" or "10.0.0.0/8"');
             return;
         }
         entries.push(entry);
     });
+    const total = entries.join(",").length;
+    if (total > BYPASS_LIMITS.totalChars) {
+        problems.error("proxy.bypass", `is ${total} characters long in all; at most ${BYPASS_LIMITS.totalChars} - use .domain suffixes or CIDR ranges`);
+        return [];
+    }
     return entries;
 }
 
