@@ -195,7 +195,7 @@ function Resolve-HostAddresses([string]$Name, [int]$TimeoutSeconds) {
     if (-not $pending.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds($TimeoutSeconds))) {
         throw "no DNS answer within ${TimeoutSeconds}s (timeout)"
     }
-    return , [System.Net.Dns]::EndGetHostAddresses($pending)
+    return [System.Net.Dns]::EndGetHostAddresses($pending)
 }
 
 # RFC 1918 (10/8, 172.16/12, 192.168/16) and IPv6 unique local addresses (fc00::/7).
