@@ -269,18 +269,19 @@ function ConvertFrom-AgentJson([string]$Text, [string]$Key) {
         }
         $parsed = $property[0].Value
     }
-    if ($null -eq $parsed) { return , @() }
+    if ($null -eq $parsed) { return }
     $values = @($parsed)
     foreach ($v in $values) {
         if ($v -isnot [string]) { Stop-WithError "azcmagent config get $Key --json printed a value that is not text; refusing to guess the current setting" }
     }
-    return , @($values | ForEach-Object { $_.Trim() } | Where-Object { $_.Length -gt 0 })
+    # Unrolled on purpose: callers collect the values with @(...).
+    return ($values | ForEach-Object { $_.Trim() } | Where-Object { $_.Length -gt 0 })
 }
 
 function Get-AgentSetting([string]$Agent, [string]$Key) {
     $result = Invoke-Azcmagent $Agent @('config', 'get', $Key, '--json')
     if ($result.ExitCode -ne 0) { Stop-WithError "azcmagent config get $Key --json failed with exit code $($result.ExitCode)" }
-    return , (ConvertFrom-AgentJson $result.Output $Key)
+    return (ConvertFrom-AgentJson $result.Output $Key)
 }
 
 function Get-AgentProxy([string]$Agent) {
