@@ -52,8 +52,12 @@ export function osProxyRunCommand(os: Os, proxy: NormalizedProxy, bypass: string
 /** The Arc agent's own proxy (`azcmagent config set proxy.url` / `proxy.bypass`). */
 export function arcAgentProxyRunCommand(os: Os, proxy: NormalizedProxy, arcBypass: string[]): RunCommandSpec {
     const bypass = arcBypass.join(",");
+    // Never an empty parameter on Windows (how the handler binds one is not documented); the
+    // script's default for an absent ArcProxyBypass is "clear the bypass".
+    const windowsParameters: Record<string, string> =
+        bypass === "" ? { ProxyUrl: proxy.url } : { ProxyUrl: proxy.url, ArcProxyBypass: bypass };
     return os === "windows"
-        ? spec("defender-arc-agent-proxy", "windows-arc-agent-proxy.ps1", { ProxyUrl: proxy.url, ArcProxyBypass: bypass }, 300)
+        ? spec("defender-arc-agent-proxy", "windows-arc-agent-proxy.ps1", windowsParameters, 300)
         : spec("defender-arc-agent-proxy", "linux-arc-agent-proxy.sh", { PROXY_URL: proxy.url, ARC_PROXY_BYPASS: bypass }, 300);
 }
 
