@@ -56,6 +56,7 @@ describe("Windows run-command scripts under PowerShell and Pester", function () 
         const line = run.stdout.split("\n").find((l) => l.startsWith("PESTER-SUMMARY "));
         assert.ok(line, `Pester printed no summary:\n${output}`);
         const summary = JSON.parse(line.slice("PESTER-SUMMARY ".length)) as { passed: number; failed: number; total: number; containersFailed: number };
+        console.log(`      Pester ${line.slice("PESTER-SUMMARY ".length)}`);
         assert.equal(summary.failed, 0, `Pester failures:\n${output}`);
         assert.equal(summary.containersFailed, 0, `a Pester file failed to run:\n${output}`);
         // Every spec ran: a file that silently lost its tests would lower this.
