@@ -221,6 +221,12 @@ function Invoke-RouteCheck([string]$ProxyHostPort, $Targets, $PrivateNames, [int
     }
 }
 
+# A value read from the machine, fit to print: one that may hold user:password@ is not shown.
+function Get-Printable([string]$Value) {
+    if ($Value.Contains('@')) { return '(not shown: it holds an @, so it may carry a credential)' }
+    return $Value
+}
+
 # END shared
 
 # The bypass values, without empty entries and repeats, sorted (azcmagent treats them as a set).
@@ -347,7 +353,7 @@ try {
         if ($null -eq $why) {
             $now = Get-AgentProxy $agent
             if ($now.Url -ne $wanted.Url -or $now.Bypass -ne $wanted.Bypass) {
-                $why = "azcmagent read back proxy.url '$($now.Url)' and proxy.bypass '$($now.Bypass)' after setting '$($wanted.Url)' and '$($wanted.Bypass)'"
+                $why = "azcmagent read back proxy.url '$(Get-Printable $now.Url)' and proxy.bypass '$(Get-Printable $now.Bypass)' after setting '$($wanted.Url)' and '$($wanted.Bypass)'"
             }
         }
         if ($null -ne $why) { Stop-WithError "$why; $(Restore-AgentProxy $agent $previous)" }

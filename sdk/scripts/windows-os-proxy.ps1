@@ -234,6 +234,12 @@ function Invoke-RouteCheck([string]$ProxyHostPort, $Targets, $PrivateNames, [int
     }
 }
 
+# A value read from the machine, fit to print: one that may hold user:password@ is not shown.
+function Get-Printable([string]$Value) {
+    if ($Value.Contains('@')) { return '(not shown: it holds an @, so it may carry a credential)' }
+    return $Value
+}
+
 # END shared
 
 # Bypass entries in WinHTTP's form: the fixed ones first, no repeats, separated by ";".
@@ -372,7 +378,7 @@ function Set-WinHttpProxy([string]$HostPort, [string]$Bypass) {
     }
     $after = Get-WinHttpDefaultProxy
     if (-not (Test-WinHttpIs $after $HostPort $Bypass)) {
-        Stop-WithError "WinHTTP read back differs from what was set: expected proxy $HostPort with bypass $Bypass, WinHTTP reports access type $($after.AccessType), proxy '$($after.Proxy)', bypass '$($after.Bypass)'"
+        Stop-WithError "WinHTTP read back differs from what was set: expected proxy $HostPort with bypass $Bypass, WinHTTP reports access type $($after.AccessType), proxy '$(Get-Printable $after.Proxy)', bypass '$(Get-Printable $after.Bypass)'"
     }
     Write-Output "changed: WinHTTP proxy $HostPort (bypass $Bypass)"
     $script:Changes++
@@ -390,7 +396,7 @@ function Set-Policy([string]$SubKey, [string]$Name, [string]$Value, [string]$Kin
     Set-PolicyValue $SubKey $Name $Value $Kind
     $after = Get-PolicyValue $SubKey $Name
     if (-not (Test-PolicyIs $after $Value $Kind)) {
-        $seen = if ($null -eq $after) { 'no value' } else { "$($after.Kind) '$($after.Value)'" }
+        $seen = if ($null -eq $after) { 'no value' } else { "$($after.Kind) '$(Get-Printable $after.Value)'" }
         Stop-WithError "registry read back differs from what was set: HKLM\$SubKey\$Name should be $Kind '$Value', the registry holds $seen"
     }
     Write-Output "changed: HKLM\$SubKey\$Name"

@@ -149,6 +149,15 @@ Describe 'windows-arc-agent-proxy.ps1' {
         $global:FakeAgent.Settings['proxy.url'] | Should -Be @('http://old:3128')
     }
 
+    It 'does not print a credential-looking value the agent reads back' {
+        $global:FakeAgent.Settings['proxy.url'] = @('http://eve:Leak3dPw@old:3128')
+        $global:FakeAgent.IgnoreSet = $true
+        $r = Invoke-ArcProxy @{ ProxyUrl = 'http://proxy:8080' }
+        $r.ExitCode | Should -Be 1
+        $r.Err | Should -Match "read back proxy\.url '\(not shown: it holds an @"
+        $r.Text | Should -Not -Match 'Leak3dPw'
+    }
+
     $bad = @(
         @{ Why = 'no ProxyUrl'; P = @{}; Message = 'ProxyUrl is missing or empty' }
         @{ Why = 'credentials in ProxyUrl'; P = @{ ProxyUrl = 'http://bob:Hunter2Pw@proxy:8080' }; Message = 'ProxyUrl must not carry credentials' }

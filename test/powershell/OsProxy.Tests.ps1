@@ -158,6 +158,25 @@ Describe 'windows-os-proxy.ps1 never prints a credential' {
         @{ Where = 'RouteCheckHosts'; P = @{ ProxyUrl = 'http://proxy:8080'; RouteCheckHosts = 'alice:S3cr3tPw@host:443' }; Message = 'RouteCheckHosts entry 1 is not host:port' }
         @{ Where = 'RouteCheckPrivateHosts'; P = @{ ProxyUrl = 'http://proxy:8080'; RouteCheckPrivateHosts = 'alice:S3cr3tPw@host' }; Message = 'RouteCheckPrivateHosts entry 1' }
     )
+    It 'does not print a credential-looking WinHTTP value it reads back' {
+        Mock Invoke-Netsh {
+            $global:FakeMachine.WinHttp = [pscustomobject]@{ AccessType = 3; Proxy = 'eve:Leak3dPw@elsewhere:3128'; Bypass = '' }
+            [pscustomobject]@{ ExitCode = 0; Output = '' }
+        }
+        $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080' }
+        $r.ExitCode | Should -Be 1
+        $r.Err | Should -Match "proxy '\(not shown: it holds an @, so it may carry a credential\)'"
+        $r.Text | Should -Not -Match 'Leak3dPw'
+    }
+
+    It 'does not print a credential-looking registry value it reads back' {
+        Mock Set-PolicyValue { $global:FakeMachine.Registry["$SubKey\$Name"] = [pscustomobject]@{ Kind = $Kind; Value = 'eve:Leak3dPw@elsewhere:3128' } }
+        $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080' }
+        $r.ExitCode | Should -Be 1
+        $r.Err | Should -Match 'registry read back differs'
+        $r.Text | Should -Not -Match 'Leak3dPw'
+    }
+
     It 'refuses user:password@ in <Where> without echoing it' -ForEach $cases {
         $r = Invoke-OsProxy $P
         $r.ExitCode | Should -Be 2

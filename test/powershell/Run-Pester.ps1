@@ -2,12 +2,12 @@
 # non-zero when anything failed. Used by test/scripts.windows.spec.ts (npm test).
 param(
     [Parameter(Mandatory = $true)][string]$PesterModule,
-    [string]$Path = $PSScriptRoot
+    [string]$Path = $PSScriptRoot  # one path, or several separated by commas
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterModule -Force
 $config = New-PesterConfiguration
-$config.Run.Path = $Path
+$config.Run.Path = @($Path -split ",")
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Normal'
 $result = Invoke-Pester -Configuration $config
