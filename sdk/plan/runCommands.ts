@@ -116,7 +116,13 @@ export function arcAgentProxyRunCommand(
 ): RunCommandSpec {
     const joined = arcBypass.join(",");
     if (os === "windows") {
-        return spec("defender-arc-agent-proxy", "windows-arc-agent-proxy.ps1", { ProxyUrl: proxy.url, ArcProxyBypass: joined }, 300);
+        // An empty ArcProxyBypass is left out (spec() never passes an empty parameter): the script reads absent as "clear it".
+        return spec(
+            "defender-arc-agent-proxy",
+            "windows-arc-agent-proxy.ps1",
+            { ProxyUrl: proxy.url, ArcProxyBypass: joined, ...routeCheckParameters(os, arcRoute) },
+            300,
+        );
     }
     return spec(
         "defender-arc-agent-proxy",

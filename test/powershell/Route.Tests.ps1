@@ -1,0 +1,103 @@
+# The route check of both scripts against a real Squid on 127.0.0.1 (see TestHelpers.ps1,
+# Start-TestSquid). Only the Windows boundary is mocked; the CONNECT probes are real sockets.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $script:OsProxy = Join-Path $ScriptsDir 'windows-os-proxy.ps1'
+    $script:ArcProxy = Join-Path $ScriptsDir 'windows-arc-agent-proxy.ps1'
+    . ([scriptblock]::Create((Get-BoundaryStubs $script:OsProxy @('Invoke-Netsh', 'Get-WinHttpDefaultProxy', 'Get-PolicyValue', 'Set-PolicyValue'))))
+    . ([scriptblock]::Create((Get-BoundaryStubs $script:ArcProxy @('Find-Azcmagent', 'Invoke-Azcmagent'))))
+
+    # The "Microsoft" end of each allowed tunnel: a listener Squid can connect to.
+    $script:Target = New-Object System.Net.Sockets.TcpListener([System.Net.IPAddress]::Loopback, 0)
+    $script:Target.Start()
+    $script:TargetPort = ([System.Net.IPEndPoint]$script:Target.LocalEndpoint).Port
+    $script:Allowed = @('probe.endpoint.security.microsoft.com', 'login.microsoftonline.com', 'gbl.his.arc.azure.com')
+    $script:Denied = @('denied.example.com')
+    $script:Squid = Start-TestSquid $script:Allowed $script:Denied $script:TargetPort
+    $script:ProxyUrl = "http://127.0.0.1:$($script:Squid.Port)"
+    $script:AllowedList = ($script:Allowed | ForEach-Object { "${_}:$($script:TargetPort)" }) -join ','
+}
+
+AfterAll {
+    Stop-TestSquid $script:Squid
+    if ($null -ne $script:Target) { $script:Target.Stop() }
+}
+
+Describe 'route check through a real Squid' {
+    BeforeEach {
+        $global:FakeMachine = New-FakeWindows
+        Mock Invoke-Netsh { Invoke-FakeNetsh $global:FakeMachine $Arguments }
+        Mock Get-WinHttpDefaultProxy { $global:FakeMachine.WinHttp }
+        Mock Get-PolicyValue { $global:FakeMachine.Registry["$SubKey\$Name"] }
+        Mock Set-PolicyValue { $global:FakeMachine.Registry["$SubKey\$Name"] = [pscustomobject]@{ Kind = $Kind; Value = $Value } }
+        $global:FakeArc = @{ 'proxy.url' = 'http://old:3128'; Calls = New-Object System.Collections.Generic.List[string] }
+        Mock Find-Azcmagent { 'azcmagent.exe' }
+        Mock Invoke-Azcmagent {
+            $global:FakeArc.Calls.Add(($Arguments -join ' '))
+            if ($Arguments[0] -eq 'config' -and $Arguments[1] -eq 'get') {
+                $v = if ($Arguments[2] -eq 'proxy.url') { $global:FakeArc['proxy.url'] } else { '' }
+                return [pscustomobject]@{ ExitCode = 0; Output = (ConvertTo-Json -InputObject $v) }
+            }
+            if ($Arguments[1] -eq 'set' -and $Arguments[2] -eq 'proxy.url') { $global:FakeArc['proxy.url'] = $Arguments[3] }
+            return [pscustomobject]@{ ExitCode = 0; Output = '' }
+        }
+    }
+
+    It 'os proxy: passes when Squid lets every host through' {
+        $r = Invoke-ScriptUnderTest $script:OsProxy @{ ProxyUrl = $script:ProxyUrl; RouteCheckHosts = $script:AllowedList; RouteCheckTimeoutSeconds = '10' }
+        $r.ExitCode | Should -Be 0 -Because $r.Text
+        foreach ($h in $script:Allowed) { $r.Out | Should -Contain "route: ok ${h}:$($script:TargetPort) (the proxy answered 200)" }
+        Get-Content -Raw (Join-Path $script:Squid.Dir 'access.log') | Should -Match "CONNECT login\.microsoftonline\.com:$($script:TargetPort)"
+    }
+
+    It 'os proxy: fails naming the denied host and the 403, after the settings are in place' {
+        $r = Invoke-ScriptUnderTest $script:OsProxy @{ ProxyUrl = $script:ProxyUrl; RouteCheckHosts = "$($script:AllowedList),denied.example.com:$($script:TargetPort)" }
+        $r.ExitCode | Should -Be 1
+        $r.Err | Should -Match "route check failed for 1 of 4: denied\.example\.com:$($script:TargetPort): the proxy answered 403 Forbidden"
+        $r.Err | Should -Not -Match 'login\.microsoftonline\.com'
+        $r.Out | Should -Contain "route: ok login.microsoftonline.com:$($script:TargetPort) (the proxy answered 200)"
+    }
+
+    It 'os proxy: an allowed host on a port Squid denies fails with 403' {
+        $r = Invoke-ScriptUnderTest $script:OsProxy @{ ProxyUrl = $script:ProxyUrl; RouteCheckHosts = 'login.microsoftonline.com:443' }
+        $r.ExitCode | Should -Be 1
+        $r.Err | Should -Match 'login\.microsoftonline\.com:443: the proxy answered 403'
+    }
+
+    It 'os proxy: a proxy that accepts but never answers fails with a timeout, within the bound' {
+        $silent = New-Object System.Net.Sockets.TcpListener([System.Net.IPAddress]::Loopback, 0)
+        $silent.Start()
+        try {
+            $port = ([System.Net.IPEndPoint]$silent.LocalEndpoint).Port
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            $r = Invoke-ScriptUnderTest $script:OsProxy @{ ProxyUrl = "http://127.0.0.1:$port"; RouteCheckHosts = 'login.microsoftonline.com:443'; RouteCheckTimeoutSeconds = '2' }
+            $watch.Stop()
+        }
+        finally { $silent.Stop() }
+        $r.ExitCode | Should -Be 1
+        $r.Err | Should -Match 'login\.microsoftonline\.com:443: no answer from the proxy within 2s \(timeout\)'
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 15
+    }
+
+    It 'os proxy: a proxy port nobody listens on fails naming the host' {
+        $port = Get-FreeTcpPort
+        $r = Invoke-ScriptUnderTest $script:OsProxy @{ ProxyUrl = "http://127.0.0.1:$port"; RouteCheckHosts = 'login.microsoftonline.com:443' }
+        $r.ExitCode | Should -Be 1
+        $r.Err | Should -Match 'login\.microsoftonline\.com:443: the proxy refused the connection or could not be reached'
+    }
+
+    It 'arc: commits the new proxy only after the route through it works' {
+        $r = Invoke-ScriptUnderTest $script:ArcProxy @{ ProxyUrl = $script:ProxyUrl; RouteCheckHosts = $script:AllowedList }
+        $r.ExitCode | Should -Be 0 -Because $r.Text
+        $global:FakeArc['proxy.url'] | Should -BeExactly $script:ProxyUrl
+    }
+
+    It 'arc: a proxy that denies an Arc host is not committed; the old one stays and the run fails' {
+        $r = Invoke-ScriptUnderTest $script:ArcProxy @{ ProxyUrl = $script:ProxyUrl; RouteCheckHosts = "gbl.his.arc.azure.com:$($script:TargetPort),denied.example.com:$($script:TargetPort)" }
+        $r.ExitCode | Should -Be 1
+        $r.Err | Should -Match "failed for 1 of 2, the agent keeps its previous proxy settings: denied\.example\.com:$($script:TargetPort): the proxy answered 403 Forbidden"
+        $global:FakeArc['proxy.url'] | Should -BeExactly 'http://old:3128'
+        @($global:FakeArc.Calls | Where-Object { $_ -like 'config set*' -or $_ -like 'config clear*' }).Count | Should -Be 0
+    }
+}
