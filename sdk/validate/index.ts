@@ -14,11 +14,12 @@ import { NormalizedProxy, readProxy } from "./proxy";
 import { NormalizedRollout, readRollout } from "./rollout";
 import { Problem, ProblemList } from "./problems";
 import { NormalizedPlan, readPlan } from "./plan";
+import { MDE_CONNECTIVITY_FIELDS, NormalizedAzureFirewall, NormalizedMdeConnectivity, readAzureFirewall, readMdeConnectivity } from "./egress";
 
 export { Problem, ValidationError } from "./problems";
 
 /** MDE integration after defaults. */
-export interface NormalizedMdeIntegration {
+export interface NormalizedMdeIntegration extends NormalizedMdeConnectivity {
     /** Whether the component manages the MDE integration settings at all. */
     enabled: boolean;
     /** Whether Linux machines get MDE too. */
@@ -40,6 +41,8 @@ export interface NormalizedArgs {
     guestConfiguration: NormalizedGuestConfiguration;
     privateLink?: NormalizedPrivateLink;
     rollout: NormalizedRollout;
+    /** The Azure Firewall policy to add the egress rules to, when asked. */
+    azureFirewall?: NormalizedAzureFirewall;
 }
 
 /** Guest Configuration after defaults. */
@@ -74,6 +77,7 @@ export const TOP_LEVEL_FIELDS = [
     "qualys",
     "privateLink",
     "rollout",
+    "azureFirewall",
 ] as const;
 
 /** Validates raw args and returns them normalized, or throws a `ValidationError` naming every bad field. */
@@ -92,7 +96,7 @@ export function validate(raw: unknown): ValidationResult {
     const retirement = CLOUD_RETIREMENTS[cloud];
     if (retirement !== undefined) problems.error("cloud", retirement);
     const plan = readPlan(problems, top.plan);
-    const mdeIntegration = readMdeIntegration(problems, top.mdeIntegration);
+    const mdeIntegration = readMdeIntegration(problems, top.mdeIntegration, cloud);
     const retainProtectionOnDelete = readBoolean(problems, top.retainProtectionOnDelete, "retainProtectionOnDelete", true);
     if (!retainProtectionOnDelete) {
         problems.warn(
@@ -121,6 +125,7 @@ export function validate(raw: unknown): ValidationResult {
     });
 
     const rollout = readRollout(problems, top.rollout, { subscriptionId, proxy, logs, privateLink, qualys });
+    const azureFirewall = readAzureFirewall(problems, top.azureFirewall, { subscriptionId, airGapped });
 
     problems.throwIfAny();
     return {
@@ -138,6 +143,7 @@ export function validate(raw: unknown): ValidationResult {
             guestConfiguration,
             privateLink,
             rollout,
+            azureFirewall,
         },
         warnings: problems.warnings,
     };
@@ -176,9 +182,9 @@ function readSwitch(problems: ProblemList, value: unknown, path: string, fallbac
     return readBoolean(problems, fields.enabled, `${path}.enabled`, fallback);
 }
 
-function readMdeIntegration(problems: ProblemList, value: unknown): NormalizedMdeIntegration {
+function readMdeIntegration(problems: ProblemList, value: unknown, cloud: CloudName): NormalizedMdeIntegration {
     const fields = readObject(problems, value, "mdeIntegration") ?? {};
-    rejectUnknownKeys(problems, fields, "mdeIntegration", ["enabled", "includeLinux"]);
+    rejectUnknownKeys(problems, fields, "mdeIntegration", ["enabled", "includeLinux", ...MDE_CONNECTIVITY_FIELDS]);
     const enabled = readBoolean(problems, fields.enabled, "mdeIntegration.enabled", true);
     const includeLinux = readBoolean(problems, fields.includeLinux, "mdeIntegration.includeLinux", true);
     if (!enabled && fields.includeLinux !== undefined) {
@@ -187,5 +193,5 @@ function readMdeIntegration(problems: ProblemList, value: unknown): NormalizedMd
             "has no effect while mdeIntegration.enabled is false; remove it or turn the integration on",
         );
     }
-    return { enabled, includeLinux };
+    return { enabled, includeLinux, ...readMdeConnectivity(problems, fields, enabled, cloud) };
 }
