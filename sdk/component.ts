@@ -120,14 +120,15 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             );
         }
 
-        // 5. MDE integration, last: Defender starts deploying MDE the moment it is on.
-        const mdeIntegration = switchOnMdeIntegration(this, name, settings, mdePrerequisites);
-
-        // 6. The egress list as firewall rules; enforced in the named Azure Firewall policy when asked.
+        // 4b. The egress list as firewall rules; enforced in the named Azure Firewall policy when asked, before MDE starts.
         const firewallRules = azureFirewallRuleCollections(egress, serviceTagDestinations(egressInput), {
             sourceAddresses: settings.azureFirewall?.sourceAddresses,
         });
         const firewallGroup = enforceOnAzureFirewall(this, name, settings, firewallRules);
+        if (firewallGroup !== undefined) mdePrerequisites.push(firewallGroup);
+
+        // 5. MDE integration, last: Defender starts deploying MDE the moment it is on.
+        const mdeIntegration = switchOnMdeIntegration(this, name, settings, mdePrerequisites);
 
         this.pricingId = plan.id;
         this.subPlan = pulumi.output(settings.plan.subPlan);
