@@ -111,7 +111,16 @@ describe("egress: Defender for Endpoint standard connectivity (commercial)", fun
 
     it("keeps to one data location: no US, UK or AU host for an EU tenant", function () {
         const hosts = proxyAllowlist(mdeOnly({ connectivity: "standard", dataLocation: "EU", windows: true, linux: true }));
-        for (const other of ["winatp-gw-cus", "winatp-gw-uks", "winatp-gw-aue", "us-v20", "uk-v20", "au-v20", "ussus1eastprod", "unitedstates.x.cp"]) {
+        for (const other of [
+            "winatp-gw-cus",
+            "winatp-gw-uks",
+            "winatp-gw-aue",
+            "us-v20",
+            "uk-v20",
+            "au-v20",
+            "ussus1eastprod",
+            "unitedstates.x.cp",
+        ]) {
             assert.ok(!hosts.some((h) => h.includes(other)), other);
         }
     });
@@ -143,7 +152,10 @@ describe("egress: Defender for Endpoint standard connectivity (commercial)", fun
 
     it("refuses a data location whose hosts Microsoft's standard list does not give", function () {
         assert.throws(() => mdeOnly({ connectivity: "standard", dataLocation: "CH", windows: true, linux: true }), /Switzerland/);
-        assert.throws(() => mdeOnly({ connectivity: "standard", dataLocation: "Mars", windows: true, linux: true }), /"Mars" is not a Defender/);
+        assert.throws(
+            () => mdeOnly({ connectivity: "standard", dataLocation: "Mars", windows: true, linux: true }),
+            /"Mars" is not a Defender/,
+        );
     });
 });
 
@@ -173,7 +185,9 @@ describe("egress: Defender for Endpoint streamlined connectivity", function () {
     });
 
     it("says what streamlined needs: the tenant setting, the minimum versions and the unified agent", function () {
-        const notes = egressNotes(input({ agents: { ...NO_AGENTS, mde: true }, mde: { connectivity: "streamlined", windows: true, linux: true } }));
+        const notes = egressNotes(
+            input({ agents: { ...NO_AGENTS, mde: true }, mde: { connectivity: "streamlined", windows: true, linux: true } }),
+        );
         assert.ok(notes.includes(STREAMLINED_PREREQUISITES_NOTE));
         for (const fact of [
             "Apply streamlined connectivity settings to devices managed by Intune and Defender for Cloud",
@@ -190,19 +204,28 @@ describe("egress: Defender for Endpoint streamlined connectivity", function () {
     });
 
     it("US Government: the .us domain and the environment's SmartScreen host", function () {
-        const endpoints = mdeOnly({ connectivity: "streamlined", dataLocation: "GCCHigh", windows: true, linux: true }, "AzureUSGovernment");
+        const endpoints = mdeOnly(
+            { connectivity: "streamlined", dataLocation: "GCCHigh", windows: true, linux: true },
+            "AzureUSGovernment",
+        );
         const hosts = proxyAllowlist(endpoints);
         assert.ok(hosts.includes("*.endpoint.security.microsoft.us"));
         assert.ok(hosts.includes("unitedstates1.ss.wd.microsoft.us"));
         assert.ok(!hosts.includes("*.endpoint.security.microsoft.com"));
         assert.ok(!hosts.includes("unitedstates4.ss.wd.microsoft.us"));
-        assert.equal(endpoints.find((e) => e.host === "*.endpoint.security.microsoft.us")?.probeHost, "", "Microsoft names no host under the .us domain");
+        assert.equal(
+            endpoints.find((e) => e.host === "*.endpoint.security.microsoft.us")?.probeHost,
+            "",
+            "Microsoft names no host under the .us domain",
+        );
     });
 });
 
 describe("egress: Defender for Endpoint standard connectivity (US Government)", function () {
     it("GCC High: its gateway, storage and cyber-data hosts, none of GCC's or DoD's", function () {
-        const hosts = proxyAllowlist(mdeOnly({ connectivity: "standard", dataLocation: "GCCHigh", windows: true, linux: true }, "AzureUSGovernment"));
+        const hosts = proxyAllowlist(
+            mdeOnly({ connectivity: "standard", dataLocation: "GCCHigh", windows: true, linux: true }, "AzureUSGovernment"),
+        );
         for (const h of [
             "winatp-gw-usgt.microsoft.com",
             "automatedirstrffusgv.blob.core.usgovcloudapi.net",
@@ -214,14 +237,20 @@ describe("egress: Defender for Endpoint standard connectivity (US Government)", 
         ]) {
             assert.ok(hosts.includes(h), h);
         }
-        for (const h of ["winatp-gw-usmt.microsoft.com", "winatp-gw-usgv.microsoft.com", "ussusd1centralff5.blob.core.usgovcloudapi.net", "winatp-gw-cus.microsoft.com"]) {
+        for (const h of [
+            "winatp-gw-usmt.microsoft.com",
+            "winatp-gw-usgv.microsoft.com",
+            "ussusd1centralff5.blob.core.usgovcloudapi.net",
+            "winatp-gw-cus.microsoft.com",
+        ]) {
             assert.ok(!hosts.includes(h), h);
         }
     });
 
     it("lists GCC, GCC High and DoD together when the Government tenant's location is unknown", function () {
         const hosts = proxyAllowlist(mdeOnly({ connectivity: "standard", windows: true, linux: true }, "AzureUSGovernment"));
-        for (const h of ["winatp-gw-usmt.microsoft.com", "winatp-gw-usgt.microsoft.com", "winatp-gw-usgv.microsoft.com"]) assert.ok(hosts.includes(h), h);
+        for (const h of ["winatp-gw-usmt.microsoft.com", "winatp-gw-usgt.microsoft.com", "winatp-gw-usgv.microsoft.com"])
+            assert.ok(hosts.includes(h), h);
         assert.ok(!hosts.includes("winatp-gw-weu.microsoft.com"));
     });
 });
@@ -250,7 +279,10 @@ describe("egress: Arc and Azure Monitor Agent rows as of 2026", function () {
             "pas.windows.net always proxy Arc agent",
             "westeurope.handler.control.monitor.azure.com always proxy Azure Monitor Agent",
         ]);
-        assert.deepEqual(serviceTagDestinations(input({ agents: arcAma })).map((t) => `${t.serviceTag}:${t.port}`), ["AzureFrontDoor.Frontend:443"]);
+        assert.deepEqual(
+            serviceTagDestinations(input({ agents: arcAma })).map((t) => `${t.serviceTag}:${t.port}`),
+            ["AzureFrontDoor.Frontend:443"],
+        );
         const tag = (host: string): string | undefined => endpoints.find((e) => e.host === host)?.serviceTag;
         assert.equal(tag("login.microsoftonline.com"), "AzureActiveDirectory");
         assert.equal(tag("management.azure.com"), "AzureResourceManager");
@@ -279,7 +311,9 @@ describe("egress: Arc and Azure Monitor Agent rows as of 2026", function () {
     });
 
     it("Azure Monitor private link: only private endpoints, none of the public AMA hosts", function () {
-        const endpoints = egressEndpoints(input({ regions: ["westeurope"], agents: arcAma, privateLink: { arc: true, azureMonitor: true } }));
+        const endpoints = egressEndpoints(
+            input({ regions: ["westeurope"], agents: arcAma, privateLink: { arc: true, azureMonitor: true } }),
+        );
         assert.deepEqual(privateLinkHosts(endpoints), [
             "*.guestconfiguration.azure.com",
             "*.handler.control.monitor.azure.com",
@@ -287,7 +321,9 @@ describe("egress: Arc and Azure Monitor Agent rows as of 2026", function () {
             "*.ingest.monitor.azure.com",
             `${WS}.ods.opinsights.azure.com`,
         ]);
-        assert.ok(!proxyAllowlist(endpoints).some((h) => h.includes("monitor") || h.includes("microsoftmetrics") || h.includes("opinsights")));
+        assert.ok(
+            !proxyAllowlist(endpoints).some((h) => h.includes("monitor") || h.includes("microsoftmetrics") || h.includes("opinsights")),
+        );
     });
 });
 
@@ -312,7 +348,8 @@ describe("egress: every row is firewall-ready", function () {
                 assert.equal(e.protocol, e.port === 80 ? "http" : "https", `${label}: ${e.host}:${e.port}`);
                 assert.ok(e.platforms.length > 0, `${label}: ${e.host} has no platform`);
                 if (!e.host.includes("*")) assert.equal(e.probeHost, e.host, `${label}: ${e.host}`);
-                else if (e.probeHost !== "") assert.ok(covers(e.host, e.probeHost) && !e.probeHost.includes("*"), `${label}: ${e.host} -> ${e.probeHost}`);
+                else if (e.probeHost !== "")
+                    assert.ok(covers(e.host, e.probeHost) && !e.probeHost.includes("*"), `${label}: ${e.host} -> ${e.probeHost}`);
             }
         }
     });
@@ -323,7 +360,9 @@ describe("egress: every row is firewall-ready", function () {
             const keys = endpoints.map((e) => `${e.host}:${e.port}`);
             assert.equal(new Set(keys).size, keys.length, label);
             const order = { proxy: 0, privateLink: 1, platform: 2 };
-            const sorted = [...endpoints].sort((a, b) => order[a.route] - order[b.route] || (a.host < b.host ? -1 : a.host > b.host ? 1 : a.port - b.port));
+            const sorted = [...endpoints].sort(
+                (a, b) => order[a.route] - order[b.route] || (a.host < b.host ? -1 : a.host > b.host ? 1 : a.port - b.port),
+            );
             assert.deepEqual(endpoints, sorted, label);
             const proxy = proxyAllowlist(endpoints);
             for (const host of privateLinkHosts(endpoints)) assert.ok(!proxy.includes(host), `${label}: ${host} on both lists`);
@@ -333,12 +372,21 @@ describe("egress: every row is firewall-ready", function () {
 
 describe("egress: route-check targets", function () {
     const endpoints = egressEndpoints(
-        input({ regions: ["westeurope"], privateLink: { arc: true, azureMonitor: false }, mde: { connectivity: "streamlined", windows: true, linux: true } }),
+        input({
+            regions: ["westeurope"],
+            privateLink: { arc: true, azureMonitor: false },
+            mde: { connectivity: "streamlined", windows: true, linux: true },
+        }),
     );
 
     it("a Linux machine running MDE: one probe per always-needed proxy entry that has a concrete host", function () {
         assert.deepEqual(routeCheckTargets(endpoints, [MDE], "linux"), {
-            hosts: ["definitionupdates.microsoft.com:443", "go.microsoft.com:443", "mdav.us.endpoint.security.microsoft.com:443", "www.microsoft.com:443"],
+            hosts: [
+                "definitionupdates.microsoft.com:443",
+                "go.microsoft.com:443",
+                "mdav.us.endpoint.security.microsoft.com:443",
+                "www.microsoft.com:443",
+            ],
             privateHosts: [],
         });
     });
@@ -423,7 +471,10 @@ describe("egress: Azure Firewall rule collections", function () {
 describe("egress: onboarding verification", function () {
     it("queries the MDE extensions and Defender's EDR assessment of this subscription, and lists the on-machine checks", function () {
         const v = onboardingVerification(SUBSCRIPTION.toUpperCase());
-        assert.match(v.mdeExtensionsQuery, /type in~ \('microsoft\.compute\/virtualmachines\/extensions', 'microsoft\.hybridcompute\/machines\/extensions'\)/);
+        assert.match(
+            v.mdeExtensionsQuery,
+            /type in~ \('microsoft\.compute\/virtualmachines\/extensions', 'microsoft\.hybridcompute\/machines\/extensions'\)/,
+        );
         assert.match(v.mdeExtensionsQuery, /name in~ \('MDE\.Windows', 'MDE\.Linux'\)/);
         assert.match(v.mdeExtensionsQuery, new RegExp(`subscriptionId =~ '${SUBSCRIPTION}'`));
         assert.match(v.edrAssessmentQuery, /^securityresources\n\| where type == 'microsoft\.security\/assessments'/);
@@ -457,13 +508,29 @@ describe("egress: merge, order and notes", function () {
     it("merges by host and port: agents and platforms united, always over connect over install, proxy over private link, no inspection wins", function () {
         const merged = mergeEgressEndpoints([
             row({ host: "b.example", when: "install", route: "privateLink", agents: ["Z"] }),
-            row({ host: "b.example", when: "connect", route: "proxy", agents: ["A"], platforms: ["windows"], why: "y", tlsInspection: false, serviceTag: "T" }),
+            row({
+                host: "b.example",
+                when: "connect",
+                route: "proxy",
+                agents: ["A"],
+                platforms: ["windows"],
+                why: "y",
+                tlsInspection: false,
+                serviceTag: "T",
+            }),
             row({ host: "b.example", port: 80, protocol: "http" }),
             row({ host: "a.example", when: "always", route: "platform" }),
         ]);
         assert.deepEqual(
-            merged.map((e) => `${e.host}:${e.port} ${e.when} ${e.route} ${e.agents.join("+")} ${e.platforms.join("+")} ${e.why} ${e.tlsInspection} ${e.serviceTag}`),
-            ["b.example:80 install proxy A linux x true ", "b.example:443 connect proxy A+Z linux+windows x; y false T", "a.example:443 always platform A linux x true "],
+            merged.map(
+                (e) =>
+                    `${e.host}:${e.port} ${e.when} ${e.route} ${e.agents.join("+")} ${e.platforms.join("+")} ${e.why} ${e.tlsInspection} ${e.serviceTag}`,
+            ),
+            [
+                "b.example:80 install proxy A linux x true ",
+                "b.example:443 connect proxy A+Z linux+windows x; y false T",
+                "a.example:443 always platform A linux x true ",
+            ],
         );
     });
 
@@ -504,7 +571,17 @@ describe("egress: Squid snippet text", function () {
             tlsInspection: false,
         });
         assert.equal(
-            squidAllowlistSnippet([e("*.x.example"), e("a.x.example"), e("azgn*.y.example"), e("www.microsoft.com"), e("www.microsoft.com", 80), e("crl.microsoft.com", 80)], "t"),
+            squidAllowlistSnippet(
+                [
+                    e("*.x.example"),
+                    e("a.x.example"),
+                    e("azgn*.y.example"),
+                    e("www.microsoft.com"),
+                    e("www.microsoft.com", 80),
+                    e("crl.microsoft.com", 80),
+                ],
+                "t",
+            ),
             [
                 "# defender-servers egress allowlist: CONNECT to port 443, and GET/HEAD to port 80, of these hosts only.",
                 '# Paste it above your final "http_access deny all"; every other destination stays denied.',
@@ -552,11 +629,20 @@ describe("egress: validation of the new fields", function () {
     it("normalizes a data location's case and refuses the ones the standard list does not cover", function () {
         assert.equal(validate({ ...MINIMAL, mdeIntegration: { dataLocation: "eu" } }).args.mdeIntegration.dataLocation, "EU");
         const [ch] = problems({ ...MINIMAL, mdeIntegration: { dataLocation: "CH" } });
-        assert.match(ch, /^mdeIntegration\.dataLocation: "CH": Microsoft's standard URL list names no .* Switzerland .*use mdeIntegration\.connectivity "streamlined"/);
+        assert.match(
+            ch,
+            /^mdeIntegration\.dataLocation: "CH": Microsoft's standard URL list names no .* Switzerland .*use mdeIntegration\.connectivity "streamlined"/,
+        );
         assert.deepEqual(problems({ ...MINIMAL, mdeIntegration: { dataLocation: "CH", connectivity: "streamlined" } }), []);
-        assert.match(problems({ ...MINIMAL, mdeIntegration: { dataLocation: "Mars" } })[0], /"Mars" is not a Defender for Endpoint data location/);
+        assert.match(
+            problems({ ...MINIMAL, mdeIntegration: { dataLocation: "Mars" } })[0],
+            /"Mars" is not a Defender for Endpoint data location/,
+        );
         assert.match(problems({ ...MINIMAL, mdeIntegration: { connectivity: "Streamlined" } })[0], /did you mean "streamlined"/);
-        assert.match(problems({ ...MINIMAL, mdeIntegration: { enabled: false, connectivity: "streamlined" } })[0], /^mdeIntegration\.connectivity: has no effect/);
+        assert.match(
+            problems({ ...MINIMAL, mdeIntegration: { enabled: false, connectivity: "streamlined" } })[0],
+            /^mdeIntegration\.connectivity: has no effect/,
+        );
     });
 
     it("reads azureFirewall: the policy id's parts, defaults, and every bad field at once", function () {
@@ -571,7 +657,12 @@ describe("egress: validation of the new fields", function () {
         });
         const found = problems({
             ...MINIMAL,
-            azureFirewall: { firewallPolicyId: POLICY.replace(SUBSCRIPTION, "99999999-2222-3333-4444-555555555555"), priority: 70000, ruleCollectionGroupName: "bad name", sourceAddresses: ["10.0.0.0/8", "everywhere"] },
+            azureFirewall: {
+                firewallPolicyId: POLICY.replace(SUBSCRIPTION, "99999999-2222-3333-4444-555555555555"),
+                priority: 70000,
+                ruleCollectionGroupName: "bad name",
+                sourceAddresses: ["10.0.0.0/8", "everywhere"],
+            },
         });
         assert.equal(found.length, 4, found.join("\n"));
         assert.match(found[0], /^azureFirewall\.firewallPolicyId: is in subscription 99999999/);
@@ -579,7 +670,10 @@ describe("egress: validation of the new fields", function () {
         assert.match(found[2], /^azureFirewall\.ruleCollectionGroupName: "bad name" is not a valid name/);
         assert.match(found[3], /^azureFirewall\.sourceAddresses\[1\]: "everywhere" is not an IPv4 address/);
         assert.match(problems({ ...MINIMAL, azureFirewall: { firewallPolicyId: "egress-policy" } })[0], /is not a firewall policy id/);
-        assert.match(problems({ ...MINIMAL, airGapped: true, azureFirewall: { firewallPolicyId: POLICY } })[0], /^azureFirewall: cannot be combined with airGapped/);
+        assert.match(
+            problems({ ...MINIMAL, airGapped: true, azureFirewall: { firewallPolicyId: POLICY } })[0],
+            /^azureFirewall: cannot be combined with airGapped/,
+        );
     });
 });
 
@@ -604,7 +698,10 @@ describe("egress: what the component registers and outputs", function () {
     });
 
     it("with azureFirewall: one rule collection group in the named policy, and MDE integration waits for it", async function () {
-        const run = await construct({ ...FLEET, azureFirewall: { firewallPolicyId: POLICY, priority: 300, sourceAddresses: ["10.1.0.0/24"] } });
+        const run = await construct({
+            ...FLEET,
+            azureFirewall: { firewallPolicyId: POLICY, priority: 300, sourceAddresses: ["10.1.0.0/24"] },
+        });
         const group = named(run, "d-firewall-rules");
         const given = inputs(group);
         assert.equal(group.type, "azure-native:network:FirewallPolicyRuleCollectionGroup");
@@ -614,10 +711,20 @@ describe("egress: what the component registers and outputs", function () {
         assert.equal(given.priority, 300);
         const first = given.ruleCollections[0];
         assert.equal(first.name, "defender-servers-https-no-tls-inspection");
-        assert.ok(first.rules.every((r: any) => r.terminateTLS === false && r.ruleType === "ApplicationRule" && r.sourceAddresses[0] === "10.1.0.0/24"));
+        assert.ok(
+            first.rules.every(
+                (r: any) => r.terminateTLS === false && r.ruleType === "ApplicationRule" && r.sourceAddresses[0] === "10.1.0.0/24",
+            ),
+        );
         const outputs = run.resources[0].outputs as Record<string, any>;
-        assert.deepEqual(given.ruleCollections.map((c: any) => c.name), outputs.azureFirewallRules.map((c: any) => c.name));
+        assert.deepEqual(
+            given.ruleCollections.map((c: any) => c.name),
+            outputs.azureFirewallRules.map((c: any) => c.name),
+        );
         const waiting = run.resources.filter((r) => waitsFor(run, r).includes("d-firewall-rules")).map((r) => r.name);
-        assert.ok(waiting.some((n) => /wdatp|mde/i.test(n)), `nothing MDE-related waits for the firewall rules: ${waiting.join(", ")}`);
+        assert.ok(
+            waiting.some((n) => /wdatp|mde/i.test(n)),
+            `nothing MDE-related waits for the firewall rules: ${waiting.join(", ")}`,
+        );
     });
 });

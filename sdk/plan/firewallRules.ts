@@ -90,9 +90,7 @@ export function azureFirewallRuleCollections(
     ];
     const collections: AzureFirewallRuleCollection[] = [];
     for (const group of groups) {
-        const members = proxied.filter(
-            (e) => e.port === group.port && (group.inspect === undefined || e.tlsInspection === group.inspect),
-        );
+        const members = proxied.filter((e) => e.port === group.port && (group.inspect === undefined || e.tlsInspection === group.inspect));
         if (members.length === 0) continue;
         const agents = [...new Set(members.flatMap((e) => e.agents))].sort();
         const rules: AzureFirewallRule[] = [];
@@ -113,7 +111,13 @@ export function azureFirewallRuleCollections(
                 ...(group.inspect === false ? { terminateTLS: false } : {}),
             });
         }
-        collections.push({ ruleCollectionType: "FirewallPolicyFilterRuleCollection", name: group.name, priority: 0, action: { type: "Allow" }, rules });
+        collections.push({
+            ruleCollectionType: "FirewallPolicyFilterRuleCollection",
+            name: group.name,
+            priority: 0,
+            action: { type: "Allow" },
+            rules,
+        });
     }
     if (serviceTags.length > 0) {
         collections.push({
@@ -137,5 +141,8 @@ export function azureFirewallRuleCollections(
 
 /** A rule name Azure accepts (letters, digits, `-`, `_`, `.`), from an agent or tag name. */
 function ruleName(text: string): string {
-    return text.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^-+|-+$/g, "").toLowerCase();
+    return text
+        .replace(/[^A-Za-z0-9_.-]+/g, "-")
+        .replace(/^-+|-+$/g, "")
+        .toLowerCase();
 }

@@ -28,10 +28,19 @@ const LOCATIONS: readonly string[] = [...MDE_COMMERCIAL_LOCATIONS, ...MDE_GOVERN
 
 /** Reads `mdeIntegration.connectivity` and `mdeIntegration.dataLocation` from the already-read `mdeIntegration` object. */
 export function readMdeConnectivity(problems: ProblemList, fields: Fields, enabled: boolean, cloud: CloudName): NormalizedMdeConnectivity {
-    const connectivity = readChoice(problems, fields.connectivity, "mdeIntegration.connectivity", ["standard", "streamlined"] as const, "standard");
+    const connectivity = readChoice(
+        problems,
+        fields.connectivity,
+        "mdeIntegration.connectivity",
+        ["standard", "streamlined"] as const,
+        "standard",
+    );
     for (const key of MDE_CONNECTIVITY_FIELDS) {
         if (!enabled && fields[key] !== undefined) {
-            problems.error(`mdeIntegration.${key}`, "has no effect while mdeIntegration.enabled is false; remove it or turn the integration on");
+            problems.error(
+                `mdeIntegration.${key}`,
+                "has no effect while mdeIntegration.enabled is false; remove it or turn the integration on",
+            );
         }
     }
     const raw = fields.dataLocation;
@@ -84,7 +93,8 @@ export interface NormalizedAzureFirewall {
     sourceAddresses: string[];
 }
 
-const POLICY_ID = /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/firewallPolicies\/([^/]+)$/i;
+const POLICY_ID =
+    /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/firewallPolicies\/([^/]+)$/i;
 const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,78}[A-Za-z0-9_]$|^[A-Za-z0-9]$/;
 const SOURCE = /^(\*|(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?)$/;
 
@@ -98,12 +108,17 @@ export function readAzureFirewall(
     if (fields === undefined) return undefined;
     rejectUnknownKeys(problems, fields, "azureFirewall", ["firewallPolicyId", "priority", "ruleCollectionGroupName", "sourceAddresses"]);
     if (context.airGapped) {
-        problems.error("azureFirewall", "cannot be combined with airGapped: air-gapped machines reach nothing, so there is no egress to allow");
+        problems.error(
+            "azureFirewall",
+            "cannot be combined with airGapped: air-gapped machines reach nothing, so there is no egress to allow",
+        );
     }
-    const hint = "give the policy's resource id, /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/firewallPolicies/<name>";
+    const hint =
+        "give the policy's resource id, /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/firewallPolicies/<name>";
     const id = readRequiredString(problems, fields.firewallPolicyId, "azureFirewall.firewallPolicyId", hint);
     const match = id === undefined ? null : POLICY_ID.exec(id.trim());
-    if (id !== undefined && match === null) problems.error("azureFirewall.firewallPolicyId", `${JSON.stringify(id)} is not a firewall policy id; ${hint}`);
+    if (id !== undefined && match === null)
+        problems.error("azureFirewall.firewallPolicyId", `${JSON.stringify(id)} is not a firewall policy id; ${hint}`);
     if (match !== null && context.subscriptionId !== undefined && match[1].toLowerCase() !== context.subscriptionId) {
         problems.error(
             "azureFirewall.firewallPolicyId",
@@ -115,7 +130,10 @@ export function readAzureFirewall(
     if (fields.priority !== undefined) {
         const p = fields.priority;
         if (typeof p !== "number" || !Number.isInteger(p) || p < 100 || p > 65000) {
-            problems.error("azureFirewall.priority", `expected a whole number from 100 to 65000, got ${typeof p === "number" ? String(p) : describe(p)}`);
+            problems.error(
+                "azureFirewall.priority",
+                `expected a whole number from 100 to 65000, got ${typeof p === "number" ? String(p) : describe(p)}`,
+            );
         } else {
             priority = p;
         }
@@ -140,7 +158,10 @@ export function readAzureFirewall(
         } else {
             list.forEach((entry, i) => {
                 if (typeof entry !== "string" || !SOURCE.test(entry)) {
-                    problems.error(`azureFirewall.sourceAddresses[${i}]`, `${describe(entry)} is not an IPv4 address, a CIDR range such as 10.1.0.0/24, or "*"`);
+                    problems.error(
+                        `azureFirewall.sourceAddresses[${i}]`,
+                        `${describe(entry)} is not an IPv4 address, a CIDR range such as 10.1.0.0/24, or "*"`,
+                    );
                 }
             });
             sourceAddresses = list.filter((e): e is string => typeof e === "string");

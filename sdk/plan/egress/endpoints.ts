@@ -228,8 +228,22 @@ export function egressEndpoints(input: EgressInput): EgressEndpoint[] {
         const ama = EGRESS_AGENTS.azureMonitorAgent;
         const noInspection = { tlsInspection: false };
         if (privateLink.azureMonitor) {
-            add(ama, [`*.handler.control.${cloud.monitor}`], "Data collection rules, from the private data collection endpoint", "always", "privateLink", noInspection);
-            add(ama, [`*.ingest.${cloud.monitor}`], "Log ingestion through the private data collection endpoint", "always", "privateLink", noInspection);
+            add(
+                ama,
+                [`*.handler.control.${cloud.monitor}`],
+                "Data collection rules, from the private data collection endpoint",
+                "always",
+                "privateLink",
+                noInspection,
+            );
+            add(
+                ama,
+                [`*.ingest.${cloud.monitor}`],
+                "Log ingestion through the private data collection endpoint",
+                "always",
+                "privateLink",
+                noInspection,
+            );
             add(ama, perWorkspace("ods", cloud.opinsights), "Log ingestion into the workspace", "always", "privateLink", noInspection);
         } else {
             const monitor = { tlsInspection: false, serviceTag: TAG.monitor };
@@ -244,7 +258,14 @@ export function egressEndpoints(input: EgressInput): EgressEndpoint[] {
             );
             if (cloud.metrics !== undefined) add(ama, [cloud.metrics], "Azure Monitor metrics service", "always", "proxy", noInspection);
             add(ama, perWorkspace("ods", cloud.opinsights), "Log ingestion into the workspace", "always", "proxy", monitor);
-            add(ama, [`*.ingest.${cloud.monitor}`], "Log ingestion through a data collection endpoint (<dce>.<region>.ingest...)", "always", "proxy", noInspection);
+            add(
+                ama,
+                [`*.ingest.${cloud.monitor}`],
+                "Log ingestion through a data collection endpoint (<dce>.<region>.ingest...)",
+                "always",
+                "proxy",
+                noInspection,
+            );
         }
     }
 
@@ -259,7 +280,14 @@ export function egressEndpoints(input: EgressInput): EgressEndpoint[] {
         add(mma, perWorkspace("oms", cloud.opinsights), "Workspace configuration and management", "always", route, x);
         add(mma, perWorkspace("agentsvc", cloud.automation), "Agent service (registration, automation features)", "always", route, x);
         if (privateLink.azureMonitor) {
-            add(mma, [cloud.solutionPacks], "Solution (management) packs, through the Azure Monitor private link scope", "always", route, x);
+            add(
+                mma,
+                [cloud.solutionPacks],
+                "Solution (management) packs, through the Azure Monitor private link scope",
+                "always",
+                route,
+                x,
+            );
         } else {
             add(mma, [`*.${cloud.blob}`], "Solution (management) packs and agent content in Azure Storage", "always", route, x);
         }
@@ -284,12 +312,21 @@ export function egressEndpoints(input: EgressInput): EgressEndpoint[] {
         const arc = EGRESS_AGENTS.arcAgent;
         const scoped: EgressRoute = privateLink.arc ? "privateLink" : "proxy";
         add(arc, [ARC_SCRIPT_HOST], "Resolves the agent download script", "install", "proxy");
-        add(arc, [WINDOWS_PACKAGES], "Windows agent package (install and automatic upgrades)", "install", "proxy", { platforms: ["windows"] });
+        add(arc, [WINDOWS_PACKAGES], "Windows agent package (install and automatic upgrades)", "install", "proxy", {
+            platforms: ["windows"],
+        });
         add(arc, [LINUX_PACKAGES], "Linux agent package (install and automatic upgrades)", "install", "proxy", { platforms: ["linux"] });
         add(arc, cloud.entra, "Microsoft Entra ID", "always", "proxy", { serviceTag: TAG.entra });
-        add(arc, [cloud.resourceManager], "Resource Manager: creates and deletes the Arc machine (only when connecting or disconnecting)", "connect", "proxy", {
-            serviceTag: TAG.arm,
-        });
+        add(
+            arc,
+            [cloud.resourceManager],
+            "Resource Manager: creates and deletes the Arc machine (only when connecting or disconnecting)",
+            "connect",
+            "proxy",
+            {
+                serviceTag: TAG.arm,
+            },
+        );
         for (const host of [`*.${cloud.arcIdentity}`, `*.${cloud.guestConfiguration}`]) {
             const why = host.includes("his.arc") ? "Hybrid identity and metadata service" : "Extension management and guest configuration";
             add(arc, [host], why, "always", scoped, { serviceTag: scoped === "proxy" ? TAG.arc : "", probe: ARC_PROBES[host] });

@@ -64,8 +64,10 @@ const AUTOIR = "Defender for Endpoint AutoIR sample storage";
 const SAMPLES = "Malware sample submission storage";
 const AV_CLOUD = "Defender Antivirus cloud-delivered protection and security intelligence updates (Linux)";
 const VORTEX = "EDR cyber data for Windows Server 2016 and 2012 R2 (not needed on 2019 and later)";
-const WU = "Security intelligence and product updates through Microsoft/Windows Update (not needed when updates come from WSUS, ConfigMgr or a file share)";
-const ADL = "Alternate download location for security intelligence updates (not needed when updates come from WSUS, ConfigMgr or a file share)";
+const WU =
+    "Security intelligence and product updates through Microsoft/Windows Update (not needed when updates come from WSUS, ConfigMgr or a file share)";
+const ADL =
+    "Alternate download location for security intelligence updates (not needed when updates come from WSUS, ConfigMgr or a file share)";
 const SI = "Security intelligence and platform updates (Linux reads them here first)";
 const SMARTSCREEN = "SmartScreen and network protection, custom URL indicators";
 
@@ -110,12 +112,21 @@ const LINUX_PACKAGES: HostRow = {
 /** Standard list, commercial, rows whose geography is WW. */
 const STANDARD_COMMERCIAL_WW: HostRow[] = [
     { host: "crl.microsoft.com", port: 80, why: CRL },
-    { host: "ctldl.windowsupdate.com", port: 80, why: "Certificate trust list updates (plain HTTP): flags compromised certificates", os: "windows" },
+    {
+        host: "ctldl.windowsupdate.com",
+        port: 80,
+        why: "Certificate trust list updates (plain HTTP): flags compromised certificates",
+        os: "windows",
+    },
     // Paths /pkiops/* and /pki/*: a host-level rule is the finest a CONNECT-less plain-HTTP allowlist by name needs.
     { host: "www.microsoft.com", port: 80, why: `${CRL} (/pkiops/, /pki/)` },
     { host: "events.data.microsoft.com", why: "Connected User Experiences and Telemetry, which the sensor reports through" },
     { host: "x.cp.wd.microsoft.com", why: AV_CLOUD, os: "linux" },
-    { host: "cdn.x.cp.wd.microsoft.com", why: "Defender Antivirus content delivery network: security intelligence updates (Linux)", os: "linux" },
+    {
+        host: "cdn.x.cp.wd.microsoft.com",
+        why: "Defender Antivirus content delivery network: security intelligence updates (Linux)",
+        os: "linux",
+    },
     LINUX_PACKAGES,
     { host: "go.microsoft.com", why: SI },
     { host: "definitionupdates.microsoft.com", why: SI },
@@ -194,10 +205,19 @@ const STANDARD_COMMERCIAL_GEO: Record<(typeof MDE_COMMERCIAL_LOCATIONS)[number],
 /** Standard list, US Government, rows for every Government environment ("US Gov"). */
 const STANDARD_GOVERNMENT_ALL: HostRow[] = [
     { host: "crl.microsoft.com", port: 80, why: `${CRL} (/pki/crl/)` },
-    { host: "ctldl.windowsupdate.com", port: 80, why: "Certificate trust list updates (plain HTTP): flags compromised certificates", os: "windows" },
+    {
+        host: "ctldl.windowsupdate.com",
+        port: 80,
+        why: "Certificate trust list updates (plain HTTP): flags compromised certificates",
+        os: "windows",
+    },
     { host: "www.microsoft.com", port: 80, why: `${CRL} (/pkiops/, /pki/certs)` },
     { host: "events.data.microsoft.com", why: "Connected User Experiences and Telemetry, which the sensor reports through" },
-    { host: "cdn.x.cp.wd.microsoft.com", why: "Defender Antivirus content delivery network: security intelligence updates (Linux)", os: "linux" },
+    {
+        host: "cdn.x.cp.wd.microsoft.com",
+        why: "Defender Antivirus content delivery network: security intelligence updates (Linux)",
+        os: "linux",
+    },
     LINUX_PACKAGES,
     ...WINDOWS_UPDATE_ROWS,
     // The Government standard list names the commercial streamlined domain (geography WW) for future services.
@@ -261,7 +281,12 @@ const STREAMLINED_COMMERCIAL: HostRow[] = [
     ...WINDOWS_UPDATE_ROWS,
     // The streamlined list files its certificate validation rows under OS "Windows".
     { host: "www.microsoft.com", port: 80, why: `${CRL} (/pkiops/, /pki/)`, os: "windows" },
-    { host: "ctldl.windowsupdate.com", port: 80, why: "Certificate trust list updates (plain HTTP): flags compromised certificates", os: "windows" },
+    {
+        host: "ctldl.windowsupdate.com",
+        port: 80,
+        why: "Certificate trust list updates (plain HTTP): flags compromised certificates",
+        os: "windows",
+    },
     { host: "crl.microsoft.com", port: 80, why: CRL, os: "windows" },
 ];
 
@@ -270,7 +295,12 @@ const STREAMLINED_GOVERNMENT_ALL: HostRow[] = [
     STREAMLINED_GOVERNMENT_DOMAIN,
     ...WINDOWS_UPDATE_ROWS,
     { host: "crl.microsoft.com", port: 80, why: `${CRL} (/pki/crl/)` },
-    { host: "ctldl.windowsupdate.com", port: 80, why: "Certificate trust list updates (plain HTTP): flags compromised certificates", os: "windows" },
+    {
+        host: "ctldl.windowsupdate.com",
+        port: 80,
+        why: "Certificate trust list updates (plain HTTP): flags compromised certificates",
+        os: "windows",
+    },
     { host: "www.microsoft.com", port: 80, why: `${CRL} (/pkiops/, /pki/certs)` },
     LINUX_PACKAGES,
 ];
@@ -295,7 +325,8 @@ export function mdeHostRows(connectivity: "standard" | "streamlined", government
         throw new Error(`egress: ${MDE_LOCATIONS_WITHOUT_STANDARD_HOSTS[dataLocation]}`);
     }
     const gov = dataLocation === undefined ? government : isGovernmentLocation(dataLocation);
-    const locations: string[] = dataLocation !== undefined ? [dataLocation] : gov ? [...MDE_GOVERNMENT_LOCATIONS] : [...MDE_COMMERCIAL_LOCATIONS];
+    const locations: string[] =
+        dataLocation !== undefined ? [dataLocation] : gov ? [...MDE_GOVERNMENT_LOCATIONS] : [...MDE_COMMERCIAL_LOCATIONS];
     const perLocation = (table: Record<string, HostRow[]>): HostRow[] =>
         locations.flatMap((l) => {
             const rows = table[l];

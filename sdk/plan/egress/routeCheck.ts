@@ -34,7 +34,11 @@ export function routeCheckTargets(egress: EgressDestination[], agents: string[],
         throw new Error(`routeCheckTargets: os "${os}" must be "linux" or "windows"`);
     }
     const mine = egress.filter(
-        (e) => e.when === "always" && e.probeHost !== "" && e.agents.some((a) => agents.includes(a)) && (os === undefined || e.platforms.includes(os)),
+        (e) =>
+            e.when === "always" &&
+            e.probeHost !== "" &&
+            e.agents.some((a) => agents.includes(a)) &&
+            (os === undefined || e.platforms.includes(os)),
     );
     return {
         hosts: unique(mine.filter((e) => e.route === "proxy").map((e) => `${e.probeHost}:${e.port}`)).sort(byString),

@@ -22,7 +22,9 @@ export function squidAllowlistSnippet(endpoints: EgressEndpoint[], aclName = "de
     const proxied = endpoints.filter((e) => e.route === "proxy");
     for (const e of proxied) {
         if (!(e.port === 443 && e.protocol === "https") && !(e.port === 80 && e.protocol === "http")) {
-            throw new Error(`egress: ${e.host} on port ${e.port} (${e.protocol}) has no Squid rule; only HTTPS 443 and HTTP 80 are rendered`);
+            throw new Error(
+                `egress: ${e.host} on port ${e.port} (${e.protocol}) has no Squid rule; only HTTPS 443 and HTTP 80 are rendered`,
+            );
         }
     }
     const https = renderAcls(hostsOn(proxied, 443), aclName);
