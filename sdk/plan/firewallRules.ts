@@ -14,6 +14,20 @@
  */
 import { EgressEndpoint, ServiceTagDestination } from "./egress";
 
+/** The protocol and port an application rule matches. */
+export interface AzureFirewallRuleProtocol {
+    /** `Http` or `Https`. */
+    protocolType: string;
+    /** TCP port. */
+    port: number;
+}
+
+/** What a rule collection does with matching traffic. */
+export interface AzureFirewallRuleAction {
+    /** Always `Allow`. */
+    type: string;
+}
+
 /** One rule of an Azure Firewall policy rule collection (application or network). */
 export interface AzureFirewallRule {
     /** `ApplicationRule` or `NetworkRule`. */
@@ -25,7 +39,7 @@ export interface AzureFirewallRule {
     /** Source addresses (CIDR ranges or `*`). */
     sourceAddresses: string[];
     /** Application rules: `Http` or `Https` with a port. */
-    protocols?: Array<{ protocolType: string; port: number }>;
+    protocols?: AzureFirewallRuleProtocol[];
     /** Application rules: destination FQDNs, `*.` wildcards allowed. */
     targetFqdns?: string[];
     /** Application rules: false where Microsoft forbids TLS inspection of these hosts (Azure Firewall Premium). */
@@ -47,7 +61,7 @@ export interface AzureFirewallRuleCollection {
     /** Priority within the group (lower runs first). */
     priority: number;
     /** Always `{ type: "Allow" }`. */
-    action: { type: string };
+    action: AzureFirewallRuleAction;
     /** The rules. */
     rules: AzureFirewallRule[];
 }
