@@ -150,7 +150,11 @@ function readSource(): { interfaces: Map<string, Map<string, SourceField>>; outp
         if (interfaces.has(name)) continue;
         const fields = new Map<string, SourceField>();
         for (const member of declarations.get(name)!.members) {
-            if (ts.isPropertySignature(member)) fields.set(member.name.getText(), field(member, "Input"));
+            if (!ts.isPropertySignature(member)) continue;
+            const f = field(member, "Input");
+            fields.set(member.name.getText(), f);
+            // Output types nest too (a rule collection holds rules, a rule its protocols).
+            pending.push(...f.nested);
         }
         interfaces.set(name, fields);
     }
