@@ -40,6 +40,8 @@ export interface DefenderForServersNetworkRestrictedArgs {
     privateLink?: PrivateLinkSettings;
     /** How the machine-level parts reach the machines: resources per listed machine (default), or Azure Policy for every machine in a scope. */
     rollout?: RolloutSettings;
+    /** Opt-in: add the egress list as a rule collection group to an existing Azure Firewall policy, so the firewall enforces it (output `azureFirewallRules` shows the rules either way). */
+    azureFirewall?: AzureFirewallRulesSettings;
 }
 
 /** Per-machine resources, or Azure Policy at fleet scale. */
@@ -110,6 +112,8 @@ export interface ProxySettings {
     password?: pulumi.Input<string>;
     /** Set `true` when the proxy lets the agent hosts (output `egress`) through without credentials. Required with `username` when any machine runs an agent that cannot authenticate: MDE (Windows or Linux), the Azure Linux Agent, the Arc agent. */
     unauthenticatedForAgentHosts?: boolean;
+    /** Prove the route from each machine right after its proxy is set (default `true`): a CONNECT through the proxy to one concrete host per egress entry its agents need, and a private DNS answer for each Private Link host; any failure fails the run command, so MDE is never switched on over a broken route. `false` skips it, with a warning. */
+    routeCheck?: boolean;
 }
 
 /** One machine: an Azure VM or an Azure Arc-enabled server. */
@@ -186,4 +190,20 @@ export interface MdeIntegrationSettings {
     enabled?: boolean;
     /** Deploy MDE to Linux machines too (default `true`). */
     includeLinux?: boolean;
+    /** How MDE reaches its cloud, which decides the egress list: `standard` (default; what Defender for Cloud onboards with: Microsoft's URL list per MDE data location) or `streamlined` (`*.endpoint.security.microsoft.com`; needs the tenant setting "Apply streamlined connectivity settings to devices managed by Intune and Defender for Cloud" and minimum agent versions, see `egressNotes`). */
+    connectivity?: string;
+    /** The MDE tenant's data location, as the Defender portal shows it: `US`, `EU`, `UK`, `AU`, or for US Government `GCC`, `GCCHigh`, `DoD`. Narrows the standard list to that location's hosts; unset lists every documented location. */
+    dataLocation?: string;
+}
+
+/** Azure Firewall policy rules for the egress list, so a firewall enforces what the `egress` output states. */
+export interface AzureFirewallRulesSettings {
+    /** Resource id of an existing Azure Firewall policy in `subscriptionId`: `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/firewallPolicies/<name>`. The component adds one rule collection group to it. */
+    firewallPolicyId: string;
+    /** Priority of the rule collection group in the policy, 100 to 65000 (default 500). Lower runs first. */
+    priority?: number;
+    /** Name of the rule collection group (default `defender-servers-egress`). Give each component its own when several share a policy. */
+    ruleCollectionGroupName?: string;
+    /** Source addresses the rules allow (CIDR ranges of the machines' subnets, or `*`; default `["*"]`). */
+    sourceAddresses?: string[];
 }

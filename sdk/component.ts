@@ -7,8 +7,19 @@ import * as pulumi from "@pulumi/pulumi";
 import { DefenderForServersNetworkRestrictedArgs } from "./args";
 import { GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG } from "./plan/agents";
 import { bypassList } from "./plan/bypass";
-import { EgressDestination, egressEndpoints, egressNotes, privateLinkHosts, proxyAllowlist, squidAllowlistSnippet } from "./plan/egress";
+import {
+    EgressDestination,
+    egressEndpoints,
+    egressNotes,
+    privateLinkHosts,
+    proxyAllowlist,
+    serviceTagDestinations,
+    squidAllowlistSnippet,
+} from "./plan/egress";
+import { AzureFirewallRuleCollection, azureFirewallRuleCollections } from "./plan/firewallRules";
 import { egressInputFor } from "./plan/fleetEgress";
+import { OnboardingVerification, onboardingVerification } from "./plan/onboardingVerification";
+import { enforceOnAzureFirewall } from "./resources/firewall";
 import { arcAgentBypass, arcOnboardingCommands, OnboardingCommands } from "./plan/privateLink";
 import { PolicyRolloutInput, rolloutPolicies } from "./plan/policy";
 import { tagVmsForPrivateGuestConfiguration } from "./resources/guestConfigurationTag";
@@ -25,6 +36,8 @@ import {
     rememberMdePrerequisites,
 } from "./resources/subscriptionOwnership";
 import { NormalizedArgs, validate } from "./validate";
+import { MachinePlan } from "./validate/fleet";
+import { machineRouteChecks } from "./plan/machineRouteCheck";
 
 /** Defender for Servers, wired up for machines whose only way out is an HTTP proxy or Private Link. */
 export class DefenderForServersNetworkRestricted extends pulumi.ComponentResource {
@@ -55,6 +68,12 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
     public readonly dataCollectionEndpointId: pulumi.Output<string | undefined>;
     /** Onboarding commands for new Arc machines (`linux`, `windows`): proxy, bypass, `azcmagent connect --private-link-scope`. */
     public readonly arcOnboardingCommands: pulumi.Output<OnboardingCommands | undefined>;
+    /** The egress list as Azure Firewall policy rule collections: application rules by protocol and port (`terminateTLS: false` where Microsoft forbids TLS inspection), network rules for service tags. */
+    public readonly azureFirewallRules: pulumi.Output<AzureFirewallRuleCollection[]>;
+    /** Id of the rule collection group added to `azureFirewall.firewallPolicyId`, when asked. */
+    public readonly azureFirewallRuleCollectionGroupId: pulumi.Output<string | undefined>;
+    /** Proof after deploy: Resource Graph queries for each machine's MDE extension and Defender's EDR assessment, and the on-machine commands that confirm onboarding. */
+    public readonly onboardingVerification: pulumi.Output<OnboardingVerification>;
 
     constructor(name: string, args: DefenderForServersNetworkRestrictedArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered: bad args fail the preview and leave no trace.
@@ -81,6 +100,13 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             dataCollectionEndpointId: privateLink.dataCollectionEndpointId,
             bypass,
             arcBypass: arcAgentBypass(linkFlags),
+            routeChecks: settings.proxy?.routeCheck
+                ? (machine: MachinePlan) =>
+                      machineRouteChecks(egress, machine, {
+                          mde: settings.mdeIntegration.enabled,
+                          mdeOnLinux: settings.mdeIntegration.includeLinux,
+                      })
+                : undefined,
         };
         const mdePrerequisites: pulumi.Resource[] = [];
         const prerequisitesByMachine = new Map<string, pulumi.Resource[]>();
@@ -110,6 +136,13 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             );
         }
 
+        // 4b. The egress list as firewall rules; enforced in the named Azure Firewall policy when asked, before MDE starts.
+        const firewallRules = azureFirewallRuleCollections(egress, serviceTagDestinations(egressInput), {
+            sourceAddresses: settings.azureFirewall?.sourceAddresses,
+        });
+        const firewallGroup = enforceOnAzureFirewall(this, name, settings, firewallRules);
+        if (firewallGroup !== undefined) mdePrerequisites.push(firewallGroup);
+
         // 4. MDE, last: the settings after every proxy (this instance's and the preparers'), the plan
         //    (which integrates MDE by default) after the settings, machine-level plans after their proxies.
         const protection = owner
@@ -129,6 +162,9 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         this.arcPrivateLinkScopeId = pulumi.output(privateLink.arcScopeId);
         this.dataCollectionEndpointId = pulumi.output(privateLink.dataCollectionEndpointId);
         this.arcOnboardingCommands = onboardingFor(settings, privateLink.arcScopeId, fleet.arcBypass);
+        this.azureFirewallRules = pulumi.output(firewallRules);
+        this.azureFirewallRuleCollectionGroupId = firewallGroup === undefined ? pulumi.output(undefined) : firewallGroup.id;
+        this.onboardingVerification = pulumi.output(onboardingVerification(settings.subscriptionId));
         this.registerOutputs({
             pricingId: this.pricingId,
             subPlan: this.subPlan,
@@ -142,6 +178,9 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             arcPrivateLinkScopeId: this.arcPrivateLinkScopeId,
             dataCollectionEndpointId: this.dataCollectionEndpointId,
             arcOnboardingCommands: this.arcOnboardingCommands,
+            azureFirewallRules: this.azureFirewallRules,
+            azureFirewallRuleCollectionGroupId: this.azureFirewallRuleCollectionGroupId,
+            onboardingVerification: this.onboardingVerification,
         });
     }
 }

@@ -1,23 +1,33 @@
-// The egress contract (sdk/plan/egress.ts): exact host lists per cloud and per route, the merge
-// rules, and the Squid snippet text. test/squid.spec.ts proves the snippet against a real Squid.
+// The egress contract (sdk/plan/egress/): the lists per cloud, MDE connectivity and data location, and
+// route; merge rules; the new per-row fields; route-check targets; the Azure Firewall form; the onboarding
+// proof; and what the component registers and outputs. test/squid.spec.ts proves the snippet against a real Squid.
 import { strict as assert } from "node:assert";
 import {
     EGRESS_AGENTS,
     EgressEndpoint,
     EgressInput,
     QUALYS_EGRESS_NOTE,
+    STREAMLINED_PREREQUISITES_NOTE,
     egressEndpoints,
     egressNotes,
     mergeEgressEndpoints,
     privateLinkHosts,
     proxyAllowlist,
+    routeCheckTargets,
+    routeCheckVariables,
+    serviceTagDestinations,
     squidAllowlistSnippet,
 } from "../sdk/plan/egress";
+import { azureFirewallRuleCollections, firewallFqdn } from "../sdk/plan/firewallRules";
+import { EDR_ASSESSMENT_KEY, onboardingVerification } from "../sdk/plan/onboardingVerification";
+import { ValidationError, validate } from "../sdk/validate";
+import { MINIMAL, SUBSCRIPTION, construct, inputs, named, ofType, waitsFor } from "./harness";
 
 const WS = "0f8c2d41-7a3b-4c55-9e21-5d6a7b8c9d0e";
 const WS2 = "9a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9";
 const ALL_AGENTS = { mde: true, azureMonitorAgent: true, legacyAgent: true, guestConfiguration: true, arcAgent: true, qualys: false };
 const NO_AGENTS = { mde: false, azureMonitorAgent: false, legacyAgent: false, guestConfiguration: false, arcAgent: false, qualys: false };
+const MDE = EGRESS_AGENTS.mde;
 
 function input(overrides: Partial<EgressInput> = {}): EgressInput {
     return {
@@ -30,14 +40,22 @@ function input(overrides: Partial<EgressInput> = {}): EgressInput {
     };
 }
 
-/** host, when, route, agents: the shape most assertions compare. */
+const mdeOnly = (mde: EgressInput["mde"], cloud: EgressInput["cloud"] = "AzureCloud"): EgressEndpoint[] =>
+    egressEndpoints(input({ cloud, agents: { ...NO_AGENTS, mde: true }, mde }));
+
+/** host:port protocol platforms, the shape the MDE assertions compare. */
+function hostPorts(endpoints: EgressEndpoint[]): string[] {
+    return endpoints.map((e) => `${e.host}:${e.port} ${e.protocol} ${e.platforms.join("+")}`);
+}
+
+/** host when route agents, the shape the Arc/AMA assertions compare. */
 function rows(endpoints: EgressEndpoint[]): string[] {
     return endpoints.map((e) => `${e.host} ${e.when} ${e.route} ${e.agents.join("+")}`);
 }
 
-/** Whether a proxy-list entry (exact, `*.x.y` or `azgn*.x.y`) would let `name` through. */
+/** Whether a list entry (exact, `*.x.y` or `azgn*.x.y`) covers the concrete name `name`. */
 function covers(entry: string, name: string): boolean {
-    if (entry.startsWith("*.")) return name === entry.slice(2) || name.endsWith(entry.slice(1));
+    if (entry.startsWith("*.")) return name.endsWith(entry.slice(1));
     if (entry.includes("*")) {
         const [before, after] = entry.split("*");
         return name.startsWith(before) && name.endsWith(after) && !name.slice(before.length, name.length - after.length).includes(".");
@@ -45,247 +63,481 @@ function covers(entry: string, name: string): boolean {
     return name === entry;
 }
 
-describe("egress: AzureCloud, everything through the proxy", function () {
-    const endpoints = egressEndpoints(input());
+describe("egress: Defender for Endpoint standard connectivity (commercial)", function () {
+    it("lists exactly the EU rows and the worldwide rows of Microsoft's standard list, with ports and operating systems", function () {
+        const endpoints = mdeOnly({ connectivity: "standard", dataLocation: "EU", windows: true, linux: true });
+        assert.deepEqual(hostPorts(endpoints), [
+            "*.delivery.mp.microsoft.com:443 https windows",
+            "*.download.microsoft.com:443 https windows",
+            "*.download.windowsupdate.com:443 https windows",
+            "*.ecs.office.com:443 https windows",
+            "*.endpoint.security.microsoft.com:443 https linux+windows",
+            "*.events.data.microsoft.com:443 https windows",
+            "*.smartscreen-prod.microsoft.com:443 https linux+windows",
+            "*.smartscreen.microsoft.com:443 https linux+windows",
+            "*.update.microsoft.com:443 https windows",
+            "*.wd.microsoft.com:443 https linux+windows",
+            "*.wdcp.microsoft.com:443 https linux+windows",
+            "*.windowsupdate.com:443 https windows",
+            "automatedirstrprdneu.blob.core.windows.net:443 https linux+windows",
+            "automatedirstrprdneu3.blob.core.windows.net:443 https linux+windows",
+            "automatedirstrprdweu.blob.core.windows.net:443 https linux+windows",
+            "automatedirstrprdweu3.blob.core.windows.net:443 https linux+windows",
+            "cdn.x.cp.wd.microsoft.com:443 https linux",
+            "crl.microsoft.com:80 http linux+windows",
+            "ctldl.windowsupdate.com:80 http windows",
+            "definitionupdates.microsoft.com:443 https linux+windows",
+            "eu-v20.events.data.microsoft.com:443 https linux+windows",
+            "eu.vortex-win.data.microsoft.com:443 https windows",
+            "europe.x.cp.wd.microsoft.com:443 https linux",
+            "events.data.microsoft.com:443 https linux+windows",
+            "go.microsoft.com:443 https linux+windows",
+            "packages.microsoft.com:443 https linux",
+            "usseu1northprod.blob.core.windows.net:443 https linux+windows",
+            "usseu1westprod.blob.core.windows.net:443 https linux+windows",
+            "winatp-gw-neu.microsoft.com:443 https linux+windows",
+            "winatp-gw-neu3.microsoft.com:443 https linux+windows",
+            "winatp-gw-weu.microsoft.com:443 https linux+windows",
+            "winatp-gw-weu3.microsoft.com:443 https linux+windows",
+            "wseu1northprod.blob.core.windows.net:443 https windows",
+            "wseu1westprod.blob.core.windows.net:443 https windows",
+            "www.microsoft.com:80 http linux+windows",
+            "www.microsoft.com:443 https linux+windows",
+            "x.cp.wd.microsoft.com:443 https linux",
+        ]);
+        assert.ok(endpoints.every((e) => e.agents.join() === MDE && e.route === "proxy" && e.tlsInspection === false));
+        assert.equal(endpoints.find((e) => e.host === "packages.microsoft.com")?.when, "install");
+    });
 
-    it("lists every endpoint with its agents, lifetime and route", function () {
+    it("keeps to one data location: no US, UK or AU host for an EU tenant", function () {
+        const hosts = proxyAllowlist(mdeOnly({ connectivity: "standard", dataLocation: "EU", windows: true, linux: true }));
+        for (const other of [
+            "winatp-gw-cus",
+            "winatp-gw-uks",
+            "winatp-gw-aue",
+            "us-v20",
+            "uk-v20",
+            "au-v20",
+            "ussus1eastprod",
+            "unitedstates.x.cp",
+        ]) {
+            assert.ok(!hosts.some((h) => h.includes(other)), other);
+        }
+    });
+
+    it("lists every documented data location when the tenant's is unknown, and says so", function () {
+        const mde = { connectivity: "standard" as const, windows: true, linux: true };
+        const hosts = proxyAllowlist(mdeOnly(mde));
+        for (const gateway of ["cus", "eus", "cus3", "eus3", "neu", "weu", "neu3", "weu3", "uks", "ukw", "aue", "aus"]) {
+            assert.ok(hosts.includes(`winatp-gw-${gateway}.microsoft.com`), gateway);
+        }
+        for (const cyber of ["us", "eu", "uk", "au"]) assert.ok(hosts.includes(`${cyber}-v20.events.data.microsoft.com`), cyber);
+        // The UAE rows of the 2026 list are not Australia's, whatever their geography column says.
+        assert.ok(!hosts.some((h) => h.includes("aen0a") || h.includes("aec0a")));
+        const notes = egressNotes(input({ agents: { ...NO_AGENTS, mde: true }, mde }));
+        assert.ok(notes.some((n) => n.includes("data location is not known (mdeIntegration.dataLocation)")));
+    });
+
+    it("gives Linux-only fleets no Windows-only host and Windows-only fleets no Linux-only host", function () {
+        const linux = mdeOnly({ connectivity: "standard", dataLocation: "US", windows: false, linux: true });
+        const windows = mdeOnly({ connectivity: "standard", dataLocation: "US", windows: true, linux: false });
+        assert.ok(linux.every((e) => e.platforms.join() === "linux"));
+        assert.ok(windows.every((e) => e.platforms.join() === "windows"));
+        assert.ok(!proxyAllowlist(linux).includes("wsus1eastprod.blob.core.windows.net"));
+        assert.ok(!proxyAllowlist(linux).includes("ctldl.windowsupdate.com"));
+        assert.ok(!proxyAllowlist(windows).includes("packages.microsoft.com"));
+        assert.ok(!proxyAllowlist(windows).includes("unitedstates.x.cp.wd.microsoft.com"));
+        assert.ok(proxyAllowlist(linux).includes("unitedstates.x.cp.wd.microsoft.com"));
+    });
+
+    it("refuses a data location whose hosts Microsoft's standard list does not give", function () {
+        assert.throws(() => mdeOnly({ connectivity: "standard", dataLocation: "CH", windows: true, linux: true }), /Switzerland/);
+        assert.throws(
+            () => mdeOnly({ connectivity: "standard", dataLocation: "Mars", windows: true, linux: true }),
+            /"Mars" is not a Defender/,
+        );
+    });
+});
+
+describe("egress: Defender for Endpoint streamlined connectivity", function () {
+    it("commercial: the consolidated domain plus what Microsoft keeps outside it, and no region-specific host", function () {
+        const endpoints = mdeOnly({ connectivity: "streamlined", windows: true, linux: true });
+        assert.deepEqual(hostPorts(endpoints), [
+            "*.delivery.mp.microsoft.com:443 https windows",
+            "*.download.microsoft.com:443 https windows",
+            "*.download.windowsupdate.com:443 https windows",
+            "*.endpoint.security.microsoft.com:443 https linux+windows",
+            "*.smartscreen-prod.microsoft.com:443 https linux+windows",
+            "*.smartscreen.microsoft.com:443 https linux+windows",
+            "*.update.microsoft.com:443 https windows",
+            "*.windowsupdate.com:443 https windows",
+            "crl.microsoft.com:80 http windows",
+            "ctldl.windowsupdate.com:80 http windows",
+            "definitionupdates.microsoft.com:443 https linux+windows",
+            "go.microsoft.com:443 https linux+windows",
+            "packages.microsoft.com:443 https linux",
+            "www.microsoft.com:80 http windows",
+            "www.microsoft.com:443 https linux+windows",
+        ]);
+        const domain = endpoints.find((e) => e.host === "*.endpoint.security.microsoft.com")!;
+        assert.equal(domain.serviceTag, "MicrosoftDefenderForEndpoint");
+        assert.equal(domain.probeHost, "mdav.us.endpoint.security.microsoft.com");
+    });
+
+    it("says what streamlined needs: the tenant setting, the minimum versions and the unified agent", function () {
+        const notes = egressNotes(
+            input({ agents: { ...NO_AGENTS, mde: true }, mde: { connectivity: "streamlined", windows: true, linux: true } }),
+        );
+        assert.ok(notes.includes(STREAMLINED_PREREQUISITES_NOTE));
+        for (const fact of [
+            "Apply streamlined connectivity settings to devices managed by Intune and Defender for Cloud",
+            "101.24022",
+            "4.18.2211.5",
+            "1.1.19900.2",
+            "1.391.345.0",
+            "10.8040",
+            "Windows Server 2012 R2 and 2016 only with the modern unified solution",
+        ]) {
+            assert.ok(STREAMLINED_PREREQUISITES_NOTE.includes(fact), fact);
+        }
+        assert.ok(!egressNotes(input()).includes(STREAMLINED_PREREQUISITES_NOTE), "standard is the default and needs no tenant setting");
+    });
+
+    it("US Government: the .us domain and the environment's SmartScreen host", function () {
+        const endpoints = mdeOnly(
+            { connectivity: "streamlined", dataLocation: "GCCHigh", windows: true, linux: true },
+            "AzureUSGovernment",
+        );
+        const hosts = proxyAllowlist(endpoints);
+        assert.ok(hosts.includes("*.endpoint.security.microsoft.us"));
+        assert.ok(hosts.includes("unitedstates1.ss.wd.microsoft.us"));
+        assert.ok(!hosts.includes("*.endpoint.security.microsoft.com"));
+        assert.ok(!hosts.includes("unitedstates4.ss.wd.microsoft.us"));
+        assert.equal(
+            endpoints.find((e) => e.host === "*.endpoint.security.microsoft.us")?.probeHost,
+            "",
+            "Microsoft names no host under the .us domain",
+        );
+    });
+});
+
+describe("egress: Defender for Endpoint standard connectivity (US Government)", function () {
+    it("GCC High: its gateway, storage and cyber-data hosts, none of GCC's or DoD's", function () {
+        const hosts = proxyAllowlist(
+            mdeOnly({ connectivity: "standard", dataLocation: "GCCHigh", windows: true, linux: true }, "AzureUSGovernment"),
+        );
+        for (const h of [
+            "winatp-gw-usgt.microsoft.com",
+            "automatedirstrffusgv.blob.core.usgovcloudapi.net",
+            "us4-v20.events.data.microsoft.com",
+            "unitedstates1.x.cp.wd.microsoft.us",
+            "unitedstates1.cp.wd.microsoft.us",
+            "ussusg1virginiaff0.blob.core.usgovcloudapi.net",
+            "crl.microsoft.com",
+        ]) {
+            assert.ok(hosts.includes(h), h);
+        }
+        for (const h of [
+            "winatp-gw-usmt.microsoft.com",
+            "winatp-gw-usgv.microsoft.com",
+            "ussusd1centralff5.blob.core.usgovcloudapi.net",
+            "winatp-gw-cus.microsoft.com",
+        ]) {
+            assert.ok(!hosts.includes(h), h);
+        }
+    });
+
+    it("lists GCC, GCC High and DoD together when the Government tenant's location is unknown", function () {
+        const hosts = proxyAllowlist(mdeOnly({ connectivity: "standard", windows: true, linux: true }, "AzureUSGovernment"));
+        for (const h of ["winatp-gw-usmt.microsoft.com", "winatp-gw-usgt.microsoft.com", "winatp-gw-usgv.microsoft.com"])
+            assert.ok(hosts.includes(h), h);
+        assert.ok(!hosts.includes("winatp-gw-weu.microsoft.com"));
+    });
+});
+
+describe("egress: Arc and Azure Monitor Agent rows as of 2026", function () {
+    const arcAma = { ...NO_AGENTS, arcAgent: true, azureMonitorAgent: true };
+
+    it("AzureCloud: no Storage wildcard for Arc, ARM only at connect time, the Front Door tag for extension packages", function () {
+        const endpoints = egressEndpoints(input({ regions: ["westeurope"], agents: arcAma }));
         assert.deepEqual(rows(endpoints), [
-            "*.blob.core.windows.net always proxy Arc agent+Log Analytics agent",
-            "*.endpoint.security.microsoft.com always proxy Defender for Endpoint",
             "*.guestconfiguration.azure.com always proxy Arc agent",
             "*.guestnotificationservice.azure.com always proxy Arc agent",
             "*.his.arc.azure.com always proxy Arc agent",
+            "*.ingest.monitor.azure.com always proxy Azure Monitor Agent",
             "*.login.microsoft.com always proxy Arc agent",
-            `${WS}.agentsvc.azure-automation.net always proxy Log Analytics agent`,
-            `${WS}.ods.opinsights.azure.com always proxy Azure Monitor Agent+Log Analytics agent`,
-            `${WS}.oms.opinsights.azure.com always proxy Log Analytics agent`,
+            `${WS}.ods.opinsights.azure.com always proxy Azure Monitor Agent`,
             "aka.ms install proxy Arc agent",
             "azgn*.servicebus.windows.net always proxy Arc agent",
             "download.microsoft.com install proxy Arc agent",
             "global.handler.control.monitor.azure.com always proxy Azure Monitor Agent",
+            "global.prod.microsoftmetrics.com always proxy Azure Monitor Agent",
             "guestnotificationservice.azure.com always proxy Arc agent",
             "login.microsoftonline.com always proxy Arc agent",
-            "login.windows.net always proxy Arc agent",
-            "management.azure.com always proxy Arc agent",
-            "northeurope.handler.control.monitor.azure.com always proxy Azure Monitor Agent",
-            "packages.microsoft.com install proxy Arc agent+Defender for Endpoint",
+            "management.azure.com connect proxy Arc agent",
+            "packages.microsoft.com install proxy Arc agent",
             "pas.windows.net always proxy Arc agent",
             "westeurope.handler.control.monitor.azure.com always proxy Azure Monitor Agent",
-            "168.63.129.16 always platform Guest Configuration",
         ]);
-        assert.ok(endpoints.every((e) => e.port === 443));
-    });
-
-    it("has no private-link host, and Guest Configuration adds nothing to either list", function () {
-        assert.deepEqual(privateLinkHosts(endpoints), []);
-        assert.ok(!proxyAllowlist(endpoints).includes("168.63.129.16"));
-        const gcOnly = egressEndpoints(input({ agents: { ...NO_AGENTS, guestConfiguration: true } }));
-        assert.deepEqual(proxyAllowlist(gcOnly), []);
-        assert.deepEqual(privateLinkHosts(gcOnly), []);
-        assert.deepEqual(rows(gcOnly), ["168.63.129.16 always platform Guest Configuration"]);
-    });
-
-    it("merges the reasons of a host two agents need", function () {
-        const packages = endpoints.find((e) => e.host === "packages.microsoft.com");
-        assert.equal(
-            packages?.why,
-            "Defender for Endpoint on Linux installs and upgrades mdatp from this repository; Linux agent package (install and automatic upgrades)",
-        );
-    });
-
-    it("leaves out the custom-metrics hosts and the DCE ingestion host on the proxy route", function () {
-        const hosts = proxyAllowlist(endpoints);
-        assert.ok(!hosts.some((h) => h.includes("monitoring.azure.com") || h.includes("ingest.monitor")));
-    });
-});
-
-describe("egress: AzureUSGovernment", function () {
-    const endpoints = egressEndpoints(input({ cloud: "AzureUSGovernment", regions: ["usgovvirginia", "usgovarizona"], workspaceIds: [] }));
-
-    it("uses the Government hosts, and wildcards when no workspace id is known", function () {
-        assert.deepEqual(proxyAllowlist(endpoints), [
-            "*.agentsvc.azure-automation.us",
-            "*.blob.core.usgovcloudapi.net",
-            "*.endpoint.security.microsoft.us",
-            "*.guestconfiguration.azure.us",
-            "*.his.arc.azure.us",
-            "*.ods.opinsights.azure.us",
-            "*.oms.opinsights.azure.us",
-            "aka.ms",
-            "download.microsoft.com",
-            "global.handler.control.monitor.azure.us",
-            "login.microsoftonline.us",
-            "management.usgovcloudapi.net",
-            "packages.microsoft.com",
-            "pasff.usgovcloudapi.net",
-            "usgovarizona.handler.control.monitor.azure.us",
-            "usgovvirginia.handler.control.monitor.azure.us",
-        ]);
-    });
-
-    it("lists no notification-service host Microsoft does not document for Government, and says so", function () {
-        assert.ok(!endpoints.some((e) => e.host.includes("servicebus") || e.host.includes("guestnotificationservice")));
-        assert.ok(egressNotes(input({ cloud: "AzureUSGovernment" })).some((n) => n.includes("no notification-service")));
-    });
-
-    it("sends the Government Arc and Azure Monitor hosts through private link, Entra and ARM through the proxy", function () {
-        const pl = egressEndpoints(
-            input({ cloud: "AzureUSGovernment", regions: ["usgovvirginia"], privateLink: { arc: true, azureMonitor: true } }),
-        );
-        assert.deepEqual(privateLinkHosts(pl), [
-            "*.guestconfiguration.azure.us",
-            "*.handler.control.monitor.azure.us",
-            "*.his.arc.azure.us",
-            "*.ingest.monitor.azure.us",
-            `${WS}.agentsvc.azure-automation.us`,
-            `${WS}.ods.opinsights.azure.us`,
-            `${WS}.oms.opinsights.azure.us`,
-            "usbn1oicore.blob.core.usgovcloudapi.net",
-        ]);
-        assert.deepEqual(proxyAllowlist(pl), [
-            "*.endpoint.security.microsoft.us",
-            "aka.ms",
-            "download.microsoft.com",
-            "login.microsoftonline.us",
-            "management.usgovcloudapi.net",
-            "packages.microsoft.com",
-            "pasff.usgovcloudapi.net",
-        ]);
-    });
-});
-
-describe("egress: private link for Arc and Azure Monitor", function () {
-    const endpoints = egressEndpoints(input({ regions: ["westeurope"], privateLink: { arc: true, azureMonitor: true } }));
-
-    it("routes the scoped hosts to private link and keeps Entra ID, ARM and the rest on the proxy", function () {
-        assert.deepEqual(rows(endpoints), [
-            "*.endpoint.security.microsoft.com always proxy Defender for Endpoint",
-            "*.guestnotificationservice.azure.com always proxy Arc agent",
-            "*.login.microsoft.com always proxy Arc agent",
-            "aka.ms install proxy Arc agent",
-            "azgn*.servicebus.windows.net always proxy Arc agent",
-            "download.microsoft.com install proxy Arc agent",
-            "guestnotificationservice.azure.com always proxy Arc agent",
-            "login.microsoftonline.com always proxy Arc agent",
-            "login.windows.net always proxy Arc agent",
-            "management.azure.com always proxy Arc agent",
-            "packages.microsoft.com install proxy Arc agent+Defender for Endpoint",
-            "pas.windows.net always proxy Arc agent",
-            "*.guestconfiguration.azure.com always privateLink Arc agent",
-            "*.handler.control.monitor.azure.com always privateLink Azure Monitor Agent",
-            "*.his.arc.azure.com always privateLink Arc agent",
-            "*.ingest.monitor.azure.com always privateLink Azure Monitor Agent",
-            `${WS}.agentsvc.azure-automation.net always privateLink Log Analytics agent`,
-            `${WS}.ods.opinsights.azure.com always privateLink Azure Monitor Agent+Log Analytics agent`,
-            `${WS}.oms.opinsights.azure.com always privateLink Log Analytics agent`,
-            "scadvisorcontent.blob.core.windows.net always privateLink Log Analytics agent",
-            "168.63.129.16 always platform Guest Configuration",
-        ]);
-    });
-
-    it("drops the Storage wildcard: Arc does not use it with private link", function () {
-        assert.ok(!endpoints.some((e) => e.host === "*.blob.core.windows.net"));
-    });
-});
-
-describe("egress: mixed routes", function () {
-    it("Arc private link, Azure Monitor through the proxy", function () {
-        const endpoints = egressEndpoints(
-            input({ regions: ["westeurope"], agents: { ...NO_AGENTS, azureMonitorAgent: true, arcAgent: true } }),
-        );
-        const mixed = egressEndpoints(
-            input({
-                regions: ["westeurope"],
-                agents: { ...NO_AGENTS, azureMonitorAgent: true, arcAgent: true },
-                privateLink: { arc: true, azureMonitor: false },
-            }),
-        );
-        assert.deepEqual(privateLinkHosts(mixed), ["*.guestconfiguration.azure.com", "*.his.arc.azure.com"]);
         assert.deepEqual(
-            proxyAllowlist(endpoints).filter((h) => !proxyAllowlist(mixed).includes(h)),
-            ["*.blob.core.windows.net", "*.guestconfiguration.azure.com", "*.his.arc.azure.com"],
+            serviceTagDestinations(input({ agents: arcAma })).map((t) => `${t.serviceTag}:${t.port}`),
+            ["AzureFrontDoor.Frontend:443"],
         );
-        assert.ok(proxyAllowlist(mixed).includes("westeurope.handler.control.monitor.azure.com"));
-        assert.ok(proxyAllowlist(mixed).includes(`${WS}.ods.opinsights.azure.com`));
+        const tag = (host: string): string | undefined => endpoints.find((e) => e.host === host)?.serviceTag;
+        assert.equal(tag("login.microsoftonline.com"), "AzureActiveDirectory");
+        assert.equal(tag("management.azure.com"), "AzureResourceManager");
+        assert.equal(tag("*.his.arc.azure.com"), "AzureArcInfrastructure");
+        assert.equal(tag("global.handler.control.monitor.azure.com"), "AzureMonitor");
+        assert.equal(tag("*.ingest.monitor.azure.com"), "", "Microsoft: DCE addresses are not in the service tags");
     });
 
-    it("Azure Monitor private link, Arc through the proxy: Storage stays public for Arc, the solution packs go private", function () {
-        const endpoints = egressEndpoints(input({ regions: ["westeurope"], privateLink: { arc: false, azureMonitor: true } }));
+    it("Azure Monitor Agent hosts must not be TLS-inspected; Arc hosts may be", function () {
+        const endpoints = egressEndpoints(input({ agents: arcAma }));
+        for (const e of endpoints) {
+            assert.equal(e.tlsInspection, e.agents.includes(EGRESS_AGENTS.arcAgent), `${e.host}: tlsInspection ${e.tlsInspection}`);
+        }
+    });
+
+    it("AzureUSGovernment: Arc keeps its Storage host (not with private link), no metrics host, and both are explained", function () {
+        const gov = input({ cloud: "AzureUSGovernment", regions: ["usgovvirginia"], agents: arcAma, workspaceIds: [] });
+        const hosts = proxyAllowlist(egressEndpoints(gov));
+        assert.ok(hosts.includes("*.blob.core.usgovcloudapi.net"));
+        assert.ok(!hosts.some((h) => h.includes("microsoftmetrics")));
+        assert.ok(hosts.includes("*.ingest.monitor.azure.us"));
+        assert.deepEqual(serviceTagDestinations(gov), []);
+        assert.ok(egressNotes(gov).some((n) => n.includes("global.prod.microsoftmetrics.com")));
+        const pl = egressEndpoints({ ...gov, privateLink: { arc: true, azureMonitor: false } });
+        assert.ok(!proxyAllowlist(pl).includes("*.blob.core.usgovcloudapi.net"));
+    });
+
+    it("Azure Monitor private link: only private endpoints, none of the public AMA hosts", function () {
+        const endpoints = egressEndpoints(
+            input({ regions: ["westeurope"], agents: arcAma, privateLink: { arc: true, azureMonitor: true } }),
+        );
         assert.deepEqual(privateLinkHosts(endpoints), [
+            "*.guestconfiguration.azure.com",
             "*.handler.control.monitor.azure.com",
+            "*.his.arc.azure.com",
             "*.ingest.monitor.azure.com",
-            `${WS}.agentsvc.azure-automation.net`,
             `${WS}.ods.opinsights.azure.com`,
-            `${WS}.oms.opinsights.azure.com`,
-            "scadvisorcontent.blob.core.windows.net",
         ]);
-        const blob = endpoints.find((e) => e.host === "*.blob.core.windows.net");
-        assert.deepEqual(blob && [blob.route, blob.agents], ["proxy", [EGRESS_AGENTS.arcAgent]]);
-        assert.ok(proxyAllowlist(endpoints).includes("*.his.arc.azure.com"));
-        assert.ok(!proxyAllowlist(endpoints).some((h) => h.includes("handler.control") || h.includes("opinsights")));
+        assert.ok(
+            !proxyAllowlist(endpoints).some((h) => h.includes("monitor") || h.includes("microsoftmetrics") || h.includes("opinsights")),
+        );
     });
+});
 
-    it("never puts a private-link host in the proxy allowlist, in any combination", function () {
-        for (const cloud of ["AzureCloud", "AzureUSGovernment"] as const) {
+describe("egress: every row is firewall-ready", function () {
+    const cases: Array<[string, EgressInput]> = [];
+    for (const cloud of ["AzureCloud", "AzureUSGovernment"] as const) {
+        for (const connectivity of ["standard", "streamlined"] as const) {
             for (const arc of [false, true]) {
                 for (const azureMonitor of [false, true]) {
-                    for (const workspaceIds of [[], [WS, WS2]]) {
-                        const endpoints = egressEndpoints(input({ cloud, workspaceIds, privateLink: { arc, azureMonitor } }));
-                        const proxy = proxyAllowlist(endpoints);
-                        const label = `${cloud} arc=${arc} monitor=${azureMonitor} workspaces=${workspaceIds.length}`;
-                        for (const host of privateLinkHosts(endpoints)) {
-                            assert.ok(!proxy.includes(host), `${label}: ${host} is on both lists`);
-                            // Nor may a proxy wildcard open it, except the solution-pack account under the
-                            // Storage wildcard that Arc itself needs when it is not on private link.
-                            const name = host.replace("*", "probe");
-                            const opening = proxy.filter((p) => covers(p, name));
-                            const allowedOverlap = !arc && /\.blob\.core\./.test(host);
-                            assert.ok(opening.length === 0 || allowedOverlap, `${label}: ${host} is opened by ${opening.join(", ")}`);
-                        }
-                    }
+                    cases.push([
+                        `${cloud} ${connectivity} arc=${arc} monitor=${azureMonitor}`,
+                        input({ cloud, privateLink: { arc, azureMonitor }, mde: { connectivity, windows: true, linux: true } }),
+                    ]);
                 }
             }
         }
+    }
+
+    it("protocol matches port, exact hosts probe themselves, and a wildcard's probe host is one it covers", function () {
+        for (const [label, given] of cases) {
+            for (const e of egressEndpoints(given)) {
+                assert.equal(e.protocol, e.port === 80 ? "http" : "https", `${label}: ${e.host}:${e.port}`);
+                assert.ok(e.platforms.length > 0, `${label}: ${e.host} has no platform`);
+                if (!e.host.includes("*")) assert.equal(e.probeHost, e.host, `${label}: ${e.host}`);
+                else if (e.probeHost !== "")
+                    assert.ok(covers(e.host, e.probeHost) && !e.probeHost.includes("*"), `${label}: ${e.host} -> ${e.probeHost}`);
+            }
+        }
+    });
+
+    it("holds each host:port once, sorted by route, host and port, and never puts a private-link host on the proxy list", function () {
+        for (const [label, given] of cases) {
+            const endpoints = egressEndpoints(given);
+            const keys = endpoints.map((e) => `${e.host}:${e.port}`);
+            assert.equal(new Set(keys).size, keys.length, label);
+            const order = { proxy: 0, privateLink: 1, platform: 2 };
+            const sorted = [...endpoints].sort(
+                (a, b) => order[a.route] - order[b.route] || (a.host < b.host ? -1 : a.host > b.host ? 1 : a.port - b.port),
+            );
+            assert.deepEqual(endpoints, sorted, label);
+            const proxy = proxyAllowlist(endpoints);
+            for (const host of privateLinkHosts(endpoints)) assert.ok(!proxy.includes(host), `${label}: ${host} on both lists`);
+        }
     });
 });
 
-describe("egress: workspaces and regions", function () {
-    it("names each known workspace's hosts, lower-cased and once", function () {
-        const endpoints = egressEndpoints(
-            input({ agents: { ...NO_AGENTS, legacyAgent: true }, workspaceIds: [WS2, WS.toUpperCase(), ` ${WS} `] }),
-        );
-        assert.deepEqual(proxyAllowlist(endpoints), [
-            "*.blob.core.windows.net",
-            `${WS}.agentsvc.azure-automation.net`,
-            `${WS}.ods.opinsights.azure.com`,
-            `${WS}.oms.opinsights.azure.com`,
-            `${WS2}.agentsvc.azure-automation.net`,
-            `${WS2}.ods.opinsights.azure.com`,
-            `${WS2}.oms.opinsights.azure.com`,
-        ]);
+describe("egress: route-check targets", function () {
+    const endpoints = egressEndpoints(
+        input({
+            regions: ["westeurope"],
+            privateLink: { arc: true, azureMonitor: false },
+            mde: { connectivity: "streamlined", windows: true, linux: true },
+        }),
+    );
+
+    it("a Linux machine running MDE: one probe per always-needed proxy entry that has a concrete host", function () {
+        assert.deepEqual(routeCheckTargets(endpoints, [MDE], "linux"), {
+            hosts: [
+                "definitionupdates.microsoft.com:443",
+                "go.microsoft.com:443",
+                "mdav.us.endpoint.security.microsoft.com:443",
+                "www.microsoft.com:443",
+            ],
+            privateHosts: [],
+        });
     });
 
-    it("falls back to the wildcard forms when no workspace id is known", function () {
-        const endpoints = egressEndpoints(
-            input({ agents: { ...NO_AGENTS, azureMonitorAgent: true, legacyAgent: true }, workspaceIds: [] }),
+    it("a Windows machine gets the plain-HTTP revocation hosts on port 80 and its Windows-only probes", function () {
+        const { hosts } = routeCheckTargets(endpoints, [MDE], "windows");
+        assert.ok(hosts.includes("crl.microsoft.com:80"));
+        assert.ok(hosts.includes("fe3cr.delivery.mp.microsoft.com:443"));
+        assert.ok(!hosts.includes("packages.microsoft.com:443"), "install-time hosts are not probed");
+    });
+
+    it("an Arc machine on private link: the scoped hosts must resolve privately; ARM (connect time) is not probed", function () {
+        const targets = routeCheckTargets(endpoints, [EGRESS_AGENTS.arcAgent, EGRESS_AGENTS.azureMonitorAgent]);
+        assert.deepEqual(targets.privateHosts, ["agentserviceapi.guestconfiguration.azure.com", "gbl.his.arc.azure.com"]);
+        assert.ok(targets.hosts.includes("login.microsoftonline.com:443"));
+        assert.ok(targets.hosts.includes("westeurope.handler.control.monitor.azure.com:443"));
+        assert.ok(!targets.hosts.some((h) => h.startsWith("management.azure.com")));
+        assert.ok(!targets.hosts.some((h) => h.includes("*")), "no wildcard is ever probed");
+        assert.deepEqual(routeCheckVariables(targets), {
+            ROUTE_CHECK_HOSTS: targets.hosts.join(","),
+            ROUTE_CHECK_PRIVATE_HOSTS: "agentserviceapi.guestconfiguration.azure.com,gbl.his.arc.azure.com",
+        });
+    });
+
+    it("names the entries it cannot probe, and refuses an agent or OS it does not know", function () {
+        const notes = egressNotes(input({ mde: { connectivity: "streamlined", windows: true, linux: true } }));
+        assert.ok(notes.some((n) => n.startsWith("Route check:") && n.includes("azgn*.servicebus.windows.net")));
+        assert.throws(() => routeCheckTargets(endpoints, ["MDE"]), /unknown agent "MDE"/);
+        assert.throws(() => routeCheckTargets(endpoints, [MDE], "macos"), /os "macos"/);
+        assert.deepEqual(routeCheckTargets(endpoints, []), { hosts: [], privateHosts: [] });
+    });
+});
+
+describe("egress: Azure Firewall rule collections", function () {
+    const given = input({ regions: ["westeurope"], mde: { connectivity: "standard", dataLocation: "UK", windows: true, linux: true } });
+    const endpoints = egressEndpoints(given);
+    const collections = azureFirewallRuleCollections(endpoints, serviceTagDestinations(given), { sourceAddresses: ["10.1.0.0/24"] });
+
+    it("groups FQDNs by protocol, port and inspection, and service tags as network rules, with distinct priorities", function () {
+        assert.deepEqual(
+            collections.map((c) => `${c.name} ${c.priority} ${c.rules.map((r) => r.name).join(",")}`),
+            [
+                // packages.microsoft.com is shared by Arc and MDE, and MDE forbids inspecting it, so Arc has a rule here too.
+                "defender-servers-https-no-tls-inspection 100 arc-agent,azure-monitor-agent,defender-for-endpoint,log-analytics-agent",
+                "defender-servers-https 110 arc-agent",
+                "defender-servers-http 120 defender-for-endpoint",
+                "defender-servers-service-tags 130 azurefrontdoor.frontend",
+            ],
         );
-        const hosts = proxyAllowlist(endpoints);
-        for (const wildcard of ["*.ods.opinsights.azure.com", "*.oms.opinsights.azure.com", "*.agentsvc.azure-automation.net"]) {
-            assert.ok(hosts.includes(wildcard), wildcard);
+        for (const c of collections) {
+            assert.equal(c.ruleCollectionType, "FirewallPolicyFilterRuleCollection");
+            assert.deepEqual(c.action, { type: "Allow" });
+            for (const r of c.rules) assert.deepEqual(r.sourceAddresses, ["10.1.0.0/24"]);
         }
-        assert.ok(!hosts.some((h) => /^[0-9a-f]{8}-/.test(h)));
     });
 
-    it("gives each machine region its own control host, once", function () {
-        const endpoints = egressEndpoints(
-            input({ agents: { ...NO_AGENTS, azureMonitorAgent: true }, regions: ["swedencentral", "EastUS2", "swedencentral"] }),
+    it("sets terminateTLS false exactly where Microsoft forbids inspection, and covers every proxy entry once", function () {
+        const app = collections.flatMap((c) => c.rules).filter((r) => r.ruleType === "ApplicationRule");
+        for (const r of app) {
+            const port = r.protocols![0].port;
+            const hosts = endpoints.filter((e) => e.route === "proxy" && e.port === port && r.targetFqdns!.includes(firewallFqdn(e.host)));
+            const inspectable = hosts.every((e) => e.tlsInspection);
+            if (port === 443) assert.equal(r.terminateTLS, inspectable ? undefined : false, r.name);
+        }
+        const fqdns = app.flatMap((r) => r.targetFqdns!.map((f) => `${f}:${r.protocols![0].port}`));
+        assert.equal(new Set(fqdns).size, fqdns.length, "an FQDN is in two rules");
+        const expected = endpoints.filter((e) => e.route === "proxy").map((e) => `${firewallFqdn(e.host)}:${e.port}`);
+        assert.deepEqual([...new Set(expected)].sort(), [...fqdns].sort());
+        assert.ok(fqdns.includes("*.servicebus.windows.net:443") && !fqdns.some((f) => f.startsWith("azgn")));
+        assert.ok(fqdns.includes("crl.microsoft.com:80"));
+        assert.ok(!fqdns.some((f) => f.startsWith("168.63.129.16")));
+    });
+
+    it("keeps private-link hosts out of the firewall and refuses a wildcard it cannot write", function () {
+        const pl = egressEndpoints(input({ privateLink: { arc: true, azureMonitor: true } }));
+        const fqdns = azureFirewallRuleCollections(pl, []).flatMap((c) => c.rules.flatMap((r) => r.targetFqdns ?? []));
+        for (const host of privateLinkHosts(pl)) assert.ok(!fqdns.includes(host), host);
+        assert.throws(() => firewallFqdn("a*b.example.com"), /cannot express/);
+    });
+});
+
+describe("egress: onboarding verification", function () {
+    it("queries the MDE extensions and Defender's EDR assessment of this subscription, and lists the on-machine checks", function () {
+        const v = onboardingVerification(SUBSCRIPTION.toUpperCase());
+        assert.match(
+            v.mdeExtensionsQuery,
+            /type in~ \('microsoft\.compute\/virtualmachines\/extensions', 'microsoft\.hybridcompute\/machines\/extensions'\)/,
         );
-        assert.deepEqual(proxyAllowlist(endpoints), [
-            `${WS}.ods.opinsights.azure.com`,
-            "eastus2.handler.control.monitor.azure.com",
-            "global.handler.control.monitor.azure.com",
-            "swedencentral.handler.control.monitor.azure.com",
+        assert.match(v.mdeExtensionsQuery, /name in~ \('MDE\.Windows', 'MDE\.Linux'\)/);
+        assert.match(v.mdeExtensionsQuery, new RegExp(`subscriptionId =~ '${SUBSCRIPTION}'`));
+        assert.match(v.edrAssessmentQuery, /^securityresources\n\| where type == 'microsoft\.security\/assessments'/);
+        assert.ok(v.edrAssessmentQuery.includes(`name == '${EDR_ASSESSMENT_KEY}'`));
+        assert.equal(EDR_ASSESSMENT_KEY, "06e3a6db-6c0c-4ad9-943f-31d9d73ecf6c");
+        assert.ok(v.linuxCommands.some((c) => c.startsWith("mdatp health --field healthy")));
+        assert.ok(v.linuxCommands.some((c) => c.startsWith("mdatp health --field org_id")));
+        assert.ok(v.windowsCommands.some((c) => c.includes("Get-MpComputerStatus")));
+        assert.ok(v.windowsCommands.some((c) => c.includes("OnboardingState")));
+        assert.ok(v.arcCommands.some((c) => c.startsWith("azcmagent check")));
+        assert.throws(() => onboardingVerification("' or 1==1 //"), /not a subscription GUID/);
+    });
+});
+
+describe("egress: merge, order and notes", function () {
+    const row = (over: Partial<EgressEndpoint>): EgressEndpoint => ({
+        host: "x.example",
+        port: 443,
+        protocol: "https",
+        agents: ["A"],
+        platforms: ["linux"],
+        why: "x",
+        when: "install",
+        route: "proxy",
+        serviceTag: "",
+        probeHost: "x.example",
+        tlsInspection: true,
+        ...over,
+    });
+
+    it("merges by host and port: agents and platforms united, always over connect over install, proxy over private link, no inspection wins", function () {
+        const merged = mergeEgressEndpoints([
+            row({ host: "b.example", when: "install", route: "privateLink", agents: ["Z"] }),
+            row({
+                host: "b.example",
+                when: "connect",
+                route: "proxy",
+                agents: ["A"],
+                platforms: ["windows"],
+                why: "y",
+                tlsInspection: false,
+                serviceTag: "T",
+            }),
+            row({ host: "b.example", port: 80, protocol: "http" }),
+            row({ host: "a.example", when: "always", route: "platform" }),
         ]);
+        assert.deepEqual(
+            merged.map(
+                (e) =>
+                    `${e.host}:${e.port} ${e.when} ${e.route} ${e.agents.join("+")} ${e.platforms.join("+")} ${e.why} ${e.tlsInspection} ${e.serviceTag}`,
+            ),
+            [
+                "b.example:80 install proxy A linux x true ",
+                "b.example:443 connect proxy A+Z linux+windows x; y false T",
+                "a.example:443 always platform A linux x true ",
+            ],
+        );
+    });
+
+    it("is stable: the same input in any order gives the same list", function () {
+        const a = egressEndpoints(input({ regions: ["westeurope", "northeurope"], workspaceIds: [WS, WS2] }));
+        const b = egressEndpoints(input({ regions: ["northeurope", "westeurope", "northeurope"], workspaceIds: [WS2, WS, WS2] }));
+        assert.deepEqual(b, a);
     });
 
     it("refuses inputs that are not what they claim to be", function () {
@@ -293,177 +545,186 @@ describe("egress: workspaces and regions", function () {
         assert.throws(() => egressEndpoints(input({ regions: ["West Europe"] })), /"west europe" is not an ARM region name/);
         assert.throws(() => egressEndpoints(input({ cloud: "AzureChinaCloud" as never })), /"AzureChinaCloud" is not covered/);
     });
-});
 
-describe("egress: dedup and order", function () {
-    it("is stable: same input in any order, duplicated or not, gives the same list", function () {
-        const a = egressEndpoints(input({ regions: ["westeurope", "northeurope"], workspaceIds: [WS, WS2] }));
-        const b = egressEndpoints(input({ regions: ["northeurope", "westeurope", "northeurope"], workspaceIds: [WS2, WS, WS2] }));
-        assert.deepEqual(b, a);
-        assert.deepEqual(egressEndpoints(input()), egressEndpoints(input()));
-    });
-
-    it("holds each host once, sorted by route then host", function () {
-        for (const privateLink of [
-            { arc: false, azureMonitor: false },
-            { arc: true, azureMonitor: false },
-            { arc: false, azureMonitor: true },
-            { arc: true, azureMonitor: true },
-        ]) {
-            const endpoints = egressEndpoints(input({ privateLink }));
-            const hosts = endpoints.map((e) => e.host);
-            assert.equal(new Set(hosts).size, hosts.length);
-            const order = { proxy: 0, privateLink: 1, platform: 2 };
-            const keys = endpoints.map((e) => `${order[e.route]} ${e.host}`);
-            assert.deepEqual(keys, [...keys].sort());
-            for (const e of endpoints) assert.deepEqual(e.agents, [...new Set(e.agents)].sort());
-        }
-    });
-
-    it("merges by host: agents united, always over install, proxy over private link over platform", function () {
-        const base = { port: 443, why: "x" };
-        const merged = mergeEgressEndpoints([
-            { ...base, host: "b.example", agents: ["Z"], when: "install", route: "privateLink" },
-            { ...base, host: "a.example", agents: ["Y"], when: "install", route: "platform" },
-            { ...base, host: "b.example", agents: ["A", "Z"], when: "always", route: "proxy", why: "y" },
-            { ...base, host: "a.example", agents: ["X"], when: "install", route: "privateLink" },
-        ]);
-        assert.deepEqual(merged, [
-            { ...base, host: "b.example", agents: ["A", "Z"], when: "always", route: "proxy", why: "x; y" },
-            { ...base, host: "a.example", agents: ["X", "Y"], when: "install", route: "privateLink" },
-        ]);
-    });
-
-    it("proxyAllowlist and privateLinkHosts are sorted and unique whatever they are given", function () {
-        const e = (host: string, route: EgressEndpoint["route"]): EgressEndpoint => ({
-            host,
-            port: 443,
-            agents: ["A"],
-            why: "x",
-            when: "always",
-            route,
-        });
-        const list = [e("b", "proxy"), e("a", "proxy"), e("b", "proxy"), e("d", "privateLink"), e("c", "privateLink"), e("p", "platform")];
-        assert.deepEqual(proxyAllowlist(list), ["a", "b"]);
-        assert.deepEqual(privateLinkHosts(list), ["c", "d"]);
-    });
-});
-
-describe("egress: notes for what the list cannot say", function () {
-    it("lists no Qualys host and explains why", function () {
+    it("lists no Qualys host and explains why; Guest Configuration adds nothing to the proxy", function () {
         const qualysOnly = input({ agents: { ...NO_AGENTS, qualys: true } });
         assert.deepEqual(egressEndpoints(qualysOnly), []);
         assert.deepEqual(egressNotes(qualysOnly), [QUALYS_EGRESS_NOTE]);
-        assert.match(QUALYS_EGRESS_NOTE, /does not document/);
-    });
-
-    it("says when the DCE ingestion host or the old solution-pack route may still be needed", function () {
-        assert.ok(egressNotes(input()).some((n) => n.includes("data collection endpoint")));
-        assert.ok(
-            !egressNotes(input({ privateLink: { arc: false, azureMonitor: true } })).some((n) => n.includes("data collection endpoint")),
-        );
-        assert.ok(egressNotes(input({ privateLink: { arc: false, azureMonitor: true } })).some((n) => n.includes("19 April 2021")));
-    });
-
-    it("has nothing to say with no agent", function () {
+        assert.deepEqual(proxyAllowlist(egressEndpoints(input({ agents: { ...NO_AGENTS, guestConfiguration: true } }))), []);
         assert.deepEqual(egressNotes(input({ agents: NO_AGENTS })), []);
     });
 });
 
-describe("egress: Squid snippet", function () {
-    it("renders the mixed case exactly: wildcards as .domain, covered names dropped, azgn* as a regex", function () {
-        const endpoints = egressEndpoints(input({ privateLink: { arc: true, azureMonitor: false } }));
+describe("egress: Squid snippet text", function () {
+    it("renders HTTPS hosts as CONNECT 443 and revocation hosts as GET/HEAD 80, each ACL on its own", function () {
+        const e = (host: string, port = 443): EgressEndpoint => ({
+            host,
+            port,
+            protocol: port === 80 ? "http" : "https",
+            agents: ["A"],
+            platforms: ["linux"],
+            why: "x",
+            when: "always",
+            route: "proxy",
+            serviceTag: "",
+            probeHost: host,
+            tlsInspection: false,
+        });
         assert.equal(
-            squidAllowlistSnippet(endpoints),
+            squidAllowlistSnippet(
+                [
+                    e("*.x.example"),
+                    e("a.x.example"),
+                    e("azgn*.y.example"),
+                    e("www.microsoft.com"),
+                    e("www.microsoft.com", 80),
+                    e("crl.microsoft.com", 80),
+                ],
+                "t",
+            ),
             [
-                "# defender-servers egress allowlist: CONNECT to port 443 of these hosts only.",
+                "# defender-servers egress allowlist: CONNECT to port 443, and GET/HEAD to port 80, of these hosts only.",
                 '# Paste it above your final "http_access deny all"; every other destination stays denied.',
-                "acl defender_servers_port port 443",
-                "acl defender_servers dstdomain .blob.core.windows.net",
-                "acl defender_servers dstdomain .endpoint.security.microsoft.com",
-                "acl defender_servers dstdomain .guestnotificationservice.azure.com",
-                "acl defender_servers dstdomain .login.microsoft.com",
-                `acl defender_servers dstdomain ${WS}.agentsvc.azure-automation.net`,
-                `acl defender_servers dstdomain ${WS}.ods.opinsights.azure.com`,
-                `acl defender_servers dstdomain ${WS}.oms.opinsights.azure.com`,
-                "acl defender_servers dstdomain aka.ms",
-                "acl defender_servers dstdomain download.microsoft.com",
-                "acl defender_servers dstdomain global.handler.control.monitor.azure.com",
-                "acl defender_servers dstdomain login.microsoftonline.com",
-                "acl defender_servers dstdomain login.windows.net",
-                "acl defender_servers dstdomain management.azure.com",
-                "acl defender_servers dstdomain northeurope.handler.control.monitor.azure.com",
-                "acl defender_servers dstdomain packages.microsoft.com",
-                "acl defender_servers dstdomain pas.windows.net",
-                "acl defender_servers dstdomain westeurope.handler.control.monitor.azure.com",
-                "# azgn*.servicebus.windows.net: dstdomain has no wildcard inside a label, so this one is a regular expression.",
-                "acl defender_servers_regex dstdom_regex -i ^azgn[a-z0-9-]*\\.servicebus\\.windows\\.net$",
-                "http_access allow CONNECT defender_servers_port defender_servers",
-                "http_access allow CONNECT defender_servers_port defender_servers_regex",
+                "acl t_port port 443",
+                "acl t dstdomain .x.example",
+                "acl t dstdomain www.microsoft.com",
+                "# azgn*.y.example: dstdomain has no wildcard inside a label, so this one is a regular expression.",
+                "acl t_regex dstdom_regex -i ^azgn[a-z0-9-]*\\.y\\.example$",
+                "http_access allow CONNECT t_port t",
+                "http_access allow CONNECT t_port t_regex",
+                "# Certificate revocation and trust lists travel as plain HTTP: GET and HEAD to port 80, no CONNECT.",
+                "acl t_http_port port 80",
+                "acl t_http_methods method GET HEAD",
+                "acl t_http dstdomain crl.microsoft.com",
+                "acl t_http dstdomain www.microsoft.com",
+                "http_access allow t_http_methods t_http_port t_http",
                 "",
             ].join("\n"),
         );
-    });
-
-    it("renders the Government case with a chosen ACL name and no regex", function () {
-        const endpoints = egressEndpoints(
-            input({
-                cloud: "AzureUSGovernment",
-                regions: ["usgovvirginia"],
-                agents: { ...NO_AGENTS, mde: true, azureMonitorAgent: true },
-                workspaceIds: [],
-            }),
-        );
-        assert.equal(
-            squidAllowlistSnippet(endpoints, "azure_agents"),
-            [
-                "# defender-servers egress allowlist: CONNECT to port 443 of these hosts only.",
-                '# Paste it above your final "http_access deny all"; every other destination stays denied.',
-                "acl azure_agents_port port 443",
-                "acl azure_agents dstdomain .endpoint.security.microsoft.us",
-                "acl azure_agents dstdomain .ods.opinsights.azure.us",
-                "acl azure_agents dstdomain global.handler.control.monitor.azure.us",
-                "acl azure_agents dstdomain packages.microsoft.com",
-                "acl azure_agents dstdomain usgovvirginia.handler.control.monitor.azure.us",
-                "http_access allow CONNECT azure_agents_port azure_agents",
-                "",
-            ].join("\n"),
-        );
-    });
-
-    it("drops every name a wildcard covers, apex included (Squid 5 refuses .x.y next to x.y)", function () {
-        const e = (host: string): EgressEndpoint => ({ host, port: 443, agents: ["A"], why: "x", when: "always", route: "proxy" });
-        const snippet = squidAllowlistSnippet(
-            ["*.x.example", "x.example", "a.x.example", "*.b.x.example", "azgn*.x.example", "y.example"].map(e),
-            "t",
-        );
-        assert.deepEqual(
-            snippet.split("\n").filter((l) => l.startsWith("acl t ") || l.startsWith("acl t_regex")),
-            ["acl t dstdomain .x.example", "acl t dstdomain y.example"],
-        );
-        assert.ok(!snippet.includes("t_regex"));
-    });
-
-    it("leaves private-link and platform hosts out", function () {
-        const snippet = squidAllowlistSnippet(egressEndpoints(input({ privateLink: { arc: true, azureMonitor: true } })));
-        for (const absent of [
-            "his.arc",
-            "guestconfiguration",
-            "handler.control",
-            "ingest.monitor",
-            "opinsights",
-            "scadvisorcontent",
-            "168.63.129.16",
-        ]) {
-            assert.ok(!snippet.includes(absent), absent);
-        }
-    });
-
-    it("says so when nothing needs the proxy, and refuses an ACL name Squid would misread", function () {
-        assert.equal(
-            squidAllowlistSnippet(egressEndpoints(input({ agents: { ...NO_AGENTS, guestConfiguration: true } }))),
-            "# defender-servers egress allowlist: CONNECT to port 443 of these hosts only.\n# No host needs the proxy.\n",
-        );
+        assert.throws(() => squidAllowlistSnippet([e("x.example", 8080)]), /port 8080/);
         assert.throws(() => squidAllowlistSnippet([], "bad name"), /ACL name "bad name"/);
+        assert.equal(squidAllowlistSnippet([]).split("\n")[1], "# No host needs the proxy.");
+    });
+});
+
+describe("egress: validation of the new fields", function () {
+    const problems = (args: unknown): string[] => {
+        try {
+            validate(args);
+            return [];
+        } catch (err) {
+            assert.ok(err instanceof ValidationError);
+            return err.problems.map((p) => `${p.path}: ${p.message}`);
+        }
+    };
+    const POLICY = `/subscriptions/${SUBSCRIPTION}/resourceGroups/hub/providers/Microsoft.Network/firewallPolicies/egress`;
+
+    it("defaults to standard connectivity with no data location", function () {
+        const { args } = validate(MINIMAL);
+        assert.equal(args.mdeIntegration.connectivity, "standard");
+        assert.equal(args.mdeIntegration.dataLocation, undefined);
+        assert.equal(args.azureFirewall, undefined);
+    });
+
+    it("normalizes a data location's case and refuses the ones the standard list does not cover", function () {
+        assert.equal(validate({ ...MINIMAL, mdeIntegration: { dataLocation: "eu" } }).args.mdeIntegration.dataLocation, "EU");
+        const [ch] = problems({ ...MINIMAL, mdeIntegration: { dataLocation: "CH" } });
+        assert.match(
+            ch,
+            /^mdeIntegration\.dataLocation: "CH": Microsoft's standard URL list names no .* Switzerland .*use mdeIntegration\.connectivity "streamlined"/,
+        );
+        assert.deepEqual(problems({ ...MINIMAL, mdeIntegration: { dataLocation: "CH", connectivity: "streamlined" } }), []);
+        assert.match(
+            problems({ ...MINIMAL, mdeIntegration: { dataLocation: "Mars" } })[0],
+            /"Mars" is not a Defender for Endpoint data location/,
+        );
+        assert.match(problems({ ...MINIMAL, mdeIntegration: { connectivity: "Streamlined" } })[0], /did you mean "streamlined"/);
+        assert.match(
+            problems({ ...MINIMAL, mdeIntegration: { enabled: false, connectivity: "streamlined" } })[0],
+            /^mdeIntegration\.connectivity: has no effect/,
+        );
+    });
+
+    it("reads azureFirewall: the policy id's parts, defaults, and every bad field at once", function () {
+        const { args } = validate({ ...MINIMAL, azureFirewall: { firewallPolicyId: POLICY } });
+        assert.deepEqual(args.azureFirewall, {
+            firewallPolicyId: POLICY,
+            resourceGroupName: "hub",
+            firewallPolicyName: "egress",
+            priority: 500,
+            ruleCollectionGroupName: "defender-servers-egress",
+            sourceAddresses: ["*"],
+        });
+        const found = problems({
+            ...MINIMAL,
+            azureFirewall: {
+                firewallPolicyId: POLICY.replace(SUBSCRIPTION, "99999999-2222-3333-4444-555555555555"),
+                priority: 70000,
+                ruleCollectionGroupName: "bad name",
+                sourceAddresses: ["10.0.0.0/8", "everywhere"],
+            },
+        });
+        assert.equal(found.length, 4, found.join("\n"));
+        assert.match(found[0], /^azureFirewall\.firewallPolicyId: is in subscription 99999999/);
+        assert.match(found[1], /^azureFirewall\.priority: expected a whole number from 100 to 65000, got 70000/);
+        assert.match(found[2], /^azureFirewall\.ruleCollectionGroupName: "bad name" is not a valid name/);
+        assert.match(found[3], /^azureFirewall\.sourceAddresses\[1\]: "everywhere" is not an IPv4 address/);
+        assert.match(problems({ ...MINIMAL, azureFirewall: { firewallPolicyId: "egress-policy" } })[0], /is not a firewall policy id/);
+        assert.match(
+            problems({ ...MINIMAL, airGapped: true, azureFirewall: { firewallPolicyId: POLICY } })[0],
+            /^azureFirewall: cannot be combined with airGapped/,
+        );
+    });
+});
+
+describe("egress: what the component registers and outputs", function () {
+    this.timeout(30_000);
+    const POLICY = `/subscriptions/${SUBSCRIPTION}/resourceGroups/hub/providers/Microsoft.Network/firewallPolicies/egress`;
+    const FLEET = {
+        ...MINIMAL,
+        proxy: { address: "http://proxy.corp.example:3128" },
+        machines: [{ key: "web1", kind: "azureVm", os: "linux", resourceGroupName: "rg", name: "web1" }],
+    };
+
+    it("without azureFirewall: standard MDE hosts on the egress output, firewall rules printed, no rule collection group", async function () {
+        const run = await construct(FLEET);
+        assert.equal(ofType(run, "azure-native:network:FirewallPolicyRuleCollectionGroup").length, 0);
+        const outputs = run.resources[0].outputs as Record<string, any>;
+        const egress = outputs.egress as EgressEndpoint[];
+        assert.ok(egress.some((e) => e.host === "winatp-gw-weu.microsoft.com" && e.tlsInspection === false && e.probeHost === e.host));
+        assert.ok(egress.some((e) => e.host === "crl.microsoft.com" && e.port === 80 && e.protocol === "http"));
+        assert.ok(Array.isArray(outputs.azureFirewallRules) && outputs.azureFirewallRules.length > 0);
+        assert.ok(outputs.onboardingVerification.edrAssessmentQuery.includes(EDR_ASSESSMENT_KEY));
+    });
+
+    it("with azureFirewall: one rule collection group in the named policy, and MDE integration waits for it", async function () {
+        const run = await construct({
+            ...FLEET,
+            azureFirewall: { firewallPolicyId: POLICY, priority: 300, sourceAddresses: ["10.1.0.0/24"] },
+        });
+        const group = named(run, "d-firewall-rules");
+        const given = inputs(group);
+        assert.equal(group.type, "azure-native:network:FirewallPolicyRuleCollectionGroup");
+        assert.equal(given.resourceGroupName, "hub");
+        assert.equal(given.firewallPolicyName, "egress");
+        assert.equal(given.ruleCollectionGroupName, "defender-servers-egress");
+        assert.equal(given.priority, 300);
+        const first = given.ruleCollections[0];
+        assert.equal(first.name, "defender-servers-https-no-tls-inspection");
+        assert.ok(
+            first.rules.every(
+                (r: any) => r.terminateTLS === false && r.ruleType === "ApplicationRule" && r.sourceAddresses[0] === "10.1.0.0/24",
+            ),
+        );
+        const outputs = run.resources[0].outputs as Record<string, any>;
+        assert.deepEqual(
+            given.ruleCollections.map((c: any) => c.name),
+            outputs.azureFirewallRules.map((c: any) => c.name),
+        );
+        const waiting = run.resources.filter((r) => waitsFor(run, r).includes("d-firewall-rules")).map((r) => r.name);
+        assert.ok(
+            waiting.some((n) => /wdatp|mde/i.test(n)),
+            `nothing MDE-related waits for the firewall rules: ${waiting.join(", ")}`,
+        );
     });
 });

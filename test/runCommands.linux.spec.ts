@@ -12,6 +12,7 @@ const PROXY: NormalizedProxy = {
     port: 3128,
     bypass: [],
     unauthenticatedForAgentHosts: false,
+    routeCheck: true,
 };
 const BYPASS = ["168.63.129.16", "169.254.169.254", "localhost", "127.0.0.1", "*.corp.example"];
 const ROUTE = { hosts: ["global.handler.control.monitor.azure.com:443", "packages.microsoft.com:443"], privateHosts: ["x.privatelink.monitor.azure.com"], timeoutSeconds: 7 };

@@ -3,16 +3,18 @@
 // Squid listens on 127.0.0.1 only, with the generated snippet followed by `http_access deny all`.
 // Nothing leaves the machine: every allowed name is mapped to 127.0.0.1 in Squid's own hosts file
 // (the CONNECT then fails with a 5xx on the closed local port 443), any other lookup goes to a DNS
-// server on 127.0.0.1, and denied names are refused before any lookup. An allowed name must never
-// get 403; a name outside the list, an allowed name on port 80, and a plain GET must get 403 and a
-// TCP_DENIED/403 line in the access log. A missing Squid fails the suite: it is never skipped.
+// server on 127.0.0.1, and denied names are refused before any lookup. An allowed HTTPS name must never
+// get 403 for CONNECT to 443, nor an allowed plain-HTTP name (certificate revocation lists) for GET on 80;
+// a name outside the list, an HTTPS name on port 80, an HTTP-only name on 443, a plain GET to an HTTPS
+// name and a POST to an HTTP name must get 403 and a TCP_DENIED/403 line in the access log.
+// A missing Squid fails the suite: it is never skipped.
 import { strict as assert } from "node:assert";
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EgressInput, egressEndpoints, privateLinkHosts, proxyAllowlist, squidAllowlistSnippet } from "../sdk/plan/egress";
+import { EgressEndpoint, EgressInput, egressEndpoints, privateLinkHosts, squidAllowlistSnippet } from "../sdk/plan/egress";
 
 const WORKSPACE = "0f8c2d41-7a3b-4c55-9e21-5d6a7b8c9d0e";
 
@@ -115,6 +117,16 @@ function statusThroughProxy(port: number, request: string): Promise<number> {
     });
 }
 
+/** The proxy-route host names on one port, sorted and unique. */
+function hostsOn(endpoints: EgressEndpoint[], port: number): string[] {
+    return [...new Set(endpoints.filter((e) => e.route === "proxy" && e.port === port).map((e) => e.host))].sort();
+}
+
+function getRequest(url: string, method = "GET"): string {
+    const host = new URL(url).host;
+    return `${method} ${url} HTTP/1.1\r\nHost: ${host}\r\n\r\n`;
+}
+
 function connectRequest(target: string): string {
     return `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`;
 }
@@ -147,7 +159,8 @@ describe("egress allowlist against a real Squid", function () {
     this.timeout(60_000);
 
     const endpoints = egressEndpoints(MIXED);
-    const allowed = proxyAllowlist(endpoints);
+    const allowed = hostsOn(endpoints, 443);
+    const plainHttp = hostsOn(endpoints, 80);
     const snippet = squidAllowlistSnippet(endpoints);
     let squidPath: string;
     let dir: string;
@@ -161,7 +174,7 @@ describe("egress allowlist against a real Squid", function () {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "egress-squid-"));
         port = await freePort();
 
-        const probes = allowed.map(probeName);
+        const probes = [...new Set([...allowed, ...plainHttp].map(probeName))];
         fs.writeFileSync(path.join(dir, "hosts"), `127.0.0.1 localhost\n${probes.map((p) => `127.0.0.1 ${p}`).join("\n")}\n`, {
             mode: 0o644,
         });
@@ -218,9 +231,10 @@ describe("egress allowlist against a real Squid", function () {
         return log;
     }
 
-    it("the mixed input really has both routes and a partial-label wildcard to prove", function () {
+    it("the mixed input really has both routes, both ports and a partial-label wildcard to prove", function () {
         assert.ok(allowed.length > 10);
         assert.ok(allowed.includes("azgn*.servicebus.windows.net"));
+        assert.deepEqual(plainHttp, ["crl.microsoft.com", "ctldl.windowsupdate.com", "www.microsoft.com"]);
         assert.deepEqual(privateLinkHosts(endpoints), ["*.guestconfiguration.azure.com", "*.his.arc.azure.com"]);
     });
 
@@ -234,6 +248,15 @@ describe("egress allowlist against a real Squid", function () {
         statuses.forEach((s, i) => assert.ok(s === 200 || (s >= 500 && s < 600), `${probes[i]}: expected 200 or a 5xx, got ${s}`));
         const log = accessLog();
         for (const p of probes) assert.ok(!denied(log, `CONNECT ${p}:443`), `${p} logged as denied`);
+    });
+
+    it("lets GET through to port 80 of every plain-HTTP name (never 403)", async function () {
+        const statuses = await Promise.all(plainHttp.map((h) => statusThroughProxy(port, getRequest(`http://${h}/pki/crl/`))));
+        const refused = plainHttp.filter((_, i) => statuses[i] === 403);
+        assert.deepEqual(refused, [], `Squid refused plain-HTTP names on the allowlist:\n${refused.join("\n")}\n${snippet}`);
+        statuses.forEach((s, i) =>
+            assert.ok(s === 200 || s === 404 || (s >= 500 && s < 600), `${plainHttp[i]}: expected 200, 404 or a 5xx, got ${s}`),
+        );
     });
 
     const DENIED: Array<{ why: string; request: string; logged: string }> = [
@@ -274,6 +297,21 @@ describe("egress allowlist against a real Squid", function () {
             logged: "CONNECT x.endpoint.security.microsoft.com:80",
         },
         {
+            why: "CONNECT to 443 of a name allowed only for plain HTTP on 80",
+            request: connectRequest("crl.microsoft.com:443"),
+            logged: "CONNECT crl.microsoft.com:443",
+        },
+        {
+            why: "a POST to a plain-HTTP name (only GET and HEAD)",
+            request: getRequest("http://crl.microsoft.com/pki/crl/", "POST"),
+            logged: "POST http://crl.microsoft.com/pki/crl/",
+        },
+        {
+            why: "a plain GET to a plain-HTTP name on another port",
+            request: getRequest("http://crl.microsoft.com:8080/"),
+            logged: "GET http://crl.microsoft.com:8080/",
+        },
+        {
             why: "a plain GET to an allowed name",
             request: "GET http://packages.microsoft.com/ HTTP/1.1\r\nHost: packages.microsoft.com\r\n\r\n",
             logged: "GET http://packages.microsoft.com/",
@@ -303,23 +341,26 @@ describe("Squid accepts every generated snippet", function () {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "egress-parse-"));
         try {
             for (const cloud of ["AzureCloud", "AzureUSGovernment"] as const) {
-                for (const arc of [false, true]) {
-                    for (const azureMonitor of [false, true]) {
-                        for (const workspaceIds of [[], [WORKSPACE]]) {
-                            const input: EgressInput = {
-                                ...MIXED,
-                                cloud,
-                                regions: ["eastus", "westus2"],
-                                workspaceIds,
-                                privateLink: { arc, azureMonitor },
-                            };
-                            const conf = path.join(dir, "squid.conf");
-                            fs.writeFileSync(conf, squidConf(dir, 3128, squidAllowlistSnippet(egressEndpoints(input))));
-                            const run = spawnSync(squidPath, ["-k", "parse", "-f", conf], { encoding: "utf8", timeout: 15_000 });
-                            const said = `${run.stdout}${run.stderr}`;
-                            const label = `${cloud}, arc private link ${arc}, monitor private link ${azureMonitor}, ${workspaceIds.length} workspace(s)`;
-                            assert.equal(run.status, 0, `${label}: squid -k parse failed:\n${said}`);
-                            assert.doesNotMatch(said, /WARNING|ERROR|FATAL/, `${label}: squid -k parse complained:\n${said}`);
+                for (const connectivity of ["standard", "streamlined"] as const) {
+                    for (const arc of [false, true]) {
+                        for (const azureMonitor of [false, true]) {
+                            for (const workspaceIds of [[], [WORKSPACE]]) {
+                                const input: EgressInput = {
+                                    ...MIXED,
+                                    cloud,
+                                    regions: ["eastus", "westus2"],
+                                    workspaceIds,
+                                    privateLink: { arc, azureMonitor },
+                                    mde: { connectivity, windows: true, linux: true },
+                                };
+                                const conf = path.join(dir, "squid.conf");
+                                fs.writeFileSync(conf, squidConf(dir, 3128, squidAllowlistSnippet(egressEndpoints(input))));
+                                const run = spawnSync(squidPath, ["-k", "parse", "-f", conf], { encoding: "utf8", timeout: 15_000 });
+                                const said = `${run.stdout}${run.stderr}`;
+                                const label = `${cloud}, ${connectivity}, arc private link ${arc}, monitor private link ${azureMonitor}, ${workspaceIds.length} workspace(s)`;
+                                assert.equal(run.status, 0, `${label}: squid -k parse failed:\n${said}`);
+                                assert.doesNotMatch(said, /WARNING|ERROR|FATAL/, `${label}: squid -k parse complained:\n${said}`);
+                            }
                         }
                     }
                 }

@@ -23,6 +23,9 @@ const defender = new DefenderForServersNetworkRestricted("defender", {
         password: config.requireSecret("proxyPassword"),
         unauthenticatedForAgentHosts: true,
     },
+    // Defender for Cloud onboards MDE with standard connectivity unless the tenant opts in to streamlined:
+    // the egress list carries Microsoft's standard URL list, narrowed to the tenant's data location when given.
+    mdeIntegration: { connectivity: "standard", dataLocation: config.get("mdeDataLocation") },
     machines: config.requireObject<MachineSettings[]>("machines"),
     logs: { workspaceResourceId: config.require("workspaceResourceId") },
     // The VMs exist already: tag them for Guest Configuration's private path through a policy.
@@ -33,3 +36,6 @@ export const pricingId = defender.pricingId;
 export const subPlan = defender.subPlan;
 export const guestConfigurationTags = defender.guestConfigurationTags;
 export const proxyBypass = defender.proxyBypass;
+export const egressNotes = defender.egressNotes;
+export const azureFirewallRules = defender.azureFirewallRules;
+export const onboardingVerification = defender.onboardingVerification;

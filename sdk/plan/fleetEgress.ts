@@ -1,6 +1,6 @@
 /** What the egress contract needs, read off the validated args. */
 import { NormalizedArgs } from "../validate";
-import { EgressInput } from "./egress";
+import { EgressInput, MdeEgressOptions } from "./egress";
 import { GUID } from "../validate/fields";
 
 /** The egress input for a fleet: its regions, the agents it runs and the services that go through Private Link. */
@@ -15,7 +15,17 @@ export function egressInputFor(args: NormalizedArgs): EgressInput {
         // Only a workspace id known now can name its host; otherwise the wildcard form is listed.
         workspaceIds: typeof legacyWorkspace === "string" && GUID.test(legacyWorkspace) ? [legacyWorkspace.toLowerCase()] : [],
         privateLink: { arc: args.privateLink?.arc !== undefined, azureMonitor: args.privateLink?.azureMonitor !== undefined },
+        mde: mdeOptions(args),
     };
+}
+
+/** MDE's connectivity and data location, and which operating systems run it (policy mode: any machine in the scope). */
+function mdeOptions(args: NormalizedArgs): MdeEgressOptions {
+    const { connectivity, dataLocation, includeLinux } = args.mdeIntegration;
+    const policy = args.rollout.mode === "policy";
+    const windows = policy || args.machines.some((m) => m.os === "windows");
+    const linux = includeLinux && (policy || args.machines.some((m) => m.os === "linux"));
+    return { connectivity, ...(dataLocation === undefined ? {} : { dataLocation }), windows, linux };
 }
 
 /** Per-machine mode: the agents the listed machines get. */

@@ -40,10 +40,8 @@ export interface FleetContext {
     bypass: string[];
     /** Values for `azcmagent config set proxy.bypass`. */
     arcBypass: string[];
-    /** What the OS-proxy script proves after setting the proxy; no check when absent. */
-    routeCheck?: RouteCheck;
-    /** The Arc hosts (`hosts` only) the Arc-agent script proves through the new proxy before it commits. */
-    arcRouteCheck?: RouteCheck;
+    /** Each machine's route checks: what its OS-proxy script proves after setting the proxy, and the Arc hosts its Arc-agent script proves before it commits; none when absent. */
+    routeChecks?: (machine: MachinePlan) => { os?: RouteCheck; arc?: RouteCheck };
 }
 
 /** The ARM id of a machine, from its resource group and name. */
@@ -134,10 +132,11 @@ export function prepareMachine(
     // Linux Agent, the Arc agent's services) that the next step, or an extension install, runs under.
     const proxySteps: pulumi.Resource[] = [];
     if (machine.parts.osProxy && proxy !== undefined) {
-        const osCommand = osProxyRunCommand(machine.os, proxy, fleet.bypass, fleet.routeCheck);
+        const checks = fleet.routeChecks?.(machine) ?? {};
+        const osCommand = osProxyRunCommand(machine.os, proxy, fleet.bypass, checks.os);
         proxySteps.push(runCommand(`${name}-os-proxy-${machine.key}`, machine, osCommand, opts));
         if (machine.kind === "arc") {
-            const arcCommand = arcAgentProxyRunCommand(machine.os, proxy, fleet.arcBypass, fleet.bypass, fleet.arcRouteCheck);
+            const arcCommand = arcAgentProxyRunCommand(machine.os, proxy, fleet.arcBypass, fleet.bypass, checks.arc);
             proxySteps.push(runCommand(`${name}-arc-agent-proxy-${machine.key}`, machine, arcCommand, { parent, dependsOn: [...proxySteps] }));
             const verify = arcAgentProxyVerifyRunCommand(machine.os, proxy, fleet.arcBypass, fleet.bypass);
             if (verify !== undefined) {

@@ -15,11 +15,12 @@ import { NormalizedProxy, readProxy } from "./proxy";
 import { NormalizedRollout, readRollout } from "./rollout";
 import { Problem, ProblemList } from "./problems";
 import { NormalizedPlan, readPlan } from "./plan";
+import { MDE_CONNECTIVITY_FIELDS, NormalizedAzureFirewall, NormalizedMdeConnectivity, readAzureFirewall, readMdeConnectivity } from "./egress";
 
 export { Problem, ValidationError } from "./problems";
 
 /** MDE integration after defaults. */
-export interface NormalizedMdeIntegration {
+export interface NormalizedMdeIntegration extends NormalizedMdeConnectivity {
     /** Whether MDE integration is on (`WDATP` written `true`) or kept off (written `false`). */
     enabled: boolean;
     /** Whether Linux machines get MDE too. */
@@ -43,6 +44,8 @@ export interface NormalizedArgs {
     guestConfiguration: NormalizedGuestConfiguration;
     privateLink?: NormalizedPrivateLink;
     rollout: NormalizedRollout;
+    /** The Azure Firewall policy to add the egress rules to, when asked. */
+    azureFirewall?: NormalizedAzureFirewall;
 }
 
 /** Guest Configuration after defaults. */
@@ -78,6 +81,7 @@ export const TOP_LEVEL_FIELDS = [
     "qualys",
     "privateLink",
     "rollout",
+    "azureFirewall",
 ] as const;
 
 /** Validates raw args and returns them normalized, or throws a `ValidationError` naming every bad field. */
@@ -97,7 +101,7 @@ export function validate(raw: unknown): ValidationResult {
     if (retirement !== undefined) problems.error("cloud", retirement);
     const plan = readPlan(problems, top.plan);
     const airGapped = readBoolean(problems, top.airGapped, "airGapped", false);
-    const mdeIntegration = readMdeIntegration(problems, top.mdeIntegration, airGapped);
+    const mdeIntegration = readMdeIntegration(problems, top.mdeIntegration, airGapped, cloud);
     const ownsSubscriptionSettings = readBoolean(problems, top.ownsSubscriptionSettings, "ownsSubscriptionSettings", true);
     if (!ownsSubscriptionSettings) checkPreparerOnly(problems, top);
     const retainProtectionOnDelete = readBoolean(problems, top.retainProtectionOnDelete, "retainProtectionOnDelete", true);
@@ -128,6 +132,7 @@ export function validate(raw: unknown): ValidationResult {
 
     const rollout = readRollout(problems, top.rollout, { subscriptionId, proxy, logs, privateLink, qualys });
     checkMachinePlans(problems, listed, { ownsSubscriptionSettings, subPlan: plan.subPlan, rolloutMode: rollout.mode });
+    const azureFirewall = readAzureFirewall(problems, top.azureFirewall, { subscriptionId, airGapped });
 
     problems.throwIfAny();
     return {
@@ -146,6 +151,7 @@ export function validate(raw: unknown): ValidationResult {
             guestConfiguration,
             privateLink,
             rollout,
+            azureFirewall,
         },
         warnings: problems.warnings,
     };
@@ -211,9 +217,9 @@ function checkPreparerOnly(problems: ProblemList, top: Record<string, unknown>):
     }
 }
 
-function readMdeIntegration(problems: ProblemList, value: unknown, airGapped: boolean): NormalizedMdeIntegration {
+function readMdeIntegration(problems: ProblemList, value: unknown, airGapped: boolean, cloud: CloudName): NormalizedMdeIntegration {
     const fields = readObject(problems, value, "mdeIntegration") ?? {};
-    rejectUnknownKeys(problems, fields, "mdeIntegration", ["enabled", "includeLinux"]);
+    rejectUnknownKeys(problems, fields, "mdeIntegration", ["enabled", "includeLinux", ...MDE_CONNECTIVITY_FIELDS]);
     const asked = readBoolean(problems, fields.enabled, "mdeIntegration.enabled");
     if (airGapped && asked === true) {
         problems.error("mdeIntegration.enabled", "is true on an air-gapped subscription: MDE cannot reach its cloud; remove it (air-gapped keeps MDE off)");
@@ -227,5 +233,5 @@ function readMdeIntegration(problems: ProblemList, value: unknown, airGapped: bo
             "has no effect while mdeIntegration.enabled is false; remove it or turn the integration on",
         );
     }
-    return { enabled, includeLinux };
+    return { enabled, includeLinux, ...readMdeConnectivity(problems, fields, enabled, cloud) };
 }

@@ -17,9 +17,11 @@ export interface NormalizedProxy {
     credentials?: { username: pulumi.Input<string>; password: pulumi.Input<string> };
     /** The user said the agent hosts pass without credentials. */
     unauthenticatedForAgentHosts: boolean;
+    /** Prove the route from each machine after setting its proxy, before MDE is switched on. */
+    routeCheck: boolean;
 }
 
-const PROXY_FIELDS = ["address", "bypass", "username", "password", "unauthenticatedForAgentHosts"] as const;
+const PROXY_FIELDS = ["address", "bypass", "username", "password", "unauthenticatedForAgentHosts", "routeCheck"] as const;
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const BYPASS_ENTRY = /^[A-Za-z0-9.*:/_-]+$/;
 
@@ -187,7 +189,19 @@ export function readProxy(problems: ProblemList, value: unknown): NormalizedProx
                 ? { username: fields.username as pulumi.Input<string>, password: fields.password as pulumi.Input<string> }
                 : undefined,
         unauthenticatedForAgentHosts,
+        routeCheck: readRouteCheck(problems, fields.routeCheck),
     };
+}
+
+function readRouteCheck(problems: ProblemList, value: unknown): boolean {
+    const on = readBoolean(problems, value, "proxy.routeCheck", true);
+    if (!on) {
+        problems.warn(
+            "proxy.routeCheck",
+            "is false: no machine proves its route through the proxy before MDE is switched on, so a proxy that blocks one host leaves MDE deployed and not onboarded, with nothing failing",
+        );
+    }
+    return on;
 }
 
 /** A credential counts as given when it is a non-empty string or an Input whose value comes later. */
