@@ -10,12 +10,18 @@ import { mixedFleet, PASSWORD, WORKSPACE_KEY } from "./fleet";
 
 const script = (name: string) => fs.readFileSync(path.join(__dirname, "..", "sdk", "scripts", name), "utf8");
 
+/** The route-check parameters of a run command (asserted in test/routeCheckWiring.spec.ts), so proxy specs compare the rest exactly. */
+function routeCheckOf(parameters: Array<{ name: string; value: string }>): Array<{ name: string; value: string }> {
+    return parameters.filter((p) => /^(RouteCheck|ROUTE_CHECK_)/.test(p.name));
+}
+
 for (const mode of MODES) {
     describe(`machines behind a proxy, ${mode.label}`, () => {
         it("MDE integration waits for every operating-system proxy run command", async () => {
             const run = await construct(mixedFleet(), mode.preview);
             assert.deepEqual(waitsFor(run, named(run, "d-mde-integration")), [
                 "d-arc-agent-proxy-lnx-arc",
+                "d-arc-agent-proxy-verify-lnx-arc",
                 "d-arc-agent-proxy-win-arc",
                 "d-os-proxy-lnx-arc",
                 "d-os-proxy-lnx-vm",
@@ -37,6 +43,7 @@ for (const mode of MODES) {
                 parameters: [
                     { name: "ProxyUrl", value: "http://proxy.corp.example:3128" },
                     { name: "BypassList", value: "168.63.129.16,169.254.169.254,localhost,127.0.0.1,*.corp.example" },
+                    ...routeCheckOf(inputs(command).parameters),
                 ],
                 timeoutInSeconds: 600,
                 asyncExecution: false,
@@ -52,6 +59,7 @@ for (const mode of MODES) {
             assert.deepEqual(command.parameters, [
                 { name: "PROXY_URL", value: "http://proxy.corp.example:3128" },
                 { name: "PROXY_BYPASS", value: "168.63.129.16,169.254.169.254,localhost,127.0.0.1,.corp.example" },
+                ...routeCheckOf(command.parameters),
             ]);
         });
 
@@ -255,9 +263,11 @@ describe("Guest Configuration tag on existing VMs", () => {
             assert.equal(ofType(run, "azure-native:resources:TagAtScope").length, 0, "TagAtScope replaces every tag: never used");
             const rule = inputs(named(run, "d-gc-tag-policy")).policyRule;
             assert.deepEqual(rule.then, {
-                effect: "modify",
+                effect: "[parameters('effect')]",
                 details: {
                     roleDefinitionIds: ["/providers/Microsoft.Authorization/roleDefinitions/4a9ae827-6dc8-4573-8ac7-8239d42aa03f"],
+                    // A conflict with another policy is audited, never a denied VM write.
+                    conflictEffect: "audit",
                     operations: [{ operation: "addOrReplace", field: "tags['EnablePrivateNetworkGC']", value: "TRUE" }],
                 },
             });
