@@ -194,7 +194,13 @@ for (const mode of MODES) {
 
     describe(`Private Link in AzureUSGovernment, ${mode.label}`, () => {
         it("Azure Monitor gets the six Government zones; the Arc scope is made without an endpoint", async () => {
-            const args = privateFleet({ cloud: "AzureUSGovernment", location: "usgovvirginia" });
+            // Streamlined: the US Government domain is .us; the standard Government list (the default) names the
+            // commercial *.endpoint.security.microsoft.com for future services, which test/egress.spec.ts covers.
+            const args = privateFleet({
+                cloud: "AzureUSGovernment",
+                location: "usgovvirginia",
+                mdeIntegration: { connectivity: "streamlined" },
+            });
             args.privateLink = { ...args.privateLink!, arc: { privateEndpoint: false } };
             const run = await construct(args, mode.preview);
             const zones = ofType(run, "azure-native:privatedns:PrivateZone").map((z) => inputs(z).privateZoneName);
