@@ -11,6 +11,7 @@ import { EgressDestination, egressEndpoints, egressNotes, privateLinkHosts, prox
 import { egressInputFor } from "./plan/fleetEgress";
 import { arcAgentBypass, arcOnboardingCommands, OnboardingCommands } from "./plan/privateLink";
 import { PolicyRolloutInput, rolloutPolicies } from "./plan/policy";
+import { assignBuiltInPolicies } from "./resources/builtInPolicies";
 import { tagVmsForPrivateGuestConfiguration } from "./resources/guestConfigurationTag";
 import { dataCollectionRuleFor } from "./resources/logs";
 import { machineResourceId, prepareMachine } from "./resources/machines";
@@ -79,8 +80,17 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             dataCollectionRuleId: dataCollectionRuleFor(this, name, settings, privateLink.dataCollectionEndpointId),
             dataCollectionEndpointId: privateLink.dataCollectionEndpointId,
             bypass,
-            arcBypass: arcAgentBypass(linkFlags),
+            arcScopeId: privateLink.arcScopeId,
+            identityPrerequisites: assignBuiltInPolicies(this, name, settings),
+            // Policy mode cannot know which machines are associated with the Arc scope: never `Arc` there.
+            arcBypass: arcAgentBypass({ arcScopeAssociated: false, azureMonitorPrivateLink: linkFlags.azureMonitor, amaOwnAuthenticatedProxy: false }),
         };
+        // Machines onboarded with the commands join the scope at `connect`, so they bypass the proxy for Arc from the start.
+        const onboardingBypass = arcAgentBypass({
+            arcScopeAssociated: linkFlags.arc,
+            azureMonitorPrivateLink: linkFlags.azureMonitor,
+            amaOwnAuthenticatedProxy: false,
+        });
         const mdePrerequisites: pulumi.Resource[] = [plan];
         if (settings.rollout.mode === "policy") {
             // At fleet scale: policies for every current and future machine in the scope.
@@ -117,7 +127,7 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         this.egressNotes = pulumi.output(egressNotes(egressInput));
         this.arcPrivateLinkScopeId = pulumi.output(privateLink.arcScopeId);
         this.dataCollectionEndpointId = pulumi.output(privateLink.dataCollectionEndpointId);
-        this.arcOnboardingCommands = onboardingFor(settings, privateLink.arcScopeId, fleet.arcBypass);
+        this.arcOnboardingCommands = onboardingFor(settings, privateLink.arcScopeId, onboardingBypass);
         this.registerOutputs({
             pricingId: this.pricingId,
             subPlan: this.subPlan,

@@ -10,7 +10,9 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as security from "@pulumi/azure-native/security";
 import { azureMonitorAgent, ExtensionSpec, guestConfigurationExtension, legacyLogAnalyticsAgent } from "../plan/agents";
 import { ENDPOINT_ASSOCIATION_NAME, RULE_ASSOCIATION_NAME } from "../plan/dataCollection";
+import { arcAgentBypass } from "../plan/privateLink";
 import { arcAgentProxyRunCommand, osProxyRunCommand, qualysProxyRunCommand, RunCommandSpec } from "../plan/runCommands";
+import { associateArcMachineByPolicy } from "./builtInPolicies";
 import { NormalizedArgs } from "../validate";
 import { MachinePlan } from "../validate/fleet";
 
@@ -28,8 +30,25 @@ export interface FleetContext {
     dataCollectionEndpointId?: pulumi.Input<string>;
     /** The operating-system bypass list. */
     bypass: string[];
-    /** Values for `azcmagent config set proxy.bypass`. */
-    arcBypass: string[];
+    /** The Arc Private Link Scope's id, when there is one (for machines associated by policy). */
+    arcScopeId?: pulumi.Input<string>;
+    /** What VM extensions that sign in with a managed identity wait for: the built-in identity policies' remediation tasks. */
+    identityPrerequisites?: pulumi.Resource[];
+}
+
+/** Values for `azcmagent config set proxy.bypass` on one Arc machine (see `arcAgentBypass`). */
+export function arcBypassFor(args: NormalizedArgs, machine: MachinePlan): string[] {
+    const azureMonitorPrivateLink = args.privateLink?.azureMonitor !== undefined;
+    return arcAgentBypass({
+        arcScopeAssociated: args.privateLink?.arc !== undefined && machine.arcPrivateLinkScope === "associated",
+        azureMonitorPrivateLink,
+        amaOwnAuthenticatedProxy:
+            machine.kind === "arc" &&
+            machine.os === "linux" &&
+            machine.parts.azureMonitorAgent &&
+            !azureMonitorPrivateLink &&
+            args.proxy?.credentials !== undefined,
+    });
 }
 
 /** The ARM id of a machine, from its resource group and name. */
@@ -121,7 +140,7 @@ export function prepareMachine(
             runCommand(`${name}-os-proxy-${machine.key}`, machine, osProxyRunCommand(machine.os, proxy, fleet.bypass), opts),
         );
         if (machine.kind === "arc") {
-            const command = arcAgentProxyRunCommand(machine.os, proxy, fleet.arcBypass);
+            const command = arcAgentProxyRunCommand(machine.os, proxy, arcBypassFor(args, machine));
             mdePrerequisites.push(runCommand(`${name}-arc-agent-proxy-${machine.key}`, machine, command, opts));
         }
     }
@@ -130,8 +149,19 @@ export function prepareMachine(
     // proxy would resolve the public address, and AMA's proxy setting has no bypass list.
     const logProxy = args.privateLink?.azureMonitor !== undefined ? undefined : proxy;
 
+    if (machine.kind === "arc" && machine.arcPrivateLinkScope === "associateByPolicy" && fleet.arcScopeId !== undefined) {
+        associateArcMachineByPolicy(parent, name, machine.key, args, machineResourceId(args.subscriptionId, machine), fleet.arcScopeId);
+    }
+
+    // VM extensions that sign in with the system-assigned identity wait for the policy that adds it, when there is one.
+    const identityOpts: pulumi.CustomResourceOptions =
+        machine.kind === "azureVm" && fleet.identityPrerequisites !== undefined && fleet.identityPrerequisites.length > 0
+            ? { parent, dependsOn: fleet.identityPrerequisites }
+            : opts;
+
     if (machine.parts.azureMonitorAgent) {
-        const agent = extension(`${name}-ama-${machine.key}`, machine, azureMonitorAgent(machine.os, logProxy), opts);
+        const identity = { userAssignedIdentityId: machine.userAssignedIdentityId };
+        const agent = extension(`${name}-ama-${machine.key}`, machine, azureMonitorAgent(machine.os, logProxy, identity), identityOpts);
         // Without an association AMA installs and collects nothing.
         const associate = (
             suffix: string,
@@ -163,7 +193,7 @@ export function prepareMachine(
     }
 
     if (machine.parts.guestConfiguration) {
-        extension(`${name}-guest-configuration-${machine.key}`, machine, guestConfigurationExtension(machine.os), opts);
+        extension(`${name}-guest-configuration-${machine.key}`, machine, guestConfigurationExtension(machine.os), identityOpts);
     }
 
     if (machine.parts.qualys) {

@@ -4,6 +4,7 @@
  * throws one `ValidationError` listing every problem with its path and fix.
  */
 import { CLOUD_NAMES, CLOUD_RETIREMENTS, CloudName } from "../clouds";
+import { NormalizedBuiltInPolicies, readBuiltInPolicies } from "./builtInPolicies";
 import { GUID, readBoolean, readChoice, readObject, readRequiredString, rejectUnknownKeys } from "./fields";
 import { MachinePlan, planFleet } from "./fleet";
 import { readLocation } from "./location";
@@ -40,6 +41,7 @@ export interface NormalizedArgs {
     guestConfiguration: NormalizedGuestConfiguration;
     privateLink?: NormalizedPrivateLink;
     rollout: NormalizedRollout;
+    builtInPolicies: NormalizedBuiltInPolicies;
 }
 
 /** Guest Configuration after defaults. */
@@ -74,6 +76,7 @@ export const TOP_LEVEL_FIELDS = [
     "qualys",
     "privateLink",
     "rollout",
+    "builtInPolicies",
 ] as const;
 
 /** Validates raw args and returns them normalized, or throws a `ValidationError` naming every bad field. */
@@ -102,10 +105,11 @@ export function validate(raw: unknown): ValidationResult {
     }
 
     const proxy = readProxy(problems, top.proxy);
-    const logs = readLogs(problems, top.logs, location);
+    const logs = readLogs(problems, top.logs, location, subscriptionId);
     const airGapped = readBoolean(problems, top.airGapped, "airGapped", false);
     const guestConfiguration = readGuestConfiguration(problems, top.guestConfiguration);
     const qualys = readSwitch(problems, top.qualys, "qualys", false);
+    const builtInPolicies = readBuiltInPolicies(problems, top.builtInPolicies);
     const listed = readMachines(problems, top.machines, location);
     const privateLink = readPrivateLink(problems, top.privateLink, { cloud, location, machines: listed, logs });
     const machines = planFleet(problems, listed, {
@@ -118,6 +122,10 @@ export function validate(raw: unknown): ValidationResult {
         mdeIncludesLinux: mdeIntegration.includeLinux,
         airGapped,
         plan,
+        addSystemAssignedIdentity: builtInPolicies.addSystemAssignedIdentity,
+        // In policy mode the listed machines only inform the egress list: nothing is deployed to them one by one.
+        perMachine: (top.rollout as { mode?: unknown } | undefined)?.mode !== "policy",
+        arcScope: privateLink?.arc,
     });
 
     const rollout = readRollout(problems, top.rollout, { subscriptionId, proxy, logs, privateLink, qualys });
@@ -138,6 +146,7 @@ export function validate(raw: unknown): ValidationResult {
             guestConfiguration,
             privateLink,
             rollout,
+            builtInPolicies,
         },
         warnings: problems.warnings,
     };

@@ -19,12 +19,36 @@ export interface NormalizedMachine {
     name: pulumi.Input<string>;
     location: string;
     systemAssignedIdentity?: boolean;
+    /** Resource id of a user-assigned identity attached to the Azure VM, which AMA signs in with. */
+    userAssignedIdentityId?: string;
+    /** Arc machines: whether the machine is associated with the component's Arc Private Link Scope (`none`, `associated`, `associateByPolicy`). */
+    arcPrivateLinkScope: ArcScopeAssociation;
     excluded: MachinePart[];
     /** Where the machine sits in the args, for messages. */
     path: string;
 }
 
-const MACHINE_FIELDS = ["key", "kind", "os", "resourceGroupName", "name", "location", "systemAssignedIdentity", "exclude"] as const;
+const MACHINE_FIELDS = [
+    "key",
+    "kind",
+    "os",
+    "resourceGroupName",
+    "name",
+    "location",
+    "systemAssignedIdentity",
+    "userAssignedIdentityId",
+    "arcPrivateLinkScope",
+    "exclude",
+] as const;
+
+/** How an Arc machine stands to the component's Arc Private Link Scope. */
+export const ARC_SCOPE_ASSOCIATIONS = ["none", "associated", "associateByPolicy"] as const;
+
+/** One of `ARC_SCOPE_ASSOCIATIONS`. */
+export type ArcScopeAssociation = (typeof ARC_SCOPE_ASSOCIATIONS)[number];
+
+const USER_ASSIGNED_IDENTITY =
+    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i;
 // Lower-case so that names derived from it are valid everywhere Azure and Pulumi use them.
 const KEY = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 // The `<name>-<part>-<key>` logical names resources/machines.ts gives a machine's resources. Some
@@ -35,6 +59,9 @@ const RESOURCE_NAME_PARTS = [
     "ama",
     "ama-dcr",
     "ama-dce",
+    "arc-scope-assignment",
+    "arc-scope-role",
+    "arc-scope-remediation",
     "legacy-agent",
     "guest-configuration",
     "qualys",
@@ -102,6 +129,18 @@ function readMachine(
     const location = value.location === undefined ? defaultLocation : readLocation(problems, value.location, `${path}.location`);
     const systemAssignedIdentity = readBoolean(problems, value.systemAssignedIdentity, `${path}.systemAssignedIdentity`);
     const excluded = readExclusions(problems, value.exclude, `${path}.exclude`);
+    const userAssignedIdentityId = readUserAssignedIdentity(problems, value.userAssignedIdentityId, `${path}.userAssignedIdentityId`);
+    const arcPrivateLinkScope = readChoice(problems, value.arcPrivateLinkScope, `${path}.arcPrivateLinkScope`, ARC_SCOPE_ASSOCIATIONS, "none");
+    if (kind === "azureVm" && value.arcPrivateLinkScope !== undefined) {
+        problems.error(`${path}.arcPrivateLinkScope`, "applies to Arc machines only; an Azure VM does not join an Arc Private Link Scope: remove it");
+    }
+    if (kind === "arc" && userAssignedIdentityId !== undefined) {
+        // azure-docs azure-monitor/agents/azure-monitor-agent-requirements.md: "System-assigned managed identity is the only supported authentication for Azure Arc-enabled servers".
+        problems.error(
+            `${path}.userAssignedIdentityId`,
+            "applies to Azure VMs only: on Arc machines the Azure Monitor Agent signs in with the machine's own system-assigned identity only; remove it",
+        );
+    }
     if (kind === "arc" && systemAssignedIdentity !== undefined) {
         problems.error(
             `${path}.systemAssignedIdentity`,
@@ -124,7 +163,32 @@ function readMachine(
     ) {
         return undefined;
     }
-    return { key, kind, os, resourceGroupName, name, location, systemAssignedIdentity, excluded, path };
+    return {
+        key,
+        kind,
+        os,
+        resourceGroupName,
+        name,
+        location,
+        systemAssignedIdentity,
+        userAssignedIdentityId,
+        arcPrivateLinkScope,
+        excluded,
+        path,
+    };
+}
+
+/** A user-assigned identity's resource id, checked for shape. */
+function readUserAssignedIdentity(problems: ProblemList, value: unknown, path: string): string | undefined {
+    if (value === undefined || value === "") return undefined;
+    if (typeof value !== "string" || !USER_ASSIGNED_IDENTITY.test(value)) {
+        problems.error(
+            path,
+            `${describe(value)} is not a user-assigned identity's resource id; expected /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name> (attached to the VM)`,
+        );
+        return undefined;
+    }
+    return value;
 }
 
 function readRequiredChoice<T extends string>(problems: ProblemList, value: unknown, path: string, allowed: readonly T[]): T | undefined {
