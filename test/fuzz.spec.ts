@@ -341,11 +341,8 @@ function coherent(generated: Generated): Record<string, unknown> {
                 delete out.systemAssignedIdentity;
                 if (Array.isArray(out.exclude)) out.exclude = out.exclude.filter((p: string) => p !== "guestConfiguration");
                 if (arcScopeLocation !== undefined) out.location = arcScopeLocation;
-            } else if (
-                out.systemAssignedIdentity === false &&
-                gcOn &&
-                !(out.exclude as string[] | undefined)?.includes("guestConfiguration")
-            ) {
+            } else if (out.systemAssignedIdentity !== true) {
+                // AMA and Guest Configuration need an identity known or made (validate/fleet.ts checkIdentity).
                 out.systemAssignedIdentity = true;
             }
             return out;
@@ -374,8 +371,11 @@ function coherent(generated: Generated): Record<string, unknown> {
             else if (l.dataCollectionRuleLocation !== undefined) out.dataCollectionRuleLocation = l.dataCollectionRuleLocation;
             if (l.azureMonitorAgent !== undefined) out.azureMonitorAgent = l.azureMonitorAgent;
             if (l.legacyAgent !== undefined) out.legacyAgent = l.legacyAgent;
+            // The rule and endpoint go in the component's subscription; the fixed workspace may be in another one.
+            if (out.workspaceResourceId !== undefined) out.dataCollectionResourceGroupId = `/subscriptions/${g.subscriptionId}/resourceGroups/rg-dcr`;
         } else {
             out.workspaceResourceId = WORKSPACE_ID;
+            out.dataCollectionResourceGroupId = `/subscriptions/${g.subscriptionId}/resourceGroups/rg-dcr`;
         }
         args.logs = out;
     }
