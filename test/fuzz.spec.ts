@@ -334,7 +334,6 @@ function coherent(generated: Generated): Record<string, unknown> {
     }
 
     if (!g.airGapped && g.machines !== undefined) {
-        const gcOn = gc.enabled !== false;
         args.machines = g.machines.map((m) => {
             const out: Record<string, unknown> = { ...m };
             if (m.kind === "arc") {
