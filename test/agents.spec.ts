@@ -15,7 +15,14 @@ const CENTRAL_WORKSPACE = `/subscriptions/${OTHER_SUB}/resourceGroups/rg-central
 const UAI = `/subscriptions/${SUB}/resourceGroups/rg-id/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ama-id`;
 const SUBNET = `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/hub/subnets/endpoints`;
 const VM = { key: "vm-1", kind: "azureVm", os: "linux", resourceGroupName: "rg", name: "vm-1" } as const;
-const WIN_VM = { key: "win-1", kind: "azureVm", os: "windows", resourceGroupName: "rg", name: "win-1", systemAssignedIdentity: true } as const;
+const WIN_VM = {
+    key: "win-1",
+    kind: "azureVm",
+    os: "windows",
+    resourceGroupName: "rg",
+    name: "win-1",
+    systemAssignedIdentity: true,
+} as const;
 
 /** The validation problems of raw args (empty when they are valid), and how many resources were registered. */
 async function problemsOf(args: unknown): Promise<{ problems: Array<{ path: string; message: string }>; registered: number }> {
@@ -53,7 +60,8 @@ describe("identity for AMA and Guest Configuration", () => {
         );
         assert.match(problems[0].message, /is unset .*Guest Configuration authenticates only with a system-assigned managed identity/);
         assert.match(problems[1].message, /Azure Monitor Agent installs but collects nothing without a managed identity/);
-        for (const p of problems) assert.match(p.message, /systemAssignedIdentity: true .*builtInPolicies\.addSystemAssignedIdentity: true/);
+        for (const p of problems)
+            assert.match(p.message, /systemAssignedIdentity: true .*builtInPolicies\.addSystemAssignedIdentity: true/);
         assert.match(problems[1].message, /userAssignedIdentityId/);
     });
 
@@ -89,7 +97,10 @@ describe("identity for AMA and Guest Configuration", () => {
 
     it("refuses a user-assigned identity on an Arc machine, and a malformed one", async () => {
         await refuses(
-            { ...MINIMAL, machines: [{ key: "arc-1", kind: "arc", os: "linux", resourceGroupName: "rg", name: "arc-1", userAssignedIdentityId: UAI }] },
+            {
+                ...MINIMAL,
+                machines: [{ key: "arc-1", kind: "arc", os: "linux", resourceGroupName: "rg", name: "arc-1", userAssignedIdentityId: UAI }],
+            },
             "machines[0].userAssignedIdentityId",
             /Arc machines the Azure Monitor Agent signs in with the machine's own system-assigned identity only/,
         );
@@ -103,7 +114,12 @@ describe("identity for AMA and Guest Configuration", () => {
     for (const mode of MODES) {
         it(`builtInPolicies.addSystemAssignedIdentity assigns Microsoft's two modify policies, and the VM extensions wait for them, ${mode.label}`, async () => {
             const run = await construct(
-                { ...MINIMAL, machines: [VM], logs: { workspaceResourceId: WORKSPACE }, builtInPolicies: { addSystemAssignedIdentity: true } },
+                {
+                    ...MINIMAL,
+                    machines: [VM],
+                    logs: { workspaceResourceId: WORKSPACE },
+                    builtInPolicies: { addSystemAssignedIdentity: true },
+                },
                 mode.preview,
             );
             const contributor = `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c`;
@@ -116,7 +132,10 @@ describe("identity for AMA and Guest Configuration", () => {
                 assert.equal(assignment.scope, `/subscriptions/${SUB}`);
                 assert.deepEqual(assignment.identity, { type: "SystemAssigned" });
                 assert.equal(inputs(named(run, `d-builtin-${key}-role`)).roleDefinitionId, contributor);
-                assert.deepEqual(waitsFor(run, named(run, `d-builtin-${key}-remediation`)), [`d-builtin-${key}-assignment`, `d-builtin-${key}-role`]);
+                assert.deepEqual(waitsFor(run, named(run, `d-builtin-${key}-remediation`)), [
+                    `d-builtin-${key}-assignment`,
+                    `d-builtin-${key}-role`,
+                ]);
             }
             const waits = ["d-builtin-identity-none-remediation", "d-builtin-identity-user-remediation"];
             assert.deepEqual(waitsFor(run, named(run, "d-ama-vm-1")), waits);
@@ -172,7 +191,11 @@ describe("the data collection rule's streams", () => {
     });
 
     it("refuses an unknown stream and a stream setting beside the user's own rule", async () => {
-        await refuses({ ...mixedFleet(), logs: { workspaceResourceId: WORKSPACE, streams: ["appLocker"] } }, "logs.streams[0]", /"appLocker" is not allowed/);
+        await refuses(
+            { ...mixedFleet(), logs: { workspaceResourceId: WORKSPACE, streams: ["appLocker"] } },
+            "logs.streams[0]",
+            /"appLocker" is not allowed/,
+        );
         const rule = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Insights/dataCollectionRules/mine`;
         await refuses(
             { ...mixedFleet(), logs: { dataCollectionRuleId: rule, streams: ["authSyslog"] } },
@@ -200,10 +223,15 @@ describe("where the data collection rule and endpoint go", () => {
         await refuses(
             { ...mixedFleet(), logs: { workspaceResourceId: CENTRAL_WORKSPACE } },
             "logs.dataCollectionResourceGroupId",
-            new RegExp(`follow the workspace into subscription ${OTHER_SUB}, but this component deploys into ${SUB}.*/subscriptions/${SUB}/resourceGroups/<name>`),
+            new RegExp(
+                `follow the workspace into subscription ${OTHER_SUB}, but this component deploys into ${SUB}.*/subscriptions/${SUB}/resourceGroups/<name>`,
+            ),
         );
         await refuses(
-            { ...mixedFleet(), logs: { workspaceResourceId: WORKSPACE, dataCollectionResourceGroupId: `/subscriptions/${OTHER_SUB}/resourceGroups/rg-x` } },
+            {
+                ...mixedFleet(),
+                logs: { workspaceResourceId: WORKSPACE, dataCollectionResourceGroupId: `/subscriptions/${OTHER_SUB}/resourceGroups/rg-x` },
+            },
             "logs.dataCollectionResourceGroupId",
             new RegExp(`is in subscription ${OTHER_SUB}, but this component deploys into ${SUB}`),
         );
@@ -220,7 +248,10 @@ describe("where the data collection rule and endpoint go", () => {
                 {
                     ...MINIMAL,
                     machines: [WIN_VM],
-                    logs: { workspaceResourceId: CENTRAL_WORKSPACE, dataCollectionResourceGroupId: `/subscriptions/${SUB}/resourceGroups/rg-dcr` },
+                    logs: {
+                        workspaceResourceId: CENTRAL_WORKSPACE,
+                        dataCollectionResourceGroupId: `/subscriptions/${SUB}/resourceGroups/rg-dcr`,
+                    },
                     privateLink: { resourceGroupName: "rg-pl", subnetId: SUBNET, azureMonitor: {} },
                 },
                 mode.preview,
@@ -263,7 +294,10 @@ describe("Arc machines and the Arc Private Link Scope", () => {
             const run = await construct(arcFleet("associateByPolicy", true), mode.preview);
             const machineId = `/subscriptions/${SUB}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/arc-1`;
             const assignment = inputs(named(run, "d-arc-scope-assignment-arc-1"));
-            assert.equal(assignment.policyDefinitionId, "/providers/Microsoft.Authorization/policyDefinitions/a3461c8c-6c9d-4e42-a644-40ba8a1abf49");
+            assert.equal(
+                assignment.policyDefinitionId,
+                "/providers/Microsoft.Authorization/policyDefinitions/a3461c8c-6c9d-4e42-a644-40ba8a1abf49",
+            );
             assert.equal(assignment.scope, machineId);
             if (!mode.preview) assert.match(assignment.parameters.privateLinkScopeId.value, /\/d-arc-scope$/);
             const role = inputs(named(run, "d-arc-scope-role-arc-1"));
@@ -299,13 +333,17 @@ describe("AMA on Arc Linux and the Arc agent's proxy", () => {
             address: "http://proxy.corp.example:3128",
             auth: "true",
         });
-        assert.deepEqual(inputs(named(run, "d-ama-lnx-arc")).properties.protectedSettings, { proxy: { username: "svc-defender", password: PASSWORD } });
+        assert.deepEqual(inputs(named(run, "d-ama-lnx-arc")).properties.protectedSettings, {
+            proxy: { username: "svc-defender", password: PASSWORD },
+        });
         // Windows AMA on Arc does not take the agent's proxy.url: nothing to bypass there.
         assert.deepEqual(inputs(named(run, "d-arc-agent-proxy-win-arc")).parameters[1], { name: "ArcProxyBypass", value: "" });
     });
 
     it("without credentials, or with AMA left out, the agent's proxy serves AMA too: no bypass", async () => {
-        const open = await construct(mixedFleet({ proxy: { address: "http://proxy.corp.example:3128" }, logs: { workspaceResourceId: WORKSPACE } }));
+        const open = await construct(
+            mixedFleet({ proxy: { address: "http://proxy.corp.example:3128" }, logs: { workspaceResourceId: WORKSPACE } }),
+        );
         assert.equal(inputs(named(open, "d-arc-agent-proxy-lnx-arc")).parameters[1].value, "");
         const args = mixedFleet();
         args.machines![3] = { ...args.machines![3], exclude: ["azureMonitorAgent"] };
@@ -337,7 +375,11 @@ describe("Azure Update Manager periodic assessment", () => {
     }
 
     it("refuses anything but booleans and known keys", async () => {
-        await refuses({ ...MINIMAL, builtInPolicies: { periodicUpdateAssessment: "yes" } }, "builtInPolicies.periodicUpdateAssessment", /expected true or false/);
+        await refuses(
+            { ...MINIMAL, builtInPolicies: { periodicUpdateAssessment: "yes" } },
+            "builtInPolicies.periodicUpdateAssessment",
+            /expected true or false/,
+        );
         await refuses({ ...MINIMAL, builtInPolicies: { updates: true } }, "builtInPolicies.updates", /./);
     });
 });
