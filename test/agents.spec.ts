@@ -4,6 +4,8 @@
  * built-in policies the component assigns. Each "refuses" case checks the message a user reads.
  */
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs, ValidationError } from "../sdk";
 import { runProgram } from "../sdk/preview/engine";
 import { construct, inputs, MINIMAL, MODES, named, ofType, waitsFor } from "./harness";
@@ -381,5 +383,41 @@ describe("Azure Update Manager periodic assessment", () => {
             /expected true or false/,
         );
         await refuses({ ...MINIMAL, builtInPolicies: { updates: true } }, "builtInPolicies.updates", /./);
+    });
+});
+
+describe("examples/central-workspace under the offline preview", function () {
+    this.timeout(180000);
+    it("runs as `npm start` runs a program: central workspace elsewhere, rule here, Arc bypass only where associated", () => {
+        const root = path.resolve(__dirname, "..");
+        const result = spawnSync(
+            process.execPath,
+            ["-r", require.resolve("ts-node/register/transpile-only"), path.join(root, "sdk", "preview", "cli.ts"), "--json"],
+            {
+                cwd: path.join(root, "examples", "central-workspace"),
+                encoding: "utf8",
+                env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
+            },
+        );
+        assert.equal(result.status, 0, result.stderr);
+        const report = JSON.parse(result.stdout) as { resources: Array<{ name: string; inputs: any }>; warnings: string[] };
+        const byName = (name: string) => {
+            const found = report.resources.find((r) => r.name === name);
+            assert.ok(found !== undefined, `${name} missing`);
+            return found.inputs;
+        };
+        const rule = byName("defender-dcr");
+        assert.equal(rule.resourceGroupName, "rg-monitoring");
+        assert.match(rule.destinations.logAnalytics[0].workspaceResourceId, /^\/subscriptions\/99999999-8888-7777-6666-555555555555\//);
+        const bypass = (key: string) =>
+            byName(`defender-arc-agent-proxy-${key}`).parameters.find((p: { name: string }) =>
+                /ARC_PROXY_BYPASS|ArcProxyBypass/.test(p.name),
+            ).value;
+        assert.deepEqual([bypass("arc-legacy-01"), bypass("arc-moving-01"), bypass("arc-new-01")], ["", "", "Arc"]);
+        assert.equal(
+            byName("defender-arc-scope-assignment-arc-moving-01").policyDefinitionId.split("/").pop(),
+            "a3461c8c-6c9d-4e42-a644-40ba8a1abf49",
+        );
+        assert.equal(byName("defender-ama-vm-app-01").settings.authentication.managedIdentity["identifier-name"], "mi_res_id");
     });
 });

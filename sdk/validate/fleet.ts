@@ -194,7 +194,7 @@ function checkArcScopeAssociation(problems: ProblemList, machine: MachinePlan, f
     if (machine.arcPrivateLinkScope === "none") {
         problems.warn(
             path,
-            `${machine.key} is taken as not associated with the Arc Private Link Scope, so its Arc agent keeps going through the proxy to the public Arc endpoints (which the proxy must allow), and any Arc bypass on it is cleared. If it was onboarded with arcOnboardingCommands (--private-link-scope) it is associated: list it as "associated". Otherwise associate it ("associateByPolicy") and then list it as "associated"`,
+            `${machine.key} is taken as not associated with the Arc Private Link Scope, so its Arc agent keeps ${fleet.proxy !== undefined ? "going through the proxy to the public Arc endpoints (which the proxy must allow), and any Arc bypass on it is cleared" : "using the public Arc endpoints"}. If it was onboarded with arcOnboardingCommands (--private-link-scope) it is associated: list it as "associated". Otherwise associate it ("associateByPolicy") and then list it as "associated"`,
         );
     }
     if (machine.arcPrivateLinkScope === "associateByPolicy") {
