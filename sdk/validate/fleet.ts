@@ -107,6 +107,14 @@ export function planFleet(problems: ProblemList, machines: NormalizedMachine[], 
         );
     }
 
+    const logs = fleet.logs;
+    const windowsAma = planned.filter((m) => m.os === "windows" && m.parts.azureMonitorAgent).map((m) => m.key);
+    if (logs !== undefined && logs.dataCollectionRuleId === undefined && !logs.streams.includes("securityEvents") && windowsAma.length > 0) {
+        problems.warn(
+            "logs.streams",
+            `has no Windows stream, so the component's rule collects nothing from ${windowsAma.join(", ")}: add "securityEvents" (with logs.workspaceSecuritySolution) or bring your own rule`,
+        );
+    }
     if (fleet.perMachine !== false) {
         for (const machine of planned) checkIdentity(problems, machine, fleet);
         for (const machine of planned) checkArcScopeAssociation(problems, machine, fleet);

@@ -105,7 +105,8 @@ export function validate(raw: unknown): ValidationResult {
     }
 
     const proxy = readProxy(problems, top.proxy);
-    const logs = readLogs(problems, top.logs, location, subscriptionId);
+    const azureMonitorPrivateLink = (top.privateLink as { azureMonitor?: unknown } | undefined)?.azureMonitor !== undefined;
+    const logs = readLogs(problems, top.logs, location, subscriptionId, azureMonitorPrivateLink);
     const airGapped = readBoolean(problems, top.airGapped, "airGapped", false);
     const guestConfiguration = readGuestConfiguration(problems, top.guestConfiguration);
     const qualys = readSwitch(problems, top.qualys, "qualys", false);

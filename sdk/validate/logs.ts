@@ -201,6 +201,7 @@ export function readLogs(
     value: unknown,
     defaultLocation: string | undefined,
     subscriptionId?: string,
+    azureMonitorPrivateLink = false,
 ): NormalizedLogs | undefined {
     const fields = readObject(problems, value, "logs");
     if (fields === undefined) return undefined;
@@ -263,11 +264,13 @@ export function readLogs(
             'is not supported: no Microsoft source documents a Resource Manager resource that turns on Defender for Servers Plan 2 for a Log Analytics workspace (the 500 MB/day ingestion benefit), and the component does not guess one. Turn it on in Defender for Cloud > Environment settings > <workspace> > Servers, then set logs.workspaceSecuritySolution: "defenderForServersP2" and remove this field',
         );
     }
+    // Only where the component makes a rule or an endpoint does their subscription matter.
+    const makesSomething = azureMonitorAgent && (ownRule || azureMonitorPrivateLink);
     const dataCollectionResourceGroup = readDataCollectionResourceGroup(
         problems,
         fields.dataCollectionResourceGroupId,
         workspaceResourceId,
-        subscriptionId,
+        makesSomething ? subscriptionId : undefined,
     );
     const ruleLocation =
         fields.dataCollectionRuleLocation === undefined
