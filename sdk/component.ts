@@ -83,7 +83,11 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             arcScopeId: privateLink.arcScopeId,
             identityPrerequisites: assignBuiltInPolicies(this, name, settings),
             // Policy mode cannot know which machines are associated with the Arc scope: never `Arc` there.
-            arcBypass: arcAgentBypass({ arcScopeAssociated: false, azureMonitorPrivateLink: linkFlags.azureMonitor, amaOwnAuthenticatedProxy: false }),
+            arcBypass: arcAgentBypass({
+                arcScopeAssociated: false,
+                azureMonitorPrivateLink: linkFlags.azureMonitor,
+                amaOwnAuthenticatedProxy: false,
+            }),
         };
         // Machines onboarded with the commands join the scope at `connect`, so they bypass the proxy for Arc from the start.
         const onboardingBypass = arcAgentBypass({

@@ -114,7 +114,9 @@ function privateLinkCases(): Array<{ why: string; args: unknown; path: string; s
     const subnetId = "/subscriptions/x/resourceGroups/n/providers/Microsoft.Network/virtualNetworks/v/subnets/s";
     const vnet = "/subscriptions/x/resourceGroups/n/providers/Microsoft.Network/virtualNetworks/v";
     const base = { resourceGroupName: "rg-pl", subnetId, virtualNetworkIds: [vnet] };
-    const logs = { workspaceResourceId: `/subscriptions/${MINIMAL.subscriptionId}/resourceGroups/m/providers/Microsoft.OperationalInsights/workspaces/w` };
+    const logs = {
+        workspaceResourceId: `/subscriptions/${MINIMAL.subscriptionId}/resourceGroups/m/providers/Microsoft.OperationalInsights/workspaces/w`,
+    };
     const arcZones = [
         "privatelink.his.arc.azure.com",
         "privatelink.guestconfiguration.azure.com",
@@ -129,7 +131,11 @@ function privateLinkCases(): Array<{ why: string; args: unknown; path: string; s
         },
         {
             why: "an Arc machine in another region than its scope",
-            args: { ...MINIMAL, machines: [{ ...VM, kind: "arc", location: "eastus" }], privateLink: { ...base, arc: {} } },
+            args: {
+                ...MINIMAL,
+                machines: [{ ...VM, kind: "arc", systemAssignedIdentity: undefined, location: "eastus" }],
+                privateLink: { ...base, arc: {} },
+            },
             path: "machines[0].location",
             says: /is eastus, but the Arc Private Link Scope is in westeurope/,
         },
@@ -190,7 +196,7 @@ function machineAndProxyCases(): Array<{ why: string; args: unknown; path: strin
         },
         {
             why: "an authenticated proxy with the Arc agent on Windows",
-            args: withProxy({ username: "u", password: "p" }, [{ ...VM, kind: "arc", os: "windows" }]),
+            args: withProxy({ username: "u", password: "p" }, [{ ...VM, kind: "arc", os: "windows", systemAssignedIdentity: undefined }]),
             path: "proxy.username",
             says: /vm-1 \(MDE on Windows, the Arc agent\)/,
         },
@@ -277,7 +283,9 @@ function machineAndProxyCases(): Array<{ why: string; args: unknown; path: strin
             why: "AMA on a VM without a system identity",
             args: {
                 ...MINIMAL,
-                logs: { workspaceResourceId: `/subscriptions/${MINIMAL.subscriptionId}/resourceGroups/m/providers/Microsoft.OperationalInsights/workspaces/w` },
+                logs: {
+                    workspaceResourceId: `/subscriptions/${MINIMAL.subscriptionId}/resourceGroups/m/providers/Microsoft.OperationalInsights/workspaces/w`,
+                },
                 guestConfiguration: { enabled: false },
                 machines: [{ ...VM, systemAssignedIdentity: false }],
             },

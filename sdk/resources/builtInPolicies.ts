@@ -65,7 +65,9 @@ export function assignBuiltInPolicies(parent: pulumi.Resource, name: string, arg
     const identity: pulumi.Resource[] = [];
     if (args.builtInPolicies.addSystemAssignedIdentity) {
         for (const spec of systemAssignedIdentityAssignments()) {
-            identity.push(assign(parent, (what) => `${name}-builtin-${spec.key}-${what}`, args, subscription, spec, { subscription: true }));
+            identity.push(
+                assign(parent, (what) => `${name}-builtin-${spec.key}-${what}`, args, subscription, spec, { subscription: true }),
+            );
         }
     }
     if (args.builtInPolicies.periodicUpdateAssessment) {

@@ -15,7 +15,12 @@ export function readBuiltInPolicies(problems: ProblemList, value: unknown): Norm
     const fields = readObject(problems, value, "builtInPolicies") ?? {};
     rejectUnknownKeys(problems, fields, "builtInPolicies", ["addSystemAssignedIdentity", "periodicUpdateAssessment"]);
     return {
-        addSystemAssignedIdentity: readBoolean(problems, fields.addSystemAssignedIdentity, "builtInPolicies.addSystemAssignedIdentity", false),
+        addSystemAssignedIdentity: readBoolean(
+            problems,
+            fields.addSystemAssignedIdentity,
+            "builtInPolicies.addSystemAssignedIdentity",
+            false,
+        ),
         periodicUpdateAssessment: readBoolean(problems, fields.periodicUpdateAssessment, "builtInPolicies.periodicUpdateAssessment", false),
     };
 }

@@ -109,7 +109,12 @@ export function planFleet(problems: ProblemList, machines: NormalizedMachine[], 
 
     const logs = fleet.logs;
     const windowsAma = planned.filter((m) => m.os === "windows" && m.parts.azureMonitorAgent).map((m) => m.key);
-    if (logs !== undefined && logs.dataCollectionRuleId === undefined && !logs.streams.includes("securityEvents") && windowsAma.length > 0) {
+    if (
+        logs !== undefined &&
+        logs.dataCollectionRuleId === undefined &&
+        !logs.streams.includes("securityEvents") &&
+        windowsAma.length > 0
+    ) {
         problems.warn(
             "logs.streams",
             `has no Windows stream, so the component's rule collects nothing from ${windowsAma.join(", ")}: add "securityEvents" (with logs.workspaceSecuritySolution) or bring your own rule`,
@@ -188,7 +193,10 @@ function checkArcScopeAssociation(problems: ProblemList, machine: MachinePlan, f
     if (machine.kind !== "arc") return;
     const path = `${machine.path}.arcPrivateLinkScope`;
     if (machine.arcPrivateLinkScope !== "none" && fleet.arcScope === undefined) {
-        problems.error(path, `is "${machine.arcPrivateLinkScope}", but there is no privateLink.arc scope to be associated with: add privateLink.arc or remove it`);
+        problems.error(
+            path,
+            `is "${machine.arcPrivateLinkScope}", but there is no privateLink.arc scope to be associated with: add privateLink.arc or remove it`,
+        );
         return;
     }
     if (fleet.arcScope === undefined) return;

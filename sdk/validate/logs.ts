@@ -242,14 +242,23 @@ export function readLogs(
     const ownRule = fields.dataCollectionRuleId === undefined;
     for (const field of ["streams", "workspaceSecuritySolution"] as const) {
         if (!ownRule && fields[field] !== undefined) {
-            problems.error(`logs.${field}`, "only applies to the rule the component makes; remove it when you give logs.dataCollectionRuleId");
+            problems.error(
+                `logs.${field}`,
+                "only applies to the rule the component makes; remove it when you give logs.dataCollectionRuleId",
+            );
         }
     }
     const streams = readStreams(problems, fields.streams);
     const workspaceSecuritySolution =
         fields.workspaceSecuritySolution === undefined
             ? undefined
-            : readChoice(problems, fields.workspaceSecuritySolution, "logs.workspaceSecuritySolution", WORKSPACE_SECURITY_SOLUTIONS, "sentinel");
+            : readChoice(
+                  problems,
+                  fields.workspaceSecuritySolution,
+                  "logs.workspaceSecuritySolution",
+                  WORKSPACE_SECURITY_SOLUTIONS,
+                  "sentinel",
+              );
     if (ownRule && azureMonitorAgent && streams.includes("securityEvents") && workspaceSecuritySolution === undefined) {
         problems.error(
             "logs.workspaceSecuritySolution",

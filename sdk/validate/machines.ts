@@ -130,9 +130,18 @@ function readMachine(
     const systemAssignedIdentity = readBoolean(problems, value.systemAssignedIdentity, `${path}.systemAssignedIdentity`);
     const excluded = readExclusions(problems, value.exclude, `${path}.exclude`);
     const userAssignedIdentityId = readUserAssignedIdentity(problems, value.userAssignedIdentityId, `${path}.userAssignedIdentityId`);
-    const arcPrivateLinkScope = readChoice(problems, value.arcPrivateLinkScope, `${path}.arcPrivateLinkScope`, ARC_SCOPE_ASSOCIATIONS, "none");
+    const arcPrivateLinkScope = readChoice(
+        problems,
+        value.arcPrivateLinkScope,
+        `${path}.arcPrivateLinkScope`,
+        ARC_SCOPE_ASSOCIATIONS,
+        "none",
+    );
     if (kind === "azureVm" && value.arcPrivateLinkScope !== undefined) {
-        problems.error(`${path}.arcPrivateLinkScope`, "applies to Arc machines only; an Azure VM does not join an Arc Private Link Scope: remove it");
+        problems.error(
+            `${path}.arcPrivateLinkScope`,
+            "applies to Arc machines only; an Azure VM does not join an Arc Private Link Scope: remove it",
+        );
     }
     if (kind === "arc" && userAssignedIdentityId !== undefined) {
         // azure-docs azure-monitor/agents/azure-monitor-agent-requirements.md: "System-assigned managed identity is the only supported authentication for Azure Arc-enabled servers".
