@@ -371,7 +371,8 @@ function coherent(generated: Generated): Record<string, unknown> {
             if (l.azureMonitorAgent !== undefined) out.azureMonitorAgent = l.azureMonitorAgent;
             if (l.legacyAgent !== undefined) out.legacyAgent = l.legacyAgent;
             // The rule and endpoint go in the component's subscription; the fixed workspace may be in another one.
-            if (out.workspaceResourceId !== undefined) out.dataCollectionResourceGroupId = `/subscriptions/${g.subscriptionId}/resourceGroups/rg-dcr`;
+            if (out.workspaceResourceId !== undefined)
+                out.dataCollectionResourceGroupId = `/subscriptions/${g.subscriptionId}/resourceGroups/rg-dcr`;
         } else {
             out.workspaceResourceId = WORKSPACE_ID;
             out.dataCollectionResourceGroupId = `/subscriptions/${g.subscriptionId}/resourceGroups/rg-dcr`;
@@ -864,7 +865,15 @@ function richArgs(): Array<[string, Record<string, unknown>]> {
             systemAssignedIdentity: true,
             exclude: ["qualys"],
         },
-        { key: "lnx-vm", kind: "azureVm", os: "linux", resourceGroupName: "rg-app", name: "lnx-vm", location: "westeurope" },
+        {
+            key: "lnx-vm",
+            kind: "azureVm",
+            os: "linux",
+            resourceGroupName: "rg-app",
+            name: "lnx-vm",
+            location: "westeurope",
+            systemAssignedIdentity: true,
+        },
         { key: "lnx-arc", kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "lnx-arc", exclude: ["legacyAgent"] },
     ];
     const base = {

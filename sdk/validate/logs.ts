@@ -221,7 +221,8 @@ export function readLogs(
         RULE_ID,
         "/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Insights/dataCollectionRules/<name>",
     );
-    if (azureMonitorAgent && fields.workspaceResourceId === undefined && fields.dataCollectionRuleId === undefined) {
+    const absent = (v: unknown) => v === undefined || v === "";
+    if (azureMonitorAgent && absent(fields.workspaceResourceId) && absent(fields.dataCollectionRuleId)) {
         problems.error(
             "logs.workspaceResourceId",
             "is required for the Azure Monitor Agent unless logs.dataCollectionRuleId names an existing rule",
