@@ -17,6 +17,7 @@ export function fleetArgs(count: number, mode: "machines" | "policy"): DefenderF
         os: i % 3 === 0 ? "windows" : "linux",
         resourceGroupName: `rg-${i % 10}`,
         name: `m-${i}`,
+        ...(i % 2 === 0 ? { systemAssignedIdentity: true } : {}),
     }));
     return {
         subscriptionId: "11111111-2222-3333-4444-555555555555",

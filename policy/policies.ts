@@ -7,6 +7,7 @@ import type { Policies } from "@pulumi/policy";
 import {
     arcPrivateLinkScopeIsPrivate,
     azureMonitorAgentFollowsOsProxy,
+    azureMonitorAgentIdentityIsComplete,
     azureMonitorPrivateLinkScopeIsPrivate,
     defenderForServersIsStandard,
     guestConfigurationVmsArePrivateWithIdentity,
@@ -45,9 +46,16 @@ export const policies: Policies = [
         validateResource: noCredentialsInPlainSettings,
     },
     {
+        name: "azure-monitor-agent-identity-complete",
+        description:
+            "An Azure Monitor Agent given settings.authentication names its user-assigned identity completely (identifier-name mi_res_id, object_id or client_id, and a value).",
+        enforcementLevel: "mandatory",
+        validateResource: azureMonitorAgentIdentityIsComplete,
+    },
+    {
         name: "azure-monitor-agent-follows-os-proxy",
         description:
-            "Every machine that gets the operating-system proxy from DefenderForServersNetworkRestricted also gets the Azure Monitor Agent, set to the same proxy (unless Azure Monitor goes through the component's Private Link Scope).",
+            "An Azure Monitor Agent on a machine behind an operating-system proxy run command uses that same proxy (unless the stack routes Azure Monitor through a Private Link Scope). Machines without AMA pass.",
         enforcementLevel: "mandatory",
         validateStack: azureMonitorAgentFollowsOsProxy,
     },

@@ -215,48 +215,104 @@ export function noCredentialsInPlainSettings(args: ResourceLike, report: Report)
 // ---------------------------------------------------------------------------------------------
 // Stack checks.
 
+/** The operating-system proxy run commands are known by their parameters: the proxy URL beside the OS bypass list (not the Arc agent's or Qualys'). */
+function osProxyUrl(resource: ResourceLike): unknown {
+    if (!isType(resource, TYPES.vmRunCommand, TYPES.arcRunCommand)) return undefined;
+    const url = runCommandParameter(resource, ["ProxyUrl", "PROXY_URL"]);
+    const bypass = runCommandParameter(resource, ["BypassList", "PROXY_BYPASS"]);
+    return url !== undefined && bypass !== undefined ? url : undefined;
+}
+
+/** An Azure Monitor Agent extension, by publisher and type (or extension name), on VMs and Arc machines. */
+function isAzureMonitorAgent(resource: ResourceLike): boolean {
+    if (!isType(resource, TYPES.vmExtension, TYPES.arcExtension)) return false;
+    const props = isType(resource, TYPES.arcExtension) ? { ...resource.props, ...resource.props.properties } : resource.props;
+    return (
+        (sameText(props.publisher, "Microsoft.Azure.Monitor") && /^AzureMonitor(Windows|Linux)Agent$/i.test(String(props.type ?? ""))) ||
+        [props.vmExtensionName, props.extensionName, props.name].some(
+            (n) => typeof n === "string" && /^AzureMonitor(Windows|Linux)Agent$/i.test(n),
+        )
+    );
+}
+
+const MACHINE_IN_ID =
+    /\/resourceGroups\/([^/]+)\/providers\/(Microsoft\.Compute\/virtualMachines|Microsoft\.HybridCompute\/machines)\/([^/]+)/i;
+
 /**
- * Every machine that gets the operating-system proxy from a `DefenderForServersNetworkRestricted`
- * also gets the Azure Monitor Agent, set to use that same proxy. Behind a proxy AMA without
- * `settings.proxy` installs and collects nothing. The component names a machine's resources
- * `<component>-os-proxy-<key>` and `<component>-ama-<key>`, both its children, which is how the
- * two are paired. Where the component routes Azure Monitor through its own Private Link Scope,
- * AMA rightly goes around the proxy, so only its presence is checked.
+ * The machine a run command or extension belongs to, as `<kind>/<resource group>/<name>`: from its
+ * inputs (`vmName` or `machineName` with `resourceGroupName`: what a preview and resource policies
+ * see), else from its Azure id (what a deployed resource's outputs hold); undefined when neither
+ * is known (a preview with names only the cloud will know), and then nothing is paired.
+ */
+export function machineOf(resource: ResourceLike): string | undefined {
+    const { vmName, machineName, resourceGroupName, id } = resource.props;
+    const name = vmName ?? machineName;
+    if (typeof name === "string" && typeof resourceGroupName === "string") {
+        return `${vmName !== undefined ? "vm" : "arc"}/${resourceGroupName}/${name}`.toLowerCase();
+    }
+    const match = typeof id === "string" ? MACHINE_IN_ID.exec(id) : null;
+    if (match === null) return undefined;
+    return `${/compute/i.test(match[2]) ? "vm" : "arc"}/${match[1]}/${match[3]}`.toLowerCase();
+}
+
+/**
+ * The Azure Monitor Agent on a machine behind the operating-system proxy uses that same proxy:
+ * behind a proxy AMA without `settings.proxy` installs and collects nothing. Resources are matched
+ * by type and inputs (the OS-proxy run command by its parameters, AMA by publisher and type, the
+ * two by the machine they are on), not by anyone's logical names. A machine without AMA is fine
+ * (log collection is optional); where the stack routes Azure Monitor through a Private Link Scope,
+ * AMA rightly goes around the proxy, so only its presence matters.
  */
 export function azureMonitorAgentFollowsOsProxy(args: StackLike, report: Report): void {
-    for (const runCommand of args.resources) {
-        const component = runCommand.parent;
-        if (component === undefined || baseType(component.type) !== TYPES.component) continue;
-        if (!isType(runCommand, TYPES.vmRunCommand, TYPES.arcRunCommand)) continue;
-        const prefix = `${component.name}-os-proxy-`;
-        if (!runCommand.name.startsWith(prefix)) continue;
-        const key = runCommand.name.slice(prefix.length);
-        const proxyUrl = runCommandParameter(runCommand, ["ProxyUrl", "PROXY_URL"]);
-        const siblings = args.resources.filter((r) => r.parent?.urn === component.urn);
-        const amaName = `${component.name}-ama-${key}`;
-        const ama = siblings.find((r) => r.name === amaName && isType(r, TYPES.vmExtension, TYPES.arcExtension));
-        if (ama === undefined) {
-            report(
-                `Machine "${key}" of "${component.name}" gets the operating-system proxy (${runCommand.name}) but no Azure Monitor Agent ` +
-                    `(${amaName}): give the component \`logs\`, and do not list "azureMonitorAgent" in the machine's \`exclude\`.`,
-                runCommand.urn,
-            );
-            continue;
-        }
-        if (siblings.some((r) => isType(r, TYPES.monitorPrivateLinkScope))) continue;
+    if (args.resources.some((r) => isType(r, TYPES.monitorPrivateLinkScope))) return;
+    const proxyByMachine = new Map<string, { url: unknown; command: StackResourceLike }>();
+    for (const resource of args.resources) {
+        const url = osProxyUrl(resource);
+        const machine = url === undefined ? undefined : machineOf(resource);
+        if (machine !== undefined) proxyByMachine.set(machine, { url, command: resource });
+    }
+    for (const ama of args.resources) {
+        if (!isAzureMonitorAgent(ama)) continue;
+        const machine = machineOf(ama);
+        const behind = machine === undefined ? undefined : proxyByMachine.get(machine);
+        if (behind === undefined) continue;
         const proxy = (extensionSettings(ama) as { proxy?: { mode?: unknown; address?: unknown } } | undefined)?.proxy;
         if (proxy?.mode !== "application") {
             report(
                 `Azure Monitor Agent "${ama.name}" has settings.proxy.mode ${show(proxy?.mode)} on a machine behind the proxy ` +
-                    `${show(proxyUrl)}: it needs mode "application" with that address, or it installs and sends nothing.`,
+                    `${show(behind.url)} (${behind.command.name}): it needs mode "application" with that address, or it installs and sends nothing.`,
                 ama.urn,
             );
-        } else if (proxyUrl !== undefined && proxy.address !== proxyUrl) {
+        } else if (proxy.address !== behind.url) {
             report(
-                `Azure Monitor Agent "${ama.name}" sends to the proxy ${show(proxy.address)}, but its machine's operating-system proxy is ${show(proxyUrl)}; use the same address.`,
+                `Azure Monitor Agent "${ama.name}" sends to the proxy ${show(proxy.address)}, but its machine's operating-system proxy is ${show(behind.url)} (${behind.command.name}); use the same address.`,
                 ama.urn,
             );
         }
+    }
+}
+
+/** The identifier names AMA accepts for a user-assigned identity (azure-docs azure-monitor/agents/azure-monitor-agent-requirements.md). */
+const AMA_IDENTIFIER_NAMES = ["mi_res_id", "object_id", "client_id"];
+
+/**
+ * An Azure Monitor Agent told to use a user-assigned identity names it completely:
+ * `settings.authentication.managedIdentity` with `identifier-name` one of `mi_res_id`, `object_id`,
+ * `client_id` and a non-empty `identifier-value`. Anything else and AMA signs in with nothing.
+ */
+export function azureMonitorAgentIdentityIsComplete(args: ResourceLike, report: Report): void {
+    if (!isAzureMonitorAgent(args)) return;
+    const settings = extensionSettings(args) as { authentication?: { managedIdentity?: Record<string, unknown> } } | undefined;
+    const identity = settings?.authentication?.managedIdentity;
+    if (settings?.authentication === undefined) return;
+    const name = identity?.["identifier-name"];
+    const value = identity?.["identifier-value"];
+    if (typeof name !== "string" || !AMA_IDENTIFIER_NAMES.includes(name) || typeof value !== "string" || value.trim() === "") {
+        report(
+            `Azure Monitor Agent "${args.name}" has settings.authentication without a usable managedIdentity ` +
+                `(identifier-name ${show(name)}, identifier-value ${typeof value === "string" && value !== "" ? "set" : "unset"}): ` +
+                `use identifier-name "mi_res_id" with the user-assigned identity's resource id (defender-servers: machines[].userAssignedIdentityId).`,
+        );
     }
 }
 

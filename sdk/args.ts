@@ -42,6 +42,16 @@ export interface DefenderForServersNetworkRestrictedArgs {
     rollout?: RolloutSettings;
     /** Opt-in: add the egress list as a rule collection group to an existing Azure Firewall policy, so the firewall enforces it (output `azureFirewallRules` shows the rules either way). */
     azureFirewall?: AzureFirewallRulesSettings;
+    /** Microsoft's built-in policies to assign at the subscription, with their identity, role and remediation task. All off by default. */
+    builtInPolicies?: BuiltInPolicySettings;
+}
+
+/** Built-in Azure Policy assignments, each opt-in. */
+export interface BuiltInPolicySettings {
+    /** Assign Microsoft's modify policies that add a system-assigned identity to every supported Azure VM in the subscription that lacks one (3cf2ab00-13f1-4d0c-8971-2ac904541a7e, 497dff13-db2a-4c0f-8603-28fa3b331ab6; role Contributor). Then listed VMs get the Azure Monitor Agent and Guest Configuration without `systemAssignedIdentity: true`. Default `false`. */
+    addSystemAssignedIdentity?: boolean;
+    /** Assign Azure Update Manager's periodic assessment for Windows and Linux Azure VMs (59efceea-0c96-497e-a4a1-4eb2290dac15, role Contributor) and Arc-enabled servers (bfea026e-043f-4ff4-9d1b-bf301ca7ff46, role Azure Connected Machine Resource Administrator), which Defender for Servers' system-updates recommendations need. Default `false`. */
+    periodicUpdateAssessment?: boolean;
 }
 
 /** Per-machine resources, or Azure Policy at fleet scale. */
@@ -130,8 +140,12 @@ export interface MachineSettings {
     name: pulumi.Input<string>;
     /** The machine's region (default: `location`). Run commands and extensions are created in it. */
     location?: string;
-    /** Whether the Azure VM has a system-assigned managed identity, which Guest Configuration and the Azure Monitor Agent need. Leave unset when unknown; `false` with either on is an error. */
+    /** Azure VMs: `true` when the VM has a system-assigned managed identity, which Guest Configuration needs and the Azure Monitor Agent signs in with. Unset or `false`, those parts are refused unless `builtInPolicies.addSystemAssignedIdentity` adds the identity (or, for AMA, `userAssignedIdentityId` is given). */
     systemAssignedIdentity?: boolean;
+    /** Azure VMs: resource id of a user-assigned identity attached to the VM for the Azure Monitor Agent to sign in with (sent as `settings.authentication.managedIdentity`, `mi_res_id`). Not for Arc machines, which use their own identity only. */
+    userAssignedIdentityId?: string;
+    /** Arc machines and `privateLink.arc`: `none` (default: not associated with the scope; its Arc agent keeps using the proxy), `associated` (already associated, e.g. onboarded with `arcOnboardingCommands`: its Arc agent bypasses the proxy for Arc), or `associateByPolicy` (the built-in policy a3461c8c-6c9d-4e42-a644-40ba8a1abf49 associates it; needs `privateLink.arc.publicNetworkAccess: true` until you list it `associated`). */
+    arcPrivateLinkScope?: string;
     /** Parts to leave out on this machine: any of `osProxy`, `azureMonitorAgent`, `legacyAgent`, `guestConfiguration`. */
     exclude?: string[];
     /** Defender for Servers at this machine's own scope: `P1` (after its proxies, like MDE; not under a Plan 2 subscription), or `Free` to leave it out of the subscription's plan. Unset: the subscription's plan applies. Per-machine mode only. */
@@ -142,10 +156,18 @@ export interface MachineSettings {
 export interface LogCollectionSettings {
     /** Resource id of the Log Analytics workspace. Needed when the component makes the data collection rule. */
     workspaceResourceId?: pulumi.Input<string>;
-    /** Resource id of an existing data collection rule to associate every AMA machine with. When unset, the component makes one (security events and auth syslog to the workspace). */
+    /** Resource id of an existing data collection rule to associate every AMA machine with. When unset, the component makes one with `streams` to the workspace. */
     dataCollectionRuleId?: pulumi.Input<string>;
-    /** Region of the data collection rule the component makes; it must be the workspace's region (default: `location`). */
+    /** Region of the data collection rule (and endpoint) the component makes; it must be the workspace's region (default: `location`). */
     dataCollectionRuleLocation?: string;
+    /** Resource group (`/subscriptions/<id>/resourceGroups/<name>`) for the data collection rule and endpoint the component makes. Default: the workspace's resource group. It must be in `subscriptionId` (the provider's subscription); the workspace may be elsewhere. */
+    dataCollectionResourceGroupId?: string;
+    /** What the component's rule collects: any of `authSyslog` (Linux auth/authpriv syslog into `Syslog`; the default) and `securityEvents` (the Windows Security channel into `SecurityEvent`; needs `workspaceSecuritySolution`). */
+    streams?: string[];
+    /** What is on for the workspace that gives it the `SecurityEvent` table: `sentinel` (Microsoft Sentinel) or `defenderForServersP2` (Defender for Servers Plan 2 on the workspace). Required with the `securityEvents` stream; Azure refuses the rule otherwise (InvalidOutputTable). */
+    workspaceSecuritySolution?: string;
+    /** Turn on Defender for Servers Plan 2 for the workspace (the 500 MB/day ingestion benefit). Refused: no Microsoft source documents the resource; turn it on in Defender for Cloud's environment settings and set `workspaceSecuritySolution`. */
+    enableDefenderForServersOnWorkspace?: boolean;
     /** Deploy the Azure Monitor Agent with the proxy settings (default `true`; `false` only together with `legacyAgent`). */
     azureMonitorAgent?: boolean;
     /** The legacy Log Analytics agent (MMA/OMS), retired on 31 August 2024. Set only to keep existing machines reporting; a warning says so. */

@@ -22,6 +22,7 @@ import { OnboardingVerification, onboardingVerification } from "./plan/onboardin
 import { enforceOnAzureFirewall } from "./resources/firewall";
 import { arcAgentBypass, arcOnboardingCommands, OnboardingCommands } from "./plan/privateLink";
 import { PolicyRolloutInput, rolloutPolicies } from "./plan/policy";
+import { assignBuiltInPolicies } from "./resources/builtInPolicies";
 import { tagVmsForPrivateGuestConfiguration } from "./resources/guestConfigurationTag";
 import { dataCollectionRuleFor } from "./resources/logs";
 import { machineResourceId, prepareMachine } from "./resources/machines";
@@ -99,7 +100,14 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             dataCollectionRuleId: dataCollectionRuleFor(this, name, settings, privateLink.dataCollectionEndpointId),
             dataCollectionEndpointId: privateLink.dataCollectionEndpointId,
             bypass,
-            arcBypass: arcAgentBypass(linkFlags),
+            arcScopeId: privateLink.arcScopeId,
+            identityPrerequisites: assignBuiltInPolicies(this, name, settings),
+            // Policy mode cannot know which machines are associated with the Arc scope: never `Arc` there.
+            arcBypass: arcAgentBypass({
+                arcScopeAssociated: false,
+                azureMonitorPrivateLink: linkFlags.azureMonitor,
+                amaOwnAuthenticatedProxy: false,
+            }),
             routeChecks: settings.proxy?.routeCheck
                 ? (machine: MachinePlan) =>
                       machineRouteChecks(egress, machine, {
@@ -108,6 +116,12 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
                       })
                 : undefined,
         };
+        // Machines onboarded with the commands join the scope at `connect`, so they bypass the proxy for Arc from the start.
+        const onboardingBypass = arcAgentBypass({
+            arcScopeAssociated: linkFlags.arc,
+            azureMonitorPrivateLink: linkFlags.azureMonitor,
+            amaOwnAuthenticatedProxy: false,
+        });
         const mdePrerequisites: pulumi.Resource[] = [];
         const prerequisitesByMachine = new Map<string, pulumi.Resource[]>();
         if (settings.rollout.mode === "policy") {
@@ -161,7 +175,7 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         this.egressNotes = pulumi.output(egressNotes(egressInput));
         this.arcPrivateLinkScopeId = pulumi.output(privateLink.arcScopeId);
         this.dataCollectionEndpointId = pulumi.output(privateLink.dataCollectionEndpointId);
-        this.arcOnboardingCommands = onboardingFor(settings, privateLink.arcScopeId, fleet.arcBypass);
+        this.arcOnboardingCommands = onboardingFor(settings, privateLink.arcScopeId, onboardingBypass);
         this.azureFirewallRules = pulumi.output(firewallRules);
         this.azureFirewallRuleCollectionGroupId = firewallGroup === undefined ? pulumi.output(undefined) : firewallGroup.id;
         this.onboardingVerification = pulumi.output(onboardingVerification(settings.subscriptionId));

@@ -23,7 +23,15 @@ export function mixedFleet(overrides: Partial<DefenderForServersNetworkRestricte
         },
         machines: [
             { key: "win-vm", kind: "azureVm", os: "windows", resourceGroupName: "rg-app", name: "win-vm", systemAssignedIdentity: true },
-            { key: "lnx-vm", kind: "azureVm", os: "linux", resourceGroupName: "rg-app", name: "lnx-vm", location: "northeurope" },
+            {
+                key: "lnx-vm",
+                kind: "azureVm",
+                os: "linux",
+                resourceGroupName: "rg-app",
+                name: "lnx-vm",
+                location: "northeurope",
+                systemAssignedIdentity: true,
+            },
             { key: "win-arc", kind: "arc", os: "windows", resourceGroupName: "rg-arc", name: "win-arc" },
             { key: "lnx-arc", kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "lnx-arc" },
         ],

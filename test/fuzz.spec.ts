@@ -331,18 +331,14 @@ function coherent(generated: Generated): Record<string, unknown> {
     }
 
     if (!g.airGapped && g.machines !== undefined) {
-        const gcOn = gc.enabled !== false;
         args.machines = g.machines.map((m) => {
             const out: Record<string, unknown> = { ...m };
             if (m.kind === "arc") {
                 delete out.systemAssignedIdentity;
                 if (Array.isArray(out.exclude)) out.exclude = out.exclude.filter((p: string) => p !== "guestConfiguration");
                 if (arcScopeLocation !== undefined) out.location = arcScopeLocation;
-            } else if (
-                out.systemAssignedIdentity === false &&
-                gcOn &&
-                !(out.exclude as string[] | undefined)?.includes("guestConfiguration")
-            ) {
+            } else if (out.systemAssignedIdentity !== true) {
+                // AMA and Guest Configuration need an identity known or made (validate/fleet.ts checkIdentity).
                 out.systemAssignedIdentity = true;
             }
             return out;
@@ -371,8 +367,12 @@ function coherent(generated: Generated): Record<string, unknown> {
             else if (l.dataCollectionRuleLocation !== undefined) out.dataCollectionRuleLocation = l.dataCollectionRuleLocation;
             if (l.azureMonitorAgent !== undefined) out.azureMonitorAgent = l.azureMonitorAgent;
             if (l.legacyAgent !== undefined) out.legacyAgent = l.legacyAgent;
+            // The rule and endpoint go in the component's subscription; the fixed workspace may be in another one.
+            if (out.workspaceResourceId !== undefined)
+                out.dataCollectionResourceGroupId = `/subscriptions/${g.subscriptionId}/resourceGroups/rg-dcr`;
         } else {
             out.workspaceResourceId = WORKSPACE_ID;
+            out.dataCollectionResourceGroupId = `/subscriptions/${g.subscriptionId}/resourceGroups/rg-dcr`;
         }
         args.logs = out;
     }
@@ -861,7 +861,15 @@ function richArgs(): Array<[string, Record<string, unknown>]> {
             systemAssignedIdentity: true,
             exclude: ["legacyAgent"],
         },
-        { key: "lnx-vm", kind: "azureVm", os: "linux", resourceGroupName: "rg-app", name: "lnx-vm", location: "westeurope" },
+        {
+            key: "lnx-vm",
+            kind: "azureVm",
+            os: "linux",
+            resourceGroupName: "rg-app",
+            name: "lnx-vm",
+            location: "westeurope",
+            systemAssignedIdentity: true,
+        },
         { key: "lnx-arc", kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "lnx-arc", exclude: ["legacyAgent"] },
     ];
     const base = {

@@ -16,6 +16,7 @@ import { policies, POLICY_PACK_NAME } from "../policy/policies";
 import {
     arcPrivateLinkScopeIsPrivate,
     azureMonitorAgentFollowsOsProxy,
+    azureMonitorAgentIdentityIsComplete,
     azureMonitorPrivateLinkScopeIsPrivate,
     baseType,
     defenderForServersIsStandard,
@@ -200,6 +201,50 @@ describe("policy pack: resource checks", () => {
             ]);
         });
 
+        it("azure-monitor-agent-identity-complete: passes mi_res_id with a value, fails an incomplete identity", () => {
+            const agent = (authentication: unknown) =>
+                resource(TYPES.vmExtension, "agent", {
+                    publisher: "Microsoft.Azure.Monitor",
+                    type: "AzureMonitorLinuxAgent",
+                    settings: { proxy: { mode: "none" }, authentication },
+                });
+            const uai = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ama";
+            assert.deepEqual(
+                violations(
+                    azureMonitorAgentIdentityIsComplete,
+                    agent({ managedIdentity: { "identifier-name": "mi_res_id", "identifier-value": uai } }),
+                ),
+                [],
+            );
+            assert.deepEqual(
+                violations(
+                    azureMonitorAgentIdentityIsComplete,
+                    resource(TYPES.vmExtension, "agent", {
+                        publisher: "Microsoft.Azure.Monitor",
+                        type: "AzureMonitorLinuxAgent",
+                        settings: {},
+                    }),
+                ),
+                [],
+            );
+            assert.deepEqual(
+                violations(
+                    azureMonitorAgentIdentityIsComplete,
+                    agent({ managedIdentity: { "identifier-name": "resource_id", "identifier-value": uai } }),
+                ),
+                [
+                    {
+                        message:
+                            'Azure Monitor Agent "agent" has settings.authentication without a usable managedIdentity (identifier-name "resource_id", identifier-value set): use identifier-name "mi_res_id" with the user-assigned identity\'s resource id (defender-servers: machines[].userAssignedIdentityId).',
+                    },
+                ],
+            );
+            assert.equal(
+                violations(azureMonitorAgentIdentityIsComplete, agent({ managedIdentity: { "identifier-name": "mi_res_id" } })).length,
+                1,
+            );
+        });
+
         it("tells secret keys by their words", () => {
             for (const key of [
                 "password",
@@ -223,25 +268,61 @@ describe("policy pack: resource checks", () => {
 describe("policy pack: stack checks", () => {
     const component = stackResource(TYPES.component, "d", {});
     const child = { parent: { urn: component.urn, type: component.type, name: component.name } };
+    // Logical names are arbitrary on purpose: the check pairs by type and inputs, never by names.
     const osProxy = (key: string, url = PROXY) =>
         stackResource(
             TYPES.vmRunCommand,
-            `d-os-proxy-${key}`,
-            { name: "defender-os-proxy", parameters: [{ name: "ProxyUrl", value: url }] },
+            `cmd-${key}`,
+            {
+                vmName: key,
+                resourceGroupName: "rg-app",
+                parameters: [
+                    { name: "ProxyUrl", value: url },
+                    { name: "BypassList", value: "168.63.129.16" },
+                ],
+            },
             child,
         );
     const ama = (key: string, proxy: Record<string, any>) =>
-        stackResource(TYPES.vmExtension, `d-ama-${key}`, { name: "AzureMonitorWindowsAgent", settings: { proxy } }, child);
+        stackResource(
+            TYPES.vmExtension,
+            `agent-${key}`,
+            {
+                vmName: key,
+                resourceGroupName: "rg-app",
+                publisher: "Microsoft.Azure.Monitor",
+                type: "AzureMonitorWindowsAgent",
+                settings: { proxy },
+            },
+            child,
+        );
     const arcAma = (key: string, proxy: Record<string, any>) =>
-        stackResource(TYPES.arcExtension, `d-ama-${key}`, { name: "AzureMonitorLinuxAgent", properties: { settings: { proxy } } }, child);
+        stackResource(
+            TYPES.arcExtension,
+            `agent-${key}`,
+            {
+                machineName: key,
+                resourceGroupName: "rg-arc",
+                extensionName: "AzureMonitorLinuxAgent",
+                properties: { publisher: "Microsoft.Azure.Monitor", type: "AzureMonitorLinuxAgent", settings: { proxy } },
+            },
+            child,
+        );
     const stack = (...resources: StackResourceLike[]): StackLike => ({ resources: [component, ...resources] });
 
     describe("azure-monitor-agent-follows-os-proxy", () => {
         it("passes machines whose AMA uses the operating-system proxy, on VMs and Arc machines", () => {
             const arcProxy = stackResource(
                 TYPES.arcRunCommand,
-                "d-os-proxy-lnx-arc",
-                { parameters: [{ name: "PROXY_URL", value: PROXY }] },
+                "cmd-lnx-arc",
+                {
+                    machineName: "lnx-arc",
+                    resourceGroupName: "rg-arc",
+                    parameters: [
+                        { name: "PROXY_URL", value: PROXY },
+                        { name: "PROXY_BYPASS", value: "168.63.129.16" },
+                    ],
+                },
                 child,
             );
             const args = stack(
@@ -258,27 +339,45 @@ describe("policy pack: stack checks", () => {
             assert.deepEqual(violations(azureMonitorAgentFollowsOsProxy, stack(osProxy("win-vm"), agent)), [
                 {
                     message:
-                        'Azure Monitor Agent "d-ama-win-vm" has settings.proxy.mode "none" on a machine behind the proxy "http://proxy.corp.example:3128": it needs mode "application" with that address, or it installs and sends nothing.',
+                        'Azure Monitor Agent "agent-win-vm" has settings.proxy.mode "none" on a machine behind the proxy "http://proxy.corp.example:3128" (cmd-win-vm): it needs mode "application" with that address, or it installs and sends nothing.',
                     urn: agent.urn,
                 },
             ]);
         });
 
-        it("fails a machine behind the proxy with no AMA, and AMA pointed at another proxy", () => {
+        it("passes a machine behind the proxy with no AMA (log collection is optional), and fails AMA pointed at another proxy", () => {
             const command = osProxy("win-vm");
-            assert.deepEqual(violations(azureMonitorAgentFollowsOsProxy, stack(command)), [
-                {
-                    message:
-                        'Machine "win-vm" of "d" gets the operating-system proxy (d-os-proxy-win-vm) but no Azure Monitor Agent (d-ama-win-vm): give the component `logs`, and do not list "azureMonitorAgent" in the machine\'s `exclude`.',
-                    urn: command.urn,
-                },
-            ]);
+            assert.deepEqual(violations(azureMonitorAgentFollowsOsProxy, stack(command)), []);
             const elsewhere = ama("win-vm", { mode: "application", address: "http://other-proxy:8080" });
             assert.deepEqual(
                 violations(azureMonitorAgentFollowsOsProxy, stack(command, elsewhere)).map((v) => v.message),
                 [
-                    'Azure Monitor Agent "d-ama-win-vm" sends to the proxy "http://other-proxy:8080", but its machine\'s operating-system proxy is "http://proxy.corp.example:3128"; use the same address.',
+                    'Azure Monitor Agent "agent-win-vm" sends to the proxy "http://other-proxy:8080", but its machine\'s operating-system proxy is "http://proxy.corp.example:3128" (cmd-win-vm); use the same address.',
                 ],
+            );
+        });
+
+        it("pairs by machine: another machine's proxy says nothing about this AMA; deployed outputs pair by Azure id", () => {
+            assert.deepEqual(violations(azureMonitorAgentFollowsOsProxy, stack(osProxy("other-vm"), ama("win-vm", { mode: "none" }))), []);
+            const byId = (type: string, name: string, id: string, props: Record<string, any>) =>
+                stackResource(type, name, { id, ...props });
+            const vmId = "/subscriptions/s/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/win-vm";
+            const deployed = stack(
+                byId(TYPES.vmRunCommand, "x", `${vmId}/runCommands/defender-os-proxy`, {
+                    parameters: [
+                        { name: "ProxyUrl", value: PROXY },
+                        { name: "BypassList", value: "" },
+                    ],
+                }),
+                byId(TYPES.vmExtension, "y", `${vmId}/extensions/AzureMonitorWindowsAgent`, {
+                    publisher: "Microsoft.Azure.Monitor",
+                    type: "AzureMonitorWindowsAgent",
+                    settings: { proxy: { mode: "none" } },
+                }),
+            );
+            assert.deepEqual(
+                violations(azureMonitorAgentFollowsOsProxy, deployed).map((v) => v.message.split(" has ")[0]),
+                ['Azure Monitor Agent "y"'],
             );
         });
 
@@ -291,9 +390,29 @@ describe("policy pack: stack checks", () => {
         });
 
         it("ignores run commands that are not the component's operating-system proxy", () => {
-            const mine = stackResource(TYPES.vmRunCommand, "patching", { parameters: [{ name: "ProxyUrl", value: PROXY }] });
-            const arcAgent = stackResource(TYPES.arcRunCommand, "d-arc-agent-proxy-lnx-arc", { parameters: [] }, child);
-            assert.deepEqual(violations(azureMonitorAgentFollowsOsProxy, stack(mine, arcAgent)), []);
+            const mine = stackResource(TYPES.vmRunCommand, "patching", {
+                vmName: "win-vm",
+                resourceGroupName: "rg-app",
+                parameters: [{ name: "ProxyUrl", value: "http://elsewhere:1" }],
+            });
+            const arcAgent = stackResource(
+                TYPES.arcRunCommand,
+                "d-arc-agent-proxy-lnx-arc",
+                {
+                    machineName: "lnx-arc",
+                    resourceGroupName: "rg-arc",
+                    parameters: [
+                        { name: "PROXY_URL", value: "http://elsewhere:1" },
+                        { name: "ARC_PROXY_BYPASS", value: "" },
+                    ],
+                },
+                child,
+            );
+            const agents = [
+                ama("win-vm", { mode: "application", address: PROXY }),
+                arcAma("lnx-arc", { mode: "application", address: PROXY }),
+            ];
+            assert.deepEqual(violations(azureMonitorAgentFollowsOsProxy, stack(mine, arcAgent, ...agents)), []);
         });
     });
 
@@ -358,6 +477,7 @@ const RESOURCE_CHECKS: Record<string, (args: ResourceLike, report: (message: str
     "arc-private-link-scope-not-public": arcPrivateLinkScopeIsPrivate,
     "azure-monitor-private-link-scope-private-ingestion": azureMonitorPrivateLinkScopeIsPrivate,
     "no-proxy-credentials-in-plain-settings": noCredentialsInPlainSettings,
+    "azure-monitor-agent-identity-complete": azureMonitorAgentIdentityIsComplete,
 };
 const STACK_CHECKS: Record<string, (args: StackLike, report: (message: string, urn?: string) => void) => void> = {
     "azure-monitor-agent-follows-os-proxy": azureMonitorAgentFollowsOsProxy,
@@ -452,7 +572,7 @@ for (const mode of MODES) {
             assert.deepEqual(found, []);
         });
 
-        it("a machine left without AMA, and a declared VM without the tag, are reported", async () => {
+        it("a machine left without AMA passes (as the component accepts it); a declared VM without the tag is reported", async () => {
             const fleet = mixedFleet();
             fleet.machines = fleet.machines!.map((m) => (m.key === "lnx-arc" ? { ...m, exclude: ["azureMonitorAgent"] } : m));
             const run = await fleetWithDeclaredVm({ tags: { env: "prod" }, identityType: "SystemAssigned" }, fleet, mode.preview);
@@ -460,10 +580,37 @@ for (const mode of MODES) {
             assert.deepEqual(
                 found.map((v) => `${v.policy}: ${v.message.split(":")[0]}`),
                 [
-                    'azure-monitor-agent-follows-os-proxy: Machine "lnx-arc" of "d" gets the operating-system proxy (d-os-proxy-lnx-arc) but no Azure Monitor Agent (d-ama-lnx-arc)',
                     'guest-configuration-private-network-and-identity: VM "win-vm" has Guest Configuration (d-guest-configuration-win-vm) but not the tag EnablePrivateNetworkGC=TRUE',
                 ],
             );
+        });
+
+        it("every configuration the component accepts without logs, or with AMA excluded everywhere, passes", async () => {
+            const noLogs = mixedFleet({ logs: undefined });
+            const excluded = mixedFleet();
+            excluded.machines = excluded.machines!.map((m) => ({ ...m, exclude: ["azureMonitorAgent"] }));
+            const uai = mixedFleet();
+            uai.machines = uai.machines!.map((m) =>
+                m.key === "lnx-vm"
+                    ? {
+                          ...m,
+                          systemAssignedIdentity: undefined,
+                          exclude: ["guestConfiguration"],
+                          userAssignedIdentityId:
+                              "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ama",
+                      }
+                    : m,
+            );
+            for (const fleet of [noLogs, excluded, uai]) {
+                const run = await fleetWithDeclaredVm(
+                    { tags: { EnablePrivateNetworkGC: "TRUE" }, identityType: "SystemAssigned" },
+                    fleet,
+                    mode.preview,
+                );
+                assert.deepEqual(run.errors, []);
+                assert.ok(run.resources.some((r) => r.name === "d-os-proxy-lnx-arc"));
+                assert.deepEqual(allViolations(asStack(run)), []);
+            }
         });
     });
 }
@@ -488,7 +635,7 @@ describe("policy pack, started as `pulumi preview --policy-pack policy` starts i
         fs.rmSync(scratch, { recursive: true, force: true });
     });
 
-    it("serves its six mandatory policies and reports a Free plan over gRPC", async () => {
+    it("serves its seven mandatory policies and reports a Free plan over gRPC", async () => {
         // What the Node.js language host runs for a policy pack: `node <run-policy-pack> <engine> <pack directory>`, in that directory.
         const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [scratch] });
         const started = spawn(process.execPath, [runPolicyPack, "127.0.0.1:1", scratch], {
@@ -583,12 +730,15 @@ describe("policy pack on the offline preview (policy/check-preview.ts), for chec
         assert.deepEqual(checkPreview(preview), []);
         const { code, lines } = cli(preview);
         assert.equal(code, 0);
-        assert.deepEqual(lines, ["defender-servers-example/dev: 0 mandatory violation(s), 0 other finding(s), 6 policies, offline"]);
+        assert.deepEqual(lines, ["defender-servers-example/dev: 0 mandatory violation(s), 0 other finding(s), 7 policies, offline"]);
     });
 
-    it("fails a machine left without AMA and a Free plan (exit 1); the pack's config can lower a policy to advisory", () => {
+    it("fails AMA that ignores its machine's proxy and a Free plan (exit 1); the pack's config can lower a policy to advisory", () => {
         const broken: PreviewJson = JSON.parse(JSON.stringify(preview));
-        broken.resources = broken.resources.filter((r) => r.name !== "defender-ama-onprem-db-01");
+        const agent = broken.resources.find((r) => r.name === "defender-ama-onprem-db-01")!.inputs as {
+            properties: { settings: { proxy: unknown } };
+        };
+        agent.properties.settings.proxy = { mode: "none" };
         (broken.resources.find((r) => r.name === "defender-plan")!.inputs as Record<string, unknown>).pricingTier = "Free";
         assert.deepEqual(
             checkPreview(broken).map((f) => [f.enforcementLevel, f.policy, f.resource, f.message.split(":")[0]]),
@@ -602,8 +752,8 @@ describe("policy pack on the offline preview (policy/check-preview.ts), for chec
                 [
                     "mandatory",
                     "azure-monitor-agent-follows-os-proxy",
-                    "defender-os-proxy-onprem-db-01",
-                    'Machine "onprem-db-01" of "defender" gets the operating-system proxy (defender-os-proxy-onprem-db-01) but no Azure Monitor Agent (defender-ama-onprem-db-01)',
+                    "defender-ama-onprem-db-01",
+                    'Azure Monitor Agent "defender-ama-onprem-db-01" has settings.proxy.mode "none" on a machine behind the proxy "http',
                 ],
             ],
         );

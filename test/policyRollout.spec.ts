@@ -69,6 +69,7 @@ function machines(count: number): MachineSettings[] {
         os: i % 3 === 0 ? "windows" : "linux",
         resourceGroupName: "rg",
         name: `m-${i}`,
+        ...(i % 2 === 0 ? { systemAssignedIdentity: true } : {}),
     }));
 }
 

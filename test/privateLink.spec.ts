@@ -34,9 +34,9 @@ function privateFleet(overrides: Partial<DefenderForServersNetworkRestrictedArgs
         ...MINIMAL,
         proxy: { address: "http://proxy.corp.example:3128", username: "svc", password: PASSWORD, unauthenticatedForAgentHosts: true },
         machines: [
-            { key: "lnx-vm", kind: "azureVm", os: "linux", resourceGroupName: "rg-app", name: "lnx-vm" },
-            { key: "lnx-arc", kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "lnx-arc" },
-            { key: "win-arc", kind: "arc", os: "windows", resourceGroupName: "rg-arc", name: "win-arc" },
+            { key: "lnx-vm", kind: "azureVm", os: "linux", resourceGroupName: "rg-app", name: "lnx-vm", systemAssignedIdentity: true },
+            { key: "lnx-arc", kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "lnx-arc", arcPrivateLinkScope: "associated" },
+            { key: "win-arc", kind: "arc", os: "windows", resourceGroupName: "rg-arc", name: "win-arc", arcPrivateLinkScope: "associated" },
         ],
         logs: { workspaceResourceId: WORKSPACE },
         guestConfiguration: { tagExistingVms: true },

@@ -30,7 +30,7 @@ const COMPONENT_TYPE = DefenderForServersNetworkRestricted.TYPE;
 
 const MACHINES: MachineSettings[] = [
     { key: "win-vm", kind: "azureVm", os: "windows", resourceGroupName: "rg-app", name: "win-vm", systemAssignedIdentity: true },
-    { key: "lnx-vm", kind: "azureVm", os: "linux", resourceGroupName: "rg-app", name: "lnx-vm", location: "northeurope" },
+    { key: "lnx-vm", kind: "azureVm", os: "linux", resourceGroupName: "rg-app", name: "lnx-vm", location: "northeurope", systemAssignedIdentity: true },
     { key: "win-arc", kind: "arc", os: "windows", resourceGroupName: "rg-arc", name: "win-arc" },
     { key: "lnx-arc", kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "lnx-arc" },
 ];
@@ -256,6 +256,7 @@ describe("stability", function () {
                 resourceGroupName: "rg-new",
                 name: "lnx-vm-2",
                 location: "uksouth",
+                systemAssignedIdentity: true,
             };
             const before = await construct(fleet());
             const after = await construct(fleet({ machines: [...MACHINES, added] }));

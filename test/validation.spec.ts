@@ -16,7 +16,7 @@ async function attempt(args: unknown): Promise<{ error: unknown; registered: num
     return { error, registered: run.resources.length };
 }
 
-const VM = { key: "vm-1", kind: "azureVm", os: "linux", resourceGroupName: "rg", name: "vm-1" };
+const VM = { key: "vm-1", kind: "azureVm", os: "linux", resourceGroupName: "rg", name: "vm-1", systemAssignedIdentity: true };
 const PROXY = { address: "http://proxy.corp.example:3128" };
 
 const BAD_INPUTS: Array<{ why: string; args: unknown; path: string; says: RegExp }> = [
@@ -114,7 +114,9 @@ function privateLinkCases(): Array<{ why: string; args: unknown; path: string; s
     const subnetId = "/subscriptions/x/resourceGroups/n/providers/Microsoft.Network/virtualNetworks/v/subnets/s";
     const vnet = "/subscriptions/x/resourceGroups/n/providers/Microsoft.Network/virtualNetworks/v";
     const base = { resourceGroupName: "rg-pl", subnetId, virtualNetworkIds: [vnet] };
-    const logs = { workspaceResourceId: "/subscriptions/x/resourceGroups/m/providers/Microsoft.OperationalInsights/workspaces/w" };
+    const logs = {
+        workspaceResourceId: `/subscriptions/${MINIMAL.subscriptionId}/resourceGroups/m/providers/Microsoft.OperationalInsights/workspaces/w`,
+    };
     const arcZones = [
         "privatelink.his.arc.azure.com",
         "privatelink.guestconfiguration.azure.com",
@@ -129,7 +131,11 @@ function privateLinkCases(): Array<{ why: string; args: unknown; path: string; s
         },
         {
             why: "an Arc machine in another region than its scope",
-            args: { ...MINIMAL, machines: [{ ...VM, kind: "arc", location: "eastus" }], privateLink: { ...base, arc: {} } },
+            args: {
+                ...MINIMAL,
+                machines: [{ ...VM, kind: "arc", systemAssignedIdentity: undefined, location: "eastus" }],
+                privateLink: { ...base, arc: {} },
+            },
             path: "machines[0].location",
             says: /is eastus, but the Arc Private Link Scope is in westeurope/,
         },
@@ -190,7 +196,7 @@ function machineAndProxyCases(): Array<{ why: string; args: unknown; path: strin
         },
         {
             why: "an authenticated proxy with the Arc agent on Windows",
-            args: withProxy({ username: "u", password: "p" }, [{ ...VM, kind: "arc", os: "windows" }]),
+            args: withProxy({ username: "u", password: "p" }, [{ ...VM, kind: "arc", os: "windows", systemAssignedIdentity: undefined }]),
             path: "proxy.username",
             says: /vm-1 \(MDE on Windows, the Arc agent\)/,
         },
@@ -277,12 +283,14 @@ function machineAndProxyCases(): Array<{ why: string; args: unknown; path: strin
             why: "AMA on a VM without a system identity",
             args: {
                 ...MINIMAL,
-                logs: { workspaceResourceId: "/subscriptions/x/resourceGroups/m/providers/Microsoft.OperationalInsights/workspaces/w" },
+                logs: {
+                    workspaceResourceId: `/subscriptions/${MINIMAL.subscriptionId}/resourceGroups/m/providers/Microsoft.OperationalInsights/workspaces/w`,
+                },
                 guestConfiguration: { enabled: false },
                 machines: [{ ...VM, systemAssignedIdentity: false }],
             },
             path: "machines[0].systemAssignedIdentity",
-            says: /Azure Monitor Agent authenticates with the VM's system-assigned managed identity/,
+            says: /^is false, and the Azure Monitor Agent installs but collects nothing without a managed identity: .*userAssignedIdentityId/,
         },
         {
             why: "a policy scope in another subscription",
@@ -342,7 +350,7 @@ function machineAndProxyCases(): Array<{ why: string; args: unknown; path: strin
             why: "Guest Configuration on a VM without a system identity",
             args: { ...MINIMAL, machines: [{ ...VM, systemAssignedIdentity: false }] },
             path: "machines[0].systemAssignedIdentity",
-            says: /needs a system-assigned managed identity/,
+            says: /^is false, and Guest Configuration authenticates only with a system-assigned managed identity: .*builtInPolicies.addSystemAssignedIdentity/,
         },
         {
             why: "an identity flag on an Arc machine",

@@ -22,13 +22,27 @@ export interface ExtensionSpec {
 
 type Os = "windows" | "linux";
 
+/** How AMA signs in: the machine's system-assigned identity (the default), or a user-assigned one by resource id. */
+export interface AmaIdentity {
+    /** Resource id of a user-assigned identity attached to the Azure VM. */
+    userAssignedIdentityId?: string;
+}
+
 /**
  * Azure Monitor Agent. Versions are those the built-in DeployIfNotExists policies pin
  * (`AzureMonitor_Agent_{Windows,Linux}_VM_DINE.json`), with automatic upgrade on.
- * Proxy shape: azure-monitor-agent-network-configuration.md; Arc extensions do not inherit the
- * Arc agent's proxy, so they get the same settings.
+ *
+ * Proxy shape: azure-docs azure-monitor/agents/azure-monitor-agent-network-configuration.md. The
+ * same settings go to Arc machines; on Arc Linux AMA takes the Arc agent's `proxy.url` ahead of
+ * them unless the agent's `proxy.bypass` says `AMA` (see `arcAgentBypass` in privateLink.ts).
+ *
+ * Identity: AMA signs in with the machine's managed identity. With a user-assigned identity it
+ * must be named in `settings.authentication.managedIdentity`, `identifier-name` `mi_res_id` and
+ * `identifier-value` its resource id (azure-docs azure-monitor/agents/azure-monitor-agent-requirements.md;
+ * Azure/azure-policy built-in-policies/policyDefinitions/Monitoring/AzureMonitor_Agent_{Windows,Linux}_VM_UAI_DINE.json).
+ * Without it AMA uses the system-assigned identity, which validation requires to be known or made.
  */
-export function azureMonitorAgent(os: Os, proxy: NormalizedProxy | undefined): ExtensionSpec {
+export function azureMonitorAgent(os: Os, proxy: NormalizedProxy | undefined, identity: AmaIdentity = {}): ExtensionSpec {
     const name = os === "windows" ? "AzureMonitorWindowsAgent" : "AzureMonitorLinuxAgent";
     const authenticated = proxy?.credentials !== undefined;
     return {
@@ -43,6 +57,13 @@ export function azureMonitorAgent(os: Os, proxy: NormalizedProxy | undefined): E
                 proxy === undefined
                     ? { mode: "none" }
                     : { mode: "application", address: proxy.url, auth: authenticated ? "true" : "false" },
+            ...(identity.userAssignedIdentityId !== undefined
+                ? {
+                      authentication: {
+                          managedIdentity: { "identifier-name": "mi_res_id", "identifier-value": identity.userAssignedIdentityId },
+                      },
+                  }
+                : {}),
         },
         ...(proxy?.credentials !== undefined
             ? { protectedSettings: { proxy: { username: proxy.credentials.username, password: proxy.credentials.password } } }

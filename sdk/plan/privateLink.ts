@@ -13,12 +13,36 @@ export function zoneSlug(zone: string): string {
 /** The group id of each scope's private endpoint. */
 export const PRIVATE_ENDPOINT_GROUP = { arc: "hybridcompute", azureMonitor: "azuremonitor" } as const;
 
+/** What decides one Arc machine's `azcmagent config set proxy.bypass` values. */
+export interface ArcBypassInput {
+    /** The machine is associated with the component's Arc Private Link Scope (listed `associated`, or onboarded with `--private-link-scope`). */
+    arcScopeAssociated: boolean;
+    /** Azure Monitor goes through the component's Azure Monitor Private Link Scope. */
+    azureMonitorPrivateLink: boolean;
+    /** AMA on this machine has its own proxy settings with credentials, and the machine is Arc Linux. */
+    amaOwnAuthenticatedProxy: boolean;
+}
+
 /**
- * `azcmagent config set proxy.bypass` values: traffic for a service that has a private
- * endpoint must not go to the proxy, which would resolve the public address.
+ * `azcmagent config set proxy.bypass` values for one Arc machine.
+ *
+ * `Arc` only where the machine is associated with the scope: an unassociated machine that
+ * sends Arc traffic to the private endpoint is refused, and one that goes to the public endpoint
+ * needs the proxy, so bypassing there cuts it off (azure-docs azure-arc/servers/private-link-security.md:
+ * a machine resolving the private endpoint "must be associated with the Azure Arc Private Link
+ * Scope, or the connection will be refused").
+ *
+ * `AMA` where AMA must not use the agent's `proxy.url`: behind Azure Monitor Private Link (it goes
+ * to the private endpoint), and on Arc Linux when AMA has its own authenticated proxy, because AMA
+ * on Arc Linux takes the Arc agent's `proxy.url` (which carries no credentials) ahead of its own
+ * settings unless `proxy.bypass` says `AMA` (../shared/azure-facts.md section 0, from the
+ * Azure/azure-monitor-agent proxy-precedence issues; azure-docs azure-arc/servers/manage-agent-proxy-settings).
  */
-export function arcAgentBypass(link: { arc: boolean; azureMonitor: boolean }): string[] {
-    return [...(link.arc ? ["Arc"] : []), ...(link.azureMonitor ? ["AMA"] : [])];
+export function arcAgentBypass(input: ArcBypassInput): string[] {
+    return [
+        ...(input.arcScopeAssociated ? ["Arc"] : []),
+        ...(input.azureMonitorPrivateLink || input.amaOwnAuthenticatedProxy ? ["AMA"] : []),
+    ];
 }
 
 /** What the onboarding commands need; everything is plain text. */

@@ -1,10 +1,14 @@
 /** The data collection rule that AMA machines are associated with. */
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
-import { defenderDataCollectionRule, resourceGroupOf } from "../plan/dataCollection";
+import { defenderDataCollectionRule } from "../plan/dataCollection";
 import { NormalizedArgs } from "../validate";
 
-/** The user's rule, or one the component makes in the workspace's resource group; undefined when AMA is not deployed. */
+/**
+ * The user's rule, or one the component makes in `logs.dataCollectionResourceGroupId` (default:
+ * the workspace's resource group, which validation checks is in the component's subscription);
+ * undefined when AMA is not deployed.
+ */
 export function dataCollectionRuleFor(
     parent: pulumi.Resource,
     name: string,
@@ -16,14 +20,13 @@ export function dataCollectionRuleFor(
     const amaMachines = args.rollout.mode === "policy" || args.machines.some((m) => m.parts.azureMonitorAgent);
     if (logs === undefined || !logs.azureMonitorAgent || !amaMachines) return undefined;
     if (logs.dataCollectionRuleId !== undefined) return logs.dataCollectionRuleId;
-    const workspace = pulumi.output(logs.workspaceResourceId!);
     const rule = new monitor.DataCollectionRule(
         `${name}-dcr`,
         {
-            ...defenderDataCollectionRule("workspace"),
-            resourceGroupName: workspace.apply((id) => resourceGroupOf(id) ?? ""),
+            ...defenderDataCollectionRule("workspace", logs.streams),
+            resourceGroupName: logs.dataCollectionResourceGroup!.resourceGroupName,
             location: logs.dataCollectionRuleLocation,
-            destinations: { logAnalytics: [{ name: "workspace", workspaceResourceId: workspace }] },
+            destinations: { logAnalytics: [{ name: "workspace", workspaceResourceId: logs.workspaceResourceId! }] },
             // Under Azure Monitor Private Link every rule must use an endpoint in the scope.
             dataCollectionEndpointId,
         },

@@ -9,6 +9,7 @@ import * as hybridcompute from "@pulumi/azure-native/hybridcompute";
 import * as monitor from "@pulumi/azure-native/monitor";
 import { azureMonitorAgent, ExtensionSpec, guestConfigurationExtension, legacyLogAnalyticsAgent } from "../plan/agents";
 import { ENDPOINT_ASSOCIATION_NAME, RULE_ASSOCIATION_NAME } from "../plan/dataCollection";
+import { arcAgentBypass } from "../plan/privateLink";
 import {
     arcAgentProxyRunCommand,
     arcAgentProxyVerifyRunCommand,
@@ -16,6 +17,7 @@ import {
     RouteCheck,
     RunCommandSpec,
 } from "../plan/runCommands";
+import { associateArcMachineByPolicy } from "./builtInPolicies";
 import { NormalizedArgs } from "../validate";
 import { MachinePlan } from "../validate/fleet";
 
@@ -42,6 +44,25 @@ export interface FleetContext {
     arcBypass: string[];
     /** Each machine's route checks: what its OS-proxy script proves after setting the proxy, and the Arc hosts its Arc-agent script proves before it commits; none when absent. */
     routeChecks?: (machine: MachinePlan) => { os?: RouteCheck; arc?: RouteCheck };
+    /** The Arc Private Link Scope's id, when there is one (for machines associated by policy). */
+    arcScopeId?: pulumi.Input<string>;
+    /** What VM extensions that sign in with a managed identity wait for: the built-in identity policies' remediation tasks. */
+    identityPrerequisites?: pulumi.Resource[];
+}
+
+/** Values for `azcmagent config set proxy.bypass` on one Arc machine (see `arcAgentBypass`). */
+export function arcBypassFor(args: NormalizedArgs, machine: MachinePlan): string[] {
+    const azureMonitorPrivateLink = args.privateLink?.azureMonitor !== undefined;
+    return arcAgentBypass({
+        arcScopeAssociated: args.privateLink?.arc !== undefined && machine.arcPrivateLinkScope === "associated",
+        azureMonitorPrivateLink,
+        amaOwnAuthenticatedProxy:
+            machine.kind === "arc" &&
+            machine.os === "linux" &&
+            machine.parts.azureMonitorAgent &&
+            !azureMonitorPrivateLink &&
+            args.proxy?.credentials !== undefined,
+    });
 }
 
 /** The ARM id of a machine, from its resource group and name. */
@@ -136,9 +157,9 @@ export function prepareMachine(
         const osCommand = osProxyRunCommand(machine.os, proxy, fleet.bypass, checks.os);
         proxySteps.push(runCommand(`${name}-os-proxy-${machine.key}`, machine, osCommand, opts));
         if (machine.kind === "arc") {
-            const arcCommand = arcAgentProxyRunCommand(machine.os, proxy, fleet.arcBypass, fleet.bypass, checks.arc);
+            const arcCommand = arcAgentProxyRunCommand(machine.os, proxy, arcBypassFor(args, machine), fleet.bypass, checks.arc);
             proxySteps.push(runCommand(`${name}-arc-agent-proxy-${machine.key}`, machine, arcCommand, { parent, dependsOn: [...proxySteps] }));
-            const verify = arcAgentProxyVerifyRunCommand(machine.os, proxy, fleet.arcBypass, fleet.bypass);
+            const verify = arcAgentProxyVerifyRunCommand(machine.os, proxy, arcBypassFor(args, machine), fleet.bypass);
             if (verify !== undefined) {
                 proxySteps.push(
                     runCommand(`${name}-arc-agent-proxy-verify-${machine.key}`, machine, verify, { parent, dependsOn: [proxySteps[proxySteps.length - 1]] }),
@@ -155,8 +176,19 @@ export function prepareMachine(
     // proxy would resolve the public address, and AMA's proxy setting has no bypass list.
     const logProxy = args.privateLink?.azureMonitor !== undefined ? undefined : proxy;
 
+    if (machine.kind === "arc" && machine.arcPrivateLinkScope === "associateByPolicy" && fleet.arcScopeId !== undefined) {
+        associateArcMachineByPolicy(parent, name, machine.key, args, machineResourceId(args.subscriptionId, machine), fleet.arcScopeId);
+    }
+
+    // VM extensions that sign in with the system-assigned identity also wait for the policy that adds it, when there is one.
+    const identityOpts: pulumi.CustomResourceOptions =
+        machine.kind === "azureVm" && fleet.identityPrerequisites !== undefined && fleet.identityPrerequisites.length > 0
+            ? { parent, dependsOn: [...proxySteps, ...fleet.identityPrerequisites] }
+            : agentOpts;
+
     if (machine.parts.azureMonitorAgent) {
-        const agent = extension(`${name}-ama-${machine.key}`, machine, azureMonitorAgent(machine.os, logProxy), agentOpts);
+        const identity = { userAssignedIdentityId: machine.userAssignedIdentityId };
+        const agent = extension(`${name}-ama-${machine.key}`, machine, azureMonitorAgent(machine.os, logProxy, identity), identityOpts);
         // Without an association AMA installs and collects nothing.
         const associate = (
             suffix: string,
@@ -188,7 +220,7 @@ export function prepareMachine(
     }
 
     if (machine.parts.guestConfiguration) {
-        extension(`${name}-guest-configuration-${machine.key}`, machine, guestConfigurationExtension(machine.os), agentOpts);
+        extension(`${name}-guest-configuration-${machine.key}`, machine, guestConfigurationExtension(machine.os), identityOpts);
     }
 
     return { mdePrerequisites, agentPrerequisites: [...proxySteps] };

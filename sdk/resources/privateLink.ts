@@ -8,7 +8,6 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import { PRIVATE_LINK_ZONES } from "../clouds";
-import { resourceGroupOf } from "../plan/dataCollection";
 import { PRIVATE_ENDPOINT_GROUP, zoneSlug } from "../plan/privateLink";
 import { NormalizedArgs } from "../validate";
 import { NormalizedPrivateLink, zonesNeeded } from "../validate/privateLink";
@@ -134,7 +133,8 @@ export function declarePrivateLink(parent: pulumi.Resource, name: string, args: 
         const endpoint = new monitor.DataCollectionEndpoint(
             `${name}-dce`,
             {
-                resourceGroupName: workspace.apply((id) => resourceGroupOf(id) ?? ""),
+                // Beside the rule: logs.dataCollectionResourceGroupId, or the workspace's resource group.
+                resourceGroupName: args.logs.dataCollectionResourceGroup!.resourceGroupName,
                 location: args.logs.dataCollectionRuleLocation,
                 networkAcls: { publicNetworkAccess: "Disabled" },
             },

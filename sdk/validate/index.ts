@@ -4,6 +4,7 @@
  * throws one `ValidationError` listing every problem with its path and fix.
  */
 import { CLOUD_NAMES, CLOUD_RETIREMENTS, CloudName } from "../clouds";
+import { NormalizedBuiltInPolicies, readBuiltInPolicies } from "./builtInPolicies";
 import { GUID, readBoolean, readChoice, readObject, readRequiredString, rejectUnknownKeys } from "./fields";
 import { MachinePlan, planFleet } from "./fleet";
 import { readLocation } from "./location";
@@ -46,6 +47,7 @@ export interface NormalizedArgs {
     rollout: NormalizedRollout;
     /** The Azure Firewall policy to add the egress rules to, when asked. */
     azureFirewall?: NormalizedAzureFirewall;
+    builtInPolicies: NormalizedBuiltInPolicies;
 }
 
 /** Guest Configuration after defaults. */
@@ -82,6 +84,7 @@ export const TOP_LEVEL_FIELDS = [
     "privateLink",
     "rollout",
     "azureFirewall",
+    "builtInPolicies",
 ] as const;
 
 /** Validates raw args and returns them normalized, or throws a `ValidationError` naming every bad field. */
@@ -113,9 +116,11 @@ export function validate(raw: unknown): ValidationResult {
     }
 
     const proxy = readProxy(problems, top.proxy);
-    const logs = readLogs(problems, top.logs, location);
+    const azureMonitorPrivateLink = (top.privateLink as { azureMonitor?: unknown } | undefined)?.azureMonitor !== undefined;
+    const logs = readLogs(problems, top.logs, location, subscriptionId, azureMonitorPrivateLink);
     const guestConfiguration = readGuestConfiguration(problems, top.guestConfiguration);
     const qualys = readRetiredQualys(problems, top.qualys);
+    const builtInPolicies = readBuiltInPolicies(problems, top.builtInPolicies);
     const listed = readMachines(problems, top.machines, location);
     const privateLink = readPrivateLink(problems, top.privateLink, { cloud, location, machines: listed, logs });
     const machines = planFleet(problems, listed, {
@@ -128,6 +133,10 @@ export function validate(raw: unknown): ValidationResult {
         mdeIncludesLinux: mdeIntegration.includeLinux,
         airGapped,
         plan,
+        addSystemAssignedIdentity: builtInPolicies.addSystemAssignedIdentity,
+        // In policy mode the listed machines only inform the egress list: nothing is deployed to them one by one.
+        perMachine: (top.rollout as { mode?: unknown } | undefined)?.mode !== "policy",
+        arcScope: privateLink?.arc,
     });
 
     const rollout = readRollout(problems, top.rollout, { subscriptionId, proxy, logs, privateLink, qualys });
@@ -152,6 +161,7 @@ export function validate(raw: unknown): ValidationResult {
             privateLink,
             rollout,
             azureFirewall,
+            builtInPolicies,
         },
         warnings: problems.warnings,
     };

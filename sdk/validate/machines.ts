@@ -21,6 +21,10 @@ export interface NormalizedMachine {
     systemAssignedIdentity?: boolean;
     /** Defender for Servers at this machine's own scope: `P1`, or `Free` to leave it out; unset: the subscription's plan. */
     defenderPlan?: "P1" | "Free";
+    /** Resource id of a user-assigned identity attached to the Azure VM, which AMA signs in with. */
+    userAssignedIdentityId?: string;
+    /** Arc machines: whether the machine is associated with the component's Arc Private Link Scope (`none`, `associated`, `associateByPolicy`). */
+    arcPrivateLinkScope: ArcScopeAssociation;
     excluded: MachinePart[];
     /** Where the machine sits in the args, for messages. */
     path: string;
@@ -34,9 +38,20 @@ const MACHINE_FIELDS = [
     "name",
     "location",
     "systemAssignedIdentity",
+    "userAssignedIdentityId",
+    "arcPrivateLinkScope",
     "exclude",
     "defenderPlan",
 ] as const;
+
+/** How an Arc machine stands to the component's Arc Private Link Scope. */
+export const ARC_SCOPE_ASSOCIATIONS = ["none", "associated", "associateByPolicy"] as const;
+
+/** One of `ARC_SCOPE_ASSOCIATIONS`. */
+export type ArcScopeAssociation = (typeof ARC_SCOPE_ASSOCIATIONS)[number];
+
+const USER_ASSIGNED_IDENTITY =
+    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i;
 // Lower-case so that names derived from it are valid everywhere Azure and Pulumi use them.
 const KEY = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 // The `<name>-<part>-<key>` logical names resources/machines.ts gives a machine's resources. Some
@@ -48,6 +63,9 @@ const RESOURCE_NAME_PARTS = [
     "ama",
     "ama-dcr",
     "ama-dce",
+    "arc-scope-assignment",
+    "arc-scope-role",
+    "arc-scope-remediation",
     "legacy-agent",
     "guest-configuration",
     "plan",
@@ -116,6 +134,27 @@ function readMachine(
     const excluded = readExclusions(problems, value.exclude, `${path}.exclude`);
     const defenderPlan =
         value.defenderPlan === undefined ? undefined : readRequiredChoice(problems, value.defenderPlan, `${path}.defenderPlan`, ["P1", "Free"] as const);
+    const userAssignedIdentityId = readUserAssignedIdentity(problems, value.userAssignedIdentityId, `${path}.userAssignedIdentityId`);
+    const arcPrivateLinkScope = readChoice(
+        problems,
+        value.arcPrivateLinkScope,
+        `${path}.arcPrivateLinkScope`,
+        ARC_SCOPE_ASSOCIATIONS,
+        "none",
+    );
+    if (kind === "azureVm" && value.arcPrivateLinkScope !== undefined) {
+        problems.error(
+            `${path}.arcPrivateLinkScope`,
+            "applies to Arc machines only; an Azure VM does not join an Arc Private Link Scope: remove it",
+        );
+    }
+    if (kind === "arc" && userAssignedIdentityId !== undefined) {
+        // azure-docs azure-monitor/agents/azure-monitor-agent-requirements.md: "System-assigned managed identity is the only supported authentication for Azure Arc-enabled servers".
+        problems.error(
+            `${path}.userAssignedIdentityId`,
+            "applies to Azure VMs only: on Arc machines the Azure Monitor Agent signs in with the machine's own system-assigned identity only; remove it",
+        );
+    }
     if (kind === "arc" && systemAssignedIdentity !== undefined) {
         problems.error(
             `${path}.systemAssignedIdentity`,
@@ -138,7 +177,33 @@ function readMachine(
     ) {
         return undefined;
     }
-    return { key, kind, os, resourceGroupName, name, location, systemAssignedIdentity, defenderPlan, excluded, path };
+    return {
+        key,
+        kind,
+        os,
+        resourceGroupName,
+        name,
+        location,
+        systemAssignedIdentity,
+        userAssignedIdentityId,
+        arcPrivateLinkScope,
+        defenderPlan,
+        excluded,
+        path,
+    };
+}
+
+/** A user-assigned identity's resource id, checked for shape. */
+function readUserAssignedIdentity(problems: ProblemList, value: unknown, path: string): string | undefined {
+    if (value === undefined || value === "") return undefined;
+    if (typeof value !== "string" || !USER_ASSIGNED_IDENTITY.test(value)) {
+        problems.error(
+            path,
+            `${describe(value)} is not a user-assigned identity's resource id; expected /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ManagedIdentity/userAssignedIdentities/<name> (attached to the VM)`,
+        );
+        return undefined;
+    }
+    return value;
 }
 
 function readRequiredChoice<T extends string>(problems: ProblemList, value: unknown, path: string, allowed: readonly T[]): T | undefined {
