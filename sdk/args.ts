@@ -40,6 +40,24 @@ export interface DefenderForServersNetworkRestrictedArgs {
     privateLink?: PrivateLinkSettings;
     /** How the machine-level parts reach the machines: resources per listed machine (default), or Azure Policy for every machine in a scope. */
     rollout?: RolloutSettings;
+    /** An Azure Arc gateway (`Microsoft.HybridCompute/gateways`): the listed Arc machines send their agent and extension traffic through one gateway host, so the proxy needs a handful of Arc hosts instead of dozens. Public cloud only; not with `privateLink.arc`. */
+    arcGateway?: ArcGatewaySettings;
+}
+
+/** The Azure Arc gateway: created here, or an existing one by id. Every listed `arc` machine is associated with it. */
+export interface ArcGatewaySettings {
+    /** Resource group to create the gateway in. Give this or `existingGatewayId`, not both. */
+    resourceGroupName?: pulumi.Input<string>;
+    /** Name of the gateway to create (letters, digits, `-`, `_`, `.`); default: generated from the component's name. */
+    gatewayName?: string;
+    /** Region of the gateway's control plane (default: `location`). Runtime traffic goes to Microsoft's global edge whatever the region. */
+    location?: string;
+    /** Resource id of an existing gateway (`/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.HybridCompute/gateways/<name>`) to use instead of creating one. */
+    existingGatewayId?: pulumi.Input<string>;
+    /** Entra tenant id for the onboarding commands (default: the commands read `$TENANT_ID`). */
+    tenantId?: string;
+    /** Resource group that newly onboarded Arc machines join (default: the gateway's resource group). */
+    machinesResourceGroupName?: string;
 }
 
 /** Per-machine resources, or Azure Policy at fleet scale. */

@@ -7,15 +7,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { DefenderForServersNetworkRestrictedArgs } from "./args";
 import { GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG } from "./plan/agents";
 import { bypassList } from "./plan/bypass";
-import { EgressDestination, egressEndpoints, egressNotes, privateLinkHosts, proxyAllowlist, squidAllowlistSnippet } from "./plan/egress";
+import { EgressDestination, egressNotes, privateLinkHosts, proxyAllowlist, squidAllowlistSnippet } from "./plan/egress";
 import { egressInputFor } from "./plan/fleetEgress";
 import { arcAgentBypass, arcOnboardingCommands, OnboardingCommands } from "./plan/privateLink";
+import { arcAgentBypassWithGateway, arcGatewayEgressNotes, egressWithGateway, GatewayOnboardingCommands } from "./plan/arcGateway";
 import { PolicyRolloutInput, rolloutPolicies } from "./plan/policy";
 import { tagVmsForPrivateGuestConfiguration } from "./resources/guestConfigurationTag";
 import { dataCollectionRuleFor } from "./resources/logs";
 import { machineResourceId, prepareMachine } from "./resources/machines";
 import { rollOutByPolicy } from "./resources/policyRollout";
 import { declarePrivateLink } from "./resources/privateLink";
+import { declareArcGateway } from "./resources/arcGateway";
 import {
     checkProviderSubscription,
     enableDefenderPlan,
@@ -53,6 +55,12 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
     public readonly dataCollectionEndpointId: pulumi.Output<string | undefined>;
     /** Onboarding commands for new Arc machines (`linux`, `windows`): proxy, bypass, `azcmagent connect --private-link-scope`. */
     public readonly arcOnboardingCommands: pulumi.Output<OnboardingCommands | undefined>;
+    /** Id of the Azure Arc gateway the listed Arc machines are associated with, when `arcGateway` is set. */
+    public readonly arcGatewayId: pulumi.Output<string | undefined>;
+    /** The gateway's host (`<prefix>.gw.arc.azure.com`) once it exists: narrow the proxy's `*.gw.arc.azure.com` entry to it. */
+    public readonly arcGatewayEndpoint: pulumi.Output<string | undefined>;
+    /** Onboarding commands for new Arc machines through the gateway (`linux`, `windows`): proxy, then `azcmagent connect --gateway-id`. */
+    public readonly arcGatewayOnboardingCommands: pulumi.Output<GatewayOnboardingCommands | undefined>;
 
     constructor(name: string, args: DefenderForServersNetworkRestrictedArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered: bad args fail the preview and leave no trace.
@@ -69,8 +77,9 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
 
         // 2. What the machines may reach, and by which road: Private Link scopes, and the egress list for the proxy.
         const privateLink = declarePrivateLink(this, name, settings);
+        const arcGateway = declareArcGateway(this, name, settings);
         const egressInput = egressInputFor(settings);
-        const egress = egressEndpoints(egressInput);
+        const egress = egressWithGateway(settings, egressInput);
         const linkFlags = egressInput.privateLink;
         const bypass = settings.proxy === undefined ? [] : bypassList(settings.proxy.bypass, privateLinkHosts(egress));
 
@@ -79,7 +88,7 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             dataCollectionRuleId: dataCollectionRuleFor(this, name, settings, privateLink.dataCollectionEndpointId),
             dataCollectionEndpointId: privateLink.dataCollectionEndpointId,
             bypass,
-            arcBypass: arcAgentBypass(linkFlags),
+            arcBypass: arcAgentBypassWithGateway(settings, arcAgentBypass(linkFlags)),
         };
         const mdePrerequisites: pulumi.Resource[] = [plan];
         if (settings.rollout.mode === "policy") {
@@ -114,10 +123,13 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         this.egress = pulumi.output(egress);
         this.proxyAllowlist = pulumi.output(proxyAllowlist(egress));
         this.squidAllowlist = pulumi.output(squidAllowlistSnippet(egress));
-        this.egressNotes = pulumi.output(egressNotes(egressInput));
+        this.egressNotes = pulumi.output([...egressNotes(egressInput), ...arcGatewayEgressNotes(settings)]);
         this.arcPrivateLinkScopeId = pulumi.output(privateLink.arcScopeId);
         this.dataCollectionEndpointId = pulumi.output(privateLink.dataCollectionEndpointId);
         this.arcOnboardingCommands = onboardingFor(settings, privateLink.arcScopeId, fleet.arcBypass);
+        this.arcGatewayId = arcGateway.gatewayId;
+        this.arcGatewayEndpoint = arcGateway.gatewayEndpoint;
+        this.arcGatewayOnboardingCommands = arcGateway.onboardingCommands;
         this.registerOutputs({
             pricingId: this.pricingId,
             subPlan: this.subPlan,
@@ -131,6 +143,9 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             arcPrivateLinkScopeId: this.arcPrivateLinkScopeId,
             dataCollectionEndpointId: this.dataCollectionEndpointId,
             arcOnboardingCommands: this.arcOnboardingCommands,
+            arcGatewayId: this.arcGatewayId,
+            arcGatewayEndpoint: this.arcGatewayEndpoint,
+            arcGatewayOnboardingCommands: this.arcGatewayOnboardingCommands,
         });
     }
 }

@@ -3,6 +3,7 @@
  * language), applies defaults, and either returns normalized args plus soft warnings or
  * throws one `ValidationError` listing every problem with its path and fix.
  */
+import { NormalizedArcGateway, readArcGateway } from "./arcGateway";
 import { CLOUD_NAMES, CLOUD_RETIREMENTS, CloudName } from "../clouds";
 import { GUID, readBoolean, readChoice, readObject, readRequiredString, rejectUnknownKeys } from "./fields";
 import { MachinePlan, planFleet } from "./fleet";
@@ -40,6 +41,7 @@ export interface NormalizedArgs {
     guestConfiguration: NormalizedGuestConfiguration;
     privateLink?: NormalizedPrivateLink;
     rollout: NormalizedRollout;
+    arcGateway?: NormalizedArcGateway;
 }
 
 /** Guest Configuration after defaults. */
@@ -74,6 +76,7 @@ export const TOP_LEVEL_FIELDS = [
     "qualys",
     "privateLink",
     "rollout",
+    "arcGateway",
 ] as const;
 
 /** Validates raw args and returns them normalized, or throws a `ValidationError` naming every bad field. */
@@ -121,6 +124,7 @@ export function validate(raw: unknown): ValidationResult {
     });
 
     const rollout = readRollout(problems, top.rollout, { subscriptionId, proxy, logs, privateLink, qualys });
+    const arcGateway = readArcGateway(problems, top.arcGateway, { cloud, location, machines, privateLink, logs, rolloutMode: rollout.mode });
 
     problems.throwIfAny();
     return {
@@ -138,6 +142,7 @@ export function validate(raw: unknown): ValidationResult {
             guestConfiguration,
             privateLink,
             rollout,
+            arcGateway,
         },
         warnings: problems.warnings,
     };
