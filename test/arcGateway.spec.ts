@@ -212,7 +212,7 @@ describe("Arc gateway: gateway-mode egress in the component's outputs", () => {
         });
         assert.match(outputs.squidAllowlist, /^acl defender_servers dstdomain \.gw\.arc\.azure\.com$/m);
         assert.doesNotMatch(outputs.squidAllowlist, /servicebus|guestconfiguration|guestnotificationservice/);
-        assert.ok((outputs.egressNotes as string[]).some((n) => /TLS inspection/.test(n) && /arcGatewayEndpoint/.test(n)));
+        assert.ok((outputs.egressNotes as string[]).some((n) => /Do not inspect TLS/.test(n) && /arcGatewayEndpoint/.test(n)));
     });
 
     it("without a gateway the same fleet still lists the Arc agent's direct hosts (the transformation is what removes them)", async () => {
@@ -343,6 +343,99 @@ describe("Arc gateway: onboarding commands", () => {
         const run = spawnSync("bash", ["-c", script], { env: { PATH: "/nonexistent:/usr/bin:/bin" }, encoding: "utf8" });
         assert.notEqual(run.status, 0);
         assert.match(run.stderr, /set TENANT_ID to your Entra tenant id/);
+    });
+});
+
+describe("Arc gateway: Windows onboarding commands under PowerShell 7", function () {
+    this.timeout(180_000);
+
+    /** PowerShell from PATH, the dotnet tool path, or tools/install-test-tools.sh's cache; never skipped. */
+    function findPwsh(): string {
+        const home = process.env.HOME ?? "/root";
+        const candidates = [
+            ...(process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, "pwsh")),
+            path.join(home, ".dotnet", "tools", "pwsh"),
+            path.join(process.env.DEFENDER_TOOLS ?? path.join(home, ".cache", "defender-servers-tools"), "dotnet-tools", "pwsh"),
+        ];
+        const found = candidates.find((c) => c !== "pwsh" && fs.existsSync(c));
+        if (found === undefined) throw new Error("pwsh is not installed: run tools/install-test-tools.sh; this test never skips");
+        return found;
+    }
+
+    /** Runs the Windows commands with a stand-in azcmagent.exe (a script) under $env:ProgramW6432 that fails `failOn` with code 5. */
+    function runWindows(failOn: string): { status: number | null; calls: string[]; said: string } {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arc-gateway-onboard-win-"));
+        try {
+            const log = path.join(dir, "calls");
+            fs.mkdirSync(path.join(dir, "AzureConnectedMachineAgent"));
+            fs.writeFileSync(
+                path.join(dir, "AzureConnectedMachineAgent", "azcmagent.exe"),
+                `#!/bin/bash\nprintf '%s\\n' "$*" >> "${log}"\n[[ $1 == "${failOn}" ]] && exit 5\nexit 0\n`,
+                { mode: 0o755 },
+            );
+            const script = path.join(dir, "onboard.ps1");
+            fs.writeFileSync(
+                script,
+                gatewayOnboardingCommands({
+                    subscriptionId: SUBSCRIPTION,
+                    resourceGroupName: "rg-arc",
+                    location: "westeurope",
+                    gatewayId: EXISTING,
+                    proxyUrl: "http://proxy.corp.example:3128",
+                }).windows,
+            );
+            const run = spawnSync(findPwsh(), ["-NoProfile", "-NonInteractive", "-File", script], {
+                env: { ...process.env, ProgramW6432: dir, TENANT_ID: TENANT },
+                encoding: "utf8",
+                timeout: 120_000,
+            });
+            return {
+                status: run.status,
+                calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [],
+                said: `${run.stdout}${run.stderr}`,
+            };
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    }
+
+    it("set the proxy, then connect with the gateway; a failed proxy step stops before connect with its exit code", () => {
+        const ok = runWindows("none");
+        assert.equal(ok.status, 0, ok.said);
+        assert.deepEqual(ok.calls, [
+            "config set proxy.url http://proxy.corp.example:3128",
+            `connect --subscription-id ${SUBSCRIPTION} --resource-group rg-arc --location westeurope --tenant-id ${TENANT} --cloud AzureCloud --gateway-id ${EXISTING}`,
+        ]);
+        const failed = runWindows("config");
+        assert.equal(failed.status, 5, failed.said);
+        assert.deepEqual(failed.calls, ["config set proxy.url http://proxy.corp.example:3128"]);
+    });
+});
+
+describe("Arc gateway: the example under the offline preview", function () {
+    this.timeout(180_000);
+
+    it("examples/arc-gateway previews: the gateway, one association per Arc machine, the gateway host on the proxy route", () => {
+        const root = path.resolve(__dirname, "..");
+        const run = spawnSync(
+            process.execPath,
+            ["-r", require.resolve("ts-node/register/transpile-only"), path.join(root, "sdk", "preview", "cli.ts"), "--json"],
+            {
+                cwd: path.join(root, "examples", "arc-gateway"),
+                encoding: "utf8",
+                env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
+                timeout: 170_000,
+            },
+        );
+        assert.equal(run.status, 0, run.stderr);
+        const report = JSON.parse(run.stdout);
+        const names = (type: string) => report.resources.filter((r: { type: string }) => r.type === type).map((r: { name: string }) => r.name);
+        assert.deepEqual(names(GATEWAY_TYPE), ["defender-arc-gateway"]);
+        assert.deepEqual(names(DEPLOYMENT_TYPE).sort(), ["defender-arc-gateway-link-onprem-app-01", "defender-arc-gateway-link-onprem-web-01"]);
+        const routes = Object.fromEntries(report.egress[0].endpoints.map((e: { host: string; route: string }) => [e.host, e.route]));
+        assert.equal(routes[GATEWAY_HOST_WILDCARD], "proxy");
+        assert.equal(routes["*.guestconfiguration.azure.com"], undefined);
+        assert.equal(routes["*.endpoint.security.microsoft.com"], "proxy");
     });
 });
 
@@ -482,8 +575,9 @@ describe("Arc gateway: the gateway-mode Squid snippet against a real Squid", fun
     this.timeout(60_000);
 
     it("squid -k parse passes without warnings, with and without workspace ids and Azure Monitor Private Link", () => {
-        const squid = ["/usr/sbin/squid", "/usr/local/sbin/squid"].find((p) => fs.existsSync(p));
-        assert.ok(squid !== undefined, "squid is not installed: apt-get install squid; this test never skips");
+        const found = ["/usr/sbin/squid", "/usr/local/sbin/squid"].find((p) => fs.existsSync(p));
+        assert.ok(found !== undefined, "squid is not installed: apt-get install squid; this test never skips");
+        const squid: string = found;
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arc-gateway-squid-"));
         try {
             for (const workspaceIds of [[], ["0f8c2d41-7a3b-4c55-9e21-5d6a7b8c9d0e"]]) {
