@@ -10,7 +10,7 @@ import { bypassList } from "./plan/bypass";
 import { EgressDestination, egressNotes, privateLinkHosts, proxyAllowlist, squidAllowlistSnippet } from "./plan/egress";
 import { egressInputFor } from "./plan/fleetEgress";
 import { arcAgentBypass, arcOnboardingCommands, OnboardingCommands } from "./plan/privateLink";
-import { arcAgentBypassWithGateway, arcGatewayEgressNotes, egressWithGateway, GatewayOnboardingCommands } from "./plan/arcGateway";
+import { arcAgentBypassWithGateway, arcGatewayEgressNotes, egressWithGateway } from "./plan/arcGateway";
 import { PolicyRolloutInput, rolloutPolicies } from "./plan/policy";
 import { tagVmsForPrivateGuestConfiguration } from "./resources/guestConfigurationTag";
 import { dataCollectionRuleFor } from "./resources/logs";
@@ -60,7 +60,7 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
     /** The gateway's host (`<prefix>.gw.arc.azure.com`) once it exists: narrow the proxy's `*.gw.arc.azure.com` entry to it. */
     public readonly arcGatewayEndpoint: pulumi.Output<string | undefined>;
     /** Onboarding commands for new Arc machines through the gateway (`linux`, `windows`): proxy, then `azcmagent connect --gateway-id`. */
-    public readonly arcGatewayOnboardingCommands: pulumi.Output<GatewayOnboardingCommands | undefined>;
+    public readonly arcGatewayOnboardingCommands: pulumi.Output<OnboardingCommands | undefined>;
 
     constructor(name: string, args: DefenderForServersNetworkRestrictedArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered: bad args fail the preview and leave no trace.

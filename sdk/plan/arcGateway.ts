@@ -16,6 +16,8 @@
  */
 import { NormalizedArgs } from "../validate";
 import { EGRESS_AGENTS, EgressEndpoint, EgressInput, egressEndpoints, mergeEgressEndpoints } from "./egress";
+// The same output type as the Private Link onboarding commands: one schema type for both outputs.
+import { OnboardingCommands } from "./privateLink";
 
 /** Every gateway's host is `<prefix>.gw.arc.azure.com`; the prefix is known only once the gateway exists (output `arcGatewayEndpoint`). */
 export const GATEWAY_HOST_WILDCARD = "*.gw.arc.azure.com";
@@ -134,21 +136,13 @@ export interface GatewayOnboardingInput {
     proxyUrl?: string;
 }
 
-/** Onboarding for new Arc machines through the gateway (same shape as the Private Link ones). */
-export interface GatewayOnboardingCommands {
-    /** Bash, run as root on the machine after installing the agent. */
-    linux: string;
-    /** PowerShell, run as an administrator after installing the agent. */
-    windows: string;
-}
-
 /**
  * The agent's proxy first (the gateway is reached through it, as the "upstream proxy"), never a
  * `proxy.bypass` (unsupported with a gateway), then `connect --gateway-id`. The tenant id comes
  * from the args or from `$TENANT_ID`; authentication is the operator's (device code or a
  * service principal).
  */
-export function gatewayOnboardingCommands(input: GatewayOnboardingInput): GatewayOnboardingCommands {
+export function gatewayOnboardingCommands(input: GatewayOnboardingInput): OnboardingCommands {
     const connect = (tenant: string): string =>
         [
             "connect",

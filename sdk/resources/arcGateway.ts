@@ -10,7 +10,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as hybridcompute from "@pulumi/azure-native/hybridcompute";
 import * as resources from "@pulumi/azure-native/resources";
-import { gatewayAssociationTemplate, GatewayOnboardingCommands, gatewayOnboardingCommands } from "../plan/arcGateway";
+import { gatewayAssociationTemplate, gatewayOnboardingCommands } from "../plan/arcGateway";
+import { OnboardingCommands } from "../plan/privateLink";
 import { NormalizedArgs } from "../validate";
 import { GATEWAY_ID } from "../validate/arcGateway";
 
@@ -21,7 +22,7 @@ export interface ArcGatewayResources {
     /** The gateway's host (`<prefix>.gw.arc.azure.com`), once Azure has made it. */
     gatewayEndpoint: pulumi.Output<string | undefined>;
     /** Onboarding commands with `--gateway-id`. */
-    onboardingCommands: pulumi.Output<GatewayOnboardingCommands | undefined>;
+    onboardingCommands: pulumi.Output<OnboardingCommands | undefined>;
 }
 
 /** Declares the gateway (or reads the existing one) and associates each listed Arc machine with it. */
