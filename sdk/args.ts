@@ -44,6 +44,8 @@ export interface DefenderForServersNetworkRestrictedArgs {
     azureFirewall?: AzureFirewallRulesSettings;
     /** Microsoft's built-in policies to assign at the subscription, with their identity, role and remediation task. All off by default. */
     builtInPolicies?: BuiltInPolicySettings;
+    /** An Azure Arc gateway (`Microsoft.HybridCompute/gateways`): the listed Arc machines send their agent and extension traffic through one gateway host, so the proxy needs a handful of Arc hosts instead of dozens. Public cloud only; not with `privateLink.arc`. */
+    arcGateway?: ArcGatewaySettings;
 }
 
 /** Built-in Azure Policy assignments, each opt-in. */
@@ -52,6 +54,22 @@ export interface BuiltInPolicySettings {
     addSystemAssignedIdentity?: boolean;
     /** Assign Azure Update Manager's periodic assessment for Windows and Linux Azure VMs (59efceea-0c96-497e-a4a1-4eb2290dac15, role Contributor) and Arc-enabled servers (bfea026e-043f-4ff4-9d1b-bf301ca7ff46, role Azure Connected Machine Resource Administrator), which Defender for Servers' system-updates recommendations need. Default `false`. */
     periodicUpdateAssessment?: boolean;
+}
+
+/** The Azure Arc gateway: created here, or an existing one by id. Every listed `arc` machine is associated with it. */
+export interface ArcGatewaySettings {
+    /** Resource group to create the gateway in. Give this or `existingGatewayId`, not both. */
+    resourceGroupName?: pulumi.Input<string>;
+    /** Name of the gateway to create (letters, digits, `-`, `_`, `.`); default: generated from the component's name. */
+    gatewayName?: string;
+    /** Region of the gateway's control plane (default: `location`). Runtime traffic goes to Microsoft's global edge whatever the region. */
+    location?: string;
+    /** Resource id of an existing gateway (`/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.HybridCompute/gateways/<name>`) to use instead of creating one. */
+    existingGatewayId?: pulumi.Input<string>;
+    /** Entra tenant id for the onboarding commands (default: the commands read `$TENANT_ID`). */
+    tenantId?: string;
+    /** Resource group that newly onboarded Arc machines join (default: the gateway's resource group). */
+    machinesResourceGroupName?: string;
 }
 
 /** Per-machine resources, or Azure Policy at fleet scale. */

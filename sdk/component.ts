@@ -9,7 +9,6 @@ import { GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG } from "./plan/agents";
 import { bypassList } from "./plan/bypass";
 import {
     EgressDestination,
-    egressEndpoints,
     egressNotes,
     privateLinkHosts,
     proxyAllowlist,
@@ -17,6 +16,7 @@ import {
     squidAllowlistSnippet,
 } from "./plan/egress";
 import { AzureFirewallRuleCollection, azureFirewallRuleCollections } from "./plan/firewallRules";
+import { arcAgentBypassWithGateway, arcGatewayEgressNotes, egressWithGateway } from "./plan/arcGateway";
 import { egressInputFor } from "./plan/fleetEgress";
 import { OnboardingVerification, onboardingVerification } from "./plan/onboardingVerification";
 import { enforceOnAzureFirewall } from "./resources/firewall";
@@ -30,6 +30,7 @@ import { rollOutByPolicy } from "./resources/policyRollout";
 import { enableMachinePlans } from "./resources/machinePlans";
 import { declarePrivateLink } from "./resources/privateLink";
 import { checkProviderSubscription, protectSubscription } from "./resources/subscription";
+import { declareArcGateway } from "./resources/arcGateway";
 import {
     checkSubscriptionRole,
     mdePrerequisitesOf,
@@ -75,6 +76,12 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
     public readonly azureFirewallRuleCollectionGroupId: pulumi.Output<string | undefined>;
     /** Proof after deploy: Resource Graph queries for each machine's MDE extension and Defender's EDR assessment, and the on-machine commands that confirm onboarding. */
     public readonly onboardingVerification: pulumi.Output<OnboardingVerification>;
+    /** Id of the Azure Arc gateway the listed Arc machines are associated with, when `arcGateway` is set. */
+    public readonly arcGatewayId: pulumi.Output<string | undefined>;
+    /** The gateway's host (`<prefix>.gw.arc.azure.com`) once it exists: narrow the proxy's `*.gw.arc.azure.com` entry to it. */
+    public readonly arcGatewayEndpoint: pulumi.Output<string | undefined>;
+    /** Onboarding commands for new Arc machines through the gateway (`linux`, `windows`): proxy, then `azcmagent connect --gateway-id`. */
+    public readonly arcGatewayOnboardingCommands: pulumi.Output<OnboardingCommands | undefined>;
 
     constructor(name: string, args: DefenderForServersNetworkRestrictedArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered: bad args fail the preview and leave no trace.
@@ -90,8 +97,9 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
 
         // 1. What the machines may reach, and by which road: Private Link scopes, and the egress list for the proxy.
         const privateLink = declarePrivateLink(this, name, settings);
+        const arcGateway = declareArcGateway(this, name, settings);
         const egressInput = egressInputFor(settings);
-        const egress = egressEndpoints(egressInput);
+        const egress = egressWithGateway(settings, egressInput);
         const linkFlags = egressInput.privateLink;
         const bypass = settings.proxy === undefined ? [] : bypassList(settings.proxy.bypass, privateLinkHosts(egress));
 
@@ -103,11 +111,10 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             arcScopeId: privateLink.arcScopeId,
             identityPrerequisites: assignBuiltInPolicies(this, name, settings),
             // Policy mode cannot know which machines are associated with the Arc scope: never `Arc` there.
-            arcBypass: arcAgentBypass({
-                arcScopeAssociated: false,
-                azureMonitorPrivateLink: linkFlags.azureMonitor,
-                amaOwnAuthenticatedProxy: false,
-            }),
+            arcBypass: arcAgentBypassWithGateway(
+                settings,
+                arcAgentBypass({ arcScopeAssociated: false, azureMonitorPrivateLink: linkFlags.azureMonitor, amaOwnAuthenticatedProxy: false }),
+            ),
             routeChecks: settings.proxy?.routeCheck
                 ? (machine: MachinePlan) =>
                       machineRouteChecks(egress, machine, {
@@ -172,13 +179,16 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         this.egress = pulumi.output(egress);
         this.proxyAllowlist = pulumi.output(proxyAllowlist(egress));
         this.squidAllowlist = pulumi.output(squidAllowlistSnippet(egress));
-        this.egressNotes = pulumi.output(egressNotes(egressInput));
+        this.egressNotes = pulumi.output([...egressNotes(egressInput), ...arcGatewayEgressNotes(settings)]);
         this.arcPrivateLinkScopeId = pulumi.output(privateLink.arcScopeId);
         this.dataCollectionEndpointId = pulumi.output(privateLink.dataCollectionEndpointId);
         this.arcOnboardingCommands = onboardingFor(settings, privateLink.arcScopeId, onboardingBypass);
         this.azureFirewallRules = pulumi.output(firewallRules);
         this.azureFirewallRuleCollectionGroupId = firewallGroup === undefined ? pulumi.output(undefined) : firewallGroup.id;
         this.onboardingVerification = pulumi.output(onboardingVerification(settings.subscriptionId));
+        this.arcGatewayId = arcGateway.gatewayId;
+        this.arcGatewayEndpoint = arcGateway.gatewayEndpoint;
+        this.arcGatewayOnboardingCommands = arcGateway.onboardingCommands;
         this.registerOutputs({
             pricingId: this.pricingId,
             subPlan: this.subPlan,
@@ -195,6 +205,9 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             azureFirewallRules: this.azureFirewallRules,
             azureFirewallRuleCollectionGroupId: this.azureFirewallRuleCollectionGroupId,
             onboardingVerification: this.onboardingVerification,
+            arcGatewayId: this.arcGatewayId,
+            arcGatewayEndpoint: this.arcGatewayEndpoint,
+            arcGatewayOnboardingCommands: this.arcGatewayOnboardingCommands,
         });
     }
 }

@@ -53,6 +53,8 @@ export interface FleetContext {
 /** Values for `azcmagent config set proxy.bypass` on one Arc machine (see `arcAgentBypass`). */
 export function arcBypassFor(args: NormalizedArgs, machine: MachinePlan): string[] {
     const azureMonitorPrivateLink = args.privateLink?.azureMonitor !== undefined;
+    // "Proxy bypass isn't supported" with an Arc gateway: none in gateway mode.
+    if (args.arcGateway !== undefined) return [];
     return arcAgentBypass({
         arcScopeAssociated: args.privateLink?.arc !== undefined && machine.arcPrivateLinkScope === "associated",
         azureMonitorPrivateLink,

@@ -3,6 +3,7 @@
  * language), applies defaults, and either returns normalized args plus soft warnings or
  * throws one `ValidationError` listing every problem with its path and fix.
  */
+import { NormalizedArcGateway, readArcGateway } from "./arcGateway";
 import { CLOUD_NAMES, CLOUD_RETIREMENTS, CloudName } from "../clouds";
 import { NormalizedBuiltInPolicies, readBuiltInPolicies } from "./builtInPolicies";
 import { GUID, readBoolean, readChoice, readObject, readRequiredString, rejectUnknownKeys } from "./fields";
@@ -48,6 +49,7 @@ export interface NormalizedArgs {
     /** The Azure Firewall policy to add the egress rules to, when asked. */
     azureFirewall?: NormalizedAzureFirewall;
     builtInPolicies: NormalizedBuiltInPolicies;
+    arcGateway?: NormalizedArcGateway;
 }
 
 /** Guest Configuration after defaults. */
@@ -85,6 +87,7 @@ export const TOP_LEVEL_FIELDS = [
     "rollout",
     "azureFirewall",
     "builtInPolicies",
+    "arcGateway",
 ] as const;
 
 /** Validates raw args and returns them normalized, or throws a `ValidationError` naming every bad field. */
@@ -142,6 +145,7 @@ export function validate(raw: unknown): ValidationResult {
     const rollout = readRollout(problems, top.rollout, { subscriptionId, proxy, logs, privateLink, qualys });
     checkMachinePlans(problems, listed, { ownsSubscriptionSettings, subPlan: plan.subPlan, rolloutMode: rollout.mode });
     const azureFirewall = readAzureFirewall(problems, top.azureFirewall, { subscriptionId, airGapped });
+    const arcGateway = readArcGateway(problems, top.arcGateway, { cloud, location, machines, privateLink, logs, rolloutMode: rollout.mode });
 
     problems.throwIfAny();
     return {
@@ -162,6 +166,7 @@ export function validate(raw: unknown): ValidationResult {
             rollout,
             azureFirewall,
             builtInPolicies,
+            arcGateway,
         },
         warnings: problems.warnings,
     };

@@ -60,6 +60,7 @@ const RESOURCE_NAME_PARTS = [
     "os-proxy",
     "arc-agent-proxy",
     "arc-agent-proxy-verify",
+    "arc-gateway-link",
     "ama",
     "ama-dcr",
     "ama-dce",
