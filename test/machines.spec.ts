@@ -263,10 +263,11 @@ describe("Guest Configuration tag on existing VMs", () => {
             assert.equal(ofType(run, "azure-native:resources:TagAtScope").length, 0, "TagAtScope replaces every tag: never used");
             const rule = inputs(named(run, "d-gc-tag-policy")).policyRule;
             assert.deepEqual(rule.then, {
+                // The effect is a parameter (Modify or Disabled), as in Microsoft's built-ins.
                 effect: "[parameters('effect')]",
                 details: {
                     roleDefinitionIds: ["/providers/Microsoft.Authorization/roleDefinitions/4a9ae827-6dc8-4573-8ac7-8239d42aa03f"],
-                    // A conflict with another policy is audited, never a denied VM write.
+                    // A conflict is reported, never turned into a denied VM write.
                     conflictEffect: "audit",
                     operations: [{ operation: "addOrReplace", field: "tags['EnablePrivateNetworkGC']", value: "TRUE" }],
                 },

@@ -158,7 +158,12 @@ const DEPLOY_EFFECT: PolicyParameterSpec = {
     defaultValue: "DeployIfNotExists",
 };
 
-/** The tag on each deployed agent extension that records which settings it was deployed with. */
+/**
+ * The tag on each deployed agent extension that records which settings it was deployed with.
+ * An existenceCondition is evaluated against the related resource (azure-docs
+ * governance/policy/concepts/effect-deploy-if-not-exists.md), and `tags['<name>']` is a field of
+ * every taggable resource (governance/policy/concepts/definition-structure-policy-rule.md).
+ */
 export const CONFIG_TAG = "defender-servers-config";
 
 /** A DeployIfNotExists rule whose deployment gets the machine's name and location. */
@@ -178,7 +183,8 @@ function deployIfNotExists(
                 type: details.type,
                 ...(details.name !== undefined ? { name: details.name } : {}),
                 roleDefinitionIds: roleIds(details.roles),
-                // Evaluate once the machine has finished provisioning, as Microsoft's DCRA built-ins do.
+                // Evaluate once the machine has finished provisioning, as Microsoft's DCRA built-ins do
+                // (effect-deploy-if-not-exists.md, `evaluationDelay`).
                 evaluationDelay: "AfterProvisioning",
                 existenceCondition: details.existenceCondition,
                 deployment: {

@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as policyinsights from "@pulumi/azure-native/policyinsights";
-import { chunkVmIds, guestConfigurationTagPolicy, TAG_CONTRIBUTOR_ROLE } from "../plan/guestConfigurationTagPolicy";
+import { chunkVmIds, guestConfigurationTagPolicy, TAG_CONTRIBUTOR_ROLE, VM_IDS_PER_ASSIGNMENT } from "../plan/guestConfigurationTagPolicy";
 import { policyNames } from "../plan/policyNames";
 import { NormalizedArgs } from "../validate";
 
@@ -61,7 +61,8 @@ export function tagVmsForPrivateGuestConfiguration(
                 remediationName: names.remediation(`gc-tag${suffix}`, spec),
                 policyAssignmentId: assignment.id,
                 resourceDiscoveryMode: "ReEvaluateCompliance",
-                resourceCount: chunk.length,
+                // The chunk's capacity, not its length: a task cannot change, and adding a VM must not replace it.
+                resourceCount: VM_IDS_PER_ASSIGNMENT,
             },
             { parent, dependsOn: [role] },
         );
