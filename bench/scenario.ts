@@ -75,13 +75,16 @@ function classOf(type: string): new (name: string, args: unknown, opts: pulumi.C
  * registered directly by a program, without the component (no validation, no planning, no
  * component resource, no outputs).
  */
-function baselineProgram(custom: Recording[]): () => void {
+function baselineProgram(custom: Recording[], parented = false): () => void {
     return () => {
+        // `baseline-parented` (an experiment, not a benchmark row): the same resources under one
+        // component resource, to measure what parenting alone costs the runtime.
+        const parent = parented ? new pulumi.ComponentResource(DefenderForServersNetworkRestricted.TYPE, "d", {}) : undefined;
         const created = new Map<string, pulumi.CustomResource>();
         for (const r of custom) {
             const dependsOn = r.dependencies.map((urn) => created.get(urn)).filter((d): d is pulumi.CustomResource => d !== undefined);
             const Resource = classOf(r.type);
-            created.set(r.urn, new Resource(r.name, replay(r.inputs), { dependsOn, retainOnDelete: r.retainOnDelete }));
+            created.set(r.urn, new Resource(r.name, replay(r.inputs), { dependsOn, retainOnDelete: r.retainOnDelete, parent }));
         }
     };
 }
@@ -108,14 +111,18 @@ async function main(): Promise<void> {
         return;
     }
     const program =
-        kind === "baseline"
-            ? baselineProgram(JSON.parse(fs.readFileSync(recordingFile, "utf8")) as Recording[])
+        kind === "baseline" || kind === "baseline-parented"
+            ? baselineProgram(JSON.parse(fs.readFileSync(recordingFile, "utf8")) as Recording[], kind === "baseline-parented")
             : componentProgram(kind === "policy" ? "policy" : "machines");
     const started = process.hrtime.bigint();
+    const cpuBefore = process.cpuUsage();
     const run = await runProgram(program);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    // CPU time (user + system) of this process over the same span: what a shared machine does not blur.
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
-    process.stdout.write(`${JSON.stringify({ kind, machines: count, seconds, peakRssMiB, resources: run.resources.length })}\n`);
+    process.stdout.write(`${JSON.stringify({ kind, machines: count, seconds, cpuSeconds, peakRssMiB, resources: run.resources.length })}\n`);
 }
 
 main().catch((err) => {
