@@ -125,7 +125,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ kind, machines: count, seconds, cpuSeconds, peakRssMiB, resources: run.resources.length })}\n`);
 }
 
-main().catch((err) => {
-    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
-});
+// Run only as a script: bench/previewProgram.ts imports fleetArgs from here.
+if (require.main === module) {
+    main().catch((err) => {
+        process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+        process.exit(1);
+    });
+}

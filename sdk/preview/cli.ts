@@ -63,9 +63,22 @@ function parseArgs(argv: string[]): CliOptions {
     return options;
 }
 
-/** Lets `require` load a TypeScript program, as the Pulumi CLI does for nodejs projects. */
-function enableTypeScript(projectDir: string): void {
-    if (require.extensions[".ts"] !== undefined) return;
+/** Whether the program needs ts-node: its entry is TypeScript, or is not loadable as JavaScript. */
+function isTypeScript(entry: string): boolean {
+    if (require.extensions[".ts"] !== undefined) return false;
+    try {
+        return require.resolve(entry).endsWith(".ts");
+    } catch {
+        return true;
+    }
+}
+
+/**
+ * Lets `require` load a TypeScript program, as the Pulumi CLI does for nodejs projects. A
+ * JavaScript program does not pay for loading the compiler (about a second of CPU).
+ */
+function enableTypeScript(projectDir: string, entry: string): void {
+    if (!isTypeScript(entry)) return;
     let tsNode: string;
     try {
         tsNode = require.resolve("ts-node", { paths: [projectDir, __dirname] });
@@ -97,6 +110,31 @@ function render(report: PreviewReport, options: CliOptions, base: PreviewReport 
     return renderText(report, { full: options.full });
 }
 
+/**
+ * With DEFENDER_PREVIEW_TIMINGS=1, CPU time by phase on stderr (one JSON line): what the
+ * benchmark uses to tell the preview's own time from the mock engine's.
+ */
+const phases = (() => {
+    const enabled = process.env.DEFENDER_PREVIEW_TIMINGS === "1";
+    const cpu = () => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1e6;
+    };
+    let last = cpu();
+    const seconds: Record<string, number> = {};
+    return {
+        mark(phase: string): void {
+            if (!enabled) return;
+            const now = cpu();
+            seconds[phase] = now - last;
+            last = now;
+        },
+        report(): void {
+            if (enabled) process.stderr.write(`${JSON.stringify({ cpuSecondsByPhase: seconds })}\n`);
+        },
+    };
+})();
+
 async function main(): Promise<number> {
     let options: CliOptions;
     try {
@@ -104,7 +142,8 @@ async function main(): Promise<number> {
         const project = loadProject(options.dir, options.stack);
         // Read the base first: a bad base file should fail before the program runs.
         const base = options.compare === undefined ? undefined : readReport(options.compare);
-        enableTypeScript(path.resolve(options.dir));
+        enableTypeScript(path.resolve(options.dir), project.entry);
+        phases.mark("load");
         const run = await runProgram(() => runEntry(project.entry), {
             preview: true,
             project: project.name,
@@ -112,9 +151,15 @@ async function main(): Promise<number> {
             config: project.config,
             secretConfigKeys: project.secretKeys,
         });
+        phases.mark("run");
         const report = buildReport(project.name, project.stack, run, project.notes, { config: project.config });
+        phases.mark("report");
         if (options.saveJson !== undefined) fs.writeFileSync(options.saveJson, `${JSON.stringify(report, null, 2)}\n`);
-        process.stdout.write(`${render(report, options, base)}\n`);
+        const text = render(report, options, base);
+        phases.mark("render");
+        process.stdout.write(`${text}\n`);
+        phases.mark("write");
+        phases.report();
         return report.errors.length > 0 ? 1 : 0;
     } catch (err) {
         const message =
