@@ -17,7 +17,7 @@
  * fleet, as text, Markdown and JSON: wall time, CPU time, peak memory, output size, and the
  * CPU time of the mock-engine run against the preview's own (loading, report, rendering).
  *
- * It writes bench/results/latest.json (every sample) and latest.md.
+ * It writes bench/results/latest.json (every sample) and latest.md (BENCH_RESULTS_NAME renames them).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -31,6 +31,8 @@ const list = (text: string) => text.split(",").filter((s) => s !== "").map(Numbe
 const SIZES = list(process.env.BENCH_SIZES ?? "10,100,1000");
 const PREVIEW_SIZES = list(process.env.BENCH_PREVIEW_SIZES ?? "100,1000");
 const REPEAT = Number(process.env.BENCH_REPEAT ?? "5");
+// Result files are bench/results/<name>.json and .md, so that separate runs keep their own.
+const RESULTS_NAME = process.env.BENCH_RESULTS_NAME ?? "latest";
 const KINDS = (process.env.BENCH_KINDS ?? "baseline,component,policy").split(",");
 const FORMATS = ["text", "markdown", "json"] as const;
 const PREVIEW_FORMATS = (process.env.BENCH_PREVIEW_FORMATS ?? FORMATS.join(",")).split(",") as Array<(typeof FORMATS)[number]>;
@@ -165,14 +167,14 @@ function previewTable(rows: PreviewMeasurement[]): string {
 function write(machine: Record<string, unknown> & { loadAverage: number[] }, rows: Measurement[], samples: Measurement[], previews: PreviewMeasurement[]): string {
     fs.mkdirSync(RESULTS, { recursive: true });
     fs.writeFileSync(
-        path.join(RESULTS, "latest.json"),
+        path.join(RESULTS, `${RESULTS_NAME}.json`),
         `${JSON.stringify({ machine, repeat: REPEAT, rows, samples, previews }, null, 2)}\n`,
     );
     const markdown = [
         "# Benchmark: the program's cost per machine, and the offline preview's (mock engine)",
         "",
         `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; load average ${machine.loadAverage.join(", ")} at the start; ${machine.date}.`,
-        `Command: \`BENCH_SIZES=${SIZES.join(",")} BENCH_KINDS=${KINDS.join(",")} BENCH_PREVIEW_FORMATS=${PREVIEW_FORMATS.join(",")} BENCH_PREVIEW_SIZES=${PREVIEW_SIZES.join(",")} BENCH_REPEAT=${REPEAT} npm run bench\` (every sample is in latest.json).`,
+        `Command: \`BENCH_SIZES=${SIZES.join(",")} BENCH_KINDS=${KINDS.join(",")} BENCH_PREVIEW_FORMATS=${PREVIEW_FORMATS.join(",")} BENCH_PREVIEW_SIZES=${PREVIEW_SIZES.join(",")} BENCH_REPEAT=${REPEAT} BENCH_RESULTS_NAME=${RESULTS_NAME} npm run bench\` (every sample is in ${RESULTS_NAME}.json).`,
         "",
         ...(rows.length > 0
             ? [
@@ -195,7 +197,7 @@ function write(machine: Record<string, unknown> & { loadAverage: number[] }, row
               ]
             : []),
     ].join("\n");
-    fs.writeFileSync(path.join(RESULTS, "latest.md"), markdown);
+    fs.writeFileSync(path.join(RESULTS, `${RESULTS_NAME}.md`), markdown);
     return markdown;
 }
 

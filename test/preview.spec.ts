@@ -30,7 +30,8 @@ function scratchProject(changes: Record<string, unknown>): string {
 }
 
 describe("the offline preview (npm start)", function () {
-    this.timeout(60000);
+    // Each case spawns the CLI (ts-node, the program, the mock engine): minutes on a busy shared machine.
+    this.timeout(300000);
 
     it("shows the default example's plan, MDE integration and vulnerability setting as a tree", () => {
         const { code, stdout, stderr } = preview(ROOT);

@@ -164,8 +164,8 @@ function byUrn(recorded: RecordedResource[], urn: string): RecordedResource | un
     return undefined;
 }
 
-/** Ids the mock engine invents for created resources, shaped like ARM ids where it matters. */
-function fakeId(type: string, name: string, inputs: Record<string, unknown>): string {
+/** Ids the mock engine invents for created resources, shaped like ARM ids where it matters (the benchmark replays them). */
+export function fakeId(type: string, name: string, inputs: Record<string, unknown>): string {
     const rg = typeof inputs.resourceGroupName === "string" ? inputs.resourceGroupName : "rg";
     const provider = type.split(":")[1] ?? "unknown";
     return `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/${rg}/providers/mock.${provider}/${name}`;
