@@ -1,17 +1,25 @@
 /**
- * `npm run bench`: the program's cost per machine under the mock engine, measured in one run.
+ * `npm run bench`: the program's cost per machine under the mock engine, and the offline
+ * preview's own cost, measured in one run.
  *
- * For N = 10, 100 and 1,000 machines it times, each in a fresh Node process running compiled
- * JavaScript (as `pulumi preview` runs a built program):
+ * Program rows: for BENCH_SIZES (default 10, 100, 1,000 machines) it times, each in a fresh
+ * Node process running compiled JavaScript (as `pulumi preview` runs a built program):
  * - `component`: the component in per-machine mode;
  * - `policy`: the component in policy mode;
  * - `baseline`: a program that registers the very resources the component registered in
  *   per-machine mode (same types, inputs, secrets and waits), directly with azure-native.
- * Each measurement is repeated (BENCH_REPEAT, default 3), the kinds interleaved, and the median
- * is reported. It writes bench/results/latest.json and latest.md with wall time, peak memory,
- * resources registered and the component / baseline ratios, and the machine they came from.
+ * Each is repeated BENCH_REPEAT times (default 5), the kinds interleaved, and the median by
+ * CPU time is reported. CPU time (user + system of the measured process) is the measure: on a
+ * shared machine wall time drifts more than the effects measured here.
+ *
+ * Preview rows: for BENCH_PREVIEW_SIZES (default 100, 1,000) the compiled CLI
+ * (`defender-servers-preview`) previews a project whose program is the component with that
+ * fleet, as text, Markdown and JSON: wall time, CPU time, peak memory, output size, and the
+ * CPU time of the mock-engine run against the preview's own (loading, report, rendering).
+ *
+ * It writes bench/results/latest.json (every sample) and latest.md (BENCH_RESULTS_NAME renames them).
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -19,16 +27,35 @@ import * as path from "node:path";
 const ROOT = path.resolve(__dirname, "..");
 const BUILD = path.join(ROOT, ".bench");
 const RESULTS = path.join(ROOT, "bench", "results");
-const SIZES = (process.env.BENCH_SIZES ?? "10,100,1000").split(",").map(Number);
-// Wall time on a shared machine drifts by 10-20 % between runs: each figure is the median of a few.
-const REPEAT = Number(process.env.BENCH_REPEAT ?? "3");
+const list = (text: string) => text.split(",").filter((s) => s !== "").map(Number);
+const SIZES = list(process.env.BENCH_SIZES ?? "10,100,1000");
+const PREVIEW_SIZES = list(process.env.BENCH_PREVIEW_SIZES ?? "100,1000");
+const REPEAT = Number(process.env.BENCH_REPEAT ?? "5");
+// Result files are bench/results/<name>.json and .md, so that separate runs keep their own.
+const RESULTS_NAME = process.env.BENCH_RESULTS_NAME ?? "latest";
+const KINDS = (process.env.BENCH_KINDS ?? "baseline,component,policy").split(",");
+const FORMATS = ["text", "markdown", "json"] as const;
+const PREVIEW_FORMATS = (process.env.BENCH_PREVIEW_FORMATS ?? FORMATS.join(",")).split(",") as Array<(typeof FORMATS)[number]>;
 
 interface Measurement {
     kind: string;
     machines: number;
     seconds: number;
+    cpuSeconds: number;
     peakRssMiB: number;
     resources: number;
+}
+
+interface PreviewMeasurement {
+    machines: number;
+    format: (typeof FORMATS)[number];
+    seconds: number;
+    cpuSeconds: number;
+    peakRssMiB: number;
+    outputBytes: number;
+    outputLines: number;
+    /** CPU seconds by phase as the CLI reports them (load, run, report, render, write). */
+    phases: Record<string, number>;
 }
 
 function build(): string {
@@ -51,28 +78,127 @@ function measure(scenario: string, kind: string, machines: number, recording: st
     return kind === "record" ? ({} as Measurement) : (JSON.parse(output.trim().split("\n").pop()!) as Measurement);
 }
 
-/** The median sample by wall time (its memory and resource count come with it). */
-function median(runs: Measurement[]): Measurement {
-    const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+/** A Pulumi project for the CLI: the component with `machines` machines, compiled JavaScript. */
+function previewProject(machines: number): string {
+    const dir = path.join(BUILD, `preview-${machines}`);
+    fs.mkdirSync(dir, { recursive: true });
+    const main = path.relative(dir, path.join(BUILD, "bench", "previewProgram.js"));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: bench\nruntime: nodejs\nmain: ${main}\n`);
+    fs.writeFileSync(path.join(dir, "Pulumi.bench.yaml"), `config:\n  bench:machines: "${machines}"\n`);
+    return dir;
+}
+
+function measurePreview(machines: number, format: PreviewMeasurement["format"]): PreviewMeasurement {
+    const dir = previewProject(machines);
+    const usageFile = path.join(BUILD, `usage-${machines}-${format}.json`);
+    const outFile = path.join(BUILD, `preview-${machines}.${format === "markdown" ? "md" : format === "json" ? "json" : "txt"}`);
+    fs.rmSync(usageFile, { force: true });
+    const args = ["--max-old-space-size=16384", "-r", path.join(BUILD, "bench", "usage.js"), path.join(BUILD, "sdk", "preview", "cli.js")];
+    args.push(dir, "--stack", "bench", ...(format === "text" ? [] : [`--${format}`]));
+    const out = fs.openSync(outFile, "w");
+    const started = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, args, {
+        cwd: ROOT,
+        stdio: ["ignore", out, "pipe"],
+        encoding: "utf8",
+        env: { ...process.env, BENCH_USAGE_FILE: usageFile, DEFENDER_PREVIEW_TIMINGS: "1" },
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    fs.closeSync(out);
+    if (result.status !== 0) throw new Error(`preview of ${machines} machines (${format}) exited ${result.status}: ${result.stderr}`);
+    const usage = JSON.parse(fs.readFileSync(usageFile, "utf8")) as { cpuSeconds: number; peakRssMiB: number };
+    const phaseLine = result.stderr.split("\n").find((l) => l.startsWith('{"cpuSecondsByPhase"'));
+    const output = fs.readFileSync(outFile, "utf8");
+    return {
+        machines,
+        format,
+        seconds,
+        ...usage,
+        outputBytes: Buffer.byteLength(output),
+        outputLines: output.split("\n").length - 1,
+        phases: phaseLine === undefined ? {} : JSON.parse(phaseLine).cpuSecondsByPhase,
+    };
+}
+
+/** The median sample by CPU time (its other figures come with it). */
+function median<T extends { cpuSeconds: number }>(runs: T[]): T {
+    const sorted = [...runs].sort((a, b) => a.cpuSeconds - b.cpuSeconds);
     return sorted[Math.floor(sorted.length / 2)];
 }
 
-function table(rows: Measurement[]): string {
+function programTable(rows: Measurement[], samples: Measurement[]): string {
     const byKey = new Map(rows.map((r) => [`${r.kind}-${r.machines}`, r]));
     const lines = [
-        "| machines | run | resources | wall time (s) | peak RSS (MiB) | time / baseline | memory / baseline |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "| machines | run | resources | CPU time (s) | wall time (s) | peak RSS (MiB) | CPU / baseline | CPU / baseline by round | memory / baseline |",
+        "|---:|---|---:|---:|---:|---:|---:|---|---:|",
     ];
     for (const n of SIZES) {
-        const base = byKey.get(`baseline-${n}`)!;
-        for (const kind of ["baseline", "component", "policy"]) {
-            const r = byKey.get(`${kind}-${n}`)!;
+        const base = byKey.get(`baseline-${n}`);
+        const baseRounds = samples.filter((s) => s.kind === "baseline" && s.machines === n);
+        for (const kind of KINDS) {
+            const r = byKey.get(`${kind}-${n}`);
+            if (r === undefined) continue;
+            const rounds = samples.filter((s) => s.kind === kind && s.machines === n);
+            const byRound = base === undefined ? "" : rounds.filter((_, i) => baseRounds[i] !== undefined).map((s, i) => (s.cpuSeconds / baseRounds[i].cpuSeconds).toFixed(2)).join(", ");
+            const ratio = (a: number, b: number | undefined) => (b === undefined ? "" : (a / b).toFixed(2));
             lines.push(
-                `| ${n} | ${kind} | ${r.resources} | ${r.seconds.toFixed(2)} | ${r.peakRssMiB} | ${(r.seconds / base.seconds).toFixed(2)} | ${(r.peakRssMiB / base.peakRssMiB).toFixed(2)} |`,
+                `| ${n} | ${kind} | ${r.resources} | ${r.cpuSeconds.toFixed(2)} | ${r.seconds.toFixed(2)} | ${r.peakRssMiB} | ${ratio(r.cpuSeconds, base?.cpuSeconds)} | ${byRound} | ${ratio(r.peakRssMiB, base?.peakRssMiB)} |`,
             );
         }
     }
     return lines.join("\n");
+}
+
+function previewTable(rows: PreviewMeasurement[]): string {
+    const lines = [
+        "| machines | output | CPU time (s) | wall time (s) | peak RSS (MiB) | output (KiB) | lines | CPU: mock-engine run | CPU: the preview's own (load + report + render + write) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    ];
+    for (const r of rows) {
+        const own = (r.phases.load ?? 0) + (r.phases.report ?? 0) + (r.phases.render ?? 0) + (r.phases.write ?? 0);
+        lines.push(
+            `| ${r.machines} | ${r.format} | ${r.cpuSeconds.toFixed(2)} | ${r.seconds.toFixed(2)} | ${r.peakRssMiB} | ${(r.outputBytes / 1024).toFixed(0)} | ${r.outputLines} | ${(r.phases.run ?? 0).toFixed(2)} | ${own.toFixed(2)} |`,
+        );
+    }
+    return lines.join("\n");
+}
+
+/** Writes the results so far (after every sample, so that an interrupted run keeps what it measured). */
+function write(machine: Record<string, unknown> & { loadAverage: number[] }, rows: Measurement[], samples: Measurement[], previews: PreviewMeasurement[]): string {
+    fs.mkdirSync(RESULTS, { recursive: true });
+    fs.writeFileSync(
+        path.join(RESULTS, `${RESULTS_NAME}.json`),
+        `${JSON.stringify({ machine, repeat: REPEAT, rows, samples, previews }, null, 2)}\n`,
+    );
+    const markdown = [
+        "# Benchmark: the program's cost per machine, and the offline preview's (mock engine)",
+        "",
+        `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; load average ${machine.loadAverage.join(", ")} at the start; ${machine.date}.`,
+        `Command: \`BENCH_SIZES=${SIZES.join(",")} BENCH_KINDS=${KINDS.join(",")} BENCH_PREVIEW_FORMATS=${PREVIEW_FORMATS.join(",")} BENCH_PREVIEW_SIZES=${PREVIEW_SIZES.join(",")} BENCH_REPEAT=${REPEAT} BENCH_RESULTS_NAME=${RESULTS_NAME} npm run bench\` (every sample is in ${RESULTS_NAME}.json).`,
+        "",
+        ...(rows.length > 0
+            ? [
+                  "## The program",
+                  "",
+                  `Each row is the median by CPU time of ${REPEAT} fresh processes running compiled JavaScript, the kinds interleaved; ratios by round compare the samples of one round.`,
+                  "",
+                  programTable(rows, samples),
+                  "",
+              ]
+            : []),
+        ...(previews.length > 0
+            ? [
+                  "## The offline preview (`defender-servers-preview`, compiled, one run each)",
+                  "",
+                  "CPU time and peak memory are the CLI process's own; the last two columns split its CPU time into the mock-engine run of the program and the preview's own work.",
+                  "",
+                  previewTable(previews),
+                  "",
+              ]
+            : []),
+    ].join("\n");
+    fs.writeFileSync(path.join(RESULTS, `${RESULTS_NAME}.md`), markdown);
+    return markdown;
 }
 
 function main(): void {
@@ -83,6 +209,7 @@ function main(): void {
         memoryGiB: Math.round(os.totalmem() / 2 ** 30),
         node: process.version,
         platform: `${os.platform()} ${os.release()}`,
+        loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))),
         date: new Date().toISOString(),
     };
     const rows: Measurement[] = [];
@@ -90,31 +217,30 @@ function main(): void {
     for (const n of SIZES) {
         const recording = path.join(BUILD, `recording-${n}.json`);
         measure(scenario, "record", n, recording);
-        const runs: Record<string, Measurement[]> = { baseline: [], component: [], policy: [] };
-        // Interleaved, so that a slow stretch of the machine falls on every kind alike.
+        const runs: Record<string, Measurement[]> = Object.fromEntries(KINDS.map((k) => [k, []]));
+        // Interleaved, so that a busy stretch of the machine falls on every kind alike.
         for (let round = 0; round < REPEAT; round++) {
-            for (const kind of Object.keys(runs)) {
+            for (const kind of KINDS) {
                 const sample = measure(scenario, kind, n, recording);
                 runs[kind].push(sample);
                 samples.push(sample);
                 process.stdout.write(`${JSON.stringify(sample)}\n`);
             }
         }
-        for (const kind of Object.keys(runs)) rows.push(median(runs[kind]));
+        for (const kind of KINDS) rows.push(median(runs[kind]));
+        write(machine, rows, samples, []);
     }
-    fs.mkdirSync(RESULTS, { recursive: true });
-    fs.writeFileSync(path.join(RESULTS, "latest.json"), `${JSON.stringify({ machine, repeat: REPEAT, rows, samples }, null, 2)}\n`);
-    const markdown = [
-        "# Benchmark: the program's cost per machine (mock engine)",
-        "",
-        `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; ${machine.date}.`,
-        `Each row is the median of ${REPEAT} fresh processes running compiled JavaScript, the kinds interleaved; \`npm run bench\` regenerates this file (every sample is in latest.json).`,
-        "",
-        table(rows),
-        "",
-    ].join("\n");
-    fs.writeFileSync(path.join(RESULTS, "latest.md"), markdown);
-    process.stdout.write(`\n${markdown}`);
+    const previews: PreviewMeasurement[] = [];
+    for (const n of PREVIEW_SIZES) {
+        for (const format of PREVIEW_FORMATS) {
+            const sample = measurePreview(n, format);
+            previews.push(sample);
+            process.stdout.write(`${JSON.stringify(sample)}\n`);
+            write(machine, rows, samples, previews);
+        }
+    }
+    process.stdout.write(`\n${write(machine, rows, samples, previews)}`);
+
 }
 
 main();

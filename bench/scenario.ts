@@ -6,8 +6,8 @@
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs, MachineSettings } from "../sdk";
-import { RecordedResource, runProgram } from "../sdk/preview/engine";
-import { PropertyValue, Secret, Unknown } from "../sdk/preview/values";
+import { fakeId, RecordedResource, runProgram } from "../sdk/preview/engine";
+import { PropertyValue, reveal, Secret, Unknown } from "../sdk/preview/values";
 
 /** A fleet of `count` machines: every kind and OS, behind a proxy, with AMA and Guest Configuration. */
 export function fleetArgs(count: number, mode: "machines" | "policy"): DefenderForServersNetworkRestrictedArgs {
@@ -44,13 +44,21 @@ function toJson(value: PropertyValue): unknown {
     return value;
 }
 
-/** Turns recorded inputs back into program inputs, secrets re-wrapped. */
-function replay(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(replay);
+/** Outputs of resources already created, by the id the mock engine gave them. */
+type IdOutputs = Map<string, pulumi.Output<string>>;
+
+/**
+ * Turns recorded inputs back into program inputs, secrets re-wrapped. With `ids`, a value that
+ * is the id of a resource created before is passed as that resource's `id` Output, as a
+ * hand-written program passes `dcr.id` (the `baseline-refs` kind).
+ */
+function replay(value: unknown, ids?: IdOutputs): unknown {
+    if (typeof value === "string" && ids?.has(value)) return ids.get(value);
+    if (Array.isArray(value)) return value.map((v) => replay(v, ids));
     if (value !== null && typeof value === "object") {
         const object = value as Record<string, unknown>;
-        if (SECRET_KEY in object) return pulumi.secret(replay(object[SECRET_KEY]));
-        return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, replay(v)]));
+        if (SECRET_KEY in object) return pulumi.secret(replay(object[SECRET_KEY], ids));
+        return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, replay(v, ids)]));
     }
     return value;
 }
@@ -61,6 +69,8 @@ interface Recording {
     name: string;
     dependencies: string[];
     retainOnDelete: boolean;
+    /** The id the mock engine gave it in an update. */
+    id: string;
     inputs: unknown;
 }
 
@@ -76,13 +86,20 @@ function classOf(type: string): new (name: string, args: unknown, opts: pulumi.C
  * registered directly by a program, without the component (no validation, no planning, no
  * component resource, no outputs).
  */
-function baselineProgram(custom: Recording[]): () => void {
+function baselineProgram(custom: Recording[], parented = false, references = false): () => void {
     return () => {
+        // Experiments beside the baseline: `baseline-parented` puts the same resources under one
+        // component resource (what parenting alone costs the runtime); `baseline-refs` passes
+        // references to resources created before as their `id` Outputs, as the component does.
+        const parent = parented ? new pulumi.ComponentResource(DefenderForServersNetworkRestricted.TYPE, "d", {}) : undefined;
         const created = new Map<string, pulumi.CustomResource>();
+        const ids: IdOutputs | undefined = references ? new Map() : undefined;
         for (const r of custom) {
             const dependsOn = r.dependencies.map((urn) => created.get(urn)).filter((d): d is pulumi.CustomResource => d !== undefined);
             const Resource = classOf(r.type);
-            created.set(r.urn, new Resource(r.name, replay(r.inputs), { dependsOn, retainOnDelete: r.retainOnDelete }));
+            const resource = new Resource(r.name, replay(r.inputs, ids), { dependsOn, retainOnDelete: r.retainOnDelete, parent });
+            created.set(r.urn, resource);
+            ids?.set(r.id, resource.id as pulumi.Output<string>);
         }
     };
 }
@@ -103,23 +120,47 @@ async function main(): Promise<void> {
                 name: r.name,
                 dependencies: r.dependencies,
                 retainOnDelete: r.retainOnDelete,
+                id: fakeId(r.type, r.name, reveal(r.inputs as PropertyValue) as Record<string, unknown>),
                 inputs: toJson(r.inputs),
             }));
         fs.writeFileSync(recordingFile, JSON.stringify(recording));
         return;
     }
     const program =
-        kind === "baseline"
-            ? baselineProgram(JSON.parse(fs.readFileSync(recordingFile, "utf8")) as Recording[])
+        kind.startsWith("baseline")
+            ? baselineProgram(JSON.parse(fs.readFileSync(recordingFile, "utf8")) as Recording[], kind === "baseline-parented", kind === "baseline-refs")
             : componentProgram(kind === "policy" ? "policy" : "machines");
     const started = process.hrtime.bigint();
+    const cpuBefore = process.cpuUsage();
     const run = await runProgram(program);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    // CPU time (user + system) of this process over the same span: what a shared machine does not blur.
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
-    process.stdout.write(`${JSON.stringify({ kind, machines: count, seconds, peakRssMiB, resources: run.resources.length })}\n`);
+    if (kind.startsWith("baseline")) {
+        // A baseline that registered anything else would not be one: same inputs, resource by resource.
+        const recording = JSON.parse(fs.readFileSync(recordingFile, "utf8")) as Recording[];
+        // By name: registration order follows when inputs resolve, not construction order.
+        const registered = run.resources.filter((r) => r.custom);
+        const byName = new Map(registered.map((r) => [r.name, r]));
+        const text = (i: number) => JSON.stringify(toJson(byName.get(recording[i].name)?.inputs ?? {}));
+        const differs = recording.map((r, i) => ({ r, i })).filter(({ r, i }) => text(i) !== JSON.stringify(r.inputs));
+        if (registered.length !== recording.length || differs.length > 0) {
+            const first = differs[0];
+            throw new Error(
+                `${kind} registered other inputs than the component for ${differs.map(({ r }) => r.name).join(", ")}` +
+                    (first === undefined ? "" : `; first: ${text(first.i).slice(0, 400)} instead of ${JSON.stringify(first.r.inputs).slice(0, 400)}`),
+            );
+        }
+    }
+    process.stdout.write(`${JSON.stringify({ kind, machines: count, seconds, cpuSeconds, peakRssMiB, resources: run.resources.length })}\n`);
 }
 
-main().catch((err) => {
-    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exit(1);
-});
+// Run only as a script: bench/previewProgram.ts imports fleetArgs from here.
+if (require.main === module) {
+    main().catch((err) => {
+        process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+        process.exit(1);
+    });
+}

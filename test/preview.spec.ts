@@ -30,7 +30,8 @@ function scratchProject(changes: Record<string, unknown>): string {
 }
 
 describe("the offline preview (npm start)", function () {
-    this.timeout(60000);
+    // Each case spawns the CLI (ts-node, the program, the mock engine): minutes on a busy shared machine.
+    this.timeout(300000);
 
     it("shows the default example's plan, MDE integration and vulnerability setting as a tree", () => {
         const { code, stdout, stderr } = preview(ROOT);
@@ -120,5 +121,38 @@ describe("the offline preview (npm start)", function () {
         fs.rmSync(dir, { recursive: true, force: true });
         assert.equal(code, 1);
         assert.match(stderr, /no Pulumi.yaml in/);
+    });
+
+    it("--save-json then --markdown --compare: the PR comment shows the added and removed machines; exit 0", () => {
+        const dir = scratchProject({});
+        const stackFile = path.join(dir, "Pulumi.ci.yaml");
+        const stack = yaml.load(fs.readFileSync(stackFile, "utf8")) as { config: Record<string, any> };
+        const machinesKey = "defender-servers-example:machines";
+        const base = path.join(dir, "base.json");
+        const first = preview(dir, "--save-json", base);
+        assert.equal(first.code, 0, first.stderr);
+        assert.equal(JSON.parse(fs.readFileSync(base, "utf8")).formatVersion, 1);
+        // The head drops the Linux VM and adds a Windows Arc server.
+        stack.config[machinesKey] = [
+            ...stack.config[machinesKey].filter((m: { key: string }) => m.key !== "lnx-web-01"),
+            { key: "onprem-win-02", kind: "arc", os: "windows", resourceGroupName: "rg-arc", name: "onprem-win-02" },
+        ];
+        fs.writeFileSync(stackFile, yaml.dump(stack));
+        const { code, stdout, stderr } = preview(dir, "--markdown", "--compare", base);
+        fs.rmSync(dir, { recursive: true, force: true });
+        assert.equal(code, 0, stderr);
+        assert.match(stdout, /^## Offline preview: what this change does to `defender-servers-example`, stack `ci`$/m);
+        assert.match(stdout, /^### Added \(\d+\)$/m);
+        assert.match(stdout, /`defender-os-proxy-onprem-win-02`/);
+        assert.match(stdout, /^### Removed \(\d+\)$/m);
+        assert.match(stdout, /`defender-os-proxy-lnx-web-01`/);
+        assert.match(stdout, /<summary>~ <code>azure-native:resources:DeploymentAtSubscriptionScope<\/code> <code>defender-mde-integration<\/code>/);
+    });
+
+    it("a missing stack file exits 1 naming the file and the fix", () => {
+        const { code, stdout, stderr } = preview(ROOT, "--stack", "prod");
+        assert.equal(code, 1);
+        assert.equal(stdout, "");
+        assert.match(stderr, /error: no stack file for stack "prod": .*Pulumi\.prod\.yaml does not exist \(stacks there: dev\); create it with `pulumi stack init prod`/);
     });
 });

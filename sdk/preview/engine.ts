@@ -7,6 +7,7 @@
  * Pulumi CLI, no cloud credentials and no provider plugins are involved.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { applyTransforms, ResourceTransform } from "./transforms";
 import { decodeProperties, PropertyMap } from "./values";
 
 /** One resource as the engine received it. */
@@ -27,6 +28,10 @@ export interface RecordedResource {
     custom: boolean;
     /** Whether `pulumi destroy` would leave it in the cloud. */
     retainOnDelete: boolean;
+    /** Whether the resource is protected from deletion. */
+    protect: boolean;
+    /** URN of the explicit provider resource it goes to; absent for the package's default provider. */
+    provider?: string;
     /** Outputs a component registered with `registerOutputs`, secrets and unknowns marked. */
     outputs?: PropertyMap;
 }
@@ -63,17 +68,63 @@ export interface RunOptions {
 
 const WARNING_PREFIX = "warning: [runtime] ";
 
+/** Outputs that Azure computes when it creates a resource: never known in a preview. */
+const COMPUTED_IDENTITY_FIELDS = ["principalId", "tenantId"];
+
+/**
+ * The state a provider reports for a new resource. In a preview the engine knows only the
+ * inputs: every other output (the id, the Azure `name`, an identity's `principalId`) is
+ * unknown, and the SDK resolves an output missing from the state as unknown during a preview.
+ * In an update the mock stands in plausible values, as a created resource would have.
+ */
+function newResourceState(preview: boolean, args: pulumi.runtime.MockResourceArgs, extra: Record<string, unknown> | undefined) {
+    if (!preview) return { name: args.name, ...args.inputs, ...extra };
+    const state: Record<string, unknown> = { ...args.inputs, ...extra };
+    const identity = args.inputs.identity;
+    if (identity !== null && typeof identity === "object" && !Array.isArray(identity)) {
+        const computed = Object.fromEntries(COMPUTED_IDENTITY_FIELDS.map((f) => [f, pulumi.runtime.unknownValue]));
+        state.identity = { ...identity, ...computed };
+    }
+    return state;
+}
+
 /**
  * Makes the mock monitor that `setMocks` installed keep what each registration request
- * carried. (Installing a monitor subclass with `setMockOptions` would skip the feature flags
+ * carried, after the resource transforms a real engine would run on it. (Installing a monitor subclass with `setMockOptions` would skip the feature flags
  * `setMocks` turns on, secrets among them, and secrets would then arrive unmarked.)
  */
-function recordRegistrations(monitor: any): RecordedResource[] {
+function recordRegistrations(monitor: any, stackTransforms: ResourceTransform[]): RecordedResource[] {
     const recorded: RecordedResource[] = [];
     const register = monitor.registerResource.bind(monitor);
+    // Each resource's own transforms and its parent, by URN, for the children's chains.
+    const ownTransforms = new Map<string, ResourceTransform[]>();
+    const parents = new Map<string, string>();
+    const transformsOf = (req: any): ResourceTransform[] =>
+        (req.getTransformsList() as any[])
+            .map((cb) => monitor.transformCallbacks.get(cb.getToken()) as ResourceTransform | undefined)
+            .filter((t): t is ResourceTransform => t !== undefined);
+    // The engine runs a resource's transforms, then its parent's, up to the stack's (registered
+    // with `pulumi.runtime.registerResourceTransform`): https://www.pulumi.com/docs/iac/concepts/resources/options/transforms/
+    const chainOf = (req: any): ResourceTransform[] => {
+        const chain = [...transformsOf(req)];
+        for (let parent: string | undefined = req.getParent() || undefined; parent !== undefined; parent = parents.get(parent)) {
+            chain.push(...(ownTransforms.get(parent) ?? []));
+        }
+        return [...chain, ...stackTransforms];
+    };
     // The monitor's requests are the generated protobuf messages of the resource monitor.
     monitor.registerResource = (req: any, callback: (err: any, response: any) => void) => {
+        const own = transformsOf(req);
+        const chain = chainOf(req);
+        if (chain.length === 0) return recordAndRegister(req, own, callback);
+        applyTransforms(req, chain).then(
+            () => recordAndRegister(req, own, callback),
+            (err: unknown) => callback(err, undefined),
+        );
+    };
+    const recordAndRegister = (req: any, own: ResourceTransform[], callback: (err: any, response: any) => void) => {
         const parent: string = req.getParent();
+        const provider: string = req.getProvider();
         const entry: RecordedResource = {
             urn: "",
             type: req.getType(),
@@ -83,17 +134,24 @@ function recordRegistrations(monitor: any): RecordedResource[] {
             inputs: decodeProperties(req.getObject()?.toJavaScript() ?? {}),
             custom: req.getCustom(),
             retainOnDelete: req.getRetainondelete() === true,
+            protect: req.getProtect() === true,
+            // A provider reference is `<urn>::<id>`; the URN names it.
+            ...(provider !== "" ? { provider: provider.slice(0, provider.lastIndexOf("::")) } : {}),
         };
         recorded.push(entry);
         // The URN is whatever the monitor answers with: take it from the response.
         return register(req, (err: any, response: any) => {
-            if (response) entry.urn = response.getUrn();
+            if (response) {
+                entry.urn = response.getUrn();
+                if (own.length > 0) ownTransforms.set(entry.urn, own);
+                if (entry.parent !== undefined) parents.set(entry.urn, entry.parent);
+            }
             callback(err, response);
         });
     };
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req: any, callback: (err: any, response: any) => void) => {
-        const entry = recorded.find((r) => r.urn === req.getUrn());
+        const entry = byUrn(recorded, req.getUrn());
         if (entry !== undefined) entry.outputs = decodeProperties(req.getOutputs()?.toJavaScript() ?? {});
         return registerOutputs(req, callback);
     };
@@ -111,8 +169,14 @@ const DEFAULT_INVOKE_RESULTS: Record<string, Record<string, unknown>> = {
     },
 };
 
-/** Ids the mock engine invents for created resources, shaped like ARM ids where it matters. */
-function fakeId(type: string, name: string, inputs: Record<string, unknown>): string {
+/** The recorded resource with this URN; components register outputs last, so search from the end. */
+function byUrn(recorded: RecordedResource[], urn: string): RecordedResource | undefined {
+    for (let i = recorded.length - 1; i >= 0; i--) if (recorded[i].urn === urn) return recorded[i];
+    return undefined;
+}
+
+/** Ids the mock engine invents for created resources, shaped like ARM ids where it matters (the benchmark replays them). */
+export function fakeId(type: string, name: string, inputs: Record<string, unknown>): string {
     const rg = typeof inputs.resourceGroupName === "string" ? inputs.resourceGroupName : "rg";
     const provider = type.split(":")[1] ?? "unknown";
     return `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/${rg}/providers/mock.${provider}/${name}`;
@@ -124,21 +188,25 @@ function fakeId(type: string, name: string, inputs: Record<string, unknown>): st
  */
 export async function runProgram(program: () => unknown, options: RunOptions = {}): Promise<RunResult> {
     const preview = options.preview === true;
+    const stackTransforms: ResourceTransform[] = [];
     await pulumi.runtime.setMocks(
         {
             newResource: (args: pulumi.runtime.MockResourceArgs) => ({
                 // In a preview a new resource has no id yet; everything computed from it stays unknown.
                 id: preview ? undefined : fakeId(args.type, args.name, args.inputs),
-                // Providers report a resource's Azure name as `name`; stand in the logical name when no input gave one.
-                state: { name: args.name, ...args.inputs, ...options.resourceOutputs?.[args.name] },
+                state: newResourceState(preview, args, options.resourceOutputs?.[args.name]),
             }),
             call: (args: pulumi.runtime.MockCallArgs) => options.invokeResults?.[args.token] ?? DEFAULT_INVOKE_RESULTS[args.token] ?? args.inputs,
-        },
+            // `pulumi.runtime.registerResourceTransform` lands here; the engine applies them last.
+            registerTransform: (transform: ResourceTransform) => {
+                stackTransforms.push(transform);
+            },
+        } as pulumi.runtime.Mocks,
         options.project ?? "project",
         options.stack ?? "stack",
         preview,
     );
-    const recorded = recordRegistrations(pulumi.runtime.getMonitor());
+    const recorded = recordRegistrations(pulumi.runtime.getMonitor(), stackTransforms);
     pulumi.runtime.setAllConfig(options.config ?? {}, options.secretConfigKeys ?? []);
 
     const warnings: string[] = [];

@@ -1,55 +1,25 @@
 /**
- * Renders a mock-engine run the way `pulumi preview` shows a plan: a resource tree, then each
- * resource's inputs and what it waits for, the warnings, the outputs and a count.
+ * Renders a preview report the way `pulumi preview` shows a plan: a resource tree, then each
+ * resource's inputs, provider and what it waits for, the warnings, the outputs and a count.
  */
 import * as yaml from "js-yaml";
-import { RecordedResource, RunResult } from "./engine";
-import { PropertyValue, toDisplay } from "./values";
+import { PreviewReport, ReportResource } from "./report";
 
-/** A run, reshaped for people and machines. */
-export interface PreviewReport {
-    project: string;
-    stack: string;
-    resources: Array<{
-        type: string;
-        name: string;
-        parent?: string;
-        dependsOn: string[];
-        retainOnDelete: boolean;
-        inputs: unknown;
-    }>;
-    warnings: string[];
-    /** Errors that would fail the update. */
-    errors: string[];
-    outputs: unknown;
-    notes: string[];
-    /** The egress list of each component that states one (output `egress`). */
-    egress: Array<{ component: string; endpoints: EgressRow[] }>;
-    summary: { create: number };
+export { buildReport, FORMAT_VERSION, PreviewReport, EgressRow, ReportResource } from "./report";
+
+/** How to render. */
+export interface RenderOptions {
+    /** Every value in full: no summarized scripts, no folded lines (`--full`). */
+    full?: boolean;
 }
 
-/** One endpoint as the preview shows it. */
-export interface EgressRow {
-    host: string;
-    port: number;
-    route: string;
-    when: string;
-    agents: string[];
-    why: string;
-}
-
-function egressOf(resource: RecordedResource): EgressRow[] | undefined {
-    const list = resource.outputs === undefined ? undefined : toDisplay(resource.outputs.egress as PropertyValue);
-    return Array.isArray(list) ? (list as EgressRow[]) : undefined;
-}
-
-// Long strings (scripts, templates as text) are summarized: the preview is for reading.
+// Long strings (scripts, templates as text) are summarized unless `--full`: the preview is for reading.
 const LONG_TEXT = 160;
 
 function summarizeLongText(value: unknown): unknown {
     if (typeof value === "string" && value.length > LONG_TEXT) {
         const lines = value.split("\n").length;
-        return `<${value.length} characters, ${lines} lines, starts: ${JSON.stringify(value.slice(0, 60))}>`;
+        return `<${value.length} characters, ${lines} lines, starts: ${JSON.stringify(value.slice(0, 60))}; --full shows it all>`;
     }
     if (Array.isArray(value)) return value.map(summarizeLongText);
     if (value !== null && typeof value === "object") {
@@ -58,48 +28,41 @@ function summarizeLongText(value: unknown): unknown {
     return value;
 }
 
-function nameOf(byUrn: Map<string, RecordedResource>, urn: string): string {
-    return byUrn.get(urn)?.name ?? urn;
+/** Resources by parent name, in registration order. */
+export function childrenByParent(report: PreviewReport): Map<string | undefined, ReportResource[]> {
+    const children = new Map<string | undefined, ReportResource[]>();
+    for (const r of report.resources) {
+        const list = children.get(r.parent);
+        if (list === undefined) children.set(r.parent, [r]);
+        else list.push(r);
+    }
+    return children;
 }
 
-/** Builds the report: logical names instead of URNs, secrets as `[secret]`, unknowns as `[unknown]`. */
-export function buildReport(project: string, stack: string, run: RunResult, notes: string[]): PreviewReport {
-    const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
-    return {
-        project,
-        stack,
-        resources: run.resources.map((r) => ({
-            type: r.type,
-            name: r.name,
-            ...(r.parent !== undefined ? { parent: nameOf(byUrn, r.parent) } : {}),
-            dependsOn: [...new Set(r.dependencies)].map((urn) => nameOf(byUrn, urn)),
-            retainOnDelete: r.retainOnDelete,
-            inputs: toDisplay(r.inputs as PropertyValue),
-        })),
-        warnings: run.warnings,
-        errors: run.errors,
-        outputs: toDisplay(run.outputs),
-        notes,
-        egress: run.resources.flatMap((r) => {
-            const endpoints = egressOf(r);
-            return endpoints === undefined ? [] : [{ component: r.name, endpoints }];
-        }),
-        summary: { create: run.resources.length },
+/** Depth of every resource in the tree (the stack is 0), computed once: O(resources). */
+function depths(report: PreviewReport): Map<ReportResource, number> {
+    const byName = new Map(report.resources.map((r) => [r.name, r]));
+    const depth = new Map<ReportResource, number>();
+    const depthOf = (r: ReportResource): number => {
+        const known = depth.get(r);
+        if (known !== undefined) return known;
+        const parent = r.parent === undefined ? undefined : byName.get(r.parent);
+        const d = parent === undefined || parent === r ? 1 : depthOf(parent) + 1;
+        depth.set(r, d);
+        return d;
     };
+    for (const r of report.resources) depthOf(r);
+    return depth;
 }
 
 function treeWidth(report: PreviewReport): number {
-    return Math.max(...report.resources.map((r) => r.type.length + 3 * depthOf(report, r)), 30) + 4;
+    let width = 30;
+    for (const [r, d] of depths(report)) width = Math.max(width, r.type.length + 3 * d);
+    return width + 4;
 }
 
-function treeLines(report: PreviewReport): string[] {
-    const children = new Map<string | undefined, PreviewReport["resources"]>();
-    for (const r of report.resources) {
-        const list = children.get(r.parent) ?? [];
-        list.push(r);
-        children.set(r.parent, list);
-    }
-    const width = treeWidth(report);
+function treeLines(report: PreviewReport, width: number): string[] {
+    const children = childrenByParent(report);
     const lines = [` +   ${"pulumi:pulumi:Stack".padEnd(width)}${report.project}-${report.stack}`];
     const walk = (parent: string | undefined, prefix: string): void => {
         const list = children.get(parent) ?? [];
@@ -114,16 +77,6 @@ function treeLines(report: PreviewReport): string[] {
     return lines;
 }
 
-function depthOf(report: PreviewReport, resource: PreviewReport["resources"][number]): number {
-    let depth = 1;
-    let parent = resource.parent;
-    while (parent !== undefined) {
-        depth += 1;
-        parent = report.resources.find((r) => r.name === parent)?.parent;
-    }
-    return depth;
-}
-
 function indent(text: string, by: string): string {
     return text
         .trimEnd()
@@ -132,20 +85,30 @@ function indent(text: string, by: string): string {
         .join("\n");
 }
 
+function providerText(r: ReportResource): string | undefined {
+    if (r.subscriptionId === undefined && r.provider === "default") return undefined;
+    const subscription = r.subscriptionId === undefined ? "" : `, subscription ${r.subscriptionId ?? "from ARM_SUBSCRIPTION_ID or the Azure CLI login"}`;
+    return `provider: ${r.provider}${subscription}`;
+}
+
 /** The human-readable preview. */
-export function renderText(report: PreviewReport): string {
+export function renderText(report: PreviewReport, options: RenderOptions = {}): string {
+    const dump = (value: unknown) => yaml.dump(value, { lineWidth: options.full === true ? -1 : 140, noRefs: true });
+    const width = treeWidth(report);
     const out: string[] = [];
     out.push(`Previewing update (${report.stack}) of project ${report.project} — offline, mock engine: no cloud calls, no credentials`);
     out.push("");
-    out.push(`     ${"Type".padEnd(treeWidth(report))}Name`);
-    out.push(...treeLines(report));
+    out.push(`     ${"Type".padEnd(width)}Name`);
+    out.push(...treeLines(report, width));
     out.push("");
     out.push("Details:");
     for (const r of report.resources) {
-        out.push(`  + ${r.type} ${r.name}${r.retainOnDelete ? "  (retained on delete)" : ""}`);
+        out.push(`  + ${r.type} ${r.name}${r.retainOnDelete ? "  (retained on delete)" : ""}${r.protect ? "  (protected)" : ""}`);
+        const provider = providerText(r);
+        if (provider !== undefined) out.push(`      ${provider}`);
         if (r.dependsOn.length > 0) out.push(`      waits for: ${r.dependsOn.join(", ")}`);
-        const inputs = summarizeLongText(r.inputs) as Record<string, unknown>;
-        if (Object.keys(inputs).length > 0) out.push(indent(yaml.dump(inputs, { lineWidth: 140, noRefs: true }), "      "));
+        const inputs = options.full === true ? r.inputs : (summarizeLongText(r.inputs) as Record<string, unknown>);
+        if (Object.keys(inputs).length > 0) out.push(indent(dump(inputs), "      "));
     }
     for (const { component, endpoints } of report.egress) {
         out.push("");
@@ -179,7 +142,7 @@ export function renderText(report: PreviewReport): string {
     if (Object.keys(outputs).length > 0) {
         out.push("");
         out.push("Outputs:");
-        out.push(indent(yaml.dump(outputs, { lineWidth: 140, noRefs: true }), "    "));
+        out.push(indent(dump(outputs), "    "));
     }
     out.push("");
     out.push("Resources:");
