@@ -6,7 +6,7 @@
 # exit code is non-zero when anything failed or a run did not report its results.
 # Arguments go to mocha (e.g. `npm test -- test/package.spec.ts`).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 # shellcheck source=tools/env.sh
 source tools/env.sh
 
