@@ -363,3 +363,54 @@ describe("the package manifest", () => {
         assert.match(fs.readFileSync(path.join(ROOT, "CHANGELOG.md"), "utf8"), new RegExp(`## \\[${pkg.version.replace(/\./g, "\\.")}\\]`));
     });
 });
+
+describe("npm test's runner (tools/run-tests.sh)", function () {
+    this.timeout(180000);
+    let dir: string;
+    const runner = (args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> =>
+        spawnSync("bash", [path.join(ROOT, "tools", "run-tests.sh"), "--no-config", ...args], {
+            cwd: ROOT,
+            env: { ...process.env, ...env },
+            encoding: "utf8",
+        });
+    const lastLine = (out: string): string => out.trimEnd().split("\n").pop() ?? "";
+
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "defender-runner-"));
+        fs.writeFileSync(
+            path.join(dir, "mixed.spec.js"),
+            'const assert = require("assert");\ndescribe("m", () => { it("a", () => {}); it("b", () => {}); it("c", () => assert.equal(1, 2)); it.skip("d", () => {}); });\n',
+        );
+        fs.writeFileSync(path.join(dir, "ok.spec.js"), 'describe("o", () => { it("a", () => {}); });\n');
+        fs.writeFileSync(path.join(dir, "broken.spec.js"), 'throw new Error("this spec does not load");\n');
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("sums both Node runs on its last line and exits 0 when all passed", () => {
+        const result = runner([path.join(dir, "ok.spec.js")]);
+        assert.equal(result.status, 0, result.stdout + result.stderr);
+        assert.match(result.stdout, /=== mocha on Node v22\./);
+        assert.match(result.stdout, /=== mocha on Node v24\./);
+        assert.equal(lastLine(result.stdout), "tests: 2 passed, 0 failed");
+    });
+
+    it("counts failures from both runs and exits non-zero", () => {
+        const result = runner([path.join(dir, "mixed.spec.js")]);
+        assert.equal(result.status, 1);
+        assert.equal(lastLine(result.stdout), "tests: 4 passed, 2 failed");
+    });
+
+    it("counts a run that reports nothing as a failure", () => {
+        const result = runner([path.join(dir, "broken.spec.js")]);
+        assert.equal(result.status, 1);
+        assert.equal(lastLine(result.stdout), "tests: 0 passed, 2 failed");
+        assert.match(result.stderr, /without a summary; counted as 1 failure/);
+    });
+
+    it("refuses to run without the Node binaries, naming the install script", () => {
+        const result = runner([path.join(dir, "ok.spec.js")], { NODE24: path.join(dir, "no-such-node") });
+        assert.equal(result.status, 2);
+        assert.match(result.stderr, /no Node 24 at \$NODE24=.*no-such-node; run: bash tools\/install-test-tools\.sh/);
+        assert.doesNotMatch(result.stdout, /tests: /);
+    });
+});

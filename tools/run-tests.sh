@@ -4,7 +4,9 @@
 # first on PATH so that what the specs spawn (`npm pack`, `npx`, scripts) runs on it too. Both
 # runs always happen; the last line is `tests: N passed, N failed`, summed over both, and the
 # exit code is non-zero when anything failed or a run did not report its results.
-# Arguments go to mocha (e.g. `npm test -- test/package.spec.ts`).
+# Arguments go to mocha: `npm test -- test/package.spec.ts` runs that spec only, `-g <pattern>`
+# filters; without a spec file it runs test/**/*.spec.ts. (.mocharc.json names no spec, so that
+# `npx mocha test/foo.spec.ts` runs that file and not the whole suite besides.)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 # shellcheck source=tools/env.sh
@@ -26,6 +28,11 @@ DEFENDER_TEST_SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/defender-tests-XXXXXX")"
 export DEFENDER_TEST_SCRATCH
 trap 'rm -rf "$DEFENDER_TEST_SCRATCH"' EXIT
 
+specs=("$@")
+named=0
+for arg in "$@"; do [[ "$arg" == *.spec.ts || "$arg" == *.spec.js ]] && named=1; done
+((named)) || specs+=("test/**/*.spec.ts")
+
 passed=0
 failed=0
 summary=()
@@ -35,7 +42,7 @@ for variable in "${RUNTIMES[@]}"; do
     log="$DEFENDER_TEST_SCRATCH/mocha-$variable.log"
     echo "=== mocha on Node $version ($binary) ==="
     started=$SECONDS
-    PATH="$(dirname "$binary"):$PATH" "$binary" node_modules/mocha/bin/mocha.js --reporter spec "$@" 2>&1 | tee "$log"
+    PATH="$(dirname "$binary"):$PATH" "$binary" node_modules/mocha/bin/mocha.js --reporter spec "${specs[@]}" 2>&1 | tee "$log"
     status=${PIPESTATUS[0]}
     seconds=$((SECONDS - started))
     # The spec reporter's summary: "  123 passing (3m)", "  2 pending", "  1 failing".
