@@ -216,7 +216,7 @@ describe(`the packed package, installed from its tarball (Node ${process.version
                 '    machines: [{ key: "lnx-web-01", kind: "azureVm", os: "linux", resourceGroupName: "rg-app", name: "lnx-web-01" }],',
                 "};",
                 'const defender = new DefenderForServersNetworkRestricted("d", args);',
-                "export const plan: pulumi.Output<string> = defender.subPlan;",
+                "export const plan: pulumi.Output<string | undefined> = defender.subPlan;",
                 "export const egressHosts: pulumi.Output<string[]> = defender.egress.apply((rows: EgressDestination[]) => rows.map((r) => r.host));",
                 "export const onboarding: pulumi.Output<OnboardingCommands | undefined> = defender.arcOnboardingCommands;",
                 "export const nodeVersion: string = process.version;",
