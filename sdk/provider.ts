@@ -4,10 +4,16 @@
  *
  * How it is reached: `PulumiPlugin.yaml` (`runtime: nodejs`) marks the repository root as a
  * source plugin. The Node.js language host runs `@pulumi/pulumi/cmd/run-plugin <root>`, which
- * registers ts-node and `require`s the root directory: the root `index.ts` (or, when `dist/` has
- * been built, `dist/index.js`, through package.json `main`). `index.ts` calls
- * `serveComponentProvider()` below; `dist/index.js` exports the component class, which
- * run-plugin finds and hosts itself with the same name and root. Either way the schema is
+ * registers ts-node and `require`s the root directory: `dist/index.js`, through package.json
+ * `main` (the npm install that `pulumi package add` runs builds it, in `prepare`), or, when
+ * there is no `dist/`, the root `index.ts`. `dist/index.js` exports the component class, which
+ * run-plugin finds and hosts itself with the same name and root; `index.ts` calls
+ * `serveComponentProvider()` below.
+ *
+ * The warning every start printed without `dist/` was Node's own `DEP0128` ("Invalid 'main'
+ * field": `main` names a missing file, so Node falls back to `index.*`), not an SDK API:
+ * `componentProviderHost` is current in @pulumi/pulumi 3.276 (nothing under
+ * `@pulumi/pulumi/provider` is marked `@deprecated`). Building `dist/` is the fix. Either way the schema is
  * inferred from the TypeScript source under the root: the analyzer reads the root
  * `tsconfig.json` and starts at the root `index.ts` (package.json `exports` and `main` point at
  * `dist/`, which holds no source).
