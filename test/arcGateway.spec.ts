@@ -229,7 +229,7 @@ describe("Arc gateway: gateway-mode egress (pure)", () => {
     const INPUT: EgressInput = {
         cloud: "AzureCloud",
         regions: ["westeurope", "eastus"],
-        agents: { mde: true, azureMonitorAgent: true, legacyAgent: false, guestConfiguration: true, arcAgent: true, qualys: false },
+        agents: { mde: true, azureMonitorAgent: true, legacyAgent: false, guestConfiguration: true, arcAgent: true },
         workspaceIds: [],
         privateLink: { arc: false, azureMonitor: false },
     };
@@ -587,7 +587,7 @@ describe("Arc gateway: the gateway-mode Squid snippet against a real Squid", fun
                         const input: EgressInput = {
                             cloud: "AzureCloud",
                             regions: ["westeurope", "northeurope"],
-                            agents: { mde: true, azureMonitorAgent: true, legacyAgent: true, guestConfiguration: true, arcAgent: true, qualys: false },
+                            agents: { mde: true, azureMonitorAgent: true, legacyAgent: true, guestConfiguration: true, arcAgent: true },
                             workspaceIds,
                             privateLink: { arc: false, azureMonitor },
                         };
@@ -657,7 +657,7 @@ describe("Arc gateway: the gateway-mode allowlist in a running Squid (127.0.0.1 
         const input: EgressInput = {
             cloud: "AzureCloud",
             regions: ["westeurope"],
-            agents: { mde: true, azureMonitorAgent: true, legacyAgent: false, guestConfiguration: false, arcAgent: true, qualys: false },
+            agents: { mde: true, azureMonitorAgent: true, legacyAgent: false, guestConfiguration: false, arcAgent: true },
             workspaceIds: [],
             privateLink: { arc: false, azureMonitor: false },
         };

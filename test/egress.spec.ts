@@ -6,7 +6,6 @@ import {
     EGRESS_AGENTS,
     EgressEndpoint,
     EgressInput,
-    QUALYS_EGRESS_NOTE,
     STREAMLINED_PREREQUISITES_NOTE,
     egressEndpoints,
     egressNotes,
@@ -25,8 +24,8 @@ import { MINIMAL, SUBSCRIPTION, construct, inputs, named, ofType, waitsFor } fro
 
 const WS = "0f8c2d41-7a3b-4c55-9e21-5d6a7b8c9d0e";
 const WS2 = "9a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9";
-const ALL_AGENTS = { mde: true, azureMonitorAgent: true, legacyAgent: true, guestConfiguration: true, arcAgent: true, qualys: false };
-const NO_AGENTS = { mde: false, azureMonitorAgent: false, legacyAgent: false, guestConfiguration: false, arcAgent: false, qualys: false };
+const ALL_AGENTS = { mde: true, azureMonitorAgent: true, legacyAgent: true, guestConfiguration: true, arcAgent: true };
+const NO_AGENTS = { mde: false, azureMonitorAgent: false, legacyAgent: false, guestConfiguration: false, arcAgent: false };
 const MDE = EGRESS_AGENTS.mde;
 
 function input(overrides: Partial<EgressInput> = {}): EgressInput {
@@ -546,10 +545,8 @@ describe("egress: merge, order and notes", function () {
         assert.throws(() => egressEndpoints(input({ cloud: "AzureChinaCloud" as never })), /"AzureChinaCloud" is not covered/);
     });
 
-    it("lists no Qualys host and explains why; Guest Configuration adds nothing to the proxy", function () {
-        const qualysOnly = input({ agents: { ...NO_AGENTS, qualys: true } });
-        assert.deepEqual(egressEndpoints(qualysOnly), []);
-        assert.deepEqual(egressNotes(qualysOnly), [QUALYS_EGRESS_NOTE]);
+    it("no agent lists nothing; Guest Configuration adds nothing to the proxy", function () {
+        assert.deepEqual(egressEndpoints(input({ agents: { ...NO_AGENTS } })), []);
         assert.deepEqual(proxyAllowlist(egressEndpoints(input({ agents: { ...NO_AGENTS, guestConfiguration: true } }))), []);
         assert.deepEqual(egressNotes(input({ agents: NO_AGENTS })), []);
     });

@@ -10,7 +10,7 @@ export const WORKSPACE_KEY = "d29ya3NwYWNlLWtleS1zZWNyZXQ=";
 export const WORKSPACE =
     "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-mon/providers/Microsoft.OperationalInsights/workspaces/law";
 
-/** Windows VM, Linux VM, Windows Arc and Linux Arc machines behind an authenticated proxy, with AMA, MMA and Qualys. */
+/** Windows VM, Linux VM, Windows Arc and Linux Arc machines behind an authenticated proxy, with AMA and MMA. */
 export function mixedFleet(overrides: Partial<DefenderForServersNetworkRestrictedArgs> = {}): DefenderForServersNetworkRestrictedArgs {
     return {
         ...MINIMAL,

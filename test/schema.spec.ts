@@ -337,7 +337,6 @@ describe("component provider schema", function () {
             "LogCollectionSettings.legacyAgent",
             "GuestConfigurationSettings.enabled",
             "GuestConfigurationSettings.tagExistingVms",
-            "QualysSettings.enabled",
             "PrivateLinkSettings.arc",
             "PrivateLinkSettings.azureMonitor",
             "AzureMonitorPrivateLinkScopeSettings.ingestionAccessMode",

@@ -32,7 +32,6 @@ function findRepoRoot(): string {
 export const SCRIPTS = process.env.DS_SCRIPTS_DIR ?? path.join(findRepoRoot(), "sdk", "scripts");
 export const OS_PROXY = "linux-os-proxy.sh";
 export const ARC_PROXY = "linux-arc-agent-proxy.sh";
-export const QUALYS_PROXY = "linux-qualys-proxy.sh";
 
 export const PROXY = "http://proxy.contoso.internal:3128";
 export const BYPASS = "localhost,127.0.0.1,168.63.129.16,169.254.169.254,.contoso.internal,10.0.0.0/8";

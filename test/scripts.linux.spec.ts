@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import {
     ALWAYS, APT_FILE, ARC_PROXY, BYPASS, calls, exists, expectFailure, FULL_BYPASS, makeSandbox, MDATP, modeOf, OS_PROXY, PASSWORD,
-    pathWithout, PROXY, put, QUALYS_PROXY, read, removeSandboxes, run, runTwice, Sandbox, SCRIPTS, snapshot, withSystemd,
+    pathWithout, PROXY, put, read, removeSandboxes, run, runTwice, Sandbox, SCRIPTS, snapshot, withSystemd,
 } from "./scratchRoot.linux";
 
 // ---------------------------------------------------------------------------------------------
@@ -118,11 +118,6 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
                 for (const line of fs.readFileSync(path.join(SCRIPTS, f), "utf8").split("\n")) {
                     if (/shellcheck disable=/.test(line)) assert.match(line, /disable=SC\d+(,SC\d+)* # \S/, `${f}: a disable without a reason: ${line}`);
                 }
-            }
-            // Qualys is being removed; until then it keeps the default checks.
-            if (files.includes(QUALYS_PROXY)) {
-                const q = spawnSync("shellcheck", ["--severity=style", "--shell=bash", path.join(SCRIPTS, QUALYS_PROXY)], { encoding: "utf8" });
-                assert.equal(q.status, 0, `shellcheck findings:\n${q.stdout}${q.stderr}`);
             }
         });
 

@@ -5,7 +5,7 @@
  *    that stands in for encrypted config never appears, although (checked in process) it does
  *    reach the resources, inside secrets.
  * 2. In-process scenarios (an authenticated proxy, every machine kind and OS, the legacy agent
- *    with its workspace key, Qualys, Private Link; update and preview): each credential literal
+ *    with its workspace key, Private Link; update and preview): each credential literal
  *    is searched for in everything the engine received and everything a person or a machine
  *    reads: resource inputs, component outputs, stack outputs, warnings, the rendered preview
  *    (text and JSON). A hit outside a `Secret` marker fails, naming where. Refused args are
@@ -173,7 +173,7 @@ const FLEET = [
     { key: "lnx-arc", kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "lnx-arc" },
 ];
 
-/** Every kind and OS behind an authenticated proxy, with AMA, the legacy agent (workspace key) and Qualys. */
+/** Every kind and OS behind an authenticated proxy, with AMA, the legacy agent (workspace key). */
 function fleet(make: Make, overrides: Partial<DefenderForServersNetworkRestrictedArgs> = {}): DefenderForServersNetworkRestrictedArgs {
     return {
         ...MINIMAL,

@@ -22,7 +22,7 @@ const WORKSPACE = "0f8c2d41-7a3b-4c55-9e21-5d6a7b8c9d0e";
 const MIXED: EgressInput = {
     cloud: "AzureCloud",
     regions: ["westeurope", "northeurope"],
-    agents: { mde: true, azureMonitorAgent: true, legacyAgent: true, guestConfiguration: true, arcAgent: true, qualys: false },
+    agents: { mde: true, azureMonitorAgent: true, legacyAgent: true, guestConfiguration: true, arcAgent: true },
     workspaceIds: [WORKSPACE],
     privateLink: { arc: true, azureMonitor: false },
 };

@@ -35,7 +35,7 @@ const MACHINES: MachineSettings[] = [
     { key: "lnx-arc", kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "lnx-arc" },
 ];
 
-/** Every kind and OS behind an authenticated proxy, with AMA, the legacy agent, Qualys and the Guest Configuration tag policy. */
+/** Every kind and OS behind an authenticated proxy, with AMA, the legacy agent and the Guest Configuration tag policy. */
 function fleet(overrides: Partial<DefenderForServersNetworkRestrictedArgs> = {}): DefenderForServersNetworkRestrictedArgs {
     return {
         ...MINIMAL,
@@ -192,7 +192,7 @@ describe("stability", function () {
     });
 
     describe("(b) adding or removing a machine changes only that machine's resources (update mode)", () => {
-        /** The logical names a machine's resources get in `fleet()`: proxies, AMA and its association, MMA, Guest Configuration, Qualys. */
+        /** The logical names a machine's resources get in `fleet()`: proxies, AMA and its association, MMA, Guest Configuration. */
         function resourcesOf(machine: MachineSettings): string[] {
             const key = machine.key;
             return [
@@ -202,8 +202,6 @@ describe("stability", function () {
                 `d-ama-dcr-${key}`,
                 `d-legacy-agent-${key}`,
                 ...(machine.kind === "azureVm" ? [`d-guest-configuration-${key}`] : []),
-                `d-qualys-${key}`,
-                `d-qualys-proxy-${key}`,
             ].sort();
         }
 

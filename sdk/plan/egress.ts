@@ -18,6 +18,6 @@ export {
     MDE_LOCATIONS_WITHOUT_STANDARD_HOSTS,
     isGovernmentLocation,
 } from "./egress/mdeHosts";
-export { QUALYS_EGRESS_NOTE, STREAMLINED_PREREQUISITES_NOTE, egressNotes } from "./egress/notes";
+export { STREAMLINED_PREREQUISITES_NOTE, egressNotes } from "./egress/notes";
 export { RouteCheckTargets, routeCheckTargets, routeCheckVariables } from "./egress/routeCheck";
 export { squidAllowlistSnippet } from "./egress/squid";

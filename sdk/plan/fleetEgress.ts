@@ -38,7 +38,6 @@ function listedAgents(args: NormalizedArgs): EgressInput["agents"] {
         guestConfiguration: machines.some((m) => m.parts.guestConfiguration),
         // A scope is there for Arc machines onboarded later too.
         arcAgent: machines.some((m) => m.kind === "arc") || args.privateLink?.arc !== undefined,
-        qualys: machines.some((m) => m.parts.qualys),
     };
 }
 
@@ -47,10 +46,9 @@ function policyAgents(args: NormalizedArgs): EgressInput["agents"] {
     return {
         mde: args.mdeIntegration.enabled,
         azureMonitorAgent: args.logs?.azureMonitorAgent === true,
-        // Validation refuses the legacy agent and Qualys in policy mode.
+        // Validation refuses the legacy agent in policy mode.
         legacyAgent: false,
         guestConfiguration: args.guestConfiguration.enabled,
         arcAgent: true,
-        qualys: false,
     };
 }

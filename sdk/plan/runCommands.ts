@@ -2,7 +2,7 @@
  * The run commands that configure proxies inside the machines: which script, with which
  * parameters. Linux run commands receive named parameters as environment variables, Windows
  * ones as PowerShell parameters. No credential is ever a parameter: the agents these scripts
- * configure (MDE, the Azure Linux Agent, the Arc agent, Qualys) cannot authenticate anyway.
+ * configure (MDE, the Azure Linux Agent, the Arc agent) cannot authenticate anyway.
  */
 import { NormalizedProxy } from "../validate/proxy";
 import { linuxNoProxy, windowsBypass } from "./bypass";
@@ -159,14 +159,6 @@ export function arcAgentProxyVerifyRunCommand(os: Os, proxy: NormalizedProxy, ar
         },
         300,
     );
-}
-
-/** Qualys takes no proxy at install: this waits for the agent, then sets it (up to 30 minutes). */
-export function qualysProxyRunCommand(os: Os, proxy: NormalizedProxy): RunCommandSpec {
-    const waitSeconds = "1800";
-    return os === "windows"
-        ? spec("defender-qualys-proxy", "windows-qualys-proxy.ps1", { ProxyUrl: proxy.url, WaitSeconds: waitSeconds }, 2100)
-        : spec("defender-qualys-proxy", "linux-qualys-proxy.sh", { PROXY_URL: proxy.url, WAIT_SECONDS: waitSeconds }, 2100);
 }
 
 /** What a run command's instance view says went wrong, or undefined when it succeeded or is not known yet. */

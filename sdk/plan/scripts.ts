@@ -11,10 +11,8 @@ import * as path from "node:path";
 export type ScriptName =
     | "linux-os-proxy.sh"
     | "linux-arc-agent-proxy.sh"
-    | "linux-qualys-proxy.sh"
     | "windows-os-proxy.ps1"
-    | "windows-arc-agent-proxy.ps1"
-    | "windows-qualys-proxy.ps1";
+    | "windows-arc-agent-proxy.ps1";
 
 const cache = new Map<ScriptName, string>();
 

@@ -22,7 +22,6 @@ export interface FleetSettings {
     logs?: NormalizedLogs;
     guestConfiguration: boolean;
     tagExistingVms: boolean;
-    qualys: boolean;
     mdeEnabled: boolean;
     mdeIncludesLinux: boolean;
     airGapped: boolean;
@@ -42,7 +41,6 @@ function partsFor(machine: NormalizedMachine, fleet: FleetSettings): Record<Mach
         legacyAgent: fleet.logs?.legacyAgent !== undefined,
         // Arc machines carry Guest Configuration inside their agent.
         guestConfiguration: fleet.guestConfiguration && machine.kind === "azureVm",
-        qualys: fleet.qualys,
     };
     return Object.fromEntries(MACHINE_PARTS.map((part) => [part, wanted[part] && !machine.excluded.includes(part)])) as Record<
         MachinePart,
@@ -125,25 +123,13 @@ export function planFleet(problems: ProblemList, machines: NormalizedMachine[], 
         for (const machine of planned) checkArcScopeAssociation(problems, machine, fleet);
     }
 
-    if (fleet.qualys) {
-        problems.warn(
-            "qualys.enabled",
-            "the built-in Qualys assessment was retired in 2024; Defender Vulnerability Management (plan.defenderVulnerabilityManagement) replaces it",
-        );
-        if (fleet.plan.defenderVulnerabilityManagement) {
-            problems.error(
-                "qualys.enabled",
-                "conflicts with plan.defenderVulnerabilityManagement: a machine has one assessment provider; choose one",
-            );
-        }
-    }
     return planned;
 }
 
 function checkAirGapped(problems: ProblemList, machines: NormalizedMachine[], fleet: FleetSettings): void {
     if (fleet.proxy !== undefined) problems.error("airGapped", "contradicts proxy: a proxy is a way out; remove one of them");
-    if (machines.length > 0 || fleet.logs !== undefined || fleet.qualys) {
-        problems.error("airGapped", "no agent can reach the cloud from an air-gapped machine; remove machines, logs and qualys");
+    if (machines.length > 0 || fleet.logs !== undefined) {
+        problems.error("airGapped", "no agent can reach the cloud from an air-gapped machine; remove machines and logs");
     }
     if (fleet.plan.subPlan !== "P2" || fleet.plan.agentlessScanning !== true) {
         problems.error(

@@ -122,7 +122,7 @@ export function validate(raw: unknown): ValidationResult {
     const azureMonitorPrivateLink = (top.privateLink as { azureMonitor?: unknown } | undefined)?.azureMonitor !== undefined;
     const logs = readLogs(problems, top.logs, location, subscriptionId, azureMonitorPrivateLink);
     const guestConfiguration = readGuestConfiguration(problems, top.guestConfiguration);
-    const qualys = readRetiredQualys(problems, top.qualys);
+    readRetiredQualys(problems, top.qualys);
     const builtInPolicies = readBuiltInPolicies(problems, top.builtInPolicies);
     const listed = readMachines(problems, top.machines, location);
     const privateLink = readPrivateLink(problems, top.privateLink, { cloud, location, machines: listed, logs });
@@ -131,7 +131,6 @@ export function validate(raw: unknown): ValidationResult {
         logs,
         guestConfiguration: guestConfiguration.enabled,
         tagExistingVms: guestConfiguration.tagExistingVms,
-        qualys,
         mdeEnabled: mdeIntegration.enabled,
         mdeIncludesLinux: mdeIntegration.includeLinux,
         airGapped,
@@ -142,7 +141,7 @@ export function validate(raw: unknown): ValidationResult {
         arcScope: privateLink?.arc,
     });
 
-    const rollout = readRollout(problems, top.rollout, { subscriptionId, proxy, logs, privateLink, qualys });
+    const rollout = readRollout(problems, top.rollout, { subscriptionId, proxy, logs, privateLink });
     checkMachinePlans(problems, listed, { ownsSubscriptionSettings, subPlan: plan.subPlan, rolloutMode: rollout.mode });
     const azureFirewall = readAzureFirewall(problems, top.azureFirewall, { subscriptionId, airGapped });
     const arcGateway = readArcGateway(problems, top.arcGateway, { cloud, location, machines, privateLink, logs, rolloutMode: rollout.mode });

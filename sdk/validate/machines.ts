@@ -5,7 +5,7 @@ import { readLocation } from "./location";
 import { ProblemList } from "./problems";
 
 /** The parts the component can put on a machine; each can be left out per machine. */
-export const MACHINE_PARTS = ["osProxy", "azureMonitorAgent", "legacyAgent", "guestConfiguration", "qualys"] as const;
+export const MACHINE_PARTS = ["osProxy", "azureMonitorAgent", "legacyAgent", "guestConfiguration"] as const;
 
 /** One of `MACHINE_PARTS`. */
 export type MachinePart = (typeof MACHINE_PARTS)[number];

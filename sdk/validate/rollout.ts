@@ -59,7 +59,6 @@ export interface RolloutContext {
     proxy?: NormalizedProxy;
     logs?: NormalizedLogs;
     privateLink?: NormalizedPrivateLink;
-    qualys: boolean;
 }
 
 /** Reads `rollout`; in policy mode, refuses anything that would put a secret into a policy. */
@@ -142,12 +141,6 @@ export function readRollout(problems: ProblemList, value: unknown, context: Roll
         problems.error(
             "logs.legacyAgent",
             'is not deployed by policy: its workspace key would sit in the policy in clear text; use rollout.mode "machines" or the Azure Monitor Agent',
-        );
-    }
-    if (context.qualys) {
-        problems.error(
-            "qualys.enabled",
-            'is per-machine only; use rollout.mode "machines" (or, better, Defender Vulnerability Management)',
         );
     }
     return result;

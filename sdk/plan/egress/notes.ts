@@ -5,10 +5,6 @@
 import { DEFAULT_MDE_EGRESS, egressEndpoints } from "./endpoints";
 import { EgressInput } from "./types";
 
-/** Why no Qualys host is listed: Microsoft does not document them, and this contract lists only documented hosts. */
-export const QUALYS_EGRESS_NOTE =
-    "Qualys (retired built-in assessment): Microsoft does not document the hosts the Qualys agent reaches, so none is listed. Ask Qualys for the platform URL of your subscription and allow it yourself, or move to Defender Vulnerability Management (MdeTvm), which needs no host beyond Defender for Endpoint's.";
-
 /**
  * What streamlined connectivity needs before the short list works (defender-docs `defender-endpoint/migrate-devices-streamlined.md`,
  * "Microsoft Defender for Cloud": the advanced feature, ~48 hours, re-onboarding; `configure-device-connectivity.md` and
@@ -20,7 +16,6 @@ export const STREAMLINED_PREREQUISITES_NOTE =
 /** Facts about the egress list that it cannot carry itself. */
 export function egressNotes(input: EgressInput): string[] {
     const notes: string[] = [];
-    if (input.agents.qualys) notes.push(QUALYS_EGRESS_NOTE);
     if (input.agents.mde) {
         const mde = input.mde ?? DEFAULT_MDE_EGRESS;
         if (mde.connectivity === "streamlined") {

@@ -39,8 +39,6 @@ export interface EgressInput {
         guestConfiguration: boolean;
         /** At least one Azure Arc-enabled server. */
         arcAgent: boolean;
-        /** The retired built-in Qualys assessment. Microsoft does not document its hosts: see `egressNotes`. */
-        qualys: boolean;
     };
     /** Defender for Endpoint's connectivity and data location. Default: standard connectivity, every data location, both operating systems. */
     mde?: MdeEgressOptions;
