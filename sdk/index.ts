@@ -6,3 +6,5 @@ export { validate, ValidationError, Problem, NormalizedArgs } from "./validate";
 // (test/package.spec.ts checks that every type an output uses is exported here).
 export { EgressDestination } from "./plan/egress";
 export { OnboardingCommands } from "./plan/privateLink";
+export { AzureFirewallRule, AzureFirewallRuleAction, AzureFirewallRuleCollection, AzureFirewallRuleProtocol } from "./plan/firewallRules";
+export { OnboardingVerification } from "./plan/onboardingVerification";

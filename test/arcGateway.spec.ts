@@ -28,7 +28,7 @@ function gatewayFleet(overrides: Partial<DefenderForServersNetworkRestrictedArgs
         ...MINIMAL,
         proxy: { address: "http://proxy.corp.example:3128", username: "svc", password: PASSWORD, unauthenticatedForAgentHosts: true },
         machines: [
-            { key: "lnx-vm", kind: "azureVm", os: "linux", resourceGroupName: "rg-app", name: "lnx-vm" },
+            { key: "lnx-vm", kind: "azureVm", os: "linux", resourceGroupName: "rg-app", name: "lnx-vm", systemAssignedIdentity: true },
             { key: "lnx-arc", kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "lnx-arc" },
             { key: "win-arc", kind: "arc", os: "windows", resourceGroupName: "rg-arc-ne", name: "win-arc", location: "northeurope" },
         ],
@@ -312,7 +312,7 @@ describe("Arc gateway: onboarding commands", () => {
             }).linux;
             const run = spawnSync("bash", ["-c", script], {
                 env: { PATH: `${dir}:/usr/bin:/bin`, TENANT_ID: TENANT },
-                encoding: "utf8",
+                maxBuffer: 256 * 1024 * 1024, encoding: "utf8",
                 timeout: 10_000,
             });
             return { status: run.status, calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [] };
@@ -341,7 +341,7 @@ describe("Arc gateway: onboarding commands", () => {
             location: "westeurope",
             gatewayId: EXISTING,
         }).linux;
-        const run = spawnSync("bash", ["-c", script], { env: { PATH: "/nonexistent:/usr/bin:/bin" }, encoding: "utf8" });
+        const run = spawnSync("bash", ["-c", script], { env: { PATH: "/nonexistent:/usr/bin:/bin" }, maxBuffer: 256 * 1024 * 1024, encoding: "utf8" });
         assert.notEqual(run.status, 0);
         assert.match(run.stderr, /set TENANT_ID to your Entra tenant id/);
     });
@@ -387,7 +387,7 @@ describe("Arc gateway: Windows onboarding commands under PowerShell 7", function
             );
             const run = spawnSync(findPwsh(), ["-NoProfile", "-NonInteractive", "-File", script], {
                 env: { ...process.env, ProgramW6432: dir, TENANT_ID: TENANT },
-                encoding: "utf8",
+                maxBuffer: 256 * 1024 * 1024, encoding: "utf8",
                 timeout: 120_000,
             });
             return {
@@ -423,7 +423,7 @@ describe("Arc gateway: the example under the offline preview", function () {
             ["-r", require.resolve("ts-node/register/transpile-only"), path.join(root, "sdk", "preview", "cli.ts"), "--json"],
             {
                 cwd: path.join(root, "examples", "arc-gateway"),
-                encoding: "utf8",
+                maxBuffer: 256 * 1024 * 1024, encoding: "utf8",
                 env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
                 timeout: 170_000,
             },
@@ -608,7 +608,7 @@ describe("Arc gateway: the gateway-mode Squid snippet against a real Squid", fun
                                 "",
                             ].join("\n"),
                         );
-                        const run = spawnSync(squid, ["-k", "parse", "-f", conf], { encoding: "utf8", timeout: 15_000 });
+                        const run = spawnSync(squid, ["-k", "parse", "-f", conf], { maxBuffer: 256 * 1024 * 1024, encoding: "utf8", timeout: 15_000 });
                         const said = `${run.stdout}${run.stderr}`;
                         const label = `${workspaceIds.length} workspace(s), monitor private link ${azureMonitor}, host ${gatewayHost ?? "wildcard"}`;
                         assert.equal(run.status, 0, `${label}: squid -k parse failed:\n${said}`);

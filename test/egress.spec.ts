@@ -680,7 +680,7 @@ describe("egress: what the component registers and outputs", function () {
     const FLEET = {
         ...MINIMAL,
         proxy: { address: "http://proxy.corp.example:3128" },
-        machines: [{ key: "web1", kind: "azureVm", os: "linux", resourceGroupName: "rg", name: "web1" }],
+        machines: [{ key: "web1", kind: "azureVm", os: "linux", resourceGroupName: "rg", name: "web1", systemAssignedIdentity: true }],
     };
 
     it("without azureFirewall: standard MDE hosts on the egress output, firewall rules printed, no rule collection group", async function () {

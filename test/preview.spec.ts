@@ -12,7 +12,7 @@ const CLI = path.join(ROOT, "sdk", "preview", "cli.ts");
 function preview(cwd: string, ...args: string[]) {
     const result = spawnSync(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), CLI, ...args], {
         cwd,
-        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024, encoding: "utf8",
         env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
     });
     return { code: result.status, stdout: result.stdout, stderr: result.stderr };

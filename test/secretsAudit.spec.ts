@@ -131,7 +131,7 @@ function discoverProjects(): Project[] {
 function previewCli(cwd: string, ...args: string[]) {
     const result = spawnSync(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), CLI, ...args], {
         cwd,
-        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024, encoding: "utf8",
         env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
     });
     totals.cliRuns += 1;
@@ -177,7 +177,7 @@ const FLEET = [
 function fleet(make: Make, overrides: Partial<DefenderForServersNetworkRestrictedArgs> = {}): DefenderForServersNetworkRestrictedArgs {
     return {
         ...MINIMAL,
-        plan: { subPlan: "P2", fileIntegrityMonitoring: true },
+        plan: { subPlan: "P2", fileIntegrityMonitoring: false },
         proxy: {
             address: "http://proxy.corp.example:3128",
             bypass: [".corp.example", "10.0.0.0/8"],

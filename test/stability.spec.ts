@@ -198,6 +198,7 @@ describe("stability", function () {
             return [
                 `d-os-proxy-${key}`,
                 ...(machine.kind === "arc" ? [`d-arc-agent-proxy-${key}`] : []),
+                ...(machine.kind === "arc" && machine.os === "linux" ? [`d-arc-agent-proxy-verify-${key}`] : []),
                 `d-ama-${key}`,
                 `d-ama-dcr-${key}`,
                 `d-legacy-agent-${key}`,

@@ -403,7 +403,7 @@ function machineAndProxyCases(): Array<{ why: string; args: unknown; path: strin
         },
         {
             why: "P1 on one machine under a Plan 2 subscription",
-            args: { ...MINIMAL, machines: [{ key: "m", kind: "azureVm", os: "linux", resourceGroupName: "rg", name: "m", defenderPlan: "P1" }] },
+            args: { ...MINIMAL, machines: [{ key: "m", kind: "azureVm", os: "linux", resourceGroupName: "rg", name: "m", systemAssignedIdentity: true, defenderPlan: "P1" }] },
             path: "machines[0].defenderPlan",
             says: /use "Free" to leave the machine out, or set plan.subPlan to "P1"/,
         },

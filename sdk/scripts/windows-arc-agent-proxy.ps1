@@ -100,7 +100,7 @@ function Split-List([string]$List) {
 
 # host:port entries; entry positions, not values, in errors (a value may hold a credential).
 function Get-RouteTargets([string]$List) {
-    $fix = 'set RouteCheckHosts to host:port entries separated by commas, such as login.microsoftonline.com:443'
+    $fix = 'set RouteCheckHosts to host:port entries separated by commas, such as proxy-check.example:443'
     $label = '[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9])?'
     $targets = @()
     $i = 0
