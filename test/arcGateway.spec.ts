@@ -161,7 +161,7 @@ describe("Arc gateway: resources", () => {
         const withGateway = await construct(noAma(gatewayFleet()));
         for (const key of ["lnx-arc", "win-arc"]) {
             const given = parameters(withGateway, `d-arc-agent-proxy-${key}`);
-            assert.equal(given.ARC_PROXY_BYPASS ?? given.ArcProxyBypass, "", `${key} still gets an Arc bypass`);
+            assert.equal(given.ARC_PROXY_BYPASS ?? given.ArcProxyBypass ?? "", "", `${key} still gets an Arc bypass (an empty one is left out)`);
             // The agent still needs the enterprise proxy: the gateway is reached through it.
             assert.equal(given.PROXY_URL ?? given.ProxyUrl, "http://proxy.corp.example:3128");
         }
@@ -238,8 +238,8 @@ describe("Arc gateway: gateway-mode egress (pure)", () => {
         const usual = egressEndpoints({ ...INPUT, agents: { ...INPUT.agents, arcAgent: false } });
         const gateway = gatewayModeEgress(INPUT, { arcRegions: ["westeurope"] });
         for (const row of usual) {
-            const same = gateway.find((g) => g.host === row.host);
-            assert.ok(same !== undefined, `${row.host} lost`);
+            const same = gateway.find((g) => g.host === row.host && g.port === row.port);
+            assert.ok(same !== undefined, `${row.host}:${row.port} lost`);
             if (!same.agents.includes("Arc agent")) assert.deepEqual(same, row);
         }
     });

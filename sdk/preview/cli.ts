@@ -173,4 +173,8 @@ async function main(): Promise<number> {
     }
 }
 
-main().then((code) => process.exit(code));
+// Exit only once stdout and stderr are flushed: process.exit() right after a large write to a
+// pipe cut the JSON of a 300-resource preview at 219,264 bytes (seen in test/agents.spec.ts).
+main().then((code) => {
+    process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+});
