@@ -142,7 +142,7 @@ describe("the offline preview's comparison (--compare base.json)", function () {
         assert.match(md, new RegExp(`\\*\\*\\+${c.added.length} to add, -${c.removed.length} to remove, ~${c.modified.length} to modify, ${c.unchanged} unchanged\\*\\*`));
         assert.match(md, /^### Added \(\d+\)$/m);
         // The added Linux Arc machine gets three run commands: OS proxy, Arc-agent proxy and its read-back step.
-        assert.match(md, /^\| \+ \| `azure-native:hybridcompute:MachineRunCommand` \| 2 \| .*`d-os-proxy-lnx-arc`/m);
+        assert.match(md, /^\| \+ \| `azure-native:hybridcompute:MachineRunCommand` \| 3 \| .*`d-os-proxy-lnx-arc`/m);
         assert.match(md, /^### Removed \(\d+\)$/m);
         assert.match(md, /^\| - \| `azure-native:hybridcompute:MachineRunCommand` \| 2 \| .*`d-os-proxy-win-arc`/m);
         assert.match(md, /<summary>~ <code>azure-native:compute:VirtualMachineRunCommandByVirtualMachine<\/code> <code>d-os-proxy-lnx-vm<\/code>/);
