@@ -19,6 +19,9 @@ log() { printf 'install-test-tools: %s\n' "$*"; }
 need=()
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 [[ -x /usr/sbin/squid ]] || need+=(squid)
+# The Linux script specs run the scripts with curl (route check) and jq (the JSON merge fallback).
+command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v jq >/dev/null 2>&1 || need+=(jq)
 if ((${#need[@]})); then
     log "apt-get install ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive
