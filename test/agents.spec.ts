@@ -416,7 +416,7 @@ describe("examples/central-workspace under the offline preview", function () {
         const bypass = (key: string) =>
             byName(`defender-arc-agent-proxy-${key}`).parameters.find((p: { name: string }) =>
                 /ARC_PROXY_BYPASS|ArcProxyBypass/.test(p.name),
-            ).value;
+            )?.value ?? "";
         assert.deepEqual([bypass("arc-legacy-01"), bypass("arc-moving-01"), bypass("arc-new-01")], ["", "", "Arc"]);
         assert.equal(
             byName("defender-arc-scope-assignment-arc-moving-01").policyDefinitionId.split("/").pop(),
