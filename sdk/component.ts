@@ -102,6 +102,12 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         const egress = egressWithGateway(settings, egressInput);
         const linkFlags = egressInput.privateLink;
         const bypass = settings.proxy === undefined ? [] : bypassList(settings.proxy.bypass, privateLinkHosts(egress));
+        // A machine proves only its own region's hosts, so adding a machine elsewhere changes no other machine's check.
+        const regional = new Map<string, EgressDestination[]>();
+        const egressInRegion = (region: string): EgressDestination[] => {
+            if (!regional.has(region)) regional.set(region, egressWithGateway(settings, { ...egressInput, regions: [region] }));
+            return regional.get(region)!;
+        };
 
         // 2. Each machine: its proxies first (MDE waits for them), then the agents with their own proxy settings.
         const fleet = {
@@ -117,7 +123,7 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             ),
             routeChecks: settings.proxy?.routeCheck
                 ? (machine: MachinePlan) =>
-                      machineRouteChecks(egress, machine, {
+                      machineRouteChecks(egressInRegion(machine.location), machine, {
                           mde: settings.mdeIntegration.enabled,
                           mdeOnLinux: settings.mdeIntegration.includeLinux,
                       })

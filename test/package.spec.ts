@@ -252,6 +252,8 @@ describe(`the packed package, installed from its tarball (Node ${process.version
 
     it("runs under the package's offline preview, from its bin", () => {
         fs.writeFileSync(path.join(consumer, "Pulumi.yaml"), "name: consumer\nruntime: nodejs\n");
+        // The preview, like the CLI, wants the stack's file; this program reads no config.
+        fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), "config: {}\n");
         const bin = path.join(consumer, "node_modules", ".bin", "defender-servers-preview");
         assert.ok(fs.existsSync(bin), "npm linked the bin");
         // The bin's `#!/usr/bin/env node` finds this Node first on PATH (see run()).
