@@ -260,9 +260,11 @@ describe(`the packed package, installed from its tarball (Node ${process.version
         const out = ok(run(bin, [".", "--json"], consumer), "defender-servers-preview");
         const report = JSON.parse(out);
         const names = report.resources.map((r: { name: string }) => r.name);
-        assert.deepEqual(names.slice(0, 2), ["d", "d-plan"]);
-        assert.ok(names.includes("d-os-proxy-lnx-web-01"), names.join(", "));
-        assert.equal(names[names.length - 1], "d-mde-integration");
+        assert.equal(names[0], "d");
+        // The machine's proxy first, then the MDE settings, then the plan (which integrates MDE by default).
+        const at = (name: string) => names.indexOf(name);
+        assert.ok(at("d-os-proxy-lnx-web-01") > 0, names.join(", "));
+        assert.ok(at("d-os-proxy-lnx-web-01") < at("d-mde-integration") && at("d-mde-integration") < at("d-plan"), names.join(", "));
         assert.equal(report.outputs.plan, "P2");
         assert.ok(Array.isArray(report.outputs.egressHosts) && report.outputs.egressHosts.length > 0, JSON.stringify(report.outputs));
         assert.ok(report.outputs.egressHosts.every((h: unknown) => typeof h === "string" && h !== ""));
