@@ -4,10 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
  * The one typed args object of `DefenderForServersNetworkRestricted`.
  *
  * Rules these interfaces follow so that the component provider can serve them to every
- * Pulumi language (see README, "Other languages"): interfaces only, no unions, no enums, no
- * string-literal types. Fields that take one of a few values are `string`, with the allowed
- * values in the JSDoc, and `validate()` checks them. Anything that decides *which* resources
- * exist is a plain value, never an `Input`, because it must be known before anything else is.
+ * Pulumi language (see README, "Other languages"): interfaces only, no unions. A field that
+ * takes one of a few values has a choice type from the end of this file: an `as const` object
+ * and a type of the same name, the union of its values. TypeScript then refuses a value outside
+ * it at compile time, a literal (`os: "linux"`) still compiles, the object names the values
+ * (`Os.linux`), and the SDK's analyzer turns each into a schema enum for the other languages.
+ * `validate()` still checks every choice at run time, since JavaScript, YAML and the other
+ * languages pass plain strings. Anything that decides *which* resources exist is a plain
+ * value, never an `Input`, because it must be known before anything else is.
  */
 
 /** Everything the component needs, from the subscription's plan down to each machine. */
@@ -17,7 +21,7 @@ export interface DefenderForServersNetworkRestrictedArgs {
     /** Azure region used for the subscription-scope deployment metadata and as the default location of every machine-level resource, e.g. `westeurope`. */
     location: string;
     /** Azure cloud the subscription lives in: `AzureCloud` (default) or `AzureUSGovernment`. Decides host names and DNS zones. (`AzureChinaCloud` is refused: Defender for Cloud was retired there on 18 August 2026.) */
-    cloud?: string;
+    cloud?: Cloud;
     /** The Defender for Servers plan. Defaults to Plan 2 with agentless scanning. */
     plan?: DefenderPlanSettings;
     /** Microsoft Defender for Endpoint integration, which makes Defender for Cloud deploy the MDE extension. On by default, Linux included; switched on only after every machine's proxy is in place. */
@@ -75,7 +79,7 @@ export interface ArcGatewaySettings {
 /** Per-machine resources, or Azure Policy at fleet scale. */
 export interface RolloutSettings {
     /** `machines` (default): resources for each listed machine. `policy`: custom DeployIfNotExists/modify policies, assigned to `scope`, cover every current and future machine; `machines` then only inform the egress list. */
-    mode?: string;
+    mode?: RolloutMode;
     /** Where the policy initiative is assigned: `/subscriptions/<id>` (default: this subscription), `/subscriptions/<id>/resourceGroups/<name>` (both within `subscriptionId`) or `/providers/Microsoft.Management/managementGroups/<id>`. */
     scope?: string;
     /** Start a remediation task per policy so existing machines are brought in line, not only new ones (default `true`). A changed definition (a new proxy, say) gets a new task. */
@@ -121,9 +125,9 @@ export interface ArcPrivateLinkScopeSettings {
 /** The Azure Monitor Private Link Scope. */
 export interface AzureMonitorPrivateLinkScopeSettings {
     /** Ingestion access mode: `PrivateOnly` (default) or `Open`. */
-    ingestionAccessMode?: string;
+    ingestionAccessMode?: PrivateLinkAccessMode;
     /** Query access mode: `Open` (default, so people can still query from the portal) or `PrivateOnly`. */
-    queryAccessMode?: string;
+    queryAccessMode?: PrivateLinkAccessMode;
     /** Create the private endpoint (`azuremonitor`) in `privateLink.subnetId` (default `true`). */
     privateEndpoint?: boolean;
 }
@@ -149,9 +153,9 @@ export interface MachineSettings {
     /** Stable key that names this machine's resources (`<name>-<what>-<key>`): lower-case letters, digits and dashes, unique. Changing it replaces the machine's resources. */
     key: string;
     /** `azureVm` or `arc`. */
-    kind: string;
+    kind: MachineKind;
     /** `windows` or `linux`. */
-    os: string;
+    os: Os;
     /** Resource group of the VM or Arc machine. */
     resourceGroupName: pulumi.Input<string>;
     /** Name of the VM or Arc machine. */
@@ -163,11 +167,11 @@ export interface MachineSettings {
     /** Azure VMs: resource id of a user-assigned identity attached to the VM for the Azure Monitor Agent to sign in with (sent as `settings.authentication.managedIdentity`, `mi_res_id`). Not for Arc machines, which use their own identity only. */
     userAssignedIdentityId?: string;
     /** Arc machines and `privateLink.arc`: `none` (default: not associated with the scope; its Arc agent keeps using the proxy), `associated` (already associated, e.g. onboarded with `arcOnboardingCommands`: its Arc agent bypasses the proxy for Arc), or `associateByPolicy` (the built-in policy a3461c8c-6c9d-4e42-a644-40ba8a1abf49 associates it; needs `privateLink.arc.publicNetworkAccess: true` until you list it `associated`). */
-    arcPrivateLinkScope?: string;
+    arcPrivateLinkScope?: ArcScopeAssociation;
     /** Parts to leave out on this machine: any of `osProxy`, `azureMonitorAgent`, `legacyAgent`, `guestConfiguration`. */
-    exclude?: string[];
+    exclude?: MachinePart[];
     /** Defender for Servers at this machine's own scope: `P1` (after its proxies, like MDE; not under a Plan 2 subscription), or `Free` to leave it out of the subscription's plan. Unset: the subscription's plan applies. Per-machine mode only. */
-    defenderPlan?: string;
+    defenderPlan?: MachineDefenderPlan;
 }
 
 /** Where the agents send logs, and which agents do it. */
@@ -181,9 +185,9 @@ export interface LogCollectionSettings {
     /** Resource group (`/subscriptions/<id>/resourceGroups/<name>`) for the data collection rule and endpoint the component makes. Default: the workspace's resource group. It must be in `subscriptionId` (the provider's subscription); the workspace may be elsewhere. */
     dataCollectionResourceGroupId?: string;
     /** What the component's rule collects: any of `authSyslog` (Linux auth/authpriv syslog into `Syslog`; the default) and `securityEvents` (the Windows Security channel into `SecurityEvent`; needs `workspaceSecuritySolution`). */
-    streams?: string[];
+    streams?: LogStream[];
     /** What is on for the workspace that gives it the `SecurityEvent` table: `sentinel` (Microsoft Sentinel) or `defenderForServersP2` (Defender for Servers Plan 2 on the workspace). Required with the `securityEvents` stream; Azure refuses the rule otherwise (InvalidOutputTable). */
-    workspaceSecuritySolution?: string;
+    workspaceSecuritySolution?: WorkspaceSecuritySolution;
     /** Turn on Defender for Servers Plan 2 for the workspace (the 500 MB/day ingestion benefit). Refused: no Microsoft source documents the resource; turn it on in Defender for Cloud's environment settings and set `workspaceSecuritySolution`. */
     enableDefenderForServersOnWorkspace?: boolean;
     /** Deploy the Azure Monitor Agent with the proxy settings (default `true`; `false` only together with `legacyAgent`). */
@@ -211,7 +215,7 @@ export interface GuestConfigurationSettings {
 /** Which Defender for Servers plan runs, and which of its extensions are on. */
 export interface DefenderPlanSettings {
     /** Sub-plan: `P1` or `P2` (default `P2`). */
-    subPlan?: string;
+    subPlan?: SubPlan;
     /** Agentless machine scanning (Plan 2 only). Unset: kept as the subscription has it, on for a subscription new to the plan; not sent for `P1`. It is the only protection left for machines that cannot reach the cloud. */
     agentlessScanning?: boolean;
     /** Machines that carry any of these tags (name to value) are left out of agentless scanning. Plan 2 only. */
@@ -231,9 +235,9 @@ export interface MdeIntegrationSettings {
     /** Deploy MDE to Linux machines too (default `true`). */
     includeLinux?: boolean;
     /** How MDE reaches its cloud, which decides the egress list: `standard` (default; what Defender for Cloud onboards with: Microsoft's URL list per MDE data location) or `streamlined` (`*.endpoint.security.microsoft.com`; needs the tenant setting "Apply streamlined connectivity settings to devices managed by Intune and Defender for Cloud" and minimum agent versions, see `egressNotes`). */
-    connectivity?: string;
+    connectivity?: MdeConnectivity;
     /** The MDE tenant's data location, as the Defender portal shows it: `US`, `EU`, `UK`, `AU`, or for US Government `GCC`, `GCCHigh`, `DoD`. Narrows the standard list to that location's hosts; unset lists every documented location. */
-    dataLocation?: string;
+    dataLocation?: MdeDataLocation;
 }
 
 /** Azure Firewall policy rules for the egress list, so a firewall enforces what the `egress` output states. */
@@ -247,3 +251,159 @@ export interface AzureFirewallRulesSettings {
     /** Source addresses the rules allow (CIDR ranges of the machines' subnets, or `*`; default `["*"]`). */
     sourceAddresses?: string[];
 }
+
+// Choices. Each is an `as const` object (the values, by name) and a type of the same name (the
+// union of its values); the analyzer makes each a schema enum. `validate()` reads its allowed
+// values from these objects, in this order, so the two cannot drift apart.
+
+/** Azure clouds the component protects machines in (`cloud`); `AzureChinaCloud` is refused at run time with the reason. */
+export const Cloud = {
+    /** Azure public cloud (the default). */
+    AzureCloud: "AzureCloud",
+    /** Azure Government (US). */
+    AzureUSGovernment: "AzureUSGovernment",
+} as const;
+/** One of `Cloud`'s values. */
+export type Cloud = (typeof Cloud)[keyof typeof Cloud];
+
+/** How the machine-level parts are rolled out (`rollout.mode`). */
+export const RolloutMode = {
+    /** Resources for each listed machine (the default). */
+    machines: "machines",
+    /** Azure Policy assignments at `rollout.scope`. */
+    policy: "policy",
+} as const;
+/** One of `RolloutMode`'s values. */
+export type RolloutMode = (typeof RolloutMode)[keyof typeof RolloutMode];
+
+/** Access mode of an Azure Monitor Private Link Scope (`ingestionAccessMode`, `queryAccessMode`). */
+export const PrivateLinkAccessMode = {
+    /** Only through the scope's private endpoints. */
+    PrivateOnly: "PrivateOnly",
+    /** Public networks too. */
+    Open: "Open",
+} as const;
+/** One of `PrivateLinkAccessMode`'s values. */
+export type PrivateLinkAccessMode = (typeof PrivateLinkAccessMode)[keyof typeof PrivateLinkAccessMode];
+
+/** What a machine is (`machines[].kind`). */
+export const MachineKind = {
+    /** An Azure virtual machine. */
+    azureVm: "azureVm",
+    /** An Azure Arc-enabled server. */
+    arc: "arc",
+} as const;
+/** One of `MachineKind`'s values. */
+export type MachineKind = (typeof MachineKind)[keyof typeof MachineKind];
+
+/** A machine's operating system (`machines[].os`). */
+export const Os = {
+    /** Windows Server. */
+    windows: "windows",
+    /** Linux. */
+    linux: "linux",
+} as const;
+/** One of `Os`'s values. */
+export type Os = (typeof Os)[keyof typeof Os];
+
+/** How an Arc machine relates to `privateLink.arc` (`machines[].arcPrivateLinkScope`). */
+export const ArcScopeAssociation = {
+    /** Not associated with the scope (the default). */
+    none: "none",
+    /** Already associated with the scope. */
+    associated: "associated",
+    /** Associated by the built-in policy the component assigns. */
+    associateByPolicy: "associateByPolicy",
+} as const;
+/** One of `ArcScopeAssociation`'s values. */
+export type ArcScopeAssociation = (typeof ArcScopeAssociation)[keyof typeof ArcScopeAssociation];
+
+/** Parts a machine can leave out (`machines[].exclude`). */
+export const MachinePart = {
+    /** The operating-system proxy run command. */
+    osProxy: "osProxy",
+    /** The Azure Monitor Agent. */
+    azureMonitorAgent: "azureMonitorAgent",
+    /** The legacy Log Analytics agent. */
+    legacyAgent: "legacyAgent",
+    /** The Guest Configuration extension. */
+    guestConfiguration: "guestConfiguration",
+} as const;
+/** One of `MachinePart`'s values. */
+export type MachinePart = (typeof MachinePart)[keyof typeof MachinePart];
+
+/** Defender for Servers at one machine's scope (`machines[].defenderPlan`). */
+export const MachineDefenderPlan = {
+    /** Plan 1 for this machine. */
+    P1: "P1",
+    /** Left out of the subscription's plan. */
+    Free: "Free",
+} as const;
+/** One of `MachineDefenderPlan`'s values. */
+export type MachineDefenderPlan = (typeof MachineDefenderPlan)[keyof typeof MachineDefenderPlan];
+
+/** The subscription's Defender for Servers sub-plan (`plan.subPlan`). */
+export const SubPlan = {
+    /** Plan 1. */
+    P1: "P1",
+    /** Plan 2 (the default). */
+    P2: "P2",
+} as const;
+/** One of `SubPlan`'s values. */
+export type SubPlan = (typeof SubPlan)[keyof typeof SubPlan];
+
+/** How Defender for Endpoint reaches its cloud (`mdeIntegration.connectivity`). */
+export const MdeConnectivity = {
+    /** Microsoft's URL list per data location (the default). */
+    standard: "standard",
+    /** The consolidated `*.endpoint.security.microsoft.com` hosts. */
+    streamlined: "streamlined",
+} as const;
+/** One of `MdeConnectivity`'s values. */
+export type MdeConnectivity = (typeof MdeConnectivity)[keyof typeof MdeConnectivity];
+
+/** Defender for Endpoint data locations (`mdeIntegration.dataLocation`), as the Defender portal shows them. */
+export const MdeDataLocation = {
+    /** United States. */
+    US: "US",
+    /** European Union. */
+    EU: "EU",
+    /** United Kingdom. */
+    UK: "UK",
+    /** Australia. */
+    AU: "AU",
+    /** US Government GCC. */
+    GCC: "GCC",
+    /** US Government GCC High. */
+    GCCHigh: "GCCHigh",
+    /** US Government DoD. */
+    DoD: "DoD",
+    /** Switzerland: streamlined connectivity only (the standard list has no hosts for it). */
+    CH: "CH",
+    /** India: streamlined connectivity only (the standard list has no hosts for it). */
+    IN: "IN",
+    /** United Arab Emirates: streamlined connectivity only (the standard list has too few hosts for it). */
+    UAE: "UAE",
+} as const;
+/** One of `MdeDataLocation`'s values. */
+export type MdeDataLocation = (typeof MdeDataLocation)[keyof typeof MdeDataLocation];
+
+/** What the component's data collection rule collects (`logs.streams`). */
+export const LogStream = {
+    /** The Windows Security event log into `SecurityEvent`. */
+    securityEvents: "securityEvents",
+    /** Linux auth/authpriv syslog into `Syslog` (the default). */
+    authSyslog: "authSyslog",
+} as const;
+/** One of `LogStream`'s values. */
+export type LogStream = (typeof LogStream)[keyof typeof LogStream];
+
+/** What gives the workspace its `SecurityEvent` table (`logs.workspaceSecuritySolution`). */
+export const WorkspaceSecuritySolution = {
+    /** Microsoft Sentinel. */
+    sentinel: "sentinel",
+    /** Defender for Servers Plan 2 on the workspace. */
+    defenderForServersP2: "defenderForServersP2",
+} as const;
+/** One of `WorkspaceSecuritySolution`'s values. */
+export type WorkspaceSecuritySolution = (typeof WorkspaceSecuritySolution)[keyof typeof WorkspaceSecuritySolution];

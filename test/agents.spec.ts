@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs, ValidationError } from "../sdk";
+import { ArcScopeAssociation, DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs, ValidationError } from "../sdk";
 import { runProgram } from "../sdk/preview/engine";
 import { construct, inputs, MINIMAL, MODES, named, ofType, waitsFor } from "./harness";
 import { mixedFleet, PASSWORD, WORKSPACE } from "./fleet";
@@ -268,7 +268,7 @@ describe("where the data collection rule and endpoint go", () => {
 });
 
 describe("Arc machines and the Arc Private Link Scope", () => {
-    const arcFleet = (arcPrivateLinkScope: string | undefined, publicNetworkAccess = false): DefenderForServersNetworkRestrictedArgs => ({
+    const arcFleet = (arcPrivateLinkScope: ArcScopeAssociation | undefined, publicNetworkAccess = false): DefenderForServersNetworkRestrictedArgs => ({
         ...MINIMAL,
         proxy: { address: "http://proxy.corp.example:3128" },
         machines: [{ key: "arc-1", kind: "arc", os: "windows", resourceGroupName: "rg-arc", name: "arc-1", arcPrivateLinkScope }],

@@ -8,7 +8,7 @@ import * as net from "node:net";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs, ValidationError } from "../sdk";
+import { DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs, MachineSettings, ValidationError } from "../sdk";
 import { validate } from "../sdk/validate";
 import { EgressInput, egressEndpoints, proxyAllowlist, squidAllowlistSnippet } from "../sdk/plan/egress";
 import { gatewayModeEgress, gatewayOnboardingCommands, GATEWAY_HOST_WILDCARD } from "../sdk/plan/arcGateway";
@@ -558,7 +558,7 @@ describe("Arc gateway: validation", () => {
     });
 
     it("warns past Microsoft's 2,000 servers per gateway and region", () => {
-        const machines = Array.from({ length: 2001 }, (_, i) => ({
+        const machines: MachineSettings[] = Array.from({ length: 2001 }, (_, i) => ({
             key: `arc-${i}`,
             kind: "arc",
             os: "linux",

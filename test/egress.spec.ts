@@ -19,6 +19,7 @@ import {
 } from "../sdk/plan/egress";
 import { azureFirewallRuleCollections, firewallFqdn } from "../sdk/plan/firewallRules";
 import { EDR_ASSESSMENT_KEY, onboardingVerification } from "../sdk/plan/onboardingVerification";
+import { DefenderForServersNetworkRestrictedArgs } from "../sdk";
 import { ValidationError, validate } from "../sdk/validate";
 import { MINIMAL, SUBSCRIPTION, construct, inputs, named, ofType, waitsFor } from "./harness";
 
@@ -677,7 +678,7 @@ describe("egress: validation of the new fields", function () {
 describe("egress: what the component registers and outputs", function () {
     this.timeout(30_000);
     const POLICY = `/subscriptions/${SUBSCRIPTION}/resourceGroups/hub/providers/Microsoft.Network/firewallPolicies/egress`;
-    const FLEET = {
+    const FLEET: DefenderForServersNetworkRestrictedArgs = {
         ...MINIMAL,
         proxy: { address: "http://proxy.corp.example:3128" },
         machines: [{ key: "web1", kind: "azureVm", os: "linux", resourceGroupName: "rg", name: "web1", systemAssignedIdentity: true }],

@@ -16,7 +16,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs, ValidationError } from "../sdk";
+import { DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs, MachineSettings, ValidationError } from "../sdk";
 import { RecordedResource, runProgram, RunResult } from "../sdk/preview/engine";
 import { loadProject } from "../sdk/preview/project";
 import { buildReport, renderText } from "../sdk/preview/render";
@@ -166,7 +166,7 @@ const asText: Make = (value) => value;
 const asSecret: Make = (value) => pulumi.secret(value);
 const asOutput: Make = (value) => pulumi.output(value);
 
-const FLEET = [
+const FLEET: MachineSettings[] = [
     { key: "win-vm", kind: "azureVm", os: "windows", resourceGroupName: "rg-app", name: "win-vm", systemAssignedIdentity: true },
     { key: "lnx-vm", kind: "azureVm", os: "linux", resourceGroupName: "rg-app", name: "lnx-vm", location: "northeurope", systemAssignedIdentity: true },
     { key: "win-arc", kind: "arc", os: "windows", resourceGroupName: "rg-arc", name: "win-arc" },
