@@ -6,9 +6,9 @@ import {
     MDE_COMMERCIAL_LOCATIONS,
     MDE_GOVERNMENT_LOCATIONS,
     MDE_LOCATIONS_WITHOUT_STANDARD_HOSTS,
-    MdeConnectivity,
     isGovernmentLocation,
 } from "../plan/egress";
+import { MdeConnectivity } from "../args";
 import { CloudName } from "../clouds";
 import { Fields, describe, readChoice, readObject, readRequiredString, rejectUnknownKeys } from "./fields";
 import { ProblemList } from "./problems";
@@ -32,7 +32,7 @@ export function readMdeConnectivity(problems: ProblemList, fields: Fields, enabl
         problems,
         fields.connectivity,
         "mdeIntegration.connectivity",
-        ["standard", "streamlined"] as const,
+        Object.values(MdeConnectivity),
         "standard",
     );
     for (const key of MDE_CONNECTIVITY_FIELDS) {

@@ -1,5 +1,6 @@
 /** Validation of `logs`: where the log agents report, and whether the retired one is wanted. */
 import * as pulumi from "@pulumi/pulumi";
+import * as choices from "../args";
 import { describe, GUID, isInput, readBoolean, readChoice, readObject, rejectUnknownKeys } from "./fields";
 import { readLocation } from "./location";
 import { ProblemList } from "./problems";
@@ -12,13 +13,13 @@ import { ProblemList } from "./problems";
  * defender-for-cloud/data-ingestion-benefit.md; azure-docs azure-monitor/agents/data-collection-windows-events.md).
  * `authSyslog`: Linux `auth`/`authpriv` syslog as `Microsoft-Syslog`, into the `Syslog` table every workspace has.
  */
-export const LOG_STREAMS = ["securityEvents", "authSyslog"] as const;
+export const LOG_STREAMS = Object.values(choices.LogStream);
 
 /** One of `LOG_STREAMS`. */
 export type LogStream = (typeof LOG_STREAMS)[number];
 
 /** What is on for the workspace that gives it the `SecurityEvent` table. */
-export const WORKSPACE_SECURITY_SOLUTIONS = ["sentinel", "defenderForServersP2"] as const;
+export const WORKSPACE_SECURITY_SOLUTIONS = Object.values(choices.WorkspaceSecuritySolution);
 
 /** Where the data collection rule and endpoint the component makes go. */
 export interface DataCollectionResourceGroup {

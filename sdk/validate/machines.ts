@@ -1,11 +1,12 @@
 /** Validation of `machines`: identity, kind, OS, and which parts each one gets. */
 import * as pulumi from "@pulumi/pulumi";
+import * as choices from "../args";
 import { describe, isObject, readBoolean, readChoice, rejectUnknownKeys } from "./fields";
 import { readLocation } from "./location";
 import { ProblemList } from "./problems";
 
 /** The parts the component can put on a machine; each can be left out per machine. */
-export const MACHINE_PARTS = ["osProxy", "azureMonitorAgent", "legacyAgent", "guestConfiguration"] as const;
+export const MACHINE_PARTS = Object.values(choices.MachinePart);
 
 /** One of `MACHINE_PARTS`. */
 export type MachinePart = (typeof MACHINE_PARTS)[number];
@@ -13,14 +14,14 @@ export type MachinePart = (typeof MACHINE_PARTS)[number];
 /** A machine after validation, before the fleet-wide settings decide its parts. */
 export interface NormalizedMachine {
     key: string;
-    kind: "azureVm" | "arc";
-    os: "windows" | "linux";
+    kind: choices.MachineKind;
+    os: choices.Os;
     resourceGroupName: pulumi.Input<string>;
     name: pulumi.Input<string>;
     location: string;
     systemAssignedIdentity?: boolean;
     /** Defender for Servers at this machine's own scope: `P1`, or `Free` to leave it out; unset: the subscription's plan. */
-    defenderPlan?: "P1" | "Free";
+    defenderPlan?: choices.MachineDefenderPlan;
     /** Resource id of a user-assigned identity attached to the Azure VM, which AMA signs in with. */
     userAssignedIdentityId?: string;
     /** Arc machines: whether the machine is associated with the component's Arc Private Link Scope (`none`, `associated`, `associateByPolicy`). */
@@ -45,7 +46,7 @@ const MACHINE_FIELDS = [
 ] as const;
 
 /** How an Arc machine stands to the component's Arc Private Link Scope. */
-export const ARC_SCOPE_ASSOCIATIONS = ["none", "associated", "associateByPolicy"] as const;
+export const ARC_SCOPE_ASSOCIATIONS = Object.values(choices.ArcScopeAssociation);
 
 /** One of `ARC_SCOPE_ASSOCIATIONS`. */
 export type ArcScopeAssociation = (typeof ARC_SCOPE_ASSOCIATIONS)[number];
@@ -126,15 +127,15 @@ function readMachine(
     }
     rejectUnknownKeys(problems, value, path, MACHINE_FIELDS);
     const key = readKey(problems, value.key, `${path}.key`);
-    const kind = readRequiredChoice(problems, value.kind, `${path}.kind`, ["azureVm", "arc"] as const);
-    const os = readRequiredChoice(problems, value.os, `${path}.os`, ["windows", "linux"] as const);
+    const kind = readRequiredChoice(problems, value.kind, `${path}.kind`, Object.values(choices.MachineKind));
+    const os = readRequiredChoice(problems, value.os, `${path}.os`, Object.values(choices.Os));
     const resourceGroupName = readRequiredInput(problems, value.resourceGroupName, `${path}.resourceGroupName`, "machine's resource group");
     const name = readRequiredInput(problems, value.name, `${path}.name`, "VM or Arc machine name");
     const location = value.location === undefined ? defaultLocation : readLocation(problems, value.location, `${path}.location`);
     const systemAssignedIdentity = readBoolean(problems, value.systemAssignedIdentity, `${path}.systemAssignedIdentity`);
     const excluded = readExclusions(problems, value.exclude, `${path}.exclude`);
     const defenderPlan =
-        value.defenderPlan === undefined ? undefined : readRequiredChoice(problems, value.defenderPlan, `${path}.defenderPlan`, ["P1", "Free"] as const);
+        value.defenderPlan === undefined ? undefined : readRequiredChoice(problems, value.defenderPlan, `${path}.defenderPlan`, Object.values(choices.MachineDefenderPlan));
     const userAssignedIdentityId = readUserAssignedIdentity(problems, value.userAssignedIdentityId, `${path}.userAssignedIdentityId`);
     const arcPrivateLinkScope = readChoice(
         problems,

@@ -1,4 +1,5 @@
 /** Validation of `plan`: the sub-plan and which plan extensions may be on with it. */
+import { SubPlan } from "../args";
 import { readBoolean, readChoice, readObject, readStringMap, rejectUnknownKeys } from "./fields";
 import { ProblemList } from "./problems";
 
@@ -33,7 +34,7 @@ const FORBIDDEN_TAG_NAME_CHARACTERS = /[<>%&\\?/]/;
 export function readPlan(problems: ProblemList, value: unknown): NormalizedPlan {
     const fields = readObject(problems, value, "plan") ?? {};
     rejectUnknownKeys(problems, fields, "plan", PLAN_FIELDS);
-    const subPlan = readChoice(problems, fields.subPlan, "plan.subPlan", ["P1", "P2"] as const, "P2");
+    const subPlan = readChoice(problems, fields.subPlan, "plan.subPlan", Object.values(SubPlan), "P2");
     const isP2 = subPlan === "P2";
 
     const requested = {

@@ -1,5 +1,6 @@
 /** Validation of `privateLink`: scopes, endpoints, DNS zones, and how they fit the machines. */
 import * as pulumi from "@pulumi/pulumi";
+import { PrivateLinkAccessMode } from "../args";
 import { CloudName, PRIVATE_LINK_ZONES } from "../clouds";
 import { describe, GUID, isInput, isObject, readBoolean, readChoice, readInput, readObject, rejectUnknownKeys } from "./fields";
 import { readLocation } from "./location";
@@ -36,7 +37,7 @@ export interface NormalizedPrivateLink {
 const FIELDS = ["resourceGroupName", "subnetId", "virtualNetworkIds", "existingDnsZoneIds", "arc", "azureMonitor"] as const;
 const ARC_FIELDS = ["location", "publicNetworkAccess", "privateEndpoint", "tenantId", "machinesResourceGroupName"] as const;
 const MONITOR_FIELDS = ["ingestionAccessMode", "queryAccessMode", "privateEndpoint"] as const;
-const MODES = ["PrivateOnly", "Open"] as const;
+const MODES = Object.values(PrivateLinkAccessMode);
 
 /** The context the rules need from the rest of the args. */
 export interface PrivateLinkContext {

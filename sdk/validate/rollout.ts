@@ -1,4 +1,5 @@
 /** Validation of `rollout`: per-machine or policy mode, and what policy mode cannot carry. */
+import { RolloutMode } from "../args";
 import { describe, GUID, readBoolean, readChoice, readObject, rejectUnknownKeys } from "./fields";
 import { NormalizedLogs } from "./logs";
 import { NormalizedPrivateLink } from "./privateLink";
@@ -72,7 +73,7 @@ export function readRollout(problems: ProblemList, value: unknown, context: Roll
         "parallelDeployments",
         "waitForRemediationMinutes",
     ]);
-    const mode = readChoice(problems, fields.mode, "rollout.mode", ["machines", "policy"] as const, "machines");
+    const mode = readChoice(problems, fields.mode, "rollout.mode", Object.values(RolloutMode), "machines");
     const scope = parseScope(problems, fields.scope, context.subscriptionId);
     if (scope.kind !== "managementGroup" && context.subscriptionId !== undefined && scope.subscriptionId !== context.subscriptionId) {
         // The definitions are created in the component's subscription; an assignment elsewhere could not see them.
