@@ -35,6 +35,8 @@ interface SchemaObject {
     type: string;
     properties?: Record<string, SchemaProperty>;
     required?: string[];
+    /** Set on an enum type: its members. */
+    enum?: { name: string; value: string; description?: string }[];
 }
 interface Schema {
     name: string;
@@ -188,6 +190,31 @@ const OUTPUT_TYPES = [
     "OnboardingVerification",
 ];
 
+/**
+ * Every choice field of the args, written out here rather than read from the source: the schema
+ * enum it must refer to (by name), and exactly the values it must allow, in order. A field of
+ * `T[]` is checked on its items.
+ */
+const CHOICE_FIELDS: Record<string, { enum: string; values: string[] }> = {
+    "DefenderForServersNetworkRestrictedArgs.cloud": { enum: "Cloud", values: ["AzureCloud", "AzureUSGovernment"] },
+    "RolloutSettings.mode": { enum: "RolloutMode", values: ["machines", "policy"] },
+    "AzureMonitorPrivateLinkScopeSettings.ingestionAccessMode": { enum: "PrivateLinkAccessMode", values: ["PrivateOnly", "Open"] },
+    "AzureMonitorPrivateLinkScopeSettings.queryAccessMode": { enum: "PrivateLinkAccessMode", values: ["PrivateOnly", "Open"] },
+    "MachineSettings.kind": { enum: "MachineKind", values: ["azureVm", "arc"] },
+    "MachineSettings.os": { enum: "Os", values: ["windows", "linux"] },
+    "MachineSettings.arcPrivateLinkScope": { enum: "ArcScopeAssociation", values: ["none", "associated", "associateByPolicy"] },
+    "MachineSettings.exclude": { enum: "MachinePart", values: ["osProxy", "azureMonitorAgent", "legacyAgent", "guestConfiguration"] },
+    "MachineSettings.defenderPlan": { enum: "MachineDefenderPlan", values: ["P1", "Free"] },
+    "DefenderPlanSettings.subPlan": { enum: "SubPlan", values: ["P1", "P2"] },
+    "MdeIntegrationSettings.connectivity": { enum: "MdeConnectivity", values: ["standard", "streamlined"] },
+    "MdeIntegrationSettings.dataLocation": {
+        enum: "MdeDataLocation",
+        values: ["US", "EU", "UK", "AU", "GCC", "GCCHigh", "DoD", "CH", "IN", "UAE"],
+    },
+    "LogCollectionSettings.streams": { enum: "LogStream", values: ["securityEvents", "authSyslog"] },
+    "LogCollectionSettings.workspaceSecuritySolution": { enum: "WorkspaceSecuritySolution", values: ["sentinel", "defenderForServersP2"] },
+};
+
 describe("component provider schema", function () {
     this.timeout(120000);
     let schema: Schema;
@@ -305,6 +332,46 @@ describe("component provider schema", function () {
                     assert.equal(element.plain === true, !declared.elementInput, `${name}.${field} elements: plain`);
                 }
             }
+        }
+    });
+
+    it("makes every choice field a string enum with exactly its allowed values, and has no other enum", () => {
+        for (const [dotted, expected] of Object.entries(CHOICE_FIELDS)) {
+            const [name, field] = dotted.split(".");
+            const property = schemaFields(name)[field];
+            assert.ok(property, `${dotted} is in the schema`);
+            const reference = property.type === "array" ? property.items?.$ref : property.$ref;
+            assert.equal(reference, `${TYPE_PREFIX}${expected.enum}`, `${dotted} refers to the ${expected.enum} enum`);
+            const type = typeOf(expected.enum);
+            assert.equal(type.type, "string", `${expected.enum} is a string enum`);
+            assert.deepEqual(
+                type.enum?.map((m) => m.value),
+                expected.values,
+                `${expected.enum}: values`,
+            );
+            // Member names are what Python, Go, C# and Java spell the constants from.
+            assert.deepEqual(
+                type.enum?.map((m) => m.name),
+                expected.values,
+                `${expected.enum}: member names`,
+            );
+            assert.ok(
+                type.enum?.every((m) => (m.description ?? "").length > 0),
+                `${expected.enum}: every member is described`,
+            );
+        }
+        const enums = Object.entries(schema.types)
+            .filter(([, t]) => t.enum !== undefined)
+            .map(([token]) => token.slice("defender-servers:index:".length))
+            .sort();
+        assert.deepEqual(enums, [...new Set(Object.values(CHOICE_FIELDS).map((c) => c.enum))].sort(), "no enum beyond the choice fields");
+    });
+
+    it("leaves as plain strings the fields that are not choices", () => {
+        // A path or a name is free text: turning one into an enum would refuse every real value.
+        for (const dotted of ["RolloutSettings.scope", "DefenderForServersNetworkRestrictedArgs.location", "MachineSettings.key", "ProxySettings.address"]) {
+            const [name, field] = dotted.split(".");
+            assert.equal(schemaFields(name)[field]?.type, "string", dotted);
         }
     });
 
@@ -468,6 +535,10 @@ describe("the YAML example", function () {
             }
             if (property.$ref !== undefined) {
                 const type = schema.types[property.$ref.slice("#/types/".length)];
+                if (type.enum !== undefined) {
+                    if (!type.enum.some((m) => m.value === value)) problems.push(`${at}: ${JSON.stringify(value)} is not one of the enum's values`);
+                    return;
+                }
                 if (value === null || typeof value !== "object" || Array.isArray(value)) return void problems.push(`${at}: not an object`);
                 for (const required of type.required ?? []) if (!(required in value)) problems.push(`${at}.${required}: missing`);
                 for (const [k, v] of Object.entries(value)) {
