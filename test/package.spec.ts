@@ -206,13 +206,14 @@ describe(`the packed package, installed from its tarball (Node ${process.version
                 "    DefenderForServersNetworkRestrictedArgs,",
                 "    EgressDestination,",
                 "    OnboardingCommands,",
+                "    Os,",
                 '} from "defender-servers";',
                 "",
                 "const args: DefenderForServersNetworkRestrictedArgs = {",
                 '    subscriptionId: "11111111-2222-3333-4444-555555555555",',
                 '    location: "westeurope",',
                 '    proxy: { address: "http://proxy.corp.example:3128" },',
-                '    machines: [{ key: "lnx-web-01", kind: "azureVm", os: "linux", resourceGroupName: "rg-app", name: "lnx-web-01", systemAssignedIdentity: true }],',
+                '    machines: [{ key: "lnx-web-01", kind: "azureVm", os: Os.linux, resourceGroupName: "rg-app", name: "lnx-web-01", systemAssignedIdentity: true }],',
                 "};",
                 'const defender = new DefenderForServersNetworkRestricted("d", args);',
                 "export const plan: pulumi.Output<string | undefined> = defender.subPlan;",
@@ -230,6 +231,8 @@ describe(`the packed package, installed from its tarball (Node ${process.version
                 'new DefenderForServersNetworkRestricted("e", { subscriptionId: 1, location: "westeurope" });',
                 "// @ts-expect-error: location is required",
                 'new DefenderForServersNetworkRestricted("f", { subscriptionId: "s" });',
+                "// @ts-expect-error: P3 is not a sub-plan (the shipped declarations carry the choice types)",
+                'new DefenderForServersNetworkRestricted("h", { subscriptionId: "s", location: "westeurope", plan: { subPlan: "P3" } });',
                 "",
             ].join("\n"),
         );
@@ -246,7 +249,7 @@ describe(`the packed package, installed from its tarball (Node ${process.version
         fs.appendFileSync(path.join(consumer, "wrong.ts"), 'new DefenderForServersNetworkRestricted("g", { subscriptionId: 1, location: "westeurope" });\n');
         const refused = run(process.execPath, [path.join(consumer, "node_modules", "typescript", "bin", "tsc"), "-p", consumer], consumer);
         assert.notEqual(refused.status, 0, "a wrong field type without @ts-expect-error fails the compile");
-        assert.match(refused.stdout, /wrong\.ts\(6,\d+\): error TS2322/);
+        assert.match(refused.stdout, /wrong\.ts\(8,\d+\): error TS2322/);
         fs.rmSync(path.join(consumer, "wrong.ts"));
     });
 
