@@ -236,7 +236,7 @@ export interface MdeIntegrationSettings {
     includeLinux?: boolean;
     /** How MDE reaches its cloud, which decides the egress list: `standard` (default; what Defender for Cloud onboards with: Microsoft's URL list per MDE data location) or `streamlined` (`*.endpoint.security.microsoft.com`; needs the tenant setting "Apply streamlined connectivity settings to devices managed by Intune and Defender for Cloud" and minimum agent versions, see `egressNotes`). */
     connectivity?: MdeConnectivity;
-    /** The MDE tenant's data location, as the Defender portal shows it: `US`, `EU`, `UK`, `AU`, or for US Government `GCC`, `GCCHigh`, `DoD`. Narrows the standard list to that location's hosts; unset lists every documented location. */
+    /** The MDE tenant's data location, as the Defender portal shows it: `US`, `EU`, `UK`, `AU`, or for US Government `GCC`, `GCCHigh`, `DoD`. Narrows the standard list to that location's hosts; unset lists every documented location. `CH`, `IN` and `UAE` are accepted with `streamlined` only: the standard list has no full set of hosts for them. */
     dataLocation?: MdeDataLocation;
 }
 
@@ -254,7 +254,8 @@ export interface AzureFirewallRulesSettings {
 
 // Choices. Each is an `as const` object (the values, by name) and a type of the same name (the
 // union of its values); the analyzer makes each a schema enum. `validate()` reads its allowed
-// values from these objects, in this order, so the two cannot drift apart.
+// values from these objects, in this order, so the two cannot drift apart. Keep two or more
+// values in each: the analyzer of the oldest supported @pulumi/pulumi (3.221) refuses a one-value one.
 
 /** Azure clouds the component protects machines in (`cloud`); `AzureChinaCloud` is refused at run time with the reason. */
 export const Cloud = {
