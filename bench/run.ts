@@ -10,7 +10,11 @@
  *   per-machine mode (same types, inputs, secrets and waits), directly with azure-native.
  * Each is repeated BENCH_REPEAT times (default 5), the kinds interleaved, and the median by
  * CPU time is reported. CPU time (user + system of the measured process) is the measure: on a
- * shared machine wall time drifts more than the effects measured here.
+ * shared machine wall time drifts more than the effects measured here. Every program runs
+ * inside the stack's root resource, as under `pulumi preview`, and with V8's `--single-threaded`:
+ * the CPU time of the garbage collector's helper threads depends on how the machine schedules
+ * them, and on a loaded machine it made rounds of one program differ by 40 %; on one thread the same work costs
+ * the same time to within a few per cent, and every kind is measured alike.
  *
  * Preview rows: for BENCH_PREVIEW_SIZES (default 100, 1,000) the compiled CLI
  * (`defender-servers-preview`) previews a project whose program is the component with that
@@ -70,7 +74,7 @@ function build(): string {
 }
 
 function measure(scenario: string, kind: string, machines: number, recording: string): Measurement {
-    const output = execFileSync(process.execPath, ["--max-old-space-size=16384", scenario, kind, String(machines), recording], {
+    const output = execFileSync(process.execPath, ["--max-old-space-size=16384", "--single-threaded", scenario, kind, String(machines), recording], {
         cwd: ROOT,
         encoding: "utf8",
         maxBuffer: 1 << 20,
@@ -180,7 +184,7 @@ function write(machine: Record<string, unknown> & { loadAverage: number[] }, row
             ? [
                   "## The program",
                   "",
-                  `Each row is the median by CPU time of ${REPEAT} fresh processes running compiled JavaScript, the kinds interleaved; ratios by round compare the samples of one round.`,
+                  `Each row is the median by CPU time of ${REPEAT} fresh processes running compiled JavaScript (\`node --single-threaded\`, inside the stack's root resource as under \`pulumi preview\`), the kinds interleaved; ratios by round compare the samples of one round.`,
                   "",
                   programTable(rows, samples),
                   "",

@@ -95,19 +95,17 @@ export function selectVulnerabilityManagement(
  */
 function arcProxyGate(prerequisites: pulumi.Resource[]): pulumi.Output<string> {
     const arcCommands = prerequisites.filter((r): r is hybridcompute.MachineRunCommand => r instanceof hybridcompute.MachineRunCommand);
-    // Two combined outputs rather than one per machine: thousands of Arc machines stay cheap.
-    const views = pulumi.all(arcCommands.map((command) => command.instanceView));
-    const urns = pulumi.all(arcCommands.map((command) => command.urn));
-    return pulumi.all([views, urns]).apply(([results, names]) => {
-        const failed = results
-            .map((view, i) => ({ name: names[i].split("::").pop(), failure: runCommandFailure(view) }))
-            .filter((r) => r.failure !== undefined);
-        if (failed.length > 0) {
+    // One combined output rather than one per machine, so thousands of Arc machines stay cheap;
+    // the URNs that name the failed ones are read only when one failed.
+    return pulumi.all(arcCommands.map((command) => command.instanceView)).apply((results): pulumi.Output<string> => {
+        const failed = results.map((view, i) => ({ command: arcCommands[i], failure: runCommandFailure(view) })).filter((r) => r.failure !== undefined);
+        if (failed.length === 0) return pulumi.output("verified");
+        return pulumi.all(failed.map((f) => f.command.urn)).apply((urns): string => {
+            const named = failed.map((f, i) => `${urns[i].split("::").pop()} ${f.failure}`);
             throw new Error(
-                `not switching on MDE integration: ${failed.map((f) => `${f.name} ${f.failure}`).join("; ")}. Read the run command's output (az connectedmachine run-command show), fix the machine, and run again`,
+                `not switching on MDE integration: ${named.join("; ")}. Read the run command's output (az connectedmachine run-command show), fix the machine, and run again`,
             );
-        }
-        return "verified";
+        });
     });
 }
 
