@@ -2,9 +2,15 @@
 // and a Linux Arc-enabled server) whose only way out is an authenticated HTTP proxy.
 // `npm start` previews it offline; with the Pulumi CLI and an Azure login, `pulumi preview`.
 import * as pulumi from "@pulumi/pulumi";
-import { DefenderForServersNetworkRestricted, MachineSettings } from "../../sdk";
+import { DefenderForServersNetworkRestricted, LogCollectionSettings, MachineSettings, WorkspaceSecuritySolution } from "../../sdk";
 
 const config = new pulumi.Config();
+
+/** Log collection: the Windows stream only where the workspace can take it (the component refuses it elsewhere). */
+function logsFor(workspaceResourceId: string, workspaceSecuritySolution: WorkspaceSecuritySolution | undefined): LogCollectionSettings {
+    if (workspaceSecuritySolution === undefined) return { workspaceResourceId };
+    return { workspaceResourceId, streams: ["authSyslog", "securityEvents"], workspaceSecuritySolution };
+}
 
 const defender = new DefenderForServersNetworkRestricted("defender", {
     subscriptionId: config.require("subscriptionId"),
@@ -27,7 +33,9 @@ const defender = new DefenderForServersNetworkRestricted("defender", {
     // the egress list carries Microsoft's standard URL list, narrowed to the tenant's data location when given.
     mdeIntegration: { connectivity: "standard", dataLocation: config.get("mdeDataLocation") },
     machines: config.requireObject<MachineSettings[]>("machines"),
-    logs: { workspaceResourceId: config.require("workspaceResourceId") },
+    // Linux auth syslog from every machine and, where the workspace has a SecurityEvent table
+    // (Sentinel or Defender for Servers Plan 2 on it: say which), the Windows Security log.
+    logs: logsFor(config.require("workspaceResourceId"), config.get("workspaceSecuritySolution") as WorkspaceSecuritySolution | undefined),
     // The VMs exist already: tag them for Guest Configuration's private path through a policy.
     guestConfiguration: { tagExistingVms: true },
 });
