@@ -13,8 +13,11 @@
  * shared machine wall time drifts more than the effects measured here. Every program runs
  * inside the stack's root resource, as under `pulumi preview`, and with V8's `--single-threaded`:
  * the CPU time of the garbage collector's helper threads depends on how the machine schedules
- * them, and on a loaded machine it made rounds of one program differ by 40 %; on one thread the same work costs
- * the same time to within a few per cent, and every kind is measured alike.
+ * them, and on a loaded machine it made rounds of one program differ by 40 %; on one thread
+ * the same work costs the same time to within a few per cent, and every kind is measured
+ * alike. Beside the times,
+ * one more process per kind counts the promises its run creates: the Pulumi runtime's work is
+ * mostly promises, and the count is the same in every run of the same program.
  *
  * Preview rows: for BENCH_PREVIEW_SIZES (default 100, 1,000) the compiled CLI
  * (`defender-servers-preview`) previews a project whose program is the component with that
@@ -48,6 +51,8 @@ interface Measurement {
     cpuSeconds: number;
     peakRssMiB: number;
     resources: number;
+    /** Promises the run created, from a separate counting pass (the same in every run of one program). */
+    promises?: number;
 }
 
 interface PreviewMeasurement {
@@ -73,9 +78,10 @@ function build(): string {
     return path.join(BUILD, "bench", "scenario.js");
 }
 
-function measure(scenario: string, kind: string, machines: number, recording: string): Measurement {
+function measure(scenario: string, kind: string, machines: number, recording: string, countPromises = false): Measurement {
     const output = execFileSync(process.execPath, ["--max-old-space-size=16384", "--single-threaded", scenario, kind, String(machines), recording], {
         cwd: ROOT,
+        env: { ...process.env, BENCH_COUNT_PROMISES: countPromises ? "1" : "0" },
         encoding: "utf8",
         maxBuffer: 1 << 20,
     });
@@ -133,8 +139,8 @@ function median<T extends { cpuSeconds: number }>(runs: T[]): T {
 function programTable(rows: Measurement[], samples: Measurement[]): string {
     const byKey = new Map(rows.map((r) => [`${r.kind}-${r.machines}`, r]));
     const lines = [
-        "| machines | run | resources | CPU time (s) | wall time (s) | peak RSS (MiB) | CPU / baseline | CPU / baseline by round | memory / baseline |",
-        "|---:|---|---:|---:|---:|---:|---:|---|---:|",
+        "| machines | run | resources | CPU time (s) | wall time (s) | peak RSS (MiB) | CPU / baseline | CPU / baseline by round | memory / baseline | promises | promises / baseline |",
+        "|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|",
     ];
     for (const n of SIZES) {
         const base = byKey.get(`baseline-${n}`);
@@ -145,8 +151,10 @@ function programTable(rows: Measurement[], samples: Measurement[]): string {
             const rounds = samples.filter((s) => s.kind === kind && s.machines === n);
             const byRound = base === undefined ? "" : rounds.filter((_, i) => baseRounds[i] !== undefined).map((s, i) => (s.cpuSeconds / baseRounds[i].cpuSeconds).toFixed(2)).join(", ");
             const ratio = (a: number, b: number | undefined) => (b === undefined ? "" : (a / b).toFixed(2));
+            const promises = r.promises === undefined ? "" : r.promises.toLocaleString("en-US");
+            const promiseRatio = r.promises === undefined || base?.promises === undefined ? "" : (r.promises / base.promises).toFixed(3);
             lines.push(
-                `| ${n} | ${kind} | ${r.resources} | ${r.cpuSeconds.toFixed(2)} | ${r.seconds.toFixed(2)} | ${r.peakRssMiB} | ${ratio(r.cpuSeconds, base?.cpuSeconds)} | ${byRound} | ${ratio(r.peakRssMiB, base?.peakRssMiB)} |`,
+                `| ${n} | ${kind} | ${r.resources} | ${r.cpuSeconds.toFixed(2)} | ${r.seconds.toFixed(2)} | ${r.peakRssMiB} | ${ratio(r.cpuSeconds, base?.cpuSeconds)} | ${byRound} | ${ratio(r.peakRssMiB, base?.peakRssMiB)} | ${promises} | ${promiseRatio} |`,
             );
         }
     }
@@ -184,7 +192,7 @@ function write(machine: Record<string, unknown> & { loadAverage: number[] }, row
             ? [
                   "## The program",
                   "",
-                  `Each row is the median by CPU time of ${REPEAT} fresh processes running compiled JavaScript (\`node --single-threaded\`, inside the stack's root resource as under \`pulumi preview\`), the kinds interleaved; ratios by round compare the samples of one round.`,
+                  `Each row is the median by CPU time of ${REPEAT} fresh processes running compiled JavaScript (\`node --single-threaded\`, inside the stack's root resource as under \`pulumi preview\`), the kinds interleaved; ratios by round compare the samples of one round. Promises are counted (async_hooks) in one more process per kind, apart from the timed ones: a count that, unlike time, does not drift between runs.`,
                   "",
                   programTable(rows, samples),
                   "",
@@ -231,7 +239,12 @@ function main(): void {
                 process.stdout.write(`${JSON.stringify(sample)}\n`);
             }
         }
-        for (const kind of KINDS) rows.push(median(runs[kind]));
+        for (const kind of KINDS) {
+            // The timed samples run without the counting hook; one more process per kind counts.
+            const counted = measure(scenario, kind, n, recording, true);
+            process.stdout.write(`${JSON.stringify(counted)}\n`);
+            rows.push({ ...median(runs[kind]), promises: counted.promises });
+        }
         write(machine, rows, samples, []);
     }
     const previews: PreviewMeasurement[] = [];

@@ -3,6 +3,7 @@
  * `node scenario.js <component|policy|baseline|record> <machines> [recording.json]` prints one
  * JSON line. `record` writes what the component registers, for `baseline` to replay.
  */
+import { AsyncHook, createHook } from "node:async_hooks";
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
@@ -121,6 +122,17 @@ function underStack(program: () => void): () => Promise<unknown> {
         });
 }
 
+/** Counts the promises created from now on, by async_hooks' `PROMISE` resources. */
+function countPromises(): { hook: AsyncHook; count: () => number } {
+    let created = 0;
+    const hook = createHook({
+        init(_id, type) {
+            if (type === "PROMISE") created++;
+        },
+    }).enable();
+    return { hook, count: () => created };
+}
+
 async function main(): Promise<void> {
     const [kind, countText, recordingFile] = process.argv.slice(2);
     const count = Number(countText);
@@ -147,6 +159,10 @@ async function main(): Promise<void> {
         kind.startsWith("baseline")
             ? baselineProgram(JSON.parse(fs.readFileSync(recordingFile, "utf8")) as Recording[], kind === "baseline-parented", kind === "baseline-refs")
             : componentProgram(kind === "policy" ? "policy" : "machines");
+    // A count that, unlike time, is the same in every run of the same program: the promises the
+    // run creates (the Pulumi runtime's own work is mostly promises). Only in a separate pass,
+    // `BENCH_COUNT_PROMISES=1`: the hook itself costs time.
+    const promises = process.env.BENCH_COUNT_PROMISES === "1" ? countPromises() : undefined;
     const started = process.hrtime.bigint();
     const cpuBefore = process.cpuUsage();
     const run = await runProgram(underStack(program));
@@ -171,7 +187,8 @@ async function main(): Promise<void> {
             );
         }
     }
-    process.stdout.write(`${JSON.stringify({ kind, machines: count, seconds, cpuSeconds, peakRssMiB, resources: run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length })}\n`);
+    promises?.hook.disable();
+    process.stdout.write(`${JSON.stringify({ kind, machines: count, seconds, cpuSeconds, peakRssMiB, promises: promises?.count(), resources: run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length })}\n`);
 }
 
 // Run only as a script: bench/previewProgram.ts imports fleetArgs from here.
