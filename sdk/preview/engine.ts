@@ -34,6 +34,36 @@ export interface RecordedResource {
     provider?: string;
     /** Outputs a component registered with `registerOutputs`, secrets and unknowns marked. */
     outputs?: PropertyMap;
+    /** The `aliases` option as the engine received it (old names it keeps the state of); absent when there are none. */
+    aliases?: RecordedAlias[];
+}
+
+/** One alias: an old URN, or the parts of the old URN that differ (empty parts keep the resource's own). */
+export interface RecordedAlias {
+    /** The old URN, for an alias given as one. */
+    urn?: string;
+    /** The old logical name. */
+    name?: string;
+    /** The old type token. */
+    type?: string;
+    /** URN of the old parent; the SDK fills in the resource's own parent when the alias names none. */
+    parent?: string;
+    /** The old resource had no parent. */
+    noParent?: boolean;
+}
+
+/** Decodes the request's `Alias` messages (proto/alias_pb.js), leaving out the parts that are unset. */
+function decodeAliases(list: any[]): RecordedAlias[] {
+    return list.map((alias) => {
+        if (alias.hasUrn()) return { urn: alias.getUrn() as string };
+        const spec = alias.getSpec();
+        const decoded: RecordedAlias = {};
+        if (spec.getName() !== "") decoded.name = spec.getName();
+        if (spec.getType() !== "") decoded.type = spec.getType();
+        if (spec.getParenturn() !== "") decoded.parent = spec.getParenturn();
+        if (spec.getNoparent() === true) decoded.noParent = true;
+        return decoded;
+    });
 }
 
 /** Everything one run of a program produced. */
@@ -125,6 +155,7 @@ function recordRegistrations(monitor: any, stackTransforms: ResourceTransform[])
     const recordAndRegister = (req: any, own: ResourceTransform[], callback: (err: any, response: any) => void) => {
         const parent: string = req.getParent();
         const provider: string = req.getProvider();
+        const aliases: any[] = req.getAliasesList();
         const entry: RecordedResource = {
             urn: "",
             type: req.getType(),
@@ -137,6 +168,7 @@ function recordRegistrations(monitor: any, stackTransforms: ResourceTransform[])
             protect: req.getProtect() === true,
             // A provider reference is `<urn>::<id>`; the URN names it.
             ...(provider !== "" ? { provider: provider.slice(0, provider.lastIndexOf("::")) } : {}),
+            ...(aliases.length > 0 ? { aliases: decodeAliases(aliases) } : {}),
         };
         recorded.push(entry);
         // The URN is whatever the monitor answers with: take it from the response.
