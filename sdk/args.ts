@@ -150,8 +150,10 @@ export interface ProxySettings {
 
 /** One machine: an Azure VM or an Azure Arc-enabled server. */
 export interface MachineSettings {
-    /** Stable key that names this machine's resources (`<name>-<what>-<key>`): lower-case letters, digits and dashes, unique. Changing it replaces the machine's resources. */
+    /** Stable key that names this machine's resources (`<name>-<what>-<key>`): lower-case letters, digits and dashes, unique. To rename it, set `previousKey` to the old key for one `pulumi up`; a plain rename plans a create and delete that `pulumi up` fails on (README, "Changing a machine's key or moving it between instances"). */
     key: string;
+    /** The key this machine had before: its resources keep their identity (aliases to `<name>-<what>-<previousKey>`), so renaming changes nothing on the machine (with `arcGateway`, an Arc machine's gateway link deployment is replaced: README). Remove it after one successful `pulumi up`. */
+    previousKey?: string;
     /** `azureVm` or `arc`. */
     kind: MachineKind;
     /** `windows` or `linux`. */

@@ -335,6 +335,61 @@ function machineAndProxyCases(): Array<{ why: string; args: unknown; path: strin
             says: /lower-case letters, digits and dashes/,
         },
         {
+            why: "a malformed previousKey",
+            args: { ...MINIMAL, machines: [{ ...VM, previousKey: "VM_0" }] },
+            path: "machines[0].previousKey",
+            says: /lower-case letters, digits and dashes.*or remove previousKey/,
+        },
+        {
+            why: "a previousKey equal to the machine's own key",
+            args: { ...MINIMAL, machines: [{ ...VM, previousKey: "vm-1" }] },
+            path: "machines[0].previousKey",
+            says: /is this machine's key already.*remove it/,
+        },
+        {
+            why: "a previousKey that is an earlier machine's key",
+            args: { ...MINIMAL, machines: [VM, { ...VM, key: "vm-2", name: "vm-2", previousKey: "vm-1" }] },
+            path: "machines[1].previousKey",
+            says: /is the key of machines\[0\].*rename one to a free key first/,
+        },
+        {
+            why: "a previousKey that is a later machine's key (keys can swap in two steps only)",
+            args: { ...MINIMAL, machines: [{ ...VM, previousKey: "vm-2" }, { ...VM, key: "vm-2", name: "vm-2" }] },
+            path: "machines[0].previousKey",
+            says: /is the key of machines\[1\]/,
+        },
+        {
+            why: "two machines with one previousKey",
+            args: { ...MINIMAL, machines: [{ ...VM, previousKey: "old" }, { ...VM, key: "vm-2", name: "vm-2", previousKey: "old" }] },
+            path: "machines[1].previousKey",
+            says: /already the previousKey of machines\[0\].*remove it from one of them/,
+        },
+        {
+            why: "two previousKeys that alias one old name (\"x\" and \"verify-x\")",
+            args: {
+                ...MINIMAL,
+                machines: [
+                    { key: "a", previousKey: "x", kind: "arc", os: "linux", resourceGroupName: "rg", name: "a" },
+                    { key: "b", previousKey: "verify-x", kind: "arc", os: "linux", resourceGroupName: "rg", name: "b" },
+                ],
+            },
+            path: "machines[1].previousKey",
+            says: /previousKey of machines\[0\] \("x"\) would alias one old name twice/,
+        },
+        {
+            // "arc-agent-proxy" + "verify-x" and "arc-agent-proxy-verify" + "x" are one run command's name.
+            why: "a previousKey whose old names another machine's resources have now",
+            args: {
+                ...MINIMAL,
+                machines: [
+                    { key: "verify-x", kind: "arc", os: "linux", resourceGroupName: "rg", name: "a" },
+                    { key: "b", previousKey: "x", kind: "arc", os: "linux", resourceGroupName: "rg", name: "b" },
+                ],
+            },
+            path: "machines[1].previousKey",
+            says: /would alias <name>-arc-agent-proxy-verify-x, the name of a resource of machines\[0\] \("verify-x"\)/,
+        },
+        {
             why: "a machine without a name",
             args: { ...MINIMAL, machines: [{ ...VM, name: "" }] },
             path: "machines[0].name",

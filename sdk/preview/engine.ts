@@ -34,6 +34,44 @@ export interface RecordedResource {
     provider?: string;
     /** Outputs a component registered with `registerOutputs`, secrets and unknowns marked. */
     outputs?: PropertyMap;
+    /**
+     * The aliases that give it an old name (or an old URN), as the engine received them; absent when
+     * there are none. Type-only aliases are left out: azure-native adds one per API version of every type.
+     */
+    aliases?: RecordedAlias[];
+}
+
+/** One alias: an old URN, or the parts of the old URN that differ (unset parts keep the resource's own). */
+export interface RecordedAlias {
+    /** The old URN, for an alias given as one. */
+    urn?: string;
+    /** The old logical name. */
+    name?: string;
+    /** The old type token. */
+    type?: string;
+    /** URN of the old parent; the SDK sends the resource's own parent when the alias names none. */
+    parent?: string;
+    /** The old resource had no parent. */
+    noParent?: boolean;
+}
+
+/** Decodes the request's renaming `Alias` messages (proto/alias_pb.js), leaving out the parts that are unset. */
+function decodeAliases(list: any[]): RecordedAlias[] {
+    const decoded: RecordedAlias[] = [];
+    for (const alias of list) {
+        if (alias.hasUrn()) {
+            decoded.push({ urn: alias.getUrn() });
+            continue;
+        }
+        const spec = alias.getSpec();
+        if (spec === undefined || spec.getName() === "") continue;
+        const entry: RecordedAlias = { name: spec.getName() };
+        if (spec.getType() !== "") entry.type = spec.getType();
+        if (spec.getParenturn() !== "") entry.parent = spec.getParenturn();
+        if (spec.getNoparent() === true) entry.noParent = true;
+        decoded.push(entry);
+    }
+    return decoded;
 }
 
 /** Everything one run of a program produced. */
@@ -125,6 +163,7 @@ function recordRegistrations(monitor: any, stackTransforms: ResourceTransform[])
     const recordAndRegister = (req: any, own: ResourceTransform[], callback: (err: any, response: any) => void) => {
         const parent: string = req.getParent();
         const provider: string = req.getProvider();
+        const aliases = decodeAliases(req.getAliasesList());
         const entry: RecordedResource = {
             urn: "",
             type: req.getType(),
@@ -137,6 +176,7 @@ function recordRegistrations(monitor: any, stackTransforms: ResourceTransform[])
             protect: req.getProtect() === true,
             // A provider reference is `<urn>::<id>`; the URN names it.
             ...(provider !== "" ? { provider: provider.slice(0, provider.lastIndexOf("::")) } : {}),
+            ...(aliases.length > 0 ? { aliases } : {}),
         };
         recorded.push(entry);
         // The URN is whatever the monitor answers with: take it from the response.

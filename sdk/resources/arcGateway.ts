@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as hybridcompute from "@pulumi/azure-native/hybridcompute";
 import * as resources from "@pulumi/azure-native/resources";
 import { gatewayAssociationTemplate, gatewayOnboardingCommands } from "../plan/arcGateway";
+import { machineResourceName, withAliases } from "../plan/machineNames";
 import { OnboardingCommands } from "../plan/privateLink";
 import { NormalizedArgs } from "../validate";
 import { GATEWAY_ID } from "../validate/arcGateway";
@@ -61,8 +62,9 @@ export function declareArcGateway(parent: pulumi.Resource, name: string, args: N
     }
 
     for (const machine of args.machines.filter((m) => m.kind === "arc")) {
+        const named = machineResourceName(name, "arc-gateway-link", machine);
         new resources.Deployment(
-            `${name}-arc-gateway-link-${machine.key}`,
+            named.name,
             {
                 resourceGroupName: machine.resourceGroupName,
                 // At most 21 + 40 characters (keys are at most 40): within ARM's 64 for a deployment name.
@@ -73,7 +75,7 @@ export function declareArcGateway(parent: pulumi.Resource, name: string, args: N
                     parameters: { machineName: { value: machine.name }, gatewayResourceId: { value: gatewayId } },
                 },
             },
-            { parent, retainOnDelete },
+            withAliases({ parent, retainOnDelete }, named),
         );
     }
 

@@ -12,19 +12,21 @@ import {
     periodicAssessmentAssignments,
     systemAssignedIdentityAssignments,
 } from "../plan/builtInPolicies";
+import { machineResourceName, MachineResourceName, withAliases } from "../plan/machineNames";
 import { NormalizedArgs } from "../validate";
 
 /** An assignment at `scope`, its role there, and a remediation task that waits for the role. */
 function assign(
     parent: pulumi.Resource,
-    resourceName: (what: string) => string,
+    resourceName: (what: "assignment" | "role" | "remediation") => MachineResourceName,
     args: NormalizedArgs,
     scope: pulumi.Input<string>,
     spec: BuiltInAssignmentSpec,
     remediateAt: { subscription: true } | { resourceId: pulumi.Input<string> },
 ): pulumi.Resource {
+    const names = { assignment: resourceName("assignment"), role: resourceName("role"), remediation: resourceName("remediation") };
     const assignment = new authorization.PolicyAssignment(
-        resourceName("assignment"),
+        names.assignment.name,
         {
             scope,
             policyDefinitionId: spec.policyDefinitionId,
@@ -33,25 +35,25 @@ function assign(
             identity: { type: "SystemAssigned" },
             location: args.location,
         },
-        { parent },
+        withAliases({ parent }, names.assignment),
     );
     const role = new authorization.RoleAssignment(
-        resourceName("role"),
+        names.role.name,
         {
             scope,
             roleDefinitionId: `/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${spec.role}`,
             principalId: assignment.identity.apply((identity) => identity?.principalId ?? ""),
             principalType: "ServicePrincipal",
         },
-        { parent },
+        withAliases({ parent }, names.role),
     );
     const common = { policyAssignmentId: assignment.id, resourceDiscoveryMode: "ReEvaluateCompliance" };
     return "subscription" in remediateAt
-        ? new policyinsights.RemediationAtSubscription(resourceName("remediation"), common, { parent, dependsOn: [role] })
+        ? new policyinsights.RemediationAtSubscription(names.remediation.name, common, withAliases({ parent, dependsOn: [role] }, names.remediation))
         : new policyinsights.RemediationAtResource(
-              resourceName("remediation"),
+              names.remediation.name,
               { ...common, resourceId: remediateAt.resourceId },
-              { parent, dependsOn: [role] },
+              withAliases({ parent, dependsOn: [role] }, names.remediation),
           );
 }
 
@@ -66,13 +68,13 @@ export function assignBuiltInPolicies(parent: pulumi.Resource, name: string, arg
     if (args.builtInPolicies.addSystemAssignedIdentity) {
         for (const spec of systemAssignedIdentityAssignments()) {
             identity.push(
-                assign(parent, (what) => `${name}-builtin-${spec.key}-${what}`, args, subscription, spec, { subscription: true }),
+                assign(parent, (what) => ({ name: `${name}-builtin-${spec.key}-${what}` }), args, subscription, spec, { subscription: true }),
             );
         }
     }
     if (args.builtInPolicies.periodicUpdateAssessment) {
         for (const spec of periodicAssessmentAssignments()) {
-            assign(parent, (what) => `${name}-builtin-${spec.key}-${what}`, args, subscription, spec, { subscription: true });
+            assign(parent, (what) => ({ name: `${name}-builtin-${spec.key}-${what}` }), args, subscription, spec, { subscription: true });
         }
     }
     return identity;
@@ -82,7 +84,7 @@ export function assignBuiltInPolicies(parent: pulumi.Resource, name: string, arg
 export function associateArcMachineByPolicy(
     parent: pulumi.Resource,
     name: string,
-    key: string,
+    machine: { key: string; previousKey?: string },
     args: NormalizedArgs,
     machineId: pulumi.Input<string>,
     scopeId: pulumi.Input<string>,
@@ -94,5 +96,5 @@ export function associateArcMachineByPolicy(
         parameters: ARC_SCOPE_ASSOCIATION_POLICY.parameters(scopeId),
         role: ARC_SCOPE_ASSOCIATION_POLICY.role,
     };
-    assign(parent, (what) => `${name}-arc-scope-${what}-${key}`, args, machineId, spec, { resourceId: machineId });
+    assign(parent, (what) => machineResourceName(name, `arc-scope-${what}`, machine), args, machineId, spec, { resourceId: machineId });
 }

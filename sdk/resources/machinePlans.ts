@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as security from "@pulumi/azure-native/security";
 import { machinePricingInputs } from "../plan/defenderPlan";
+import { machineResourceName, withAliases } from "../plan/machineNames";
 import { NormalizedArgs } from "../validate";
 import { MachinePlan } from "../validate/fleet";
 import { machineResourceId } from "./machines";
@@ -51,5 +52,6 @@ function machinePricing(
     retainOnDelete = false,
 ): security.Pricing {
     const inputs = machinePricingInputs(machineResourceId(args.subscriptionId, machine), machine.defenderPlan!);
-    return new security.Pricing(`${name}-plan-${machine.key}`, inputs, { parent, dependsOn, retainOnDelete });
+    const named = machineResourceName(name, "plan", machine);
+    return new security.Pricing(named.name, inputs, withAliases({ parent, dependsOn, retainOnDelete }, named));
 }

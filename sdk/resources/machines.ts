@@ -9,6 +9,7 @@ import * as hybridcompute from "@pulumi/azure-native/hybridcompute";
 import * as monitor from "@pulumi/azure-native/monitor";
 import { azureMonitorAgent, ExtensionSpec, guestConfigurationExtension, legacyLogAnalyticsAgent } from "../plan/agents";
 import { ENDPOINT_ASSOCIATION_NAME, RULE_ASSOCIATION_NAME } from "../plan/dataCollection";
+import { machineResourceName, MachineResourcePart, withAliases } from "../plan/machineNames";
 import { arcAgentBypass } from "../plan/privateLink";
 import {
     arcAgentProxyRunCommand,
@@ -78,11 +79,14 @@ export function machineResourceId(subscriptionId: string, machine: MachinePlan):
 }
 
 function runCommand(
-    resourceName: string,
+    name: string,
+    part: MachineResourcePart,
     machine: MachinePlan,
     command: RunCommandSpec,
-    opts: pulumi.CustomResourceOptions,
+    options: pulumi.CustomResourceOptions,
 ): pulumi.Resource {
+    const named = machineResourceName(name, part, machine);
+    const opts = withAliases(options, named);
     const common = {
         resourceGroupName: machine.resourceGroupName,
         location: machine.location,
@@ -94,15 +98,23 @@ function runCommand(
     };
     return machine.kind === "azureVm"
         ? new compute.VirtualMachineRunCommandByVirtualMachine(
-              resourceName,
+              named.name,
               // A failed script fails the deployment, so MDE integration is never switched on over a broken proxy.
               { ...common, vmName: machine.name, treatFailureAsDeploymentFailure: true },
               opts,
           )
-        : new hybridcompute.MachineRunCommand(resourceName, { ...common, machineName: machine.name }, opts);
+        : new hybridcompute.MachineRunCommand(named.name, { ...common, machineName: machine.name }, opts);
 }
 
-function extension(resourceName: string, machine: MachinePlan, spec: ExtensionSpec, opts: pulumi.CustomResourceOptions): pulumi.Resource {
+function extension(
+    name: string,
+    part: MachineResourcePart,
+    machine: MachinePlan,
+    spec: ExtensionSpec,
+    options: pulumi.CustomResourceOptions,
+): pulumi.Resource {
+    const named = machineResourceName(name, part, machine);
+    const opts = withAliases(options, named);
     // azure-native does not mark protectedSettings secret by itself.
     const protectedSettings = spec.protectedSettings === undefined ? undefined : pulumi.secret(spec.protectedSettings);
     const properties = {
@@ -116,7 +128,7 @@ function extension(resourceName: string, machine: MachinePlan, spec: ExtensionSp
     };
     return machine.kind === "azureVm"
         ? new compute.VirtualMachineExtension(
-              resourceName,
+              named.name,
               {
                   ...properties,
                   resourceGroupName: machine.resourceGroupName,
@@ -127,7 +139,7 @@ function extension(resourceName: string, machine: MachinePlan, spec: ExtensionSp
               opts,
           )
         : new hybridcompute.MachineExtension(
-              resourceName,
+              named.name,
               {
                   resourceGroupName: machine.resourceGroupName,
                   machineName: machine.name,
@@ -157,14 +169,14 @@ export function prepareMachine(
     if (machine.parts.osProxy && proxy !== undefined) {
         const checks = fleet.routeChecks?.(machine) ?? {};
         const osCommand = osProxyRunCommand(machine.os, proxy, fleet.bypass, checks.os);
-        proxySteps.push(runCommand(`${name}-os-proxy-${machine.key}`, machine, osCommand, opts));
+        proxySteps.push(runCommand(name, "os-proxy", machine, osCommand, opts));
         if (machine.kind === "arc") {
             const arcCommand = arcAgentProxyRunCommand(machine.os, proxy, arcBypassFor(args, machine), fleet.bypass, checks.arc);
-            proxySteps.push(runCommand(`${name}-arc-agent-proxy-${machine.key}`, machine, arcCommand, { parent, dependsOn: [...proxySteps] }));
+            proxySteps.push(runCommand(name, "arc-agent-proxy", machine, arcCommand, { parent, dependsOn: [...proxySteps] }));
             const verify = arcAgentProxyVerifyRunCommand(machine.os, proxy, arcBypassFor(args, machine), fleet.bypass);
             if (verify !== undefined) {
                 proxySteps.push(
-                    runCommand(`${name}-arc-agent-proxy-verify-${machine.key}`, machine, verify, { parent, dependsOn: [proxySteps[proxySteps.length - 1]] }),
+                    runCommand(name, "arc-agent-proxy-verify", machine, verify, { parent, dependsOn: [proxySteps[proxySteps.length - 1]] }),
                 );
             }
         }
@@ -179,7 +191,7 @@ export function prepareMachine(
     const logProxy = args.privateLink?.azureMonitor !== undefined ? undefined : proxy;
 
     if (machine.kind === "arc" && machine.arcPrivateLinkScope === "associateByPolicy" && fleet.arcScopeId !== undefined) {
-        associateArcMachineByPolicy(parent, name, machine.key, args, machineResourceId(args.subscriptionId, machine), fleet.arcScopeId);
+        associateArcMachineByPolicy(parent, name, machine, args, machineResourceId(args.subscriptionId, machine), fleet.arcScopeId);
     }
 
     // VM extensions that sign in with the system-assigned identity also wait for the policy that adds it, when there is one.
@@ -190,31 +202,34 @@ export function prepareMachine(
 
     if (machine.parts.azureMonitorAgent) {
         const identity = { userAssignedIdentityId: machine.userAssignedIdentityId };
-        const agent = extension(`${name}-ama-${machine.key}`, machine, azureMonitorAgent(machine.os, logProxy, identity), identityOpts);
+        const agent = extension(name, "ama", machine, azureMonitorAgent(machine.os, logProxy, identity), identityOpts);
         // Without an association AMA installs and collects nothing.
         const associate = (
-            suffix: string,
+            part: "ama-dcr" | "ama-dce",
             association: {
                 associationName: string;
                 dataCollectionRuleId?: pulumi.Input<string>;
                 dataCollectionEndpointId?: pulumi.Input<string>;
             },
-        ) =>
-            new monitor.DataCollectionRuleAssociation(
-                `${name}-ama-${suffix}-${machine.key}`,
+        ) => {
+            const named = machineResourceName(name, part, machine);
+            return new monitor.DataCollectionRuleAssociation(
+                named.name,
                 { resourceUri: machineResourceId(args.subscriptionId, machine), ...association },
-                { parent, dependsOn: [agent] },
+                withAliases({ parent, dependsOn: [agent] }, named),
             );
-        associate("dcr", { associationName: RULE_ASSOCIATION_NAME, dataCollectionRuleId: fleet.dataCollectionRuleId });
+        };
+        associate("ama-dcr", { associationName: RULE_ASSOCIATION_NAME, dataCollectionRuleId: fleet.dataCollectionRuleId });
         if (fleet.dataCollectionEndpointId !== undefined) {
             // With Private Link, AMA reads its configuration only from the endpoint this association names.
-            associate("dce", { associationName: ENDPOINT_ASSOCIATION_NAME, dataCollectionEndpointId: fleet.dataCollectionEndpointId });
+            associate("ama-dce", { associationName: ENDPOINT_ASSOCIATION_NAME, dataCollectionEndpointId: fleet.dataCollectionEndpointId });
         }
     }
 
     if (machine.parts.legacyAgent && args.logs?.legacyAgent !== undefined) {
         extension(
-            `${name}-legacy-agent-${machine.key}`,
+            name,
+            "legacy-agent",
             machine,
             legacyLogAnalyticsAgent(machine.os, logProxy, args.logs.legacyAgent),
             agentOpts,
@@ -222,7 +237,7 @@ export function prepareMachine(
     }
 
     if (machine.parts.guestConfiguration) {
-        extension(`${name}-guest-configuration-${machine.key}`, machine, guestConfigurationExtension(machine.os), identityOpts);
+        extension(name, "guest-configuration", machine, guestConfigurationExtension(machine.os), identityOpts);
     }
 
     return { mdePrerequisites, agentPrerequisites: [...proxySteps] };

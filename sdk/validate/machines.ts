@@ -1,6 +1,7 @@
 /** Validation of `machines`: identity, kind, OS, and which parts each one gets. */
 import * as pulumi from "@pulumi/pulumi";
 import * as choices from "../args";
+import { MACHINE_RESOURCE_PARTS } from "../plan/machineNames";
 import { describe, isObject, readBoolean, readChoice, rejectUnknownKeys } from "./fields";
 import { readLocation } from "./location";
 import { ProblemList } from "./problems";
@@ -14,6 +15,8 @@ export type MachinePart = (typeof MACHINE_PARTS)[number];
 /** A machine after validation, before the fleet-wide settings decide its parts. */
 export interface NormalizedMachine {
     key: string;
+    /** The key the machine had before a rename: its resources alias their names under it. */
+    previousKey?: string;
     kind: choices.MachineKind;
     os: choices.Os;
     resourceGroupName: pulumi.Input<string>;
@@ -33,6 +36,7 @@ export interface NormalizedMachine {
 
 const MACHINE_FIELDS = [
     "key",
+    "previousKey",
     "kind",
     "os",
     "resourceGroupName",
@@ -55,31 +59,33 @@ const USER_ASSIGNED_IDENTITY =
     /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i;
 // Lower-case so that names derived from it are valid everywhere Azure and Pulumi use them.
 const KEY = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
-// The `<name>-<part>-<key>` logical names resources/machines.ts gives a machine's resources. Some
-// parts extend others ("ama" and "ama-dcr"), so two keys can make one name: "x" and "dcr-x".
-const RESOURCE_NAME_PARTS = [
-    "os-proxy",
-    "arc-agent-proxy",
-    "arc-agent-proxy-verify",
-    "arc-gateway-link",
-    "ama",
-    "ama-dcr",
-    "ama-dce",
-    "arc-scope-assignment",
-    "arc-scope-role",
-    "arc-scope-remediation",
-    "legacy-agent",
-    "guest-configuration",
-    "plan",
-] as const;
+/** A key's format, for `key` and `previousKey` alike: an old key must still make valid names. */
+function isKey(value: unknown): value is string {
+    return typeof value === "string" && KEY.test(value);
+}
+
+const KEY_FORMAT = "must be 1-40 lower-case letters, digits and dashes, not starting or ending with a dash";
 
 function readKey(problems: ProblemList, value: unknown, path: string): string | undefined {
     if (value === undefined || value === "") {
         problems.error(path, 'is required: a stable, unique name for this machine\'s resources, e.g. "web-01"');
         return undefined;
     }
-    if (typeof value !== "string" || !KEY.test(value)) {
-        problems.error(path, `${describe(value)} must be 1-40 lower-case letters, digits and dashes, not starting or ending with a dash`);
+    if (!isKey(value)) {
+        problems.error(path, `${describe(value)} ${KEY_FORMAT}`);
+        return undefined;
+    }
+    return value;
+}
+
+function readPreviousKey(problems: ProblemList, value: unknown, path: string, key: string | undefined): string | undefined {
+    if (value === undefined) return undefined;
+    if (!isKey(value)) {
+        problems.error(path, `${describe(value)} ${KEY_FORMAT}: give the key exactly as it was, or remove previousKey`);
+        return undefined;
+    }
+    if (value === key) {
+        problems.error(path, `"${value}" is this machine's key already; previousKey is the key it had before a rename: remove it`);
         return undefined;
     }
     return value;
@@ -127,6 +133,7 @@ function readMachine(
     }
     rejectUnknownKeys(problems, value, path, MACHINE_FIELDS);
     const key = readKey(problems, value.key, `${path}.key`);
+    const previousKey = readPreviousKey(problems, value.previousKey, `${path}.previousKey`, key);
     const kind = readRequiredChoice(problems, value.kind, `${path}.kind`, Object.values(choices.MachineKind));
     const os = readRequiredChoice(problems, value.os, `${path}.os`, Object.values(choices.Os));
     const resourceGroupName = readRequiredInput(problems, value.resourceGroupName, `${path}.resourceGroupName`, "machine's resource group");
@@ -181,6 +188,7 @@ function readMachine(
     }
     return {
         key,
+        ...(previousKey !== undefined ? { previousKey } : {}),
         kind,
         os,
         resourceGroupName,
@@ -239,7 +247,7 @@ export function readMachines(problems: ProblemList, value: unknown, defaultLocat
             );
             return;
         }
-        const names = RESOURCE_NAME_PARTS.map((part) => `${part}-${machine.key}`);
+        const names = MACHINE_RESOURCE_PARTS.map((part) => `${part}-${machine.key}`);
         const clash = names.find((name) => nameOwners.has(name));
         if (clash !== undefined) {
             const owner = nameOwners.get(clash)!;
@@ -253,5 +261,56 @@ export function readMachines(problems: ProblemList, value: unknown, defaultLocat
         firstByKey.set(machine.key, i);
         machines.push(machine);
     });
+    checkPreviousKeys(problems, machines, firstByKey, nameOwners);
     return machines;
+}
+
+/**
+ * An old name a machine's resources alias must be free: the engine would otherwise give one
+ * state entry to two resources. Checked once every current key is known, since a later machine
+ * may hold it. A refused previousKey is dropped, so the error is the only one about it.
+ */
+function checkPreviousKeys(
+    problems: ProblemList,
+    machines: NormalizedMachine[],
+    keyOwners: Map<string, number>,
+    nameOwners: Map<string, { index: number; key: string }>,
+): void {
+    const aliasOwners = new Map<string, { index: number; previousKey: string }>();
+    for (const machine of machines) {
+        const previousKey = machine.previousKey;
+        if (previousKey === undefined) continue;
+        const path = `${machine.path}.previousKey`;
+        const refuse = (message: string) => {
+            problems.error(path, message);
+            delete machine.previousKey;
+        };
+        const index = keyOwners.get(machine.key)!;
+        const keyOwner = keyOwners.get(previousKey);
+        if (keyOwner !== undefined) {
+            refuse(
+                `"${previousKey}" is the key of machines[${keyOwner}], whose resources have those names now; to swap two keys, rename one to a free key first (one pulumi up), then the other`,
+            );
+            continue;
+        }
+        const names = MACHINE_RESOURCE_PARTS.map((part) => `${part}-${previousKey}`);
+        const earlier = names.map((name) => aliasOwners.get(name)).find((owner) => owner !== undefined);
+        if (earlier !== undefined) {
+            refuse(
+                earlier.previousKey === previousKey
+                    ? `"${previousKey}" is already the previousKey of machines[${earlier.index}]; only one machine can take over the old resources: remove it from one of them`
+                    : `"${previousKey}" and the previousKey of machines[${earlier.index}] ("${earlier.previousKey}") would alias one old name twice; check which machine had which key`,
+            );
+            continue;
+        }
+        const taken = names.find((name) => nameOwners.has(name));
+        if (taken !== undefined) {
+            const owner = nameOwners.get(taken)!;
+            refuse(
+                `"${previousKey}" would alias <name>-${taken}, the name of a resource of machines[${owner.index}] ("${owner.key}") now; check the key this machine had`,
+            );
+            continue;
+        }
+        for (const name of names) aliasOwners.set(name, { index, previousKey });
+    }
 }
