@@ -921,12 +921,17 @@ describe("policy pack, started as `pulumi preview --policy-pack policy` starts i
             policies.map((p) => [p.name, MANDATORY]),
         );
 
-        const request = new messages.AnalyzeRequest();
-        request.setType(TYPES.pricing);
-        request.setName("d-plan");
-        request.setUrn(urnOf(TYPES.pricing, "d-plan"));
-        request.setOptions(new messages.AnalyzerResourceOptions());
-        request.setProperties(Struct.fromJavaScript({ pricingName: "VirtualMachines", pricingTier: "Free", subPlan: "P2" }));
+        /** What the engine sends for one `security:Pricing` resource. */
+        const pricingRequest = (name: string, properties: Record<string, string>) => {
+            const analyze = new messages.AnalyzeRequest();
+            analyze.setType(TYPES.pricing);
+            analyze.setName(name);
+            analyze.setUrn(urnOf(TYPES.pricing, name));
+            analyze.setOptions(new messages.AnalyzerResourceOptions());
+            analyze.setProperties(Struct.fromJavaScript(properties));
+            return analyze;
+        };
+        const request = pricingRequest("d-plan", { pricingName: "VirtualMachines", pricingTier: "Free", subPlan: "P2" });
         const result = await call<any>("analyze", request);
         assert.deepEqual(
             result.getDiagnosticsList().map((d: any) => [d.getPolicyname(), d.getEnforcementlevel(), d.getMessage().split("\n").pop()]),
@@ -945,18 +950,11 @@ describe("policy pack, started as `pulumi preview --policy-pack policy` starts i
             served.getConfigschema().getProperties().toJavaScript(),
             CONFIG_SCHEMAS["defender-for-servers-standard"].properties,
         );
-        const exclusion = new messages.AnalyzeRequest();
-        exclusion.setType(TYPES.pricing);
-        exclusion.setName("d-plan-lnx-arc");
-        exclusion.setUrn(urnOf(TYPES.pricing, "d-plan-lnx-arc"));
-        exclusion.setOptions(new messages.AnalyzerResourceOptions());
-        exclusion.setProperties(
-            Struct.fromJavaScript({
-                scopeId: "/subscriptions/s/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/lnx-arc",
-                pricingName: "VirtualMachines",
-                pricingTier: "Free",
-            }),
-        );
+        const exclusion = pricingRequest("d-plan-lnx-arc", {
+            scopeId: "/subscriptions/s/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/lnx-arc",
+            pricingName: "VirtualMachines",
+            pricingTier: "Free",
+        });
         const policiesOf = async () => (await call<any>("analyze", exclusion)).getDiagnosticsList().map((d: any) => d.getPolicyname());
         assert.deepEqual(await policiesOf(), ["defender-for-servers-standard"]);
         const configure = new messages.ConfigureAnalyzerRequest();
