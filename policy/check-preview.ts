@@ -35,8 +35,11 @@ export interface Finding {
     resource?: string;
 }
 
-/** Policy configuration, as `pulumi preview --policy-pack-config` takes it: a level, or an object with `enforcementLevel`, per policy or for `all`. */
-export type PolicyConfig = Record<string, EnforcementLevel | { enforcementLevel?: EnforcementLevel }>;
+/**
+ * Policy configuration, as `pulumi preview --policy-pack-config` takes it: a level, or an object
+ * with `enforcementLevel` and the policy's config properties, per policy or (level only) for `all`.
+ */
+export type PolicyConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
 
 /** What the offline preview prints for a value only the cloud would know. */
 const UNKNOWN = "[unknown]";
@@ -91,6 +94,14 @@ function levelOf(policy: Policy, config: PolicyConfig): EnforcementLevel {
     return read(config[policy.name]) ?? read(config.all) ?? policy.enforcementLevel ?? "mandatory";
 }
 
+/** A policy's config properties, as `getConfig()` returns them to the pack: the object without its level. */
+function propertiesOf(policy: Policy, config: PolicyConfig): object {
+    const entry = config[policy.name];
+    if (entry === undefined || typeof entry === "string") return {};
+    const { enforcementLevel: _level, ...properties } = entry;
+    return properties;
+}
+
 /** Runs every policy of the pack on the preview. */
 export function checkPreview(preview: PreviewJson, config: PolicyConfig = {}): Finding[] {
     const stack = stackFromPreview(preview);
@@ -99,6 +110,9 @@ export function checkPreview(preview: PreviewJson, config: PolicyConfig = {}): F
     for (const policy of policies) {
         const enforcementLevel = levelOf(policy, config);
         if (enforcementLevel === "disabled") continue;
+        // What the pack's validations read besides the resources: `args.getConfig()`.
+        const properties = propertiesOf(policy, config);
+        const getConfig = () => properties;
         const report: Report = (message, urn) => {
             const resource = urn === undefined ? undefined : names.get(urn);
             findings.push({ policy: policy.name, enforcementLevel, message, ...(resource === undefined ? {} : { resource }) });
@@ -118,13 +132,15 @@ export function checkPreview(preview: PreviewJson, config: PolicyConfig = {}): F
         };
         // The checks read only what `ResourceLike`/`StackLike` declare; the rest of the policy arguments is not built here.
         if ("validateStack" in policy) {
-            const validate = policy.validateStack as unknown as (args: StackLike, report: Report) => void;
-            run(() => validate(stack, report));
+            const validate = policy.validateStack as unknown as (args: StackLike & { getConfig(): object }, report: Report) => void;
+            run(() => validate({ ...stack, getConfig }, report));
         } else {
-            const validations = [policy.validateResource ?? []].flat() as unknown as Array<(args: ResourceLike, report: Report) => void>;
+            const validations = [policy.validateResource ?? []].flat() as unknown as Array<
+                (args: ResourceLike & { getConfig(): object }, report: Report) => void
+            >;
             for (const resource of stack.resources) {
                 for (const validate of validations)
-                    run(() => validate(resource, (message) => report(message, resource.urn)), resource.name);
+                    run(() => validate({ ...resource, getConfig }, (message) => report(message, resource.urn)), resource.name);
             }
         }
     }

@@ -3,8 +3,12 @@
  * for each check in `rules.ts`. Kept apart from `index.ts`, whose `new PolicyPack(...)` starts a
  * server, so that tests can import them.
  */
-import type { Policies } from "@pulumi/policy";
+import type { Policies, PolicyConfigSchema } from "@pulumi/policy";
 import {
+    ArcPrivateLinkScopeConfig,
+    AzureMonitorPrivateLinkScopeConfig,
+    DefenderForServersConfig,
+    GuestConfigurationConfig,
     arcPrivateLinkScopeIsPrivate,
     azureMonitorAgentFollowsOsProxy,
     azureMonitorAgentIdentityIsComplete,
@@ -17,26 +21,61 @@ import {
 /** The pack's name, as `pulumi preview --policy-pack` reports it. */
 export const POLICY_PACK_NAME = "defender-servers";
 
-/** Every policy, mandatory unless the pack's configuration says otherwise. */
+/** A schema of boolean allowances, each off by default (the strict behaviour). */
+function allowances(properties: Record<string, string>): PolicyConfigSchema {
+    return {
+        properties: Object.fromEntries(
+            Object.entries(properties).map(([name, description]) => [name, { type: "boolean", default: false, description }]),
+        ),
+    };
+}
+
+/**
+ * Each policy's config schema, by policy name: what `--policy-pack-config` may set beside
+ * `enforcementLevel`, each property the component argument it matches.
+ */
+export const CONFIG_SCHEMAS: Record<string, PolicyConfigSchema> = {
+    "defender-for-servers-standard": allowances({
+        allowMachineExclusions: 'Pass Free pricings at one machine\'s scope (defender-servers: machines[].defenderPlan "Free").',
+    }),
+    "arc-private-link-scope-not-public": allowances({
+        allowPublicNetworkAccess: "Pass a scope open to public networks (defender-servers: privateLink.arc.publicNetworkAccess true).",
+    }),
+    "azure-monitor-private-link-scope-private-ingestion": allowances({
+        allowOpenIngestion: 'Pass scope-wide Open ingestion (defender-servers: privateLink.azureMonitor.ingestionAccessMode "Open").',
+    }),
+    "guest-configuration-private-network-and-identity": allowances({
+        allowIdentityFromPolicy:
+            "Pass VMs without a system-assigned identity in the program (defender-servers: builtInPolicies.addSystemAssignedIdentity true).",
+        allowTagFromPolicy:
+            "Pass VMs without the EnablePrivateNetworkGC tag in the program (defender-servers: guestConfiguration.tagExistingVms true).",
+    }),
+};
+
+/** Every policy, mandatory unless the pack's configuration says otherwise; the rules get their policy's config. */
 export const policies: Policies = [
     {
         name: "defender-for-servers-standard",
         description: "The Defender for Servers plan (security:Pricing VirtualMachines) is on the Standard tier.",
         enforcementLevel: "mandatory",
-        validateResource: defenderForServersIsStandard,
+        configSchema: CONFIG_SCHEMAS["defender-for-servers-standard"],
+        validateResource: (args, report) => defenderForServersIsStandard(args, report, args.getConfig<DefenderForServersConfig>()),
     },
     {
         name: "arc-private-link-scope-not-public",
         description: "Azure Arc Private Link Scopes disable public network access.",
         enforcementLevel: "mandatory",
-        validateResource: arcPrivateLinkScopeIsPrivate,
+        configSchema: CONFIG_SCHEMAS["arc-private-link-scope-not-public"],
+        validateResource: (args, report) => arcPrivateLinkScopeIsPrivate(args, report, args.getConfig<ArcPrivateLinkScopeConfig>()),
     },
     {
         name: "azure-monitor-private-link-scope-private-ingestion",
         description:
             "Azure Monitor Private Link Scopes accept ingestion through private endpoints only (PrivateOnly, exclusions included).",
         enforcementLevel: "mandatory",
-        validateResource: azureMonitorPrivateLinkScopeIsPrivate,
+        configSchema: CONFIG_SCHEMAS["azure-monitor-private-link-scope-private-ingestion"],
+        validateResource: (args, report) =>
+            azureMonitorPrivateLinkScopeIsPrivate(args, report, args.getConfig<AzureMonitorPrivateLinkScopeConfig>()),
     },
     {
         name: "no-proxy-credentials-in-plain-settings",
@@ -64,6 +103,8 @@ export const policies: Policies = [
         description:
             "VMs declared in the stack that have the Guest Configuration extension carry EnablePrivateNetworkGC=TRUE and a system-assigned identity.",
         enforcementLevel: "mandatory",
-        validateStack: guestConfigurationVmsArePrivateWithIdentity,
+        configSchema: CONFIG_SCHEMAS["guest-configuration-private-network-and-identity"],
+        validateStack: (args, report) =>
+            guestConfigurationVmsArePrivateWithIdentity(args, report, args.getConfig<GuestConfigurationConfig>()),
     },
 ];

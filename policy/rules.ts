@@ -94,44 +94,115 @@ function runCommandParameter(resource: ResourceLike, names: string[]): unknown {
 // ---------------------------------------------------------------------------------------------
 // Resource checks.
 
-/**
- * The Defender for Servers plan (`security:Pricing` named `VirtualMachines`) is Standard. Free
- * is the tier Azure falls back to when the pricing is deleted or reset.
- */
-export function defenderForServersIsStandard(args: ResourceLike, report: Report): void {
-    if (!isType(args, TYPES.pricing) || !sameText(args.props.pricingName, "VirtualMachines")) return;
-    const tier = args.props.pricingTier;
-    if (!sameText(tier, "Standard")) {
-        report(
-            `Defender for Servers pricing "${args.name}" (pricingName VirtualMachines) has pricingTier ${show(tier)}; ` +
-                `it must be "Standard", or the subscription's servers are not protected (Free has no Defender for Servers).`,
-        );
-    }
+// ---------------------------------------------------------------------------------------------
+// Config: the choices a user can state in `--policy-pack-config`, one interface per policy that
+// has any. Each property is off by default, so the pack stays strict; each matches a component
+// argument that makes the component register what the policy otherwise refuses.
+
+/** Config of `defender-for-servers-standard`. */
+export interface DefenderForServersConfig {
+    /** Allow `Free` pricings at a single machine's scope: defender-servers' `machines[].defenderPlan: "Free"`. */
+    allowMachineExclusions?: boolean;
 }
 
-/** The Arc Private Link Scope refuses public network access: machines in it reach Arc only through the private endpoint. */
-export function arcPrivateLinkScopeIsPrivate(args: ResourceLike, report: Report): void {
-    if (!isType(args, TYPES.arcPrivateLinkScope)) return;
+/** Config of `arc-private-link-scope-not-public`. */
+export interface ArcPrivateLinkScopeConfig {
+    /** Allow public network access on the scope: defender-servers' `privateLink.arc.publicNetworkAccess: true`. */
+    allowPublicNetworkAccess?: boolean;
+}
+
+/** Config of `azure-monitor-private-link-scope-private-ingestion`. */
+export interface AzureMonitorPrivateLinkScopeConfig {
+    /** Allow scope-wide `Open` ingestion: defender-servers' `privateLink.azureMonitor.ingestionAccessMode: "Open"`. */
+    allowOpenIngestion?: boolean;
+}
+
+/** Config of `guest-configuration-private-network-and-identity`. */
+export interface GuestConfigurationConfig {
+    /** Allow a VM without a system-assigned identity in the program: defender-servers' `builtInPolicies.addSystemAssignedIdentity: true` adds it. */
+    allowIdentityFromPolicy?: boolean;
+    /** Allow a VM without the EnablePrivateNetworkGC tag in the program: defender-servers' `guestConfiguration.tagExistingVms: true` adds it. */
+    allowTagFromPolicy?: boolean;
+}
+
+/** How a message names the config property that would let a violation through. */
+function allowWith(policy: string, property: string, choice: string): string {
+    return ` If ${choice} is deliberate, allow it with --policy-pack-config {"${policy}": {"${property}": true}}.`;
+}
+
+/**
+ * The Defender for Servers plan (`security:Pricing` named `VirtualMachines`) is Standard. Free
+ * is the tier Azure falls back to when the pricing is deleted or reset. A Free pricing at one
+ * machine's scope leaves only that machine out (what the component writes for
+ * `machines[].defenderPlan: "Free"`), and passes when `config.allowMachineExclusions` is set; a
+ * Free subscription never does.
+ */
+export function defenderForServersIsStandard(args: ResourceLike, report: Report, config: DefenderForServersConfig = {}): void {
+    if (!isType(args, TYPES.pricing) || !sameText(args.props.pricingName, "VirtualMachines")) return;
+    const tier = args.props.pricingTier;
+    if (sameText(tier, "Standard")) return;
+    // scopeId is read only here: in a preview it may be unknown, and the other cases do not need it.
+    const machineScope = typeof args.props.scopeId === "string" && MACHINE_IN_ID.test(args.props.scopeId);
+    if (machineScope && config.allowMachineExclusions === true) return;
+    report(
+        `Defender for Servers pricing "${args.name}" (pricingName VirtualMachines) has pricingTier ${show(tier)}; ` +
+            `it must be "Standard", or the ${machineScope ? "machine is" : "subscription's servers are"} not protected (Free has no Defender for Servers).` +
+            (machineScope
+                ? allowWith(
+                      "defender-for-servers-standard",
+                      "allowMachineExclusions",
+                      'a machine left out (defender-servers: machines[].defenderPlan "Free")',
+                  )
+                : ""),
+    );
+}
+
+/**
+ * The Arc Private Link Scope refuses public network access: machines in it reach Arc only through
+ * the private endpoint. `config.allowPublicNetworkAccess` lets it be open, which the component
+ * requires while machines are associated by policy.
+ */
+export function arcPrivateLinkScopeIsPrivate(args: ResourceLike, report: Report, config: ArcPrivateLinkScopeConfig = {}): void {
+    if (!isType(args, TYPES.arcPrivateLinkScope) || config.allowPublicNetworkAccess === true) return;
     const access = args.props.properties?.publicNetworkAccess;
     if (!sameText(access, "Disabled")) {
         report(
             `Arc Private Link Scope "${args.name}" has properties.publicNetworkAccess ${show(access)}; set it to "Disabled" ` +
-                `(defender-servers: privateLink.arc.publicNetworkAccess false, the default) so its machines cannot use the public Arc endpoints.`,
+                `(defender-servers: privateLink.arc.publicNetworkAccess false, the default) so its machines cannot use the public Arc endpoints.` +
+                allowWith(
+                    "arc-private-link-scope-not-public",
+                    "allowPublicNetworkAccess",
+                    "public access (defender-servers: privateLink.arc.publicNetworkAccess true, needed while machines are associated by policy)",
+                ),
         );
     }
 }
 
-/** The Azure Monitor Private Link Scope takes ingestion only through private endpoints, exclusions included. */
-export function azureMonitorPrivateLinkScopeIsPrivate(args: ResourceLike, report: Report): void {
+/**
+ * The Azure Monitor Private Link Scope takes ingestion only through private endpoints, exclusions
+ * included; `config.allowOpenIngestion` lets the scope-wide mode be `Open`.
+ */
+export function azureMonitorPrivateLinkScopeIsPrivate(
+    args: ResourceLike,
+    report: Report,
+    config: AzureMonitorPrivateLinkScopeConfig = {},
+): void {
     if (!isType(args, TYPES.monitorPrivateLinkScope)) return;
     const modes = args.props.accessModeSettings;
     const ingestion = modes?.ingestionAccessMode;
-    if (!sameText(ingestion, "PrivateOnly")) {
+    if (!sameText(ingestion, "PrivateOnly") && config.allowOpenIngestion !== true) {
         report(
             `Azure Monitor Private Link Scope "${args.name}" has accessModeSettings.ingestionAccessMode ${show(ingestion)}; ` +
-                `set it to "PrivateOnly" (defender-servers: privateLink.azureMonitor.ingestionAccessMode, the default) so logs cannot be sent to public endpoints.`,
+                `set it to "PrivateOnly" (defender-servers: privateLink.azureMonitor.ingestionAccessMode, the default) so logs cannot be sent to public endpoints.` +
+                allowWith(
+                    "azure-monitor-private-link-scope-private-ingestion",
+                    "allowOpenIngestion",
+                    'open ingestion (defender-servers: privateLink.azureMonitor.ingestionAccessMode "Open")',
+                ),
         );
     }
+    // Exclusions stay strict whatever the config: the component never writes one, so one that
+    // opens ingestion is nobody's choice made through the component.
     const exclusions: unknown = modes?.exclusions;
     if (!Array.isArray(exclusions)) return;
     exclusions.forEach((exclusion, i) => {
@@ -335,9 +406,11 @@ function extensionVms(extension: StackResourceLike): StackResourceLike[] {
  * `AzurePolicyforLinux`) carries `EnablePrivateNetworkGC=TRUE`, which sends Guest Configuration
  * through 168.63.129.16 (it takes no proxy), and a system-assigned identity, which it
  * authenticates with. VMs not declared here cannot be seen; defender-servers'
- * `guestConfiguration.tagExistingVms` tags those.
+ * `guestConfiguration.tagExistingVms` tags those. When Azure Policy adds the tag or the identity
+ * after deployment (`config.allowTagFromPolicy`, `config.allowIdentityFromPolicy`), the program's
+ * VM rightly lacks it and that half of the check is skipped.
  */
-export function guestConfigurationVmsArePrivateWithIdentity(args: StackLike, report: Report): void {
+export function guestConfigurationVmsArePrivateWithIdentity(args: StackLike, report: Report, config: GuestConfigurationConfig = {}): void {
     const seen = new Set<string>();
     for (const extension of args.resources) {
         if (!isType(extension, TYPES.vmExtension) || !isGuestConfiguration(extension)) continue;
@@ -346,19 +419,30 @@ export function guestConfigurationVmsArePrivateWithIdentity(args: StackLike, rep
             seen.add(vm.urn);
             const tags: Record<string, unknown> = vm.props.tags ?? {};
             const tag = Object.entries(tags).find(([k]) => sameText(k, GUEST_CONFIGURATION_TAG.name));
-            if (tag === undefined || !sameText(tag[1], GUEST_CONFIGURATION_TAG.value)) {
+            if ((tag === undefined || !sameText(tag[1], GUEST_CONFIGURATION_TAG.value)) && config.allowTagFromPolicy !== true) {
                 report(
                     `VM "${vm.name}" has Guest Configuration (${extension.name}) but not the tag ${GUEST_CONFIGURATION_TAG.name}=${GUEST_CONFIGURATION_TAG.value}` +
                         `${tag === undefined ? "" : ` (it is ${show(tag[1])})`}: Guest Configuration takes no proxy and fails without it; ` +
-                        `merge defender-servers' guestConfigurationTags output into the VM's tags.`,
+                        `merge defender-servers' guestConfigurationTags output into the VM's tags.` +
+                        allowWith(
+                            "guest-configuration-private-network-and-identity",
+                            "allowTagFromPolicy",
+                            "tagging by Azure Policy (defender-servers: guestConfiguration.tagExistingVms true)",
+                        ),
                     vm.urn,
                 );
             }
             const identity = vm.props.identity?.type;
-            if (typeof identity !== "string" || !/systemassigned/i.test(identity.replace(/\s/g, ""))) {
+            const systemAssigned = typeof identity === "string" && /systemassigned/i.test(identity.replace(/\s/g, ""));
+            if (!systemAssigned && config.allowIdentityFromPolicy !== true) {
                 report(
                     `VM "${vm.name}" has Guest Configuration (${extension.name}) but no system-assigned identity (identity.type ${show(identity)}): ` +
-                        `Guest Configuration authenticates with it; set identity.type to "SystemAssigned" (or "SystemAssigned, UserAssigned").`,
+                        `Guest Configuration authenticates with it; set identity.type to "SystemAssigned" (or "SystemAssigned, UserAssigned").` +
+                        allowWith(
+                            "guest-configuration-private-network-and-identity",
+                            "allowIdentityFromPolicy",
+                            "an identity added by Azure Policy (defender-servers: builtInPolicies.addSystemAssignedIdentity true)",
+                        ),
                     vm.urn,
                 );
             }

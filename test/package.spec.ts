@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { execFileSync, spawnSync, SpawnSyncReturns } from "node:child_process";
+import { execFileSync, spawn, spawnSync, SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -7,6 +7,17 @@ import * as ts from "typescript";
 
 const ROOT = path.resolve(__dirname, "..");
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+/** The policy pack's sources, shipped so that `--policy-pack node_modules/defender-servers/policy` works; not its tests or node_modules. */
+const POLICY_FILES = [
+    "policy/check-preview.ts",
+    "policy/index.ts",
+    "policy/policies.ts",
+    "policy/rules.ts",
+    "policy/PulumiPolicy.yaml",
+    "policy/package.json",
+    "policy/tsconfig.json",
+    "policy/README.md",
+];
 
 /** The version this checkout has installed, so that the consumer's install is served from npm's cache. */
 function installedVersion(name: string): string {
@@ -176,13 +187,51 @@ describe(`the packed package, installed from its tarball (Node ${process.version
         if (shared === undefined) fs.rmSync(scratch, { recursive: true, force: true });
     });
 
-    it("ships compiled JavaScript, type declarations, the run-command scripts, README, LICENSE and CHANGELOG, and nothing else", () => {
-        for (const expected of ["dist/index.js", "dist/index.d.ts", "dist/preview/cli.js", "README.md", "LICENSE", "CHANGELOG.md", "package.json"]) {
+    it("ships compiled JavaScript, type declarations, the run-command scripts, the policy pack's sources, README, LICENSE and CHANGELOG, and nothing else", () => {
+        for (const expected of ["dist/index.js", "dist/index.d.ts", "dist/preview/cli.js", "README.md", "LICENSE", "CHANGELOG.md", "package.json", ...POLICY_FILES]) {
             assert.ok(files.includes(expected), `${expected} is in the tarball`);
         }
         assert.ok(files.some((f) => f.startsWith("sdk/scripts/")), "the run-command scripts are in the tarball");
-        const unexpected = files.filter((f) => !/^(dist\/.*\.(js|d\.ts)|sdk\/scripts\/[^/]+|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/.test(f));
+        const unexpected = files.filter(
+            (f) => !/^(dist\/.*\.(js|d\.ts)|sdk\/scripts\/[^/]+|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/.test(f) && !POLICY_FILES.includes(f),
+        );
         assert.deepEqual(unexpected, []);
+    });
+
+    it("ships a policy pack that type-checks and starts from node_modules/defender-servers/policy, at the package's version", async () => {
+        const pack = path.join(consumer, "node_modules", "defender-servers", "policy");
+        const manifest = JSON.parse(fs.readFileSync(path.join(pack, "package.json"), "utf8"));
+        assert.equal(manifest.version, pkg.version, "the shipped pack's version is the package's");
+        // Stands in for `npm install --prefix node_modules/defender-servers/policy`: this checkout's
+        // node_modules, whose versions must satisfy every range the shipped pack declares.
+        const semver = require(require.resolve("semver", { paths: [path.join(ROOT, "node_modules", "@pulumi", "pulumi")] }));
+        for (const [name, range] of Object.entries<string>({ ...manifest.dependencies, ...manifest.devDependencies })) {
+            assert.ok(semver.satisfies(installedVersion(name), range), `${name}@${installedVersion(name)} satisfies the pack's ${range}`);
+        }
+        const linked = path.join(pack, "node_modules");
+        fs.rmSync(linked, { recursive: true, force: true });
+        fs.symlinkSync(path.join(ROOT, "node_modules"), linked);
+        try {
+            ok(run(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", pack, "--noEmit"], pack), "tsc -p the installed pack");
+            // What `pulumi preview --policy-pack node_modules/defender-servers/policy` runs: the Node.js
+            // language host's `run-policy-pack <engine> <pack directory>`, in that directory; it compiles
+            // index.ts with ts-node and prints the port it serves on once the pack is loaded.
+            const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [pack] });
+            const started = spawn(process.execPath, [runPolicyPack, "127.0.0.1:1", pack], { cwd: pack, stdio: ["ignore", "pipe", "pipe"] });
+            let stderr = "";
+            started.stderr!.on("data", (d) => (stderr += d));
+            try {
+                const port = await new Promise<string>((resolve, reject) => {
+                    started.stdout!.once("data", (d) => resolve(String(d).trim()));
+                    started.once("exit", (code) => reject(new Error(`the installed pack exited (${code}) before listening:\n${stderr}`)));
+                });
+                assert.match(port, /^\d+$/, `the pack serves on a port: ${port}\n${stderr}`);
+            } finally {
+                started.kill();
+            }
+        } finally {
+            fs.rmSync(linked, { force: true });
+        }
     });
 
     it("brings exactly one @pulumi/pulumi and one @pulumi/azure-native, in the ranges the package declares", () => {
@@ -334,6 +383,36 @@ describe("the build", function () {
 });
 
 describe("the package manifest", () => {
+    it("versions the policy pack with the package", () => {
+        const policy = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8"));
+        assert.equal(policy.version, pkg.version, "policy/package.json's version is package.json's");
+        assert.equal(pkg.scripts.version, "node tools/sync-policy-version.js", "npm version runs the sync");
+    });
+
+    it("npm version's script writes the new version into policy/package.json and stages it", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "defender-version-"));
+        try {
+            fs.mkdirSync(path.join(dir, "policy"));
+            const original = fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8");
+            fs.writeFileSync(path.join(dir, "policy", "package.json"), original);
+            // What `npm version 9.8.7` leaves before it runs the script: package.json already bumped.
+            fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ ...pkg, version: "9.8.7" }, null, 2) + "\n");
+            execFileSync("git", ["init", "-q"], { cwd: dir });
+            ok(run(process.execPath, [path.join(ROOT, "tools", "sync-policy-version.js"), dir], dir), "sync-policy-version");
+            const written = fs.readFileSync(path.join(dir, "policy", "package.json"), "utf8");
+            assert.equal(JSON.parse(written).version, "9.8.7");
+            // Only the version line changes.
+            assert.deepEqual(
+                written.split("\n").filter((line, i) => line !== original.split("\n")[i]),
+                ['    "version": "9.8.7",'],
+            );
+            const staged = execFileSync("git", ["diff", "--cached", "--name-only"], { cwd: dir, encoding: "utf8" });
+            assert.deepEqual(staged.trim().split("\n"), ["policy/package.json"]);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("supports the Node versions the SDK does, and types against the oldest", () => {
         const sdk = JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8"));
         assert.equal(pkg.engines.node, sdk.engines.node, "engines.node is @pulumi/pulumi's");

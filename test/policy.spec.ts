@@ -12,7 +12,7 @@ import * as compute from "@pulumi/azure-native/compute";
 import { DefenderForServersNetworkRestricted } from "../sdk";
 import { RecordedResource, RunResult, runProgram } from "../sdk/preview/engine";
 import { checkPreview, main as checkPreviewMain, PreviewJson } from "../policy/check-preview";
-import { policies, POLICY_PACK_NAME } from "../policy/policies";
+import { CONFIG_SCHEMAS, policies, POLICY_PACK_NAME } from "../policy/policies";
 import {
     arcPrivateLinkScopeIsPrivate,
     azureMonitorAgentFollowsOsProxy,
@@ -53,10 +53,14 @@ function stackResource(
     return { ...resource(type, name, props), dependencies: [], propertyDependencies: {}, ...links };
 }
 
-/** What a check reports for these arguments. */
-function violations<A>(check: (args: A, report: (message: string, urn?: string) => void) => void, args: A): Violation[] {
+/** What a check reports for these arguments (and this policy config). */
+function violations<A, C>(
+    check: (args: A, report: (message: string, urn?: string) => void, config?: C) => void,
+    args: A,
+    config?: C,
+): Violation[] {
     const found: Violation[] = [];
-    check(args, (message, urn) => found.push(urn === undefined ? { message } : { message, urn }));
+    check(args, (message, urn) => found.push(urn === undefined ? { message } : { message, urn }), config);
     return found;
 }
 
@@ -75,6 +79,34 @@ describe("policy pack: resource checks", () => {
                         'Defender for Servers pricing "d-plan" (pricingName VirtualMachines) has pricingTier "Free"; it must be "Standard", or the subscription\'s servers are not protected (Free has no Defender for Servers).',
                 },
             ]);
+        });
+
+        const machineId = "/subscriptions/s/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/lnx-arc";
+
+        it("fails a Free machine exclusion unless allowMachineExclusions is set, naming the property", () => {
+            const exclusion = pricing({ scopeId: machineId, pricingTier: "Free" });
+            assert.deepEqual(violations(defenderForServersIsStandard, exclusion), [
+                {
+                    message:
+                        'Defender for Servers pricing "d-plan" (pricingName VirtualMachines) has pricingTier "Free"; it must be "Standard", or the machine is not protected (Free has no Defender for Servers). ' +
+                        'If a machine left out (defender-servers: machines[].defenderPlan "Free") is deliberate, allow it with --policy-pack-config {"defender-for-servers-standard": {"allowMachineExclusions": true}}.',
+                },
+            ]);
+            assert.deepEqual(violations(defenderForServersIsStandard, exclusion, { allowMachineExclusions: true }), []);
+            const vmExclusion = pricing({
+                scopeId: machineId.replace("HybridCompute/machines", "Compute/virtualMachines"),
+                pricingTier: "Free",
+            });
+            assert.deepEqual(violations(defenderForServersIsStandard, vmExclusion, { allowMachineExclusions: true }), []);
+        });
+
+        it("still fails a Free subscription with allowMachineExclusions set", () => {
+            const subscription = pricing({ scopeId: "/subscriptions/s", pricingTier: "Free" });
+            assert.equal(violations(defenderForServersIsStandard, subscription, { allowMachineExclusions: true }).length, 1);
+            assert.equal(
+                violations(defenderForServersIsStandard, pricing({ pricingTier: "Free" }), { allowMachineExclusions: true }).length,
+                1,
+            );
         });
 
         it("reads versioned type tokens, and leaves other Defender plans alone", () => {
@@ -97,13 +129,20 @@ describe("policy pack: resource checks", () => {
             assert.deepEqual(violations(arcPrivateLinkScopeIsPrivate, scope({ publicNetworkAccess: "Enabled" })), [
                 {
                     message:
-                        'Arc Private Link Scope "d-arc-scope" has properties.publicNetworkAccess "Enabled"; set it to "Disabled" (defender-servers: privateLink.arc.publicNetworkAccess false, the default) so its machines cannot use the public Arc endpoints.',
+                        'Arc Private Link Scope "d-arc-scope" has properties.publicNetworkAccess "Enabled"; set it to "Disabled" (defender-servers: privateLink.arc.publicNetworkAccess false, the default) so its machines cannot use the public Arc endpoints. ' +
+                        'If public access (defender-servers: privateLink.arc.publicNetworkAccess true, needed while machines are associated by policy) is deliberate, allow it with --policy-pack-config {"arc-private-link-scope-not-public": {"allowPublicNetworkAccess": true}}.',
                 },
             ]);
             assert.match(
                 violations(arcPrivateLinkScopeIsPrivate, scope(undefined))[0].message,
                 /publicNetworkAccess unset; set it to "Disabled"/,
             );
+        });
+
+        it("passes an open scope when allowPublicNetworkAccess says it is deliberate", () => {
+            const open = scope({ publicNetworkAccess: "Enabled" });
+            assert.deepEqual(violations(arcPrivateLinkScopeIsPrivate, open, { allowPublicNetworkAccess: true }), []);
+            assert.equal(violations(arcPrivateLinkScopeIsPrivate, open, { allowPublicNetworkAccess: false }).length, 1);
         });
     });
 
@@ -122,7 +161,8 @@ describe("policy pack: resource checks", () => {
                 [
                     {
                         message:
-                            'Azure Monitor Private Link Scope "d-monitor-scope" has accessModeSettings.ingestionAccessMode "Open"; set it to "PrivateOnly" (defender-servers: privateLink.azureMonitor.ingestionAccessMode, the default) so logs cannot be sent to public endpoints.',
+                            'Azure Monitor Private Link Scope "d-monitor-scope" has accessModeSettings.ingestionAccessMode "Open"; set it to "PrivateOnly" (defender-servers: privateLink.azureMonitor.ingestionAccessMode, the default) so logs cannot be sent to public endpoints. ' +
+                            'If open ingestion (defender-servers: privateLink.azureMonitor.ingestionAccessMode "Open") is deliberate, allow it with --policy-pack-config {"azure-monitor-private-link-scope-private-ingestion": {"allowOpenIngestion": true}}.',
                     },
                 ],
             );
@@ -134,6 +174,23 @@ describe("policy pack: resource checks", () => {
                         message:
                             'Azure Monitor Private Link Scope "d-monitor-scope": accessModeSettings.exclusions[0] ("pe-branch") opens ingestion with "Open"; remove the exclusion or make it "PrivateOnly".',
                     },
+                ],
+            );
+        });
+
+        it("passes Open ingestion when allowOpenIngestion says it is deliberate, but still fails an opening exclusion", () => {
+            const open = scope({ ingestionAccessMode: "Open", queryAccessMode: "Open" });
+            assert.deepEqual(violations(azureMonitorPrivateLinkScopeIsPrivate, open, { allowOpenIngestion: true }), []);
+            const excluded = scope({
+                ingestionAccessMode: "Open",
+                exclusions: [{ privateEndpointConnectionName: "pe-branch", ingestionAccessMode: "Open" }],
+            });
+            assert.deepEqual(
+                violations(azureMonitorPrivateLinkScopeIsPrivate, excluded, { allowOpenIngestion: true }).map(
+                    (v) => v.message.split(":")[1],
+                ),
+                [
+                    ' accessModeSettings.exclusions[0] ("pe-branch") opens ingestion with "Open"; remove the exclusion or make it "PrivateOnly".',
                 ],
             );
         });
@@ -440,7 +497,8 @@ describe("policy pack: stack checks", () => {
             assert.deepEqual(violations(guestConfigurationVmsArePrivateWithIdentity, { resources: [target, gcOn(target)] }), [
                 {
                     message:
-                        "VM \"app-vm\" has Guest Configuration (d-guest-configuration-app-vm) but not the tag EnablePrivateNetworkGC=TRUE: Guest Configuration takes no proxy and fails without it; merge defender-servers' guestConfigurationTags output into the VM's tags.",
+                        "VM \"app-vm\" has Guest Configuration (d-guest-configuration-app-vm) but not the tag EnablePrivateNetworkGC=TRUE: Guest Configuration takes no proxy and fails without it; merge defender-servers' guestConfigurationTags output into the VM's tags. " +
+                        'If tagging by Azure Policy (defender-servers: guestConfiguration.tagExistingVms true) is deliberate, allow it with --policy-pack-config {"guest-configuration-private-network-and-identity": {"allowTagFromPolicy": true}}.',
                     urn: target.urn,
                 },
             ]);
@@ -451,10 +509,25 @@ describe("policy pack: stack checks", () => {
             assert.deepEqual(violations(guestConfigurationVmsArePrivateWithIdentity, { resources: [target, gcOn(target)] }), [
                 {
                     message:
-                        'VM "app-vm" has Guest Configuration (d-guest-configuration-app-vm) but no system-assigned identity (identity.type "UserAssigned"): Guest Configuration authenticates with it; set identity.type to "SystemAssigned" (or "SystemAssigned, UserAssigned").',
+                        'VM "app-vm" has Guest Configuration (d-guest-configuration-app-vm) but no system-assigned identity (identity.type "UserAssigned"): Guest Configuration authenticates with it; set identity.type to "SystemAssigned" (or "SystemAssigned, UserAssigned"). ' +
+                        'If an identity added by Azure Policy (defender-servers: builtInPolicies.addSystemAssignedIdentity true) is deliberate, allow it with --policy-pack-config {"guest-configuration-private-network-and-identity": {"allowIdentityFromPolicy": true}}.',
                     urn: target.urn,
                 },
             ]);
+        });
+
+        it("skips the tag with allowTagFromPolicy and the identity with allowIdentityFromPolicy, each only its own half", () => {
+            const bare = vm({ tags: { env: "prod" }, identity: { type: "None" } });
+            const resources = [bare, gcOn(bare)];
+            const halves = (config: Record<string, boolean>) =>
+                violations(guestConfigurationVmsArePrivateWithIdentity, { resources }, config).map((v) => v.message.split(":")[0]);
+            const tag = 'VM "app-vm" has Guest Configuration (d-guest-configuration-app-vm) but not the tag EnablePrivateNetworkGC=TRUE';
+            const identity =
+                'VM "app-vm" has Guest Configuration (d-guest-configuration-app-vm) but no system-assigned identity (identity.type "None")';
+            assert.deepEqual(halves({}), [tag, identity]);
+            assert.deepEqual(halves({ allowTagFromPolicy: true }), [identity]);
+            assert.deepEqual(halves({ allowIdentityFromPolicy: true }), [tag]);
+            assert.deepEqual(halves({ allowTagFromPolicy: true, allowIdentityFromPolicy: true }), []);
         });
 
         it("leaves alone VMs not declared in the stack, and other extensions", () => {
@@ -472,14 +545,15 @@ describe("policy pack: stack checks", () => {
 });
 
 /** Each policy's check, by policy name, as the pack must wire them. */
-const RESOURCE_CHECKS: Record<string, (args: ResourceLike, report: (message: string, urn?: string) => void) => void> = {
+type Check<A> = (args: A, report: (message: string, urn?: string) => void, config?: any) => void;
+const RESOURCE_CHECKS: Record<string, Check<ResourceLike>> = {
     "defender-for-servers-standard": defenderForServersIsStandard,
     "arc-private-link-scope-not-public": arcPrivateLinkScopeIsPrivate,
     "azure-monitor-private-link-scope-private-ingestion": azureMonitorPrivateLinkScopeIsPrivate,
     "no-proxy-credentials-in-plain-settings": noCredentialsInPlainSettings,
     "azure-monitor-agent-identity-complete": azureMonitorAgentIdentityIsComplete,
 };
-const STACK_CHECKS: Record<string, (args: StackLike, report: (message: string, urn?: string) => void) => void> = {
+const STACK_CHECKS: Record<string, Check<StackLike>> = {
     "azure-monitor-agent-follows-os-proxy": azureMonitorAgentFollowsOsProxy,
     "guest-configuration-private-network-and-identity": guestConfigurationVmsArePrivateWithIdentity,
 };
@@ -490,10 +564,86 @@ describe("policy pack: wiring", () => {
         const names = policies.map((p) => p.name);
         assert.equal(new Set(names).size, names.length);
         assert.deepEqual([...names].sort(), [...Object.keys(RESOURCE_CHECKS), ...Object.keys(STACK_CHECKS)].sort());
+        for (const policy of policies) assert.equal(policy.enforcementLevel, "mandatory", policy.name);
+    });
+
+    it("runs each policy's rule on what it is given, with the config the pack's getConfig() returns", () => {
+        // One case each policy fails, and for a configurable policy the config that lets it through.
+        const vm = stackResource(TYPES.virtualMachine, "app-vm", { tags: {}, identity: { type: "None" } });
+        const gc = stackResource(
+            TYPES.vmExtension,
+            "gc",
+            { publisher: "Microsoft.GuestConfiguration" },
+            { dependencies: [vm], propertyDependencies: { vmName: [vm] } },
+        );
+        const osProxyCommand = stackResource(TYPES.vmRunCommand, "cmd", {
+            vmName: "app-vm",
+            resourceGroupName: "rg",
+            parameters: [
+                { name: "ProxyUrl", value: PROXY },
+                { name: "BypassList", value: "" },
+            ],
+        });
+        const amaNoProxy = stackResource(TYPES.vmExtension, "ama", {
+            vmName: "app-vm",
+            resourceGroupName: "rg",
+            publisher: "Microsoft.Azure.Monitor",
+            type: "AzureMonitorWindowsAgent",
+            settings: { proxy: { mode: "none" }, authentication: {} },
+        });
+        const cases: Record<string, { args: ResourceLike | StackLike; allow?: Record<string, boolean> }> = {
+            "defender-for-servers-standard": {
+                args: resource(TYPES.pricing, "p", {
+                    scopeId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/app-vm",
+                    pricingName: "VirtualMachines",
+                    pricingTier: "Free",
+                }),
+                allow: { allowMachineExclusions: true },
+            },
+            "arc-private-link-scope-not-public": {
+                args: resource(TYPES.arcPrivateLinkScope, "s", { properties: { publicNetworkAccess: "Enabled" } }),
+                allow: { allowPublicNetworkAccess: true },
+            },
+            "azure-monitor-private-link-scope-private-ingestion": {
+                args: resource(TYPES.monitorPrivateLinkScope, "m", { accessModeSettings: { ingestionAccessMode: "Open" } }),
+                allow: { allowOpenIngestion: true },
+            },
+            "no-proxy-credentials-in-plain-settings": { args: resource(TYPES.vmExtension, "e", { settings: { password: PASSWORD } }) },
+            "azure-monitor-agent-identity-complete": { args: amaNoProxy },
+            "azure-monitor-agent-follows-os-proxy": { args: { resources: [osProxyCommand, amaNoProxy] } },
+            "guest-configuration-private-network-and-identity": {
+                args: { resources: [vm, gc] },
+                allow: { allowTagFromPolicy: true, allowIdentityFromPolicy: true },
+            },
+        };
+        assert.deepEqual(Object.keys(cases).sort(), [...policies.map((p) => p.name)].sort());
         for (const policy of policies) {
-            assert.equal(policy.enforcementLevel, "mandatory", policy.name);
-            if ("validateStack" in policy) assert.equal(policy.validateStack, STACK_CHECKS[policy.name], policy.name);
-            else assert.equal(policy.validateResource, RESOURCE_CHECKS[policy.name], policy.name);
+            const { args, allow } = cases[policy.name];
+            const rule = (RESOURCE_CHECKS[policy.name] ?? STACK_CHECKS[policy.name]) as Check<typeof args>;
+            const served = (config: object): Violation[] => {
+                const found: Violation[] = [];
+                const validate = ("validateStack" in policy ? policy.validateStack : policy.validateResource) as unknown as Check<unknown>;
+                validate({ ...args, getConfig: () => config }, (message, urn) =>
+                    found.push(urn === undefined ? { message } : { message, urn }),
+                );
+                return found;
+            };
+            const strict = served({});
+            assert.ok(strict.length > 0, `${policy.name} fails its case`);
+            assert.deepEqual(strict, violations(rule, args), policy.name);
+            // The schema the CLI validates --policy-pack-config against lists exactly the properties the case allows, all off by default.
+            const schema = CONFIG_SCHEMAS[policy.name];
+            assert.equal(policy.configSchema, schema, policy.name);
+            assert.deepEqual(Object.keys(schema?.properties ?? {}).sort(), Object.keys(allow ?? {}).sort(), policy.name);
+            for (const [property, definition] of Object.entries(schema?.properties ?? {})) {
+                assert.deepEqual([definition.type, definition.default], ["boolean", false], `${policy.name}.${property}`);
+                assert.match(
+                    strict.map((v) => v.message).join("\n"),
+                    new RegExp(`"${property}": true`),
+                    `${policy.name} names ${property}`,
+                );
+            }
+            if (allow !== undefined) assert.deepEqual(served(allow), [], `${policy.name} with ${JSON.stringify(allow)}`);
         }
     });
 
@@ -519,13 +669,14 @@ function asStack(run: RunResult): StackLike {
     return { resources: run.resources.map(linked) };
 }
 
-/** Every violation of every policy: resource checks on each resource, stack checks on the whole. */
-function allViolations(stack: StackLike): Array<Violation & { policy: string }> {
+/** Every violation of every policy: resource checks on each resource, stack checks on the whole; config by policy name. */
+function allViolations(stack: StackLike, config: Record<string, object> = {}): Array<Violation & { policy: string }> {
     const found: Array<Violation & { policy: string }> = [];
     const reporter = (policy: string) => (message: string, urn?: string) =>
         found.push({ policy, message, ...(urn === undefined ? {} : { urn }) });
-    for (const [policy, check] of Object.entries(RESOURCE_CHECKS)) for (const r of stack.resources) check(r, reporter(policy));
-    for (const [policy, check] of Object.entries(STACK_CHECKS)) check(stack, reporter(policy));
+    for (const [policy, check] of Object.entries(RESOURCE_CHECKS))
+        for (const r of stack.resources) check(r, reporter(policy), config[policy] ?? {});
+    for (const [policy, check] of Object.entries(STACK_CHECKS)) check(stack, reporter(policy), config[policy] ?? {});
     return found;
 }
 
@@ -615,6 +766,105 @@ for (const mode of MODES) {
     });
 }
 
+/** A component choice the pack refuses by default, and the config property that allows it. */
+interface Choice {
+    /** The component argument, as the README names it. */
+    arg: string;
+    policy: string;
+    property: string;
+    fleet: () => ReturnType<typeof mixedFleet>;
+    /** The program's own VM, where the choice is about it. */
+    vm?: { tags: Record<string, string>; identityType: string };
+}
+
+/** The mixed fleet with Private Link, every machine in the one region (AMA reads its configuration from a data collection endpoint in its own region). */
+function withPrivateLink(link: { arc?: object; azureMonitor?: object }): ReturnType<typeof mixedFleet> {
+    const fleet = mixedFleet({
+        privateLink: {
+            resourceGroupName: "rg-pl",
+            subnetId: "/subscriptions/s/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/pe",
+            virtualNetworkIds: ["/subscriptions/s/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet"],
+            ...link,
+        },
+    });
+    fleet.machines = fleet.machines!.map((m) => ({ ...m, location: undefined }));
+    return fleet;
+}
+const withMachine = (fleet: ReturnType<typeof mixedFleet>, key: string, change: object) => {
+    fleet.machines = fleet.machines!.map((m) => (m.key === key ? { ...m, ...change } : m));
+    return fleet;
+};
+
+const CHOICES: Choice[] = [
+    {
+        arg: 'machines[].defenderPlan "Free"',
+        policy: "defender-for-servers-standard",
+        property: "allowMachineExclusions",
+        fleet: () => withMachine(withMachine(mixedFleet(), "lnx-arc", { defenderPlan: "Free" }), "lnx-vm", { defenderPlan: "Free" }),
+    },
+    {
+        arg: "privateLink.arc.publicNetworkAccess true",
+        policy: "arc-private-link-scope-not-public",
+        property: "allowPublicNetworkAccess",
+        fleet: () =>
+            withMachine(withPrivateLink({ arc: { publicNetworkAccess: true } }), "win-arc", { arcPrivateLinkScope: "associateByPolicy" }),
+    },
+    {
+        arg: 'privateLink.azureMonitor.ingestionAccessMode "Open"',
+        policy: "azure-monitor-private-link-scope-private-ingestion",
+        property: "allowOpenIngestion",
+        fleet: () => withPrivateLink({ azureMonitor: { ingestionAccessMode: "Open" } }),
+    },
+    {
+        arg: "builtInPolicies.addSystemAssignedIdentity true",
+        policy: "guest-configuration-private-network-and-identity",
+        property: "allowIdentityFromPolicy",
+        fleet: () =>
+            withMachine(mixedFleet({ builtInPolicies: { addSystemAssignedIdentity: true } }), "win-vm", {
+                systemAssignedIdentity: undefined,
+            }),
+        vm: { tags: { EnablePrivateNetworkGC: "TRUE" }, identityType: "None" },
+    },
+    {
+        arg: "guestConfiguration.tagExistingVms true",
+        policy: "guest-configuration-private-network-and-identity",
+        property: "allowTagFromPolicy",
+        fleet: () => mixedFleet({ guestConfiguration: { tagExistingVms: true } }),
+        vm: { tags: { env: "prod" }, identityType: "SystemAssigned" },
+    },
+];
+
+describe("policy pack config: each choice the component allows fails without its property and passes with it", function () {
+    this.timeout(30000);
+    it("lists a choice for every config property of the pack", () => {
+        const properties = Object.entries(CONFIG_SCHEMAS).flatMap(([policy, schema]) =>
+            Object.keys(schema.properties).map((p) => `${policy}.${p}`),
+        );
+        assert.deepEqual(CHOICES.map((c) => `${c.policy}.${c.property}`).sort(), properties.sort());
+    });
+
+    for (const mode of MODES) {
+        for (const choice of CHOICES) {
+            it(`${choice.arg}: ${choice.policy} needs ${choice.property}, ${mode.label}`, async () => {
+                const run = await fleetWithDeclaredVm(
+                    choice.vm ?? { tags: { EnablePrivateNetworkGC: "TRUE" }, identityType: "SystemAssigned" },
+                    choice.fleet(),
+                    mode.preview,
+                );
+                assert.deepEqual(run.errors, [], "the component accepts the choice");
+                const stack = asStack(run);
+                const strict = allViolations(stack);
+                assert.ok(strict.length > 0, "the strict default refuses it");
+                for (const v of strict) {
+                    assert.equal(v.policy, choice.policy, v.message);
+                    assert.ok(v.message.includes(`{"${choice.policy}": {"${choice.property}": true}}`), v.message);
+                }
+                assert.deepEqual(allViolations(stack, { [choice.policy]: { [choice.property]: true } }), []);
+            });
+        }
+    }
+});
+
 describe("policy pack, started as `pulumi preview --policy-pack policy` starts it", function () {
     this.timeout(120000);
     const ROOT = path.resolve(__dirname, "..");
@@ -635,7 +885,7 @@ describe("policy pack, started as `pulumi preview --policy-pack policy` starts i
         fs.rmSync(scratch, { recursive: true, force: true });
     });
 
-    it("serves its seven mandatory policies and reports a Free plan over gRPC", async () => {
+    it("serves its seven mandatory policies and their config schemas over gRPC, reports a Free plan, and applies config sent through Configure", async () => {
         // What the Node.js language host runs for a policy pack: `node <run-policy-pack> <engine> <pack directory>`, in that directory.
         const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [scratch] });
         const started = spawn(process.execPath, [runPolicyPack, "127.0.0.1:1", scratch], {
@@ -671,12 +921,17 @@ describe("policy pack, started as `pulumi preview --policy-pack policy` starts i
             policies.map((p) => [p.name, MANDATORY]),
         );
 
-        const request = new messages.AnalyzeRequest();
-        request.setType(TYPES.pricing);
-        request.setName("d-plan");
-        request.setUrn(urnOf(TYPES.pricing, "d-plan"));
-        request.setOptions(new messages.AnalyzerResourceOptions());
-        request.setProperties(Struct.fromJavaScript({ pricingName: "VirtualMachines", pricingTier: "Free", subPlan: "P2" }));
+        /** What the engine sends for one `security:Pricing` resource. */
+        const pricingRequest = (name: string, properties: Record<string, string>) => {
+            const analyze = new messages.AnalyzeRequest();
+            analyze.setType(TYPES.pricing);
+            analyze.setName(name);
+            analyze.setUrn(urnOf(TYPES.pricing, name));
+            analyze.setOptions(new messages.AnalyzerResourceOptions());
+            analyze.setProperties(Struct.fromJavaScript(properties));
+            return analyze;
+        };
+        const request = pricingRequest("d-plan", { pricingName: "VirtualMachines", pricingTier: "Free", subPlan: "P2" });
         const result = await call<any>("analyze", request);
         assert.deepEqual(
             result.getDiagnosticsList().map((d: any) => [d.getPolicyname(), d.getEnforcementlevel(), d.getMessage().split("\n").pop()]),
@@ -688,6 +943,28 @@ describe("policy pack, started as `pulumi preview --policy-pack policy` starts i
                 ],
             ],
         );
+
+        // The schema reaches the CLI (which checks --policy-pack-config against it), and the config reaches the rule through Configure.
+        const served = info.getPoliciesList().find((p: any) => p.getName() === "defender-for-servers-standard");
+        assert.deepEqual(
+            served.getConfigschema().getProperties().toJavaScript(),
+            CONFIG_SCHEMAS["defender-for-servers-standard"].properties,
+        );
+        const exclusion = pricingRequest("d-plan-lnx-arc", {
+            scopeId: "/subscriptions/s/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/lnx-arc",
+            pricingName: "VirtualMachines",
+            pricingTier: "Free",
+        });
+        const policiesOf = async () => (await call<any>("analyze", exclusion)).getDiagnosticsList().map((d: any) => d.getPolicyname());
+        assert.deepEqual(await policiesOf(), ["defender-for-servers-standard"]);
+        const configure = new messages.ConfigureAnalyzerRequest();
+        const config = new messages.PolicyConfig();
+        config.setEnforcementlevel(MANDATORY);
+        config.setProperties(Struct.fromJavaScript({ allowMachineExclusions: true }));
+        configure.getPolicyconfigMap().set("defender-for-servers-standard", config);
+        await call("configure", configure);
+        assert.deepEqual(await policiesOf(), []);
+        assert.equal((await call<any>("analyze", request)).getDiagnosticsList().length, 1, "a Free subscription still fails");
         client.close();
     });
 });
@@ -770,6 +1047,33 @@ describe("policy pack on the offline preview (policy/check-preview.ts), for chec
         assert.equal(lowered.code, 0);
         assert.match(lowered.lines[0], /^advisory {2}defender-for-servers-standard \(defender-plan\): /);
         assert.equal(lowered.lines.length, 2);
+    });
+
+    it("passes a policy's config properties to its rule, as getConfig() does under pulumi preview", () => {
+        const excluded: PreviewJson = JSON.parse(JSON.stringify(preview));
+        const plan = excluded.resources.find((r) => r.name === "defender-plan")!;
+        excluded.resources.push({
+            type: plan.type,
+            name: "defender-plan-onprem-db-01",
+            dependsOn: [],
+            inputs: {
+                scopeId: "/subscriptions/s/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/onprem-db-01",
+                pricingName: "VirtualMachines",
+                pricingTier: "Free",
+            },
+        });
+        assert.deepEqual(
+            checkPreview(excluded).map((f) => [f.policy, f.resource]),
+            [["defender-for-servers-standard", "defender-plan-onprem-db-01"]],
+        );
+        assert.deepEqual(checkPreview(excluded, { "defender-for-servers-standard": { allowMachineExclusions: true } }), []);
+        const config = path.join(scratch, "allow.json");
+        fs.writeFileSync(
+            config,
+            JSON.stringify({ "defender-for-servers-standard": { enforcementLevel: "mandatory", allowMachineExclusions: true } }),
+        );
+        assert.equal(cli(excluded, "--config", config).code, 0);
+        assert.equal(cli(excluded).code, 1);
     });
 
     it("reports a check that needs an unknown value as advisory, as pulumi preview does", () => {
