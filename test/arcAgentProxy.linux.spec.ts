@@ -5,38 +5,13 @@
 import { strict as assert } from "node:assert";
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import {
     ALWAYS, ARC_PROXY, calls, exists, expectFailure, makeSandbox, pathWithout, put, read, removeSandboxes, run, Sandbox, withSystemd,
 } from "./scratchRoot.linux";
+import { freePort, waitForPort } from "./squidServer";
 
 const DROPIN = "etc/systemd/system/extd.service.d/13-Proxy.conf";
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const address = server.address();
-            server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
-        });
-    });
-}
-
-async function waitForPort(port: number): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-        const ok = await new Promise<boolean>((resolve) => {
-            const s = net.connect({ host: "127.0.0.1", port });
-            s.once("connect", () => (s.destroy(), resolve(true)));
-            s.once("error", () => resolve(false));
-        });
-        if (ok) return;
-        if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port}`);
-        await new Promise((r) => setTimeout(r, 100));
-    }
-}
 
 const CONNECT_PROXY = (port: number) => `
 require("net").createServer((s) => {
@@ -71,7 +46,7 @@ describe("linux-arc-agent-proxy.sh in a scratch root", function () {
         assert.equal(process.getuid?.(), 0, "these tests run the script in a mount namespace and need root; they never skip");
         [proxyPort, closedPort] = [await freePort(), await freePort()];
         proxy = spawn(process.execPath, ["-e", CONNECT_PROXY(proxyPort)], { stdio: "ignore" });
-        await waitForPort(proxyPort);
+        await waitForPort(proxyPort, { what: "the CONNECT proxy stand-in", child: proxy, timeoutMs: 10_000 });
     });
 
     after(() => {

@@ -3,7 +3,7 @@
 // gateway-mode egress list, validation from Microsoft's limits, and the Squid snippet parsed by
 // a real Squid.
 import { strict as assert } from "node:assert";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as net from "node:net";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -16,6 +16,7 @@ import { RunResult, runProgram } from "../sdk/preview/engine";
 import { PropertyValue, reveal } from "../sdk/preview/values";
 import { construct, inputs, MINIMAL, MODES, named, ofType, SUBSCRIPTION } from "./harness";
 import { PASSWORD, WORKSPACE } from "./fleet";
+import { parseSquidConfig, startSquid } from "./squidServer";
 
 const GATEWAY_TYPE = "azure-native:hybridcompute:Gateway";
 const DEPLOYMENT_TYPE = "azure-native:resources:Deployment";
@@ -576,48 +577,25 @@ describe("Arc gateway: the gateway-mode Squid snippet against a real Squid", fun
     this.timeout(60_000);
 
     it("squid -k parse passes without warnings, with and without workspace ids and Azure Monitor Private Link", () => {
-        const found = ["/usr/sbin/squid", "/usr/local/sbin/squid"].find((p) => fs.existsSync(p));
-        assert.ok(found !== undefined, "squid is not installed: apt-get install squid; this test never skips");
-        const squid: string = found;
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arc-gateway-squid-"));
-        try {
-            for (const workspaceIds of [[], ["0f8c2d41-7a3b-4c55-9e21-5d6a7b8c9d0e"]]) {
-                for (const azureMonitor of [false, true]) {
-                    for (const gatewayHost of [undefined, "abc123.gw.arc.azure.com"]) {
-                        const input: EgressInput = {
-                            cloud: "AzureCloud",
-                            regions: ["westeurope", "northeurope"],
-                            agents: { mde: true, azureMonitorAgent: true, legacyAgent: true, guestConfiguration: true, arcAgent: true },
-                            workspaceIds,
-                            privateLink: { arc: false, azureMonitor },
-                        };
-                        const snippet = squidAllowlistSnippet(gatewayModeEgress(input, { arcRegions: ["westeurope"], gatewayHost }));
-                        assert.match(snippet, gatewayHost === undefined ? /dstdomain \.gw\.arc\.azure\.com$/m : /dstdomain abc123\.gw\.arc\.azure\.com$/m);
-                        const conf = path.join(dir, "squid.conf");
-                        fs.writeFileSync(
-                            conf,
-                            [
-                                "http_port 127.0.0.1:3128",
-                                "visible_hostname arc-gateway-test.invalid",
-                                `pid_filename ${path.join(dir, "squid.pid")}`,
-                                `cache_log ${path.join(dir, "cache.log")}`,
-                                "access_log none",
-                                "cache deny all",
-                                snippet.trimEnd(),
-                                "http_access deny all",
-                                "",
-                            ].join("\n"),
-                        );
-                        const run = spawnSync(squid, ["-k", "parse", "-f", conf], { maxBuffer: 256 * 1024 * 1024, encoding: "utf8", timeout: 15_000 });
-                        const said = `${run.stdout}${run.stderr}`;
-                        const label = `${workspaceIds.length} workspace(s), monitor private link ${azureMonitor}, host ${gatewayHost ?? "wildcard"}`;
-                        assert.equal(run.status, 0, `${label}: squid -k parse failed:\n${said}`);
-                        assert.doesNotMatch(said, /WARNING|ERROR|FATAL/, `${label}: squid -k parse complained:\n${said}`);
-                    }
+        for (const workspaceIds of [[], ["0f8c2d41-7a3b-4c55-9e21-5d6a7b8c9d0e"]]) {
+            for (const azureMonitor of [false, true]) {
+                for (const gatewayHost of [undefined, "abc123.gw.arc.azure.com"]) {
+                    const input: EgressInput = {
+                        cloud: "AzureCloud",
+                        regions: ["westeurope", "northeurope"],
+                        agents: { mde: true, azureMonitorAgent: true, legacyAgent: true, guestConfiguration: true, arcAgent: true },
+                        workspaceIds,
+                        privateLink: { arc: false, azureMonitor },
+                    };
+                    const snippet = squidAllowlistSnippet(gatewayModeEgress(input, { arcRegions: ["westeurope"], gatewayHost }));
+                    assert.match(snippet, gatewayHost === undefined ? /dstdomain \.gw\.arc\.azure\.com$/m : /dstdomain abc123\.gw\.arc\.azure\.com$/m);
+                    const run = parseSquidConfig({ visibleHostname: "arc-gateway-test.invalid", rules: `${snippet.trimEnd()}\nhttp_access deny all\n` });
+                    const said = run.output;
+                    const label = `${workspaceIds.length} workspace(s), monitor private link ${azureMonitor}, host ${gatewayHost ?? "wildcard"}`;
+                    assert.equal(run.status, 0, `${label}: squid -k parse failed:\n${said}`);
+                    assert.doesNotMatch(said, /WARNING|ERROR|FATAL/, `${label}: squid -k parse complained:\n${said}`);
                 }
             }
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 });
@@ -652,8 +630,6 @@ describe("Arc gateway: the gateway-mode allowlist in a running Squid (127.0.0.1 
     this.timeout(90_000);
 
     it("lets CONNECT through to the gateway and Microsoft's Arc hosts, and refuses the Arc hosts the gateway carries", async () => {
-        const squid = ["/usr/sbin/squid", "/usr/local/sbin/squid"].find((p) => fs.existsSync(p));
-        assert.ok(squid !== undefined, "squid is not installed: apt-get install squid; this test never skips");
         const input: EgressInput = {
             cloud: "AzureCloud",
             regions: ["westeurope"],
@@ -664,74 +640,23 @@ describe("Arc gateway: the gateway-mode allowlist in a running Squid (127.0.0.1 
         const snippet = squidAllowlistSnippet(gatewayModeEgress(input, { arcRegions: ["westeurope"] }));
         const allowed = ["probe.gw.arc.azure.com", "gbl.his.arc.azure.com", "westeurope.his.arc.azure.com", "management.azure.com"];
         const refused = ["x.guestconfiguration.azure.com", "azgnprobe.servicebus.windows.net", "x.blob.core.windows.net", "northeurope.his.arc.azure.com", "aka.ms"];
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arc-gateway-squid-live-"));
-        const port = await new Promise<number>((resolve, reject) => {
-            const server = net.createServer();
-            server.once("error", reject);
-            server.listen(0, "127.0.0.1", () => {
-                const address = server.address();
-                server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
-            });
-        });
         // Allowed names resolve to 127.0.0.1 (the CONNECT then fails on the closed port 443: a 5xx, never a 403); other lookups go nowhere.
-        fs.writeFileSync(path.join(dir, "hosts"), `127.0.0.1 localhost\n${allowed.map((h) => `127.0.0.1 ${h}`).join("\n")}\n`, { mode: 0o644 });
-        fs.writeFileSync(
-            path.join(dir, "squid.conf"),
-            [
-                `http_port 127.0.0.1:${port}`,
-                "visible_hostname arc-gateway-test.invalid",
-                `pid_filename ${path.join(dir, "squid.pid")}`,
-                `cache_log ${path.join(dir, "cache.log")}`,
-                "access_log none",
-                "cache_store_log none",
-                "netdb_filename none",
-                "pinger_enable off",
-                `coredump_dir ${dir}`,
-                "cache deny all",
-                `hosts_file ${path.join(dir, "hosts")}`,
-                "dns_nameservers 127.0.0.1",
-                "dns_timeout 2 seconds",
-                "connect_timeout 2 seconds",
-                "forward_max_tries 1",
-                "shutdown_lifetime 0 seconds",
-                snippet.trimEnd(),
-                "http_access deny all",
-                "",
-            ].join("\n"),
-            { mode: 0o644 },
-        );
-        fs.chmodSync(dir, 0o755);
-        if (process.getuid?.() === 0) {
-            // Debian's Squid drops to the `proxy` user when started as root: it must write its pid file and log here.
-            const line = fs.readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("proxy:"));
-            assert.ok(line !== undefined, "no `proxy` user: apt-get install squid creates it");
-            const [, , uid, gid] = line.split(":");
-            fs.chownSync(dir, Number(uid), Number(gid));
-        }
-        const child = spawn(squid, ["-N", "-f", path.join(dir, "squid.conf")], { stdio: "ignore" });
-        const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+        const squid = await startSquid({
+            prefix: "arc-gateway-squid-live-",
+            visibleHostname: "arc-gateway-test.invalid",
+            hosts: allowed,
+            rules: `${snippet.trimEnd()}\nhttp_access deny all\n`,
+            timeoutMs: 30_000,
+        });
+        const port = squid.port;
         try {
-            const deadline = Date.now() + 30_000;
-            for (;;) {
-                const up = await new Promise<boolean>((resolve) => {
-                    const probe = net.connect({ host: "127.0.0.1", port });
-                    probe.once("connect", () => (probe.destroy(), resolve(true)));
-                    probe.once("error", () => resolve(false));
-                });
-                if (up) break;
-                assert.ok(child.exitCode === null && Date.now() < deadline, "Squid did not start listening");
-                await new Promise((r) => setTimeout(r, 200));
-            }
             for (const host of allowed) {
                 const status = await connectStatus(port, `${host}:443`);
                 assert.ok(status !== 403 && (status === 200 || status >= 500), `${host}: expected it through the ACL, got ${status}`);
             }
             for (const host of refused) assert.equal(await connectStatus(port, `${host}:443`), 403, `${host} is not refused`);
         } finally {
-            child.kill("SIGTERM");
-            await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-            if (child.exitCode === null) child.kill("SIGKILL");
-            fs.rmSync(dir, { recursive: true, force: true });
+            await squid.stop();
         }
     });
 });

@@ -9,49 +9,9 @@
 import { strict as assert } from "node:assert";
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
-import * as os from "node:os";
 import * as path from "node:path";
 import { assertNoCredentialLike, expectFailure, makeSandbox, OS_PROXY, pathWithout, put, removeSandboxes, run, Sandbox } from "./scratchRoot.linux";
-
-const STARTUP_TIMEOUT_MS = 20_000;
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const address = server.address();
-            server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
-        });
-    });
-}
-
-function canConnect(port: number): Promise<boolean> {
-    return new Promise((resolve) => {
-        const socket = net.connect({ host: "127.0.0.1", port });
-        socket.setTimeout(500);
-        socket.once("connect", () => {
-            socket.destroy();
-            resolve(true);
-        });
-        socket.once("timeout", () => {
-            socket.destroy();
-            resolve(false);
-        });
-        socket.once("error", () => resolve(false));
-    });
-}
-
-async function waitForPort(port: number, child: ChildProcess, what: string, log: () => string): Promise<void> {
-    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-    while (!(await canConnect(port))) {
-        if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
-            throw new Error(`${what} did not start listening on 127.0.0.1:${port}:\n${log()}`);
-        }
-        await new Promise((r) => setTimeout(r, 100));
-    }
-}
+import { freePort, SquidServer, startSquid, stopProcess, waitForPort } from "./squidServer";
 
 /** A listener in its own process (the tests block node's event loop while a script runs). */
 function listener(port: number, mode: "hang-up" | "silent"): ChildProcess {
@@ -60,24 +20,6 @@ function listener(port: number, mode: "hang-up" | "silent"): ChildProcess {
             ? `require("net").createServer((s) => { s.on("data", () => s.destroy()); s.on("error", () => {}); setTimeout(() => s.destroy(), 2000); }).listen(${port}, "127.0.0.1");`
             : `require("net").createServer((s) => { s.on("error", () => {}); }).listen(${port}, "127.0.0.1");`;
     return spawn(process.execPath, ["-e", code], { stdio: "ignore" });
-}
-
-function proxyUser(): { uid: number; gid: number } {
-    const line = fs.readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("proxy:"));
-    if (line === undefined) throw new Error("no `proxy` user in /etc/passwd: apt-get install squid creates it");
-    const fields = line.split(":");
-    return { uid: Number(fields[2]), gid: Number(fields[3]) };
-}
-
-async function stop(child: ChildProcess | undefined): Promise<void> {
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once("exit", () => r()));
-    child.kill("SIGTERM");
-    const done = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5000))]);
-    if (!done) {
-        child.kill("SIGKILL");
-        await exited;
-    }
 }
 
 /** A machine with apt and no Azure Linux Agent unit: the route check is all that is left to see. */
@@ -103,69 +45,33 @@ function machine(): Sandbox {
 describe("linux-os-proxy.sh route check through a real Squid on 127.0.0.1", function () {
     this.timeout(120_000);
 
-    let dir: string;
-    let squid: ChildProcess | undefined;
+    let squid: SquidServer | undefined;
     let far: ChildProcess | undefined;
     let silent: ChildProcess | undefined;
     let squidPort: number;
     let farPort: number;
     let silentPort: number;
-    let output = "";
 
     before(async function () {
         assert.equal(process.getuid?.(), 0, "these tests run the script in a mount namespace and need root; they never skip");
-        const squidPath = ["/usr/sbin/squid", "/usr/local/sbin/squid"].find((p) => fs.existsSync(p));
-        if (squidPath === undefined) throw new Error("squid is not installed: apt-get install squid; this test never skips");
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "route-squid-"));
-        [squidPort, farPort, silentPort] = [await freePort(), await freePort(), await freePort()];
+        [farPort, silentPort] = [await freePort(), await freePort()];
         far = listener(farPort, "hang-up");
         silent = listener(silentPort, "silent");
-
-        fs.writeFileSync(
-            path.join(dir, "hosts"),
-            "127.0.0.1 localhost allowed.probe.test other.probe.test denied.probe.test\n",
-            { mode: 0o644 },
-        );
-        const conf = [
-            `http_port 127.0.0.1:${squidPort}`,
-            "visible_hostname route-test.invalid",
-            `pid_filename ${path.join(dir, "squid.pid")}`,
-            `cache_log ${path.join(dir, "cache.log")}`,
-            `access_log stdio:${path.join(dir, "access.log")} squid`,
-            "cache_store_log none",
-            "netdb_filename none",
-            "pinger_enable off",
-            `coredump_dir ${dir}`,
-            "cache deny all",
-            `hosts_file ${path.join(dir, "hosts")}`,
-            "dns_nameservers 127.0.0.1",
-            "dns_timeout 2 seconds",
-            "connect_timeout 2 seconds",
-            "forward_max_tries 1",
-            "shutdown_lifetime 0 seconds",
-            "acl denied_host dstdomain denied.probe.test",
-            "http_access deny denied_host",
-            "http_access allow all",
-            "",
-        ].join("\n");
-        fs.writeFileSync(path.join(dir, "squid.conf"), conf, { mode: 0o644 });
-        fs.chmodSync(dir, 0o755);
-        const { uid, gid } = proxyUser();
-        fs.chownSync(dir, uid, gid);
-        squid = spawn(squidPath, ["-N", "-f", path.join(dir, "squid.conf")], { stdio: ["ignore", "pipe", "pipe"] });
-        squid.stdout?.on("data", (d: Buffer) => (output += d.toString()));
-        squid.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-        const cacheLog = () => (fs.existsSync(path.join(dir, "cache.log")) ? fs.readFileSync(path.join(dir, "cache.log"), "utf8") : "");
-        await waitForPort(squidPort, squid, "Squid", () => `${output}\n${cacheLog()}`);
-        await waitForPort(farPort, far, "the far-end listener", () => "");
-        await waitForPort(silentPort, silent, "the silent listener", () => "");
+        squid = await startSquid({
+            prefix: "route-squid-",
+            visibleHostname: "route-test.invalid",
+            hosts: ["allowed.probe.test", "other.probe.test", "denied.probe.test"],
+            rules: ["acl denied_host dstdomain denied.probe.test", "http_access deny denied_host", "http_access allow all"].join("\n"),
+        });
+        squidPort = squid.port;
+        await waitForPort(farPort, { what: "the far-end listener", child: far });
+        await waitForPort(silentPort, { what: "the silent listener", child: silent });
     });
 
     after(async function () {
-        await stop(squid);
-        await stop(far);
-        await stop(silent);
-        if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
+        await squid?.stop();
+        await stopProcess(far);
+        await stopProcess(silent);
         removeSandboxes();
     });
 
@@ -193,7 +99,7 @@ describe("linux-os-proxy.sh route check through a real Squid on 127.0.0.1", func
                     assertNoCredentialLike(res, [proxyUrl(), `${proxyUrl()}/`]);
                 }
                 if (!withCurl) assert.match(run(sb, OS_PROXY, env(["allowed.probe.test"]), opts(sb)).stdout, /curl not found/);
-                const log = fs.readFileSync(path.join(dir, "access.log"), "utf8");
+                const log = squid?.accessLog() ?? "";
                 assert.match(log, new RegExp(`TCP_TUNNEL/200 .* CONNECT allowed\\.probe\\.test:${farPort} `), "Squid did not complete the CONNECT");
             });
 

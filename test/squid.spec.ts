@@ -9,12 +9,9 @@
 // name and a POST to an HTTP name must get 403 and a TCP_DENIED/403 line in the access log.
 // A missing Squid fails the suite: it is never skipped.
 import { strict as assert } from "node:assert";
-import { ChildProcess, spawn, spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as net from "node:net";
-import * as os from "node:os";
-import * as path from "node:path";
 import { EgressEndpoint, EgressInput, egressEndpoints, privateLinkHosts, squidAllowlistSnippet } from "../sdk/plan/egress";
+import { parseSquidConfig, SquidServer, startSquid } from "./squidServer";
 
 const WORKSPACE = "0f8c2d41-7a3b-4c55-9e21-5d6a7b8c9d0e";
 
@@ -28,58 +25,10 @@ const MIXED: EgressInput = {
 };
 
 const REQUEST_TIMEOUT_MS = 10_000;
-const STARTUP_TIMEOUT_MS = 20_000;
 
 /** A concrete name the allowlist entry must let through: `*.x.y` -> `probe.x.y`, `azgn*.x.y` -> `azgnprobe.x.y`. */
 function probeName(host: string): string {
     return host.replace("*", "probe");
-}
-
-function findSquid(): string {
-    const dirs = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/sbin", "/usr/local/sbin", "/sbin"];
-    for (const dir of dirs) {
-        const candidate = path.join(dir, "squid");
-        if (dir !== "" && fs.existsSync(candidate)) return candidate;
-    }
-    throw new Error("squid is not installed: apt-get install squid (Debian package `squid`); this test never skips");
-}
-
-/** uid and gid of the `proxy` user Debian's Squid drops to when started as root. */
-function proxyUser(): { uid: number; gid: number } {
-    const line = fs
-        .readFileSync("/etc/passwd", "utf8")
-        .split("\n")
-        .find((l) => l.startsWith("proxy:"));
-    if (line === undefined) throw new Error("no `proxy` user in /etc/passwd: apt-get install squid creates it");
-    const fields = line.split(":");
-    return { uid: Number(fields[2]), gid: Number(fields[3]) };
-}
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = net.createServer();
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const address = server.address();
-            server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
-        });
-    });
-}
-
-function canConnect(port: number): Promise<boolean> {
-    return new Promise((resolve) => {
-        const socket = net.connect({ host: "127.0.0.1", port });
-        socket.setTimeout(500);
-        socket.once("connect", () => {
-            socket.destroy();
-            resolve(true);
-        });
-        socket.once("timeout", () => {
-            socket.destroy();
-            resolve(false);
-        });
-        socket.once("error", () => resolve(false));
-    });
 }
 
 /** Sends one raw request through the proxy and resolves with the status code of the answer's first line. */
@@ -131,28 +80,9 @@ function connectRequest(target: string): string {
     return `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`;
 }
 
-function squidConf(dir: string, port: number, snippet: string): string {
-    return [
-        `http_port 127.0.0.1:${port}`,
-        "visible_hostname egress-test.invalid",
-        `pid_filename ${path.join(dir, "squid.pid")}`,
-        `cache_log ${path.join(dir, "cache.log")}`,
-        `access_log stdio:${path.join(dir, "access.log")} squid`,
-        "cache_store_log none",
-        "netdb_filename none",
-        "pinger_enable off",
-        `coredump_dir ${dir}`,
-        "cache deny all",
-        `hosts_file ${path.join(dir, "hosts")}`,
-        "dns_nameservers 127.0.0.1",
-        "dns_timeout 2 seconds",
-        "connect_timeout 2 seconds",
-        "forward_max_tries 1",
-        "shutdown_lifetime 0 seconds",
-        snippet.trimEnd(),
-        "http_access deny all",
-        "",
-    ].join("\n");
+/** The access rules of both Squids below: the generated snippet, then everything else refused. */
+function rules(snippet: string): string {
+    return `${snippet.trimEnd()}\nhttp_access deny all\n`;
 }
 
 describe("egress allowlist against a real Squid", function () {
@@ -162,62 +92,21 @@ describe("egress allowlist against a real Squid", function () {
     const allowed = hostsOn(endpoints, 443);
     const plainHttp = hostsOn(endpoints, 80);
     const snippet = squidAllowlistSnippet(endpoints);
-    let squidPath: string;
-    let dir: string;
+    let squid: SquidServer | undefined;
     let port: number;
-    let squid: ChildProcess | undefined;
-    let exited: Promise<void> = Promise.resolve();
-    let output = "";
 
     before(async function () {
-        squidPath = findSquid();
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "egress-squid-"));
-        port = await freePort();
-
         const probes = [...new Set([...allowed, ...plainHttp].map(probeName))];
-        fs.writeFileSync(path.join(dir, "hosts"), `127.0.0.1 localhost\n${probes.map((p) => `127.0.0.1 ${p}`).join("\n")}\n`, {
-            mode: 0o644,
-        });
-        fs.writeFileSync(path.join(dir, "squid.conf"), squidConf(dir, port, snippet), { mode: 0o644 });
-        fs.chmodSync(dir, 0o755);
-        if (process.getuid?.() === 0) {
-            // Run as root, Squid drops to `proxy`; its logs and pid file must be writable by that user.
-            const { uid, gid } = proxyUser();
-            fs.chownSync(dir, uid, gid);
-        }
-
-        const child = spawn(squidPath, ["-N", "-f", path.join(dir, "squid.conf")], { stdio: ["ignore", "pipe", "pipe"] });
-        squid = child;
-        child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
-        child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-        exited = new Promise((resolve) => child.once("exit", () => resolve()));
-
-        const deadline = Date.now() + STARTUP_TIMEOUT_MS;
-        while (!(await canConnect(port))) {
-            if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
-                const cacheLog = path.join(dir, "cache.log");
-                const log = fs.existsSync(cacheLog) ? fs.readFileSync(cacheLog, "utf8") : "";
-                throw new Error(`Squid did not start listening on 127.0.0.1:${port}:\n${output}\n${log}`.trim());
-            }
-            await new Promise((r) => setTimeout(r, 100));
-        }
+        squid = await startSquid({ prefix: "egress-squid-", visibleHostname: "egress-test.invalid", hosts: probes, rules: rules(snippet) });
+        port = squid.port;
     });
 
     after(async function () {
-        if (squid !== undefined && squid.exitCode === null && squid.signalCode === null) {
-            squid.kill("SIGTERM");
-            const stopped = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 5_000))]);
-            if (!stopped) {
-                squid.kill("SIGKILL");
-                await exited;
-            }
-        }
-        if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
+        await squid?.stop();
     });
 
     function accessLog(): string {
-        const file = path.join(dir, "access.log");
-        return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+        return squid?.accessLog() ?? "";
     }
 
     /** Waits (bounded) until every expected fragment shows up in the access log. */
@@ -337,36 +226,31 @@ describe("Squid accepts every generated snippet", function () {
     this.timeout(60_000);
 
     it("squid -k parse passes without warnings for each cloud and route combination", function () {
-        const squidPath = findSquid();
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "egress-parse-"));
-        try {
-            for (const cloud of ["AzureCloud", "AzureUSGovernment"] as const) {
-                for (const connectivity of ["standard", "streamlined"] as const) {
-                    for (const arc of [false, true]) {
-                        for (const azureMonitor of [false, true]) {
-                            for (const workspaceIds of [[], [WORKSPACE]]) {
-                                const input: EgressInput = {
-                                    ...MIXED,
-                                    cloud,
-                                    regions: ["eastus", "westus2"],
-                                    workspaceIds,
-                                    privateLink: { arc, azureMonitor },
-                                    mde: { connectivity, windows: true, linux: true },
-                                };
-                                const conf = path.join(dir, "squid.conf");
-                                fs.writeFileSync(conf, squidConf(dir, 3128, squidAllowlistSnippet(egressEndpoints(input))));
-                                const run = spawnSync(squidPath, ["-k", "parse", "-f", conf], { encoding: "utf8", timeout: 15_000 });
-                                const said = `${run.stdout}${run.stderr}`;
-                                const label = `${cloud}, ${connectivity}, arc private link ${arc}, monitor private link ${azureMonitor}, ${workspaceIds.length} workspace(s)`;
-                                assert.equal(run.status, 0, `${label}: squid -k parse failed:\n${said}`);
-                                assert.doesNotMatch(said, /WARNING|ERROR|FATAL/, `${label}: squid -k parse complained:\n${said}`);
-                            }
+        for (const cloud of ["AzureCloud", "AzureUSGovernment"] as const) {
+            for (const connectivity of ["standard", "streamlined"] as const) {
+                for (const arc of [false, true]) {
+                    for (const azureMonitor of [false, true]) {
+                        for (const workspaceIds of [[], [WORKSPACE]]) {
+                            const input: EgressInput = {
+                                ...MIXED,
+                                cloud,
+                                regions: ["eastus", "westus2"],
+                                workspaceIds,
+                                privateLink: { arc, azureMonitor },
+                                mde: { connectivity, windows: true, linux: true },
+                            };
+                            const run = parseSquidConfig({
+                                visibleHostname: "egress-test.invalid",
+                                rules: rules(squidAllowlistSnippet(egressEndpoints(input))),
+                            });
+                            const said = run.output;
+                            const label = `${cloud}, ${connectivity}, arc private link ${arc}, monitor private link ${azureMonitor}, ${workspaceIds.length} workspace(s)`;
+                            assert.equal(run.status, 0, `${label}: squid -k parse failed:\n${said}`);
+                            assert.doesNotMatch(said, /WARNING|ERROR|FATAL/, `${label}: squid -k parse complained:\n${said}`);
                         }
                     }
                 }
             }
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
         }
     });
 });

@@ -76,6 +76,10 @@ function Test-TcpPort([int]$Port) {
 # Every probe name (allowed or not) is mapped to 127.0.0.1 in Squid's own hosts file, so an
 # allowed CONNECT really completes (to the local listener on $TargetPort) and a denied one is
 # refused by the ACL, not by a failed lookup. Nothing leaves the machine.
+# Twin of startSquid in test/squidServer.ts (the mocha specs' helper, which Pester cannot load):
+# the same directives up to the ACL lines (127.0.0.1 only, everything Squid writes in $dir, names
+# from its own hosts file, DNS to 127.0.0.1), the same -N start and readiness wait. A change to
+# one belongs in the other.
 function Start-TestSquid([string[]]$AllowedHosts, [string[]]$DeniedHosts, [int]$TargetPort) {
     $squid = @('/usr/sbin/squid', '/usr/local/sbin/squid') | Where-Object { Test-Path -LiteralPath $_ } | Select-Object -First 1
     if ($null -eq $squid) { throw 'squid is not installed: apt-get install squid, or bash tools/install-test-tools.sh (this test never skips)' }
