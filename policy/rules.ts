@@ -142,7 +142,7 @@ export function defenderForServersIsStandard(args: ResourceLike, report: Report,
     const tier = args.props.pricingTier;
     if (sameText(tier, "Standard")) return;
     // scopeId is read only here: in a preview it may be unknown, and the other cases do not need it.
-    const machineScope = typeof args.props.scopeId === "string" && MACHINE_IN_ID.test(args.props.scopeId);
+    const machineScope = typeof args.props.scopeId === "string" && MACHINE_ID.test(args.props.scopeId);
     if (machineScope && config.allowMachineExclusions === true) return;
     report(
         `Defender for Servers pricing "${args.name}" (pricingName VirtualMachines) has pricingTier ${show(tier)}; ` +
@@ -308,6 +308,14 @@ function isAzureMonitorAgent(resource: ResourceLike): boolean {
 
 const MACHINE_IN_ID =
     /\/resourceGroups\/([^/]+)\/providers\/(Microsoft\.Compute\/virtualMachines|Microsoft\.HybridCompute\/machines)\/([^/]+)/i;
+
+/**
+ * A machine's own id and nothing else: what the component gives a machine-scope pricing. Anchored,
+ * unlike MACHINE_IN_ID, so an extension's id, a path that climbs out (`/..`) or a query cannot pass
+ * for a machine; case-insensitive, as Azure ids are.
+ */
+const MACHINE_ID =
+    /^\/subscriptions\/[^/?#]+\/resourceGroups\/[^/?#]+\/providers\/(?:Microsoft\.Compute\/virtualMachines|Microsoft\.HybridCompute\/machines)\/(?!\.+$)[^/?#]+$/i;
 
 /**
  * The machine a run command or extension belongs to, as `<kind>/<resource group>/<name>`: from its

@@ -100,6 +100,28 @@ describe("policy pack: resource checks", () => {
             assert.deepEqual(violations(defenderForServersIsStandard, vmExclusion, { allowMachineExclusions: true }), []);
         });
 
+        it("passes with allowMachineExclusions only a scopeId that is a machine's id, whole", () => {
+            const vmId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm";
+            const free = (scopeId: string) =>
+                violations(defenderForServersIsStandard, pricing({ scopeId, pricingTier: "Free" }), { allowMachineExclusions: true });
+            // Azure ids are case-insensitive: a machine id in other letters is still that machine.
+            assert.deepEqual(free(vmId.toUpperCase()), []);
+            for (const notAMachine of [
+                `${vmId}/extensions/MDE.Linux`,
+                `${vmId}/../../../..`,
+                `${vmId}/`,
+                `/subscriptions/s/providers/Microsoft.Security/x${vmId.slice("/subscriptions/s".length)}`,
+                `/subscriptions/s?scope=${vmId}`,
+                vmId.slice("/subscriptions/s".length),
+                "/subscriptions/s/resourceGroups/rg",
+            ]) {
+                const found = free(notAMachine);
+                assert.equal(found.length, 1, `${notAMachine} passed as a machine's scope`);
+                // Not a machine left out: the message must not offer the property that would not let it through anyway.
+                assert.doesNotMatch(found[0].message, /allowMachineExclusions/);
+            }
+        });
+
         it("still fails a Free subscription with allowMachineExclusions set", () => {
             const subscription = pricing({ scopeId: "/subscriptions/s", pricingTier: "Free" });
             assert.equal(violations(defenderForServersIsStandard, subscription, { allowMachineExclusions: true }).length, 1);

@@ -49,6 +49,19 @@ describe("publishing guard", () => {
         assert.match(result.stderr, /repository\.url: missing/);
     });
 
+    it("refuses a link that is blank or not a string, naming the field", () => {
+        const result = guard({
+            ...PACKAGE,
+            repository: { type: "git", url: "git+https://github.com/contoso/defender-servers.git" },
+            homepage: "  ",
+            bugs: { url: 42 },
+        });
+        assert.equal(result.status, 1, result.stderr);
+        assert.match(result.stderr, /homepage: /);
+        assert.match(result.stderr, /bugs\.url: /);
+        assert.doesNotMatch(result.stderr, /repository\.url: /);
+    });
+
     it("lets a package with its real owner through", () => {
         const result = guard({
             ...PACKAGE,

@@ -20,10 +20,14 @@ function placeholderFields(pkg) {
         "bugs.url": typeof pkg.bugs === "string" ? pkg.bugs : pkg.bugs?.url,
     };
     const missing = Object.entries(fields).filter(([, value]) => value === undefined).map(([field]) => `${field}: missing`);
+    // An empty or non-string link sends users nowhere too.
+    const notLinks = Object.entries(fields)
+        .filter(([, value]) => value !== undefined && (typeof value !== "string" || value.trim() === ""))
+        .map(([field, value]) => `${field}: ${JSON.stringify(value)} is not a link`);
     const placeholders = Object.entries(fields)
         .filter(([, value]) => typeof value === "string" && PLACEHOLDER.test(value))
         .map(([field, value]) => `${field}: ${value}`);
-    return [...missing, ...placeholders];
+    return [...missing, ...notLinks, ...placeholders];
 }
 
 if (require.main === module) {
