@@ -634,7 +634,7 @@ describe("egress: validation of the new fields", function () {
         assert.deepEqual(problems({ ...MINIMAL, mdeIntegration: { dataLocation: "CH", connectivity: "streamlined" } }), []);
         assert.match(
             problems({ ...MINIMAL, mdeIntegration: { dataLocation: "Mars" } })[0],
-            /"Mars" is not a Defender for Endpoint data location/,
+            /"Mars" is not a Defender for Endpoint data location.*"EU".*or with connectivity "streamlined" also "CH", "IN", "UAE"/,
         );
         assert.match(problems({ ...MINIMAL, mdeIntegration: { connectivity: "Streamlined" } })[0], /did you mean "streamlined"/);
         assert.match(
