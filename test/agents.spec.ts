@@ -4,11 +4,11 @@
  * built-in policies the component assigns. Each "refuses" case checks the message a user reads.
  */
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { ArcScopeAssociation, DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs, ValidationError } from "../sdk";
 import { runProgram } from "../sdk/preview/engine";
 import { construct, inputs, MINIMAL, MODES, named, ofType, waitsFor } from "./harness";
+import { runPreviewCli } from "./previewCli";
 import { mixedFleet, PASSWORD, WORKSPACE } from "./fleet";
 
 const SUB = MINIMAL.subscriptionId;
@@ -393,17 +393,8 @@ describe("Azure Update Manager periodic assessment", () => {
 describe("examples/central-workspace under the offline preview", function () {
     this.timeout(180000);
     it("runs as `npm start` runs a program: central workspace elsewhere, rule here, Arc bypass only where associated", () => {
-        const root = path.resolve(__dirname, "..");
-        const result = spawnSync(
-            process.execPath,
-            ["-r", require.resolve("ts-node/register/transpile-only"), path.join(root, "sdk", "preview", "cli.ts"), "--json"],
-            {
-                cwd: path.join(root, "examples", "central-workspace"),
-                maxBuffer: 256 * 1024 * 1024, encoding: "utf8",
-                env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
-            },
-        );
-        assert.equal(result.status, 0, result.stderr);
+        const result = runPreviewCli(path.resolve(__dirname, "..", "examples", "central-workspace"), ["--json"]);
+        assert.equal(result.code, 0, result.stderr);
         const report = JSON.parse(result.stdout) as { resources: Array<{ name: string; inputs: any }>; warnings: string[] };
         const byName = (name: string) => {
             const found = report.resources.find((r) => r.name === name);

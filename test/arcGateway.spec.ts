@@ -15,6 +15,7 @@ import { gatewayModeEgress, gatewayOnboardingCommands, GATEWAY_HOST_WILDCARD } f
 import { RunResult, runProgram } from "../sdk/preview/engine";
 import { PropertyValue, reveal } from "../sdk/preview/values";
 import { construct, inputs, MINIMAL, MODES, named, ofType, SUBSCRIPTION } from "./harness";
+import { runPreviewCli } from "./previewCli";
 import { PASSWORD, WORKSPACE } from "./fleet";
 import { parseSquidConfig, startSquid } from "./squidServer";
 
@@ -418,18 +419,8 @@ describe("Arc gateway: the example under the offline preview", function () {
     this.timeout(180_000);
 
     it("examples/arc-gateway previews: the gateway, one association per Arc machine, the gateway host on the proxy route", () => {
-        const root = path.resolve(__dirname, "..");
-        const run = spawnSync(
-            process.execPath,
-            ["-r", require.resolve("ts-node/register/transpile-only"), path.join(root, "sdk", "preview", "cli.ts"), "--json"],
-            {
-                cwd: path.join(root, "examples", "arc-gateway"),
-                maxBuffer: 256 * 1024 * 1024, encoding: "utf8",
-                env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
-                timeout: 170_000,
-            },
-        );
-        assert.equal(run.status, 0, run.stderr);
+        const run = runPreviewCli(path.resolve(__dirname, "..", "examples", "arc-gateway"), ["--json"], 170_000);
+        assert.equal(run.code, 0, run.stderr);
         const report = JSON.parse(run.stdout);
         const names = (type: string) => report.resources.filter((r: { type: string }) => r.type === type).map((r: { name: string }) => r.name);
         assert.deepEqual(names(GATEWAY_TYPE), ["defender-arc-gateway"]);

@@ -4,7 +4,7 @@
  * recorded by the mock engine, run through every check.
  */
 import { strict as assert } from "node:assert";
-import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -30,6 +30,7 @@ import {
 } from "../policy/rules";
 import { mixedFleet, PASSWORD } from "./fleet";
 import { inputs, MODES } from "./harness";
+import { runPreviewCli } from "./previewCli";
 
 const PROXY = "http://proxy.corp.example:3128";
 
@@ -999,13 +1000,8 @@ describe("policy pack on the offline preview (policy/check-preview.ts), for chec
 
     before(() => {
         // The JSON a pull-request check gets from `npx defender-servers-preview . --stack dev --json` (the default example).
-        const cli = path.join(ROOT, "sdk", "preview", "cli.ts");
-        const run = spawnSync(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), cli, "--json"], {
-            cwd: ROOT,
-            encoding: "utf8",
-            env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
-        });
-        assert.equal(run.status, 0, run.stderr);
+        const run = runPreviewCli(ROOT, ["--json"]);
+        assert.equal(run.code, 0, run.stderr);
         preview = JSON.parse(run.stdout);
         scratch = fs.mkdtempSync(path.join(os.tmpdir(), "defender-check-"));
     });

@@ -1,22 +1,14 @@
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
+import { runPreviewCli } from "./previewCli";
 
 const ROOT = path.resolve(__dirname, "..");
-const CLI = path.join(ROOT, "sdk", "preview", "cli.ts");
 
 /** Runs the offline preview exactly as `npm start` does, in `cwd`. */
-function preview(cwd: string, ...args: string[]) {
-    const result = spawnSync(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), CLI, ...args], {
-        cwd,
-        maxBuffer: 256 * 1024 * 1024, encoding: "utf8",
-        env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
-    });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const preview = (cwd: string, ...args: string[]) => runPreviewCli(cwd, args);
 
 /** A scratch Pulumi project that runs the default example with its dev config, some keys changed. */
 function scratchProject(changes: Record<string, unknown>): string {

@@ -12,7 +12,6 @@
  *    searched too: the validation message must not echo a credential.
  */
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -22,6 +21,7 @@ import { loadProject } from "../sdk/preview/project";
 import { buildReport, renderText } from "../sdk/preview/render";
 import { plainOccurrences, PropertyValue, reveal, Secret, Unknown } from "../sdk/preview/values";
 import { MINIMAL, MODES } from "./harness";
+import { runPreviewCli } from "./previewCli";
 
 /** Azure Monitor Private Link needs AMA machines in the data collection endpoint's region. */
 function withMachinesIn(location: string, args: DefenderForServersNetworkRestrictedArgs): DefenderForServersNetworkRestrictedArgs {
@@ -29,7 +29,6 @@ function withMachinesIn(location: string, args: DefenderForServersNetworkRestric
 }
 
 const ROOT = path.resolve(__dirname, "..");
-const CLI = path.join(ROOT, "sdk", "preview", "cli.ts");
 /** What the offline preview stands in for encrypted config (sdk/preview/project.ts). */
 const PLACEHOLDER = "offline-preview-placeholder";
 
@@ -129,13 +128,8 @@ function discoverProjects(): Project[] {
 }
 
 function previewCli(cwd: string, ...args: string[]) {
-    const result = spawnSync(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), CLI, ...args], {
-        cwd,
-        maxBuffer: 256 * 1024 * 1024, encoding: "utf8",
-        env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json") },
-    });
     totals.cliRuns += 1;
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+    return runPreviewCli(cwd, args);
 }
 
 /** Runs a project's program in process with its stack config, as the CLI does. */

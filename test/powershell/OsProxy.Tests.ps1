@@ -15,11 +15,7 @@ BeforeAll {
 
 Describe 'windows-os-proxy.ps1' {
 BeforeEach {
-    $global:FakeMachine = New-FakeWindows
-    Mock Invoke-Netsh { Invoke-FakeNetsh $global:FakeMachine $Arguments }
-    Mock Get-WinHttpDefaultProxy { $global:FakeMachine.WinHttp }
-    Mock Get-PolicyValue { $global:FakeMachine.Registry["$SubKey\$Name"] }
-    Mock Set-PolicyValue { $global:FakeMachine.Registry["$SubKey\$Name"] = [pscustomobject]@{ Kind = $Kind; Value = $Value } }
+    Use-FakeWindows
 }
 
 Describe 'windows-os-proxy.ps1 on a fresh machine' {

@@ -26,11 +26,7 @@ AfterAll {
 
 Describe 'route check through a real Squid' {
     BeforeEach {
-        $global:FakeMachine = New-FakeWindows
-        Mock Invoke-Netsh { Invoke-FakeNetsh $global:FakeMachine $Arguments }
-        Mock Get-WinHttpDefaultProxy { $global:FakeMachine.WinHttp }
-        Mock Get-PolicyValue { $global:FakeMachine.Registry["$SubKey\$Name"] }
-        Mock Set-PolicyValue { $global:FakeMachine.Registry["$SubKey\$Name"] = [pscustomobject]@{ Kind = $Kind; Value = $Value } }
+        Use-FakeWindows
         $global:FakeArc = @{ 'proxy.url' = 'http://old:3128'; Calls = New-Object System.Collections.Generic.List[string] }
         Mock Find-Azcmagent { 'azcmagent.exe' }
         Mock Invoke-Azcmagent {

@@ -33,6 +33,17 @@ function New-FakeWindows {
     }
 }
 
+# A fresh fake machine in $global:FakeMachine, and the Windows boundary of the scripts (netsh,
+# the WinHTTP read-back, HKLM policy values) mocked onto it. Call it from BeforeEach: Pester
+# registers the mocks in the block that is running, whoever calls Mock.
+function Use-FakeWindows {
+    $global:FakeMachine = New-FakeWindows
+    Mock Invoke-Netsh { Invoke-FakeNetsh $global:FakeMachine $Arguments }
+    Mock Get-WinHttpDefaultProxy { $global:FakeMachine.WinHttp }
+    Mock Get-PolicyValue { $global:FakeMachine.Registry["$SubKey\$Name"] }
+    Mock Set-PolicyValue { $global:FakeMachine.Registry["$SubKey\$Name"] = [pscustomobject]@{ Kind = $Kind; Value = $Value } }
+}
+
 # Does what netsh.exe does to WinHTTP for the commands the script may send.
 function Invoke-FakeNetsh($Machine, [string[]]$Arguments) {
     $Machine.NetshCalls.Add(($Arguments -join ' '))
