@@ -45,9 +45,18 @@ function selection(options: VerifyOptions): string[] | undefined {
 
 /** The first line of an SDK error that says what went wrong, without the stack. */
 function summary(error: unknown): string {
-    const e = error as { message?: string; statusCode?: number; code?: string; errors?: Array<{ message?: string }> };
+    const e = error as {
+        message?: string;
+        statusCode?: number;
+        code?: string;
+        errors?: Array<{ message?: string; errorResponse?: { error?: string; errorDescription?: string } }>;
+        errorResponse?: { error?: string; errorDescription?: string };
+    };
+    // Entra's own words (`invalid_client: AADSTS7000215 ...`) say more than the library's wrapper.
+    const entra = e.errorResponse ?? e.errors?.find((x) => x.errorResponse?.errorDescription)?.errorResponse;
     const inner = e.errors?.map((x) => x.message ?? "").find((m) => m !== "" && !/unavailable/i.test(m));
-    const text = (inner ?? e.message ?? String(error)).split("\n").find((l) => l.trim() !== "") ?? "";
+    const described = entra?.errorDescription ? `${entra.error ?? "error"}: ${entra.errorDescription}` : undefined;
+    const text = (described ?? inner ?? e.message ?? String(error)).split("\n").find((l) => l.trim() !== "") ?? "";
     const status = e.statusCode !== undefined ? `HTTP ${e.statusCode}${e.code ? ` ${e.code}` : ""}: ` : "";
     return `${status}${text.trim()}`;
 }
