@@ -3,7 +3,7 @@
 // serving a fleet with a machine in every state (test/fixtures/verify/fleet.ts). Asserts the verdict per
 // machine, exit codes, paging through $skipToken, Resource Graph's throttling, and a failed sign-in.
 import { strict as assert } from "node:assert";
-import { fleet, IDS, SUB_A, SUB_B, WORKSPACE } from "./fixtures/verify/fleet";
+import { fleet, IDS, ORG_ID, SUB_A, SUB_B, WORKSPACE } from "./fixtures/verify/fleet";
 import { runDefenderServers } from "./verifyCli";
 import { FakeAzure, FakeAzureOptions, startFakeAzure } from "./verifyFakeAzure";
 
@@ -115,6 +115,35 @@ describe("defender-servers verify against a loopback Azure", function () {
         const broken = await verify(["--subscription", SUB_A, "--machine", "vm-no-mde", "--machine", "vm-mde-failed", "--allow-pending", "--markdown"]);
         assert.equal(broken.code, 1);
         assert.match(broken.stdout, /\| vm-mde-failed \| vm\/linux \| broken \|/);
+    });
+
+    it("--probe reads the sensor on each machine and folds it into the verdict", async () => {
+        const az = await start();
+        const machines = [IDS.vmHealthy, IDS.vmWindowsQuiet, IDS.arcOnPrem, IDS.arcAssessed, IDS.vmNoMde];
+        const run = await verify(["--subscription", SUB_A, "--probe", "--json", ...machines.flatMap((m) => ["--machine", m])]);
+        assert.equal(run.code, 1, run.stderr);
+        const byId = new Map((JSON.parse(run.stdout) as { machines: JsonMachine[] }).machines.map((m) => [m.id, m]));
+        const probe = (id: string) => byId.get(id)!.findings.find((f) => f.check === "probe");
+
+        assert.equal(byId.get(IDS.vmHealthy)!.verdict, "protected");
+        assert.equal(probe(IDS.vmHealthy)!.detail, `on the machine: MDE onboarded to organization ${ORG_ID}`);
+        // The on-premises Arc machine Defender's assessment cannot see: the probe is the proof.
+        assert.equal(byId.get(IDS.arcOnPrem)!.verdict, "protected");
+        assert.equal(byId.get(IDS.arcOnPrem)!.reason, `on the machine: MDE onboarded to organization ${ORG_ID}`);
+        assert.equal(byId.get(IDS.vmWindowsQuiet)!.verdict, "broken");
+        assert.match(probe(IDS.vmWindowsQuiet)!.detail, /OnboardingState is missing, not 1; the Sense service is Stopped/);
+        assert.equal(byId.get(IDS.arcAssessed)!.verdict, "broken");
+        assert.match(byId.get(IDS.arcAssessed)!.reason, /azcmagent check cannot reach https:\/\/agentserviceapi\.guestconfiguration\.azure\.com$/);
+        assert.equal(byId.get(IDS.vmNoMde)!.verdict, "not yet");
+        assert.match(probe(IDS.vmNoMde)!.detail, /the probe did not run: .*VM agent not ready/);
+
+        // VMs: one action run command each (no resource left behind); Arc: the run command is created, read and deleted.
+        const vmRuns = az.requests.filter((r) => r.method === "POST" && r.path.endsWith("/runCommand"));
+        assert.equal(vmRuns.length, 3);
+        for (const id of [IDS.arcOnPrem, IDS.arcAssessed]) {
+            const calls = az.requests.filter((r) => r.path.toLowerCase().startsWith(`${id}/runcommands/`)).map((r) => r.method);
+            assert.deepEqual(calls, ["PUT", "GET", "DELETE"], id);
+        }
     });
 
     it("waits out a 429 with Retry-After (the SDK's retry) and carries on", async () => {

@@ -170,7 +170,8 @@ export async function probeMachine(credential: TokenCredential, endpoints: Azure
             return parseProbeOutput(output, machine.os, false);
         }
         const arm = new ResourceManagementClient(credential, machine.subscriptionId, clientOptions);
-        const id = `${machine.id}/runCommands/defender-servers-verify`;
+        // The generic client's path template is `/{+resourceId}`: the id goes in without its leading slash.
+        const id = `${machine.id}/runCommands/defender-servers-verify`.replace(/^\//, "");
         await arm.resources.createOrUpdateById(id, ARC_RUN_COMMAND_API_VERSION, {
             location: machine.location,
             properties: { source: { script }, asyncExecution: false, timeoutInSeconds: 300 },

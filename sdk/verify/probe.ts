@@ -10,8 +10,8 @@
  *   Protection\Status` and the `Sense` service (defender-docs `defender-endpoint/configure-endpoints-sccm.md`).
  * - Arc: `azcmagent check`, "a table showing connectivity test results for each required endpoint"
  *   (azure-management-docs `articles/azure-arc/servers/azcmagent-check.md`, 07/29/2025). Microsoft does not
- *   document the table's columns, so a row counts as failed only when one of its cells is `false`; the raw
- *   text is kept in the JSON report.
+ *   document the table's columns: a row counts as failed when a column headed `reachable` says `false`, and a
+ *   table without such a column is reported as unreadable (its text kept in the JSON report), never guessed at.
  * The scripts only read: no `mdatp config`, no service start, no registry write.
  */
 import { ProbeResult } from "./types";
@@ -66,6 +66,7 @@ function sections(output: string): Map<Section, string> {
             lines = [];
         } else if (current !== undefined) lines.push(line);
     }
+    if (current !== undefined) found.set(current, lines.join("\n").trim());
     return found;
 }
 
@@ -108,13 +109,23 @@ export function connectivityFailures(text: string): string[] {
     return failures;
 }
 
-/** The rows of `azcmagent check`'s table with a `false` cell, by their first cell that names an endpoint. */
-export function azcmagentCheckFailures(text: string): string[] {
+/**
+ * The endpoints `azcmagent check` reports unreachable: rows whose `reachable` column says `false`.
+ * Undefined when no header row names a `reachable` column: Microsoft does not document the table's
+ * columns, so an unknown layout is reported as unreadable rather than guessed at.
+ */
+export function azcmagentCheckFailures(text: string): string[] | undefined {
+    const rows = text
+        .split(/\r?\n/)
+        .map((line) => line.split(/[|│]/).map((c) => c.trim()))
+        .filter((cells) => cells.filter((c) => c !== "").length >= 2);
+    const headerAt = rows.findIndex((cells) => cells.some((c) => c.toLowerCase() === "reachable"));
+    if (headerAt < 0) return undefined;
+    const column = rows[headerAt].findIndex((c) => c.toLowerCase() === "reachable");
     const failures: string[] = [];
-    for (const line of text.split(/\r?\n/)) {
-        const cells = line.split(/[|│]/).map((c) => c.trim()).filter((c) => c !== "");
-        if (cells.length < 2 || !cells.some((c) => c.toLowerCase() === "false")) continue;
-        failures.push(cells.find((c) => /[a-z0-9-]+\.[a-z]/i.test(c)) ?? cells[0]);
+    for (const cells of rows.slice(headerAt + 1)) {
+        if ((cells[column] ?? "").toLowerCase() !== "false") continue;
+        failures.push(cells.find((c) => /[a-z0-9-]+\.[a-z]/i.test(c)) ?? cells.filter((c) => c !== "")[0]);
     }
     return failures;
 }
@@ -123,7 +134,8 @@ export function azcmagentCheckFailures(text: string): string[] {
 export function parseProbeOutput(output: string, os: string, arc: boolean): ProbeResult {
     const parts = sections(output);
     if (!parts.has("end")) return { ran: false, error: `the probe's output was cut short: ${output.slice(0, 300)}` };
-    const arcCheck = arc ? { arcCheckFailures: azcmagentCheckFailures(parts.get("azcmagent-check") ?? "") } : {};
+    const arcFailures = arc ? azcmagentCheckFailures(parts.get("azcmagent-check") ?? "") : undefined;
+    const arcCheck = !arc ? {} : arcFailures === undefined ? { arcCheckUnreadable: (parts.get("azcmagent-check") ?? "").slice(0, 2000) } : { arcCheckFailures: arcFailures };
     if (os === "windows") {
         const state = (parts.get("onboarding-state") ?? "").trim();
         const sense = (parts.get("sense") ?? "").trim();

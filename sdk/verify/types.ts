@@ -102,6 +102,8 @@ export interface ProbeResult {
     connectivityFailures?: string[];
     /** Arc: what `azcmagent check` reported as unreachable. */
     arcCheckFailures?: string[];
+    /** Arc: `azcmagent check`'s output when its table has no `reachable` column to read (first 2000 characters). */
+    arcCheckUnreadable?: string;
 }
 
 /** Everything read about one machine. */

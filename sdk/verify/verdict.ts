@@ -169,6 +169,13 @@ function probeFinding(facts: MachineFacts): Finding | undefined {
             nextStep: "let the failing hosts through the proxy (defender-servers egress-audit shows which ones it denied)",
         };
     }
+    if (p.arcCheckUnreadable !== undefined && p.mdeOnboarded === true) {
+        return {
+            check: "probe",
+            state: "ok",
+            detail: `on the machine: MDE onboarded${p.orgId ? ` to organization ${p.orgId}` : ""}; azcmagent check printed a table verify cannot read (see the JSON report)`,
+        };
+    }
     if (p.mdeOnboarded !== true) return { check: "probe", state: "pending", detail: "the probe could not tell whether MDE is onboarded", nextStep: "read the run command's output" };
     return { check: "probe", state: "ok", detail: `on the machine: MDE onboarded${p.orgId ? ` to organization ${p.orgId}` : ""}` };
 }
