@@ -8,7 +8,8 @@
  *   "SquidFaq/SquidLogs" and "Features/LogFormat").
  * - Azure Firewall's application rule log, the `AZFWApplicationRule` table: columns `Fqdn`, `DestinationPort`,
  *   `Action` (`Allow` / `Deny`), `Protocol`, `SourceIp`, `TargetUrl`, `ActionReason`, `TimeGenerated`
- *   (MicrosoftDocs/azure-reference-other `azure-monitor-ref/tables/azfwapplicationrule.md`). Exported either as an
+ *   (MicrosoftDocs/azure-reference-other `azure-monitor-ref/tables/includes/azfwapplicationrule-include.md`;
+ *   a request no rule matched is `Deny` with ActionReason `Default Action`). Exported either as an
  *   array of row objects (the portal's and `az monitor log-analytics query`'s JSON) or as the Logs API's
  *   `{ tables: [{ columns, rows }] }`.
  */
