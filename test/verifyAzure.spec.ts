@@ -3,6 +3,9 @@
 // serving a fleet with a machine in every state (test/fixtures/verify/fleet.ts). Asserts the verdict per
 // machine, exit codes, paging through $skipToken, Resource Graph's throttling, and a failed sign-in.
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { fleet, IDS, ORG_ID, SUB_A, SUB_B, WORKSPACE } from "./fixtures/verify/fleet";
 import { runDefenderServers } from "./verifyCli";
 import { FakeAzure, FakeAzureOptions, startFakeAzure } from "./verifyFakeAzure";
@@ -115,6 +118,23 @@ describe("defender-servers verify against a loopback Azure", function () {
         const broken = await verify(["--subscription", SUB_A, "--machine", "vm-no-mde", "--machine", "vm-mde-failed", "--allow-pending", "--markdown"]);
         assert.equal(broken.code, 1);
         assert.match(broken.stdout, /\| vm-mde-failed \| vm\/linux \| broken \|/);
+    });
+
+    it("takes a management group as scope, and the machines a stack's outputs name", async () => {
+        const az = await start();
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-outputs-"));
+        try {
+            const outputs = path.join(dir, "outputs.json");
+            // `pulumi stack output --json` of a program that exports its machines' ids (any shape).
+            fs.writeFileSync(outputs, JSON.stringify({ pricingId: `/subscriptions/${SUB_A}/providers/Microsoft.Security/pricings/VirtualMachines`, machines: { healthy: IDS.vmHealthy.replace("virtualmachines", "virtualMachines"), arc: [IDS.arcAssessed] } }));
+            const run = await verify(["--management-group", "corp-landing-zones", "--stack-outputs", outputs]);
+            assert.equal(run.code, 0, run.stderr);
+            assert.match(run.stdout, /2 machines: 2 protected, 0 not yet, 0 broken/);
+            const graph = az.requests.filter((r) => r.query !== undefined);
+            assert.ok(graph.every((r) => r.managementGroups?.[0] === "corp-landing-zones" && r.subscriptions === undefined));
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("--probe reads the sensor on each machine and folds it into the verdict", async () => {

@@ -67,6 +67,9 @@ export interface RecordedRequest {
     query?: QueryName;
     skipToken?: string;
     top?: number;
+    /** The Resource Graph request's scope. */
+    subscriptions?: string[];
+    managementGroups?: string[];
     bearer: boolean;
 }
 
@@ -151,7 +154,9 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
             // Resource Graph
             if (req.method === "POST" && p === "/providers/Microsoft.ResourceGraph/resources") {
                 graphRequests++;
-                const request = JSON.parse(body) as { query: string; subscriptions?: string[]; options?: { $top?: number; $skipToken?: string } };
+                const request = JSON.parse(body) as { query: string; subscriptions?: string[]; managementGroups?: string[]; options?: { $top?: number; $skipToken?: string } };
+                record.subscriptions = request.subscriptions;
+                record.managementGroups = request.managementGroups;
                 const name = queryName(request.query);
                 record.query = name;
                 record.skipToken = request.options?.$skipToken;
