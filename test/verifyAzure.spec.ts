@@ -29,6 +29,7 @@ const EXPECTED_WITHOUT_WORKSPACE: Record<string, string> = {
     [IDS.vmAmaSilent]: "protected",
     [IDS.vmAmaStale]: "protected",
     [IDS.vmCreating]: "not yet",
+    [IDS.vmAvOff]: "broken",
     [IDS.arcOnPrem]: "not yet",
     [IDS.arcDisconnected]: "broken",
     [IDS.arcExpired]: "broken",
@@ -63,17 +64,17 @@ describe("defender-servers verify against a loopback Azure", function () {
         const report = JSON.parse(run.stdout) as { summary: Record<string, number>; machines: JsonMachine[] };
         const got = Object.fromEntries(report.machines.map((m) => [m.id, m.verdict]));
         assert.deepEqual(got, EXPECTED_WITHOUT_WORKSPACE);
-        assert.deepEqual(report.summary, { machines: 14, protected: 5, "not yet": 4, broken: 5 });
+        assert.deepEqual(report.summary, { machines: 15, protected: 5, "not yet": 4, broken: 6 });
 
-        // 14 machines at 4 a page: 4 pages, each after the first carrying the previous page's token.
+        // 15 machines at 4 a page: 4 pages, each after the first carrying the previous page's token.
         const machinePages = az.requests.filter((r) => r.query === "machines");
         assert.equal(machinePages.length, 4);
         assert.deepEqual(machinePages.map((r) => r.top), [4, 4, 4, 4]);
         assert.equal(machinePages[0].skipToken, undefined);
         assert.ok(machinePages.slice(1).every((r) => typeof r.skipToken === "string" && r.skipToken !== ""));
         assert.equal(new Set(machinePages.map((r) => r.skipToken)).size, 4);
-        assert.match(run.stderr, /verify: machines: 4\/14 rows \(page 1\)/);
-        assert.match(run.stderr, /verify: machines: 14\/14 rows \(page 4\)/);
+        assert.match(run.stderr, /verify: machines: 4\/15 rows \(page 1\)/);
+        assert.match(run.stderr, /verify: machines: 15\/15 rows \(page 4\)/);
         // Every Azure call carried a bearer token from the loopback Entra.
         assert.ok(az.requests.some((r) => r.path.endsWith("/oauth2/v2.0/token")));
         assert.ok(az.requests.filter((r) => r.query !== undefined).every((r) => r.bearer));
@@ -87,6 +88,7 @@ describe("defender-servers verify against a loopback Azure", function () {
         assert.match(byId.get(IDS.vmPlanFree)!.reason, /Defender for Servers is off \(Free\) on its subscription/);
         assert.ok(byId.get(IDS.vmMachineP1)!.findings.some((f) => f.check === "plan" && f.detail === "Defender for Servers P1 on this machine"));
         assert.match(byId.get(IDS.vmDeallocated)!.reason, /VM is deallocated/);
+        assert.equal(byId.get(IDS.vmAvOff)!.reason, "Defender reports EDR configuration issues (Anti-Virus component in your EDR is off or partially configured)");
         assert.ok(byId.get(IDS.vmHealthy)!.findings.some((f) => f.check === "guestConfiguration" && /1 NonCompliant/.test(f.detail)));
     });
 
@@ -185,7 +187,7 @@ describe("defender-servers verify against a loopback Azure", function () {
         });
         const run = await verify(["--subscription", SUB_A, "--json"]);
         assert.equal(run.code, 1, run.stderr);
-        assert.equal((JSON.parse(run.stdout) as { machines: unknown[] }).machines.length, 12);
+        assert.equal((JSON.parse(run.stdout) as { machines: unknown[] }).machines.length, 13);
         const graph = az.requests.filter((r) => r.query !== undefined);
         assert.equal(graph[0].status, 429);
         assert.equal(graph[1].query, "machines");

@@ -50,7 +50,8 @@ function newestHeartbeats(rows: HeartbeatRow[]): Map<string, HeartbeatRow> {
 /** One `MachineFacts` per machine, in the machines' order. */
 export function assembleFacts(rows: FleetRows): MachineFacts[] {
     const extensions = groupBy(rows.extensions, (e) => e.machineId);
-    const assessments = new Map(rows.assessments.map((a) => [a.machineId, a]));
+    const assessments = new Map(rows.assessments.filter((a) => a.recommendation === "edrInstalled").map((a) => [a.machineId, a]));
+    const configuration = new Map(rows.assessments.filter((a) => a.recommendation === "edrConfiguration").map((a) => [a.machineId, a]));
     const guestConfiguration = groupBy(rows.guestConfiguration, (g) => g.machineId);
     const heartbeats = rows.heartbeats === undefined ? undefined : newestHeartbeats(rows.heartbeats);
     const isType = (types: string[]) => (e: ExtensionRow) => types.some((t) => t.toLowerCase() === e.extensionType.toLowerCase());
@@ -59,6 +60,7 @@ export function assembleFacts(rows: FleetRows): MachineFacts[] {
         const { pricing, scope } = pricingFor(machine, rows.pricings);
         const probe = rows.probes?.get(machine.id);
         const edr = assessments.get(machine.id);
+        const edrConfiguration = configuration.get(machine.id);
         const mde = own.find(isType(MDE_EXTENSION_TYPES));
         const ama = own.find(isType(AMA_EXTENSION_TYPES));
         const last = heartbeats?.get(machine.id);
@@ -68,6 +70,7 @@ export function assembleFacts(rows: FleetRows): MachineFacts[] {
             ...(mde !== undefined ? { mde } : {}),
             ...(ama !== undefined ? { ama } : {}),
             ...(edr !== undefined ? { edr } : {}),
+            ...(edrConfiguration !== undefined ? { edrConfiguration } : {}),
             guestConfiguration: guestConfiguration.get(machine.id) ?? [],
             ...(heartbeats !== undefined ? { heartbeat: { checked: true as const, ...(last !== undefined ? { last } : {}) } } : {}),
             ...(probe !== undefined ? { probe } : {}),

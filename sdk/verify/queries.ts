@@ -28,6 +28,16 @@ import { AssessmentRow, ExtensionRow, GuestConfigurationRow, MachineRow, Pricing
 export const MDE_EXTENSION_TYPES = ["MDE.Windows", "MDE.Linux"];
 export const AMA_EXTENSION_TYPES = ["AzureMonitorWindowsAgent", "AzureMonitorLinuxAgent"];
 
+/**
+ * Defender for Cloud's agentless EDR recommendations, by the names Microsoft publishes (defender-docs
+ * `defender-for-cloud/recommendations-reference-compute.md`, 06/30/2026: both need Defender for Servers Plan 2 or
+ * Defender CSPM, and "support Azure and multicloud machines. On-premises servers aren't supported"). The 2026
+ * reference no longer prints assessment keys; the key of the first, `06e3a6db-...` (`EDR_ASSESSMENT_KEY`), is the one
+ * its 2024 revision links to, so the query accepts the key or the published name.
+ */
+export const EDR_INSTALLED = "EDR solution should be installed on Virtual Machines";
+export const EDR_CONFIGURATION = "EDR configuration issues should be resolved on virtual machines";
+
 /** The queries by name, for the SDK layer and the test server. */
 export const QUERIES = {
     machines: [
@@ -60,8 +70,9 @@ export const QUERIES = {
     edrAssessments: [
         "securityresources",
         "| where type == 'microsoft.security/assessments'",
-        `| where name == '${EDR_ASSESSMENT_KEY}'`,
+        `| where name == '${EDR_ASSESSMENT_KEY}' or properties.displayName in~ (${[EDR_INSTALLED, EDR_CONFIGURATION].map((n) => `'${n}'`).join(", ")})`,
         "| project id = tolower(id), machineId = tolower(tostring(properties.resourceDetails.Id)),",
+        "    key = tolower(name), displayName = tostring(properties.displayName),",
         "    status = tostring(properties.status.code), cause = tostring(properties.status.cause),",
         "    description = tostring(properties.status.description)",
         "| order by id asc",
@@ -131,8 +142,11 @@ export function pricingFromRow(row: Row): PricingRow {
 
 /** A row of the `edrAssessments` query. */
 export function assessmentFromRow(row: Row): AssessmentRow {
+    const key = text(row, "key").toLowerCase();
+    const name = text(row, "displayName").toLowerCase();
     return {
         machineId: text(row, "machineId").toLowerCase(),
+        recommendation: key === EDR_ASSESSMENT_KEY || name === EDR_INSTALLED.toLowerCase() ? "edrInstalled" : name === EDR_CONFIGURATION.toLowerCase() ? "edrConfiguration" : "other",
         status: text(row, "status"),
         cause: text(row, "cause"),
         description: text(row, "description"),

@@ -54,10 +54,12 @@ export interface PricingRow {
     subPlan: string;
 }
 
-/** Defender for Cloud's EDR assessment of one machine. */
+/** One of Defender for Cloud's agentless EDR assessments of one machine. */
 export interface AssessmentRow {
     /** The assessed machine's ARM id, lower case. */
     machineId: string;
+    /** `edrInstalled` ("EDR solution should be installed ..."), `edrConfiguration` ("EDR configuration issues should be resolved ..."). */
+    recommendation: "edrInstalled" | "edrConfiguration" | "other";
     /** `Healthy`, `Unhealthy`, `NotApplicable`. */
     status: string;
     /** Why, when Defender says (`properties.status.cause`). */
@@ -116,6 +118,8 @@ export interface MachineFacts {
     mde?: ExtensionRow;
     ama?: ExtensionRow;
     edr?: AssessmentRow;
+    /** Defender's "EDR configuration issues" assessment, when it has one for this machine. */
+    edrConfiguration?: AssessmentRow;
     guestConfiguration: GuestConfigurationRow[];
     /** Undefined when no workspace was given (AMA is then not checked). */
     heartbeat?: { checked: true; last?: HeartbeatRow };

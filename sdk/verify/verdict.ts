@@ -153,6 +153,18 @@ function edrFinding(facts: MachineFacts): Finding {
     return { check: "edr", state: "pending", detail: `Defender's EDR assessment: ${a.status || "no status"}${why === "" ? "" : ` (${why})`}`, nextStep: PROBE_HINT };
 }
 
+function edrConfigurationFinding(facts: MachineFacts): Finding | undefined {
+    const a = facts.edrConfiguration;
+    if (a === undefined || a.status !== "Unhealthy") return undefined;
+    const why = [a.cause, a.description].filter((s) => s !== "").join(": ");
+    return {
+        check: "edrConfiguration",
+        state: "broken",
+        detail: `Defender reports EDR configuration issues${why === "" ? "" : ` (${why})`}`,
+        nextStep: "open the recommendation 'EDR configuration issues should be resolved on virtual machines' in Defender for Cloud (antivirus off, outdated signatures, old scans)",
+    };
+}
+
 function probeFinding(facts: MachineFacts): Finding | undefined {
     const p = facts.probe;
     if (p === undefined) return undefined;
@@ -229,7 +241,7 @@ export function findingsFor(facts: MachineFacts, options: VerdictOptions): Findi
     const probe = probeFinding(facts);
     const edr = edrFinding(facts);
     const edrFinal = probe?.state === "ok" && edr.state !== "ok" ? { ...edr, state: "info" as const, nextStep: undefined } : edr;
-    return [planFinding(facts), arcFinding(facts), powerFinding(facts), mdeFinding(facts), edrFinal, probe, amaFinding(facts, options), guestConfigurationFinding(facts)].filter(
+    return [planFinding(facts), arcFinding(facts), powerFinding(facts), mdeFinding(facts), edrFinal, edrConfigurationFinding(facts), probe, amaFinding(facts, options), guestConfigurationFinding(facts)].filter(
         (f): f is Finding => f !== undefined,
     );
 }
