@@ -196,6 +196,14 @@ describe("defender-servers verify against a loopback Azure", function () {
         assert.match(run.stderr, /Resource Graph asked to slow down, waiting 1 s/);
     });
 
+    it("a scope Resource Graph cut at 10,000 subscriptions is reported and cannot pass", async () => {
+        await start({ subscriptionLimitHit: true });
+        const run = await verify(["--management-group", "tenant-root", "--machine", "vm-healthy"]);
+        assert.equal(run.code, 1, run.stderr);
+        assert.match(run.stdout, /1 machines: 1 protected/);
+        assert.match(run.stderr, /first 10,000 subscriptions of the scope only; split the scope/);
+    });
+
     it("gives up on endless throttling with one clear line and exit code 4", async () => {
         const az = await start({ alwaysThrottle: true });
         const run = await verify(["--subscription", SUB_A]);

@@ -54,6 +54,8 @@ export interface FakeAzureOptions {
     alwaysThrottle?: boolean;
     /** The token endpoint refuses the client secret. */
     rejectSignIn?: boolean;
+    /** Answer as for a scope of more than 10,000 subscriptions (`x-ms-tenant-subscription-limit-hit: true`). */
+    subscriptionLimitHit?: boolean;
 }
 
 /** A request the stand-in received. */
@@ -162,7 +164,8 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
                 record.skipToken = request.options?.$skipToken;
                 record.top = request.options?.$top;
                 if (name === undefined) return send(400, { error: { code: "BadRequest", message: "unknown query" } });
-                const quota = { "x-ms-user-quota-remaining": "14", "x-ms-user-quota-resets-after": "00:00:05" };
+                const quota: Record<string, string> = { "x-ms-user-quota-remaining": "14", "x-ms-user-quota-resets-after": "00:00:05" };
+                if (options.subscriptionLimitHit) quota["x-ms-tenant-subscription-limit-hit"] = "true";
                 const rule = options.throttle?.find((t) => t.request === graphRequests);
                 if (options.alwaysThrottle) {
                     return send(429, { error: { code: "RateLimiting", message: "Please provide below info when asking for support: quota exceeded" } }, { "x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": "00:00:00.100" });

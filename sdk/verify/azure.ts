@@ -56,6 +56,8 @@ export interface GraphOptions {
     onPage?: PageListener;
     /** Told before each wait forced by throttling. */
     onThrottle?: (query: QueryName, waitMs: number) => void;
+    /** Told when Resource Graph says the answer is incomplete. */
+    onIncomplete?: (query: QueryName, why: string) => void;
     sleep?: (ms: number) => Promise<void>;
 }
 
@@ -66,6 +68,7 @@ function headersOf(headers: { get(name: string): string | undefined } | undefine
         "x-ms-user-quota-remaining": headers?.get("x-ms-user-quota-remaining"),
         "x-ms-user-quota-resets-after": headers?.get("x-ms-user-quota-resets-after"),
         "retry-after": headers?.get("retry-after"),
+        "x-ms-tenant-subscription-limit-hit": headers?.get("x-ms-tenant-subscription-limit-hit"),
     };
 }
 
@@ -104,6 +107,12 @@ export class GraphReader {
                         { onResponse: (raw) => (headers = headersOf(raw.headers)) },
                     );
                     this.pendingWaitMs = waitBeforeNext(200, headers, new Date());
+                    // Over 10,000 subscriptions in scope, Resource Graph answers for the first 10,000 only and says so in this
+                    // header (azure-docs `governance/resource-graph/concepts/guidance-for-throttled-requests.md`).
+                    if (page === 0 && headers["x-ms-tenant-subscription-limit-hit"] === "true") {
+                        this.options.onIncomplete?.(name, "Resource Graph answered for the first 10,000 subscriptions of the scope only; split the scope");
+                    }
+                    if (String(response.resultTruncated) === "true") this.options.onIncomplete?.(name, "Resource Graph truncated the result");
                     page++;
                     rows.push(...(response.data as Record<string, unknown>[]));
                     this.options.onPage?.(name, rows.length, response.totalRecords, page);

@@ -104,12 +104,18 @@ export async function runVerify(argv: string[], io: Io, now: () => Date = () => 
         // A progress line only where the wait is long enough to wonder: a query of more than one page.
         if (page > 1 || rows < total) io.stderr(`verify: ${query}: ${rows}/${total} rows (page ${page})\n`);
     };
+    // An incomplete read cannot prove every machine protected.
+    let incomplete = false;
     try {
         const credential = createCredential(endpoints);
         const graph = new GraphReader(credential, endpoints, {
             pageSize: options.pageSize,
             maxThrottleRetries: 5,
             onPage: progress,
+            onIncomplete: (query, why) => {
+                incomplete = true;
+                io.stderr(`verify: ${query}: ${why}\n`);
+            },
             onThrottle: (query, ms) => io.stderr(`verify: ${query}: Resource Graph asked to slow down, waiting ${Math.ceil(ms / 1000)} s\n`),
         });
         const machines = selectMachines((await graph.readAll("machines", scope)).map(machineFromRow), wanted);
@@ -131,6 +137,10 @@ export async function runVerify(argv: string[], io: Io, now: () => Date = () => 
         else if (options.format === "markdown") io.stdout(renderMarkdown(verdicts));
         else io.stdout(`${renderTable(verdicts)}\n`);
         if (verdicts.length === 0) io.stderr("verify: no VM or Arc machine in scope: nothing is proven protected\n");
+        if (incomplete) {
+            io.stderr("verify: Resource Graph's answer was incomplete, so not every machine in scope was judged: exit 1\n");
+            return EXIT.notProtected;
+        }
         return exitCodeFor(verdicts, options.allowPending);
     } catch (error) {
         if (error instanceof UsageError) {

@@ -1,9 +1,11 @@
 /**
  * The Log Analytics query for Azure Monitor Agent heartbeats, and how its table becomes rows. Pure.
  *
- * AMA writes a row to the workspace's `Heartbeat` table every minute with `Category == "Azure Monitor Agent"`
- * and the machine's ARM id in `_ResourceId` (azure-docs `azure-monitor/agents/azure-monitor-agent-troubleshoot-linux-vm.md`
- * and `-windows-vm.md`, "Verify that the agent is running": `Heartbeat | where Category == "Azure Monitor Agent"`).
+ * AMA writes a row to the workspace's `Heartbeat` table about once a minute ("Normally, agents on VMs generate
+ * Heartbeat event every minute": MicrosoftDocs/azure-reference-other `azure-monitor-ref/queries/heartbeat.md`,
+ * 07/30/2024), with `Category == "Azure Monitor Agent"` and the machine's ARM id in `_ResourceId` (azure-docs
+ * `azure-monitor/agents/azure-monitor-agent-troubleshoot-windows-vm.md`, 01/23/2024, "Verify that the agent is
+ * running"). No 2025-2026 Microsoft page restating the Category value was found; these are the newest.
  * The Logs query API answers with `tables[].columns[]` and `tables[].rows[][]` (azure-rest-api-specs
  * `operationalinsights/data-plane/Microsoft.OperationalInsights/stable/v1/OperationalInsights.json`).
  */

@@ -27,6 +27,7 @@ export interface QuotaHeaders {
     "x-ms-user-quota-remaining"?: string;
     "x-ms-user-quota-resets-after"?: string;
     "retry-after"?: string;
+    "x-ms-tenant-subscription-limit-hit"?: string;
 }
 
 /** The longest a single wait may last: a longer reset is an answer to give up on, not to sleep through. */

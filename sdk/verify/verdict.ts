@@ -17,7 +17,7 @@
  * - Arc agent status `Connected` / `Disconnected` / `Error` / `Expired` (azure-rest-api-specs `Microsoft.HybridCompute`
  *   `Machine.properties.status`). Anything but `Connected` is reported as broken with the status Azure gave.
  * - AMA heartbeats land in the workspace's `Heartbeat` table with `Category == "Azure Monitor Agent"`, once a
- *   minute (azure-docs `azure-monitor/agents/azure-monitor-agent-troubleshoot-*.md`, "Verify that the agent is running").
+ *   minute (see `heartbeat.ts` for the sources).
  */
 import { Finding, MachineFacts, MachineVerdict, VerdictState } from "./types";
 
