@@ -81,6 +81,10 @@ describe("defender-servers verify against a loopback Azure", function () {
 
         const byId = new Map(report.machines.map((m) => [m.id, m]));
         assert.match(byId.get(IDS.vmWindowsQuiet)!.reason, /Unhealthy.*Succeeded, the quiet failure/);
+        // The VM extensions' messages come from their instance views, read only for the VMs in trouble.
+        assert.ok(byId.get(IDS.vmWindowsQuiet)!.findings.some((f) => f.check === "mde" && /Succeeded: Onboarding script ran; sensor has not connected/.test(f.detail)));
+        const extensionReads = az.requests.filter((r) => r.method === "GET" && /\/extensions\//.test(r.path));
+        assert.deepEqual(extensionReads.map((r) => r.path.split("/")[8]).sort(), ["vm-mde-creating", "vm-mde-failed", "vm-win-quiet"]);
         assert.match(byId.get(IDS.vmMdeFailed)!.reason, /MDE\.Linux 1\.0 Failed: Enable failed: package download through the proxy/);
         assert.match(byId.get(IDS.arcOnPrem)!.reason, /does not cover on-premises Arc-enabled servers/);
         assert.match(byId.get(IDS.arcOnPrem)!.nextStep ?? "", /--probe/);

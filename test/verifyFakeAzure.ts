@@ -34,6 +34,8 @@ export interface FleetData {
     heartbeats: Record<string, Array<[string, string]>>;
     /** What the probe script prints on each machine, by lower-case machine id. */
     probeOutput: Record<string, string>;
+    /** A VM extension's instance view status messages, by lower-case extension id (Resource Graph does not hold them). */
+    extensionMessages: Record<string, string>;
 }
 
 /** One throttling answer to give instead of (or along with) the n-th Resource Graph request. */
@@ -189,6 +191,26 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
                 const rows = options.fleet.heartbeats[logs[1]] ?? [];
                 return send(200, {
                     tables: [{ name: "PrimaryResult", columns: [{ name: "machineId", type: "string" }, { name: "lastHeartbeat", type: "datetime" }], rows }],
+                });
+            }
+            // Compute: a VM extension with its instance view (VirtualMachineExtensions_Get with $expand=instanceView)
+            const vmExt = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+\/extensions\/([^/]+)$/i.exec(p);
+            if (req.method === "GET" && vmExt !== null) {
+                const message = options.fleet.extensionMessages[p.toLowerCase()];
+                if (message === undefined) return send(404, { error: { code: "NotFound", message: "no such extension" } });
+                return send(200, {
+                    name: vmExt[1],
+                    type: "Microsoft.Compute/virtualMachines/extensions",
+                    location: "westeurope",
+                    properties: {
+                        publisher: "Microsoft.Azure.AzureDefenderForServers",
+                        type: vmExt[1],
+                        typeHandlerVersion: "1.0",
+                        provisioningState: "Succeeded",
+                        ...(url.searchParams.get("$expand") === "instanceView"
+                            ? { instanceView: { name: vmExt[1], type: vmExt[1], typeHandlerVersion: "1.0", statuses: [{ code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded", message }] } }
+                            : {}),
+                    },
                 });
             }
             // Compute action run command (no resource is created)

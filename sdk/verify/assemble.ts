@@ -96,3 +96,17 @@ export function selectMachines(machines: MachineRow[], selection: string[] | und
     if (missing.length > 0) throw new UsageError(`not found in scope: ${missing.join(", ")} (check the subscription or management group, and the reader's access)`);
     return machines.filter((m) => chosen.has(m.id));
 }
+
+/**
+ * The VM MDE extensions whose message is worth one more call (Resource Graph does not hold a VM extension's
+ * instance view): those not Succeeded, and those Succeeded on a machine Defender's EDR assessment calls Unhealthy,
+ * the quiet failure whose message says why.
+ */
+export function extensionsNeedingMessage(machines: MachineRow[], extensions: ExtensionRow[], assessments: AssessmentRow[]): Array<{ machine: MachineRow; extension: ExtensionRow }> {
+    const unhealthy = new Set(assessments.filter((a) => a.recommendation === "edrInstalled" && a.status === "Unhealthy").map((a) => a.machineId));
+    const byId = new Map(machines.filter((m) => m.kind === "vm").map((m) => [m.id, m]));
+    return extensions
+        .filter((e) => MDE_EXTENSION_TYPES.some((t) => t.toLowerCase() === e.extensionType.toLowerCase()) && e.message === "")
+        .filter((e) => byId.has(e.machineId) && (e.provisioningState !== "Succeeded" || unhealthy.has(e.machineId)))
+        .map((extension) => ({ machine: byId.get(extension.machineId)!, extension }));
+}

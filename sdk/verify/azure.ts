@@ -148,6 +148,17 @@ export async function readHeartbeats(credential: TokenCredential, endpoints: Azu
     return rows;
 }
 
+/** A VM extension's status messages from its instance view (`$expand=instanceView`), joined; `""` when it has none. */
+export async function readVmExtensionMessage(credential: TokenCredential, endpoints: AzureEndpoints, machine: MachineRow, extensionName: string): Promise<string> {
+    const compute = new ComputeManagementClient(credential, machine.subscriptionId, endpoints.resourceManager !== undefined ? { endpoint: endpoints.resourceManager } : {});
+    const extension = await compute.virtualMachineExtensions.get(resourceGroupOf(machine.id), machine.name, extensionName, { expand: "instanceView" });
+    const statuses = [...(extension.instanceView?.statuses ?? []), ...(extension.instanceView?.substatuses ?? [])];
+    return statuses
+        .map((s) => s.message ?? "")
+        .filter((m) => m.trim() !== "")
+        .join(" / ");
+}
+
 /** The Arc run command API version (azure-rest-api-specs `Microsoft.HybridCompute/stable/2025-01-13`, `runCommand` examples). */
 export const ARC_RUN_COMMAND_API_VERSION = "2025-01-13";
 

@@ -3,8 +3,8 @@
  * returns the exit code. Errors become one clear line on stderr and an exit code, never a stack trace.
  */
 import * as fs from "node:fs";
-import { assembleFacts, selectMachines } from "./assemble";
-import { AzureEndpoints, createCredential, GraphReader, probeMachine, readHeartbeats } from "./azure";
+import { assembleFacts, extensionsNeedingMessage, selectMachines } from "./assemble";
+import { AzureEndpoints, createCredential, GraphReader, probeMachine, readHeartbeats, readVmExtensionMessage } from "./azure";
 import { machinesFromList, machinesFromStackOutputs, parseVerifyArgs, UsageError, VERIFY_USAGE, VerifyOptions } from "./options";
 import { assessmentFromRow, extensionFromRow, guestConfigurationFromRow, machineFromRow, pricingFromRow, QueryName } from "./queries";
 import { buildReport, renderMarkdown, renderTable } from "./render";
@@ -123,6 +123,10 @@ export async function runVerify(argv: string[], io: Io, now: () => Date = () => 
         const pricings = (await graph.readAll("pricings", scope)).map(pricingFromRow);
         const assessments = (await graph.readAll("edrAssessments", scope)).map(assessmentFromRow);
         const guestConfiguration = (await graph.readAll("guestConfiguration", scope)).map(guestConfigurationFromRow);
+        for (const { machine, extension } of extensionsNeedingMessage(machines, extensions, assessments)) {
+            // One call per VM in trouble, not per machine: a failure to read it leaves the message empty, the verdict unchanged.
+            extension.message = await readVmExtensionMessage(credential, endpoints, machine, extension.name).catch(() => "");
+        }
         const heartbeats = options.workspaces.length > 0 ? await readHeartbeats(credential, endpoints, options.workspaces) : undefined;
         const probes = options.probe
             ? await probeAll(

@@ -20,6 +20,7 @@
  * on VMs; `properties.status`, `agentVersion`, `lastStatusChange` and `osType` on Arc
  * machines (azure-rest-api-specs `Microsoft.HybridCompute/stable/2025-01-13` `Machine` and examples).
  * Extension `properties.type` and `properties.provisioningState`; Arc extensions add `properties.instanceView.status.message`.
+ * A VM extension's instance view (its message) is not in Resource Graph: `azure.ts` reads it for the VMs that need it.
  */
 import { EDR_ASSESSMENT_KEY } from "../plan/onboardingVerification";
 import { AssessmentRow, ExtensionRow, GuestConfigurationRow, MachineRow, PricingRow } from "./types";
@@ -55,7 +56,7 @@ export const QUERIES = {
         "| where type in~ ('microsoft.compute/virtualmachines/extensions', 'microsoft.hybridcompute/machines/extensions')",
         "| extend extensionType = tostring(properties.type)",
         `| where extensionType in~ (${[...MDE_EXTENSION_TYPES, ...AMA_EXTENSION_TYPES].map((t) => `'${t}'`).join(", ")})`,
-        "| project id = tolower(id), machineId = tolower(tostring(split(id, '/extensions/')[0])), extensionType,",
+        "| project id = tolower(id), machineId = tolower(tostring(split(id, '/extensions/')[0])), name, extensionType,",
         "    provisioningState = tostring(properties.provisioningState),",
         "    message = tostring(properties.instanceView.status.message), version = tostring(properties.typeHandlerVersion)",
         "| order by id asc",
@@ -123,6 +124,7 @@ export function machineFromRow(row: Row): MachineRow {
 export function extensionFromRow(row: Row): ExtensionRow {
     return {
         machineId: text(row, "machineId").toLowerCase(),
+        name: text(row, "name"),
         extensionType: text(row, "extensionType"),
         provisioningState: text(row, "provisioningState"),
         message: text(row, "message"),

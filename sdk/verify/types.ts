@@ -32,11 +32,13 @@ export interface MachineRow {
 export interface ExtensionRow {
     /** The machine's ARM id, lower case. */
     machineId: string;
+    /** The extension resource's name (Defender names it after its type, but a user may not). */
+    name: string;
     /** The extension's type: `MDE.Windows`, `MDE.Linux`, `AzureMonitorWindowsAgent`, `AzureMonitorLinuxAgent`. */
     extensionType: string;
     /** `Succeeded`, `Failed`, `Creating`, `Updating`, `Deleting`, ... */
     provisioningState: string;
-    /** The extension's status message where Azure keeps it (Arc instance view); `""` otherwise. */
+    /** The extension's status message: the Arc instance view from Resource Graph, or a VM's instance view read for VMs in trouble; `""` otherwise. */
     message: string;
     /** typeHandlerVersion. */
     version: string;
