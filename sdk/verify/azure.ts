@@ -9,8 +9,7 @@
 import { ComputeManagementClient } from "@azure/arm-compute";
 import { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import { ResourceManagementClient } from "@azure/arm-resources";
-import { TokenCredential } from "@azure/core-auth";
-import { DefaultAzureCredential } from "@azure/identity";
+import { DefaultAzureCredential, TokenCredential } from "@azure/identity";
 import { LogsQueryClient } from "@azure/monitor-query-logs";
 import { HEARTBEAT_QUERY, HEARTBEAT_TIMESPAN, heartbeatsFromTable } from "./heartbeat";
 import { linuxProbeScript, parseProbeOutput, windowsProbeScript } from "./probe";
