@@ -20,6 +20,9 @@
  * on VMs; `properties.status`, `agentVersion`, `lastStatusChange` and `osType` on Arc
  * machines (azure-rest-api-specs `Microsoft.HybridCompute/stable/2025-01-13` `Machine` and examples).
  * Extension `properties.type` and `properties.provisioningState`; Arc extensions add `properties.instanceView.status.message`.
+ * Guest Configuration assignments: `properties.complianceStatus` (`Compliant` / `NonCompliant` / `Pending`) and
+ * `properties.lastComplianceStatusChecked` (Azure/bicep-types-az `generated/guestconfiguration/.../types.md`,
+ * `GuestConfigurationAssignmentProperties`).
  * A VM extension's instance view (its message) is not in Resource Graph: `azure.ts` reads it for the VMs that need it.
  */
 import { EDR_ASSESSMENT_KEY } from "../plan/onboardingVerification";
