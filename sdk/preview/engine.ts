@@ -7,7 +7,11 @@
  * Pulumi CLI, no cloud credentials and no provider plugins are involved.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { AliasMatcher, DuplicateUrnError, Match } from "./aliases";
+import { PriorResource, PriorState, SECRET_SIG, SECRET_SIG_KEY } from "./state";
+import { inputChanges, opFor } from "./steps";
 import { applyTransforms, ResourceTransform } from "./transforms";
+import { createUrn, ROOT_STACK_TYPE } from "./urn";
 import { decodeProperties, PropertyMap } from "./values";
 
 /** One resource as the engine received it. */
@@ -43,6 +47,10 @@ export interface RecordedResource {
 
 /** One alias: an old URN, or the parts of the old URN that differ (unset parts keep the resource's own). */
 export interface RecordedAlias {
+    /** The old stack, when the alias names another. */
+    stack?: string;
+    /** The old project, when the alias names another. */
+    project?: string;
     /** The old URN, for an alias given as one. */
     urn?: string;
     /** The old logical name. */
@@ -69,6 +77,8 @@ function decodeAliases(list: any[]): RecordedAlias[] {
         if (spec.getType() !== "") entry.type = spec.getType();
         if (spec.getParenturn() !== "") entry.parent = spec.getParenturn();
         if (spec.getNoparent() === true) entry.noParent = true;
+        if (spec.getStack() !== "") entry.stack = spec.getStack();
+        if (spec.getProject() !== "") entry.project = spec.getProject();
         decoded.push(entry);
     }
     return decoded;
@@ -84,6 +94,23 @@ export interface RunResult {
     outputs: PropertyMap;
     /** Errors raised while resources were being registered (a real engine fails the update with them), each once. */
     errors: string[];
+    /** The stack resource (`pulumi:pulumi:Stack`): the parent of every top-level resource, as in a real deployment. */
+    stack: { urn: string };
+    /** Provider function calls (invokes) the program made: the mock answered each, nothing was read from a cloud. */
+    invokes: InvokeRecord[];
+    /** With `priorState`: the deployed stack, and the old resource each new URN continues (by URN or alias). */
+    prior?: { state: PriorState; matched: Map<string, Match> };
+}
+
+/** One provider function call the program made. */
+export interface InvokeRecord {
+    /** Function token, e.g. `azure-native:security:getPricing`. */
+    token: string;
+    /**
+     * How the mock answered: `unknown` (in a preview: only the cloud knows), `given` (the
+     * caller's `invokeResults`), `stand-in` (the mock engine's plausible value, update mode only).
+     */
+    answer: "unknown" | "given" | "stand-in";
 }
 
 /** How to run a program under the mock engine. */
@@ -102,6 +129,36 @@ export interface RunOptions {
     invokeResults?: Record<string, Record<string, unknown>>;
     /** Extra outputs a resource reports once created, by logical name (e.g. a run command's `instanceView`). */
     resourceOutputs?: Record<string, Record<string, unknown>>;
+    /**
+     * The stack as deployed (`pulumi stack export`): a resource that continues an old one (by URN
+     * or alias) and is not replaced keeps its id and outputs, as in `pulumi preview` of an existing stack.
+     */
+    priorState?: PriorState;
+    /**
+     * How a preview answers a provider function (a cloud read) the caller gave no result for:
+     * `unknown`, as offline nothing can be known (the CLI), or `stand-in`, the mock's plausible
+     * value (default, what the component specs assert against). Either way it is recorded in `invokes`.
+     */
+    readsInPreview?: "unknown" | "stand-in";
+}
+
+/** A deployment's output value as the SDK takes it: an unopened secret is unknown offline. */
+function runtimeValue(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(runtimeValue);
+    if (value !== null && typeof value === "object") {
+        const object = value as Record<string, unknown>;
+        if (object[SECRET_SIG_KEY] === SECRET_SIG) {
+            if (typeof object.plaintext !== "string") return pulumi.runtime.unknownValue;
+            return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: runtimeValue(JSON.parse(object.plaintext)) };
+        }
+        return Object.fromEntries(Object.entries(object).map(([k, v]) => [k, runtimeValue(v)]));
+    }
+    return value;
+}
+
+/** What a preview answers for a resource that continues `old` without replacement: its id, its outputs under the new inputs. */
+function continuedState(old: PriorResource, args: pulumi.runtime.MockResourceArgs) {
+    return { id: old.id, state: { ...(runtimeValue(old.outputs) as Record<string, unknown>), ...args.inputs } };
 }
 
 const WARNING_PREFIX = "warning: [runtime] ";
@@ -131,7 +188,12 @@ function newResourceState(preview: boolean, args: pulumi.runtime.MockResourceArg
  * carried, after the resource transforms a real engine would run on it. (Installing a monitor subclass with `setMockOptions` would skip the feature flags
  * `setMocks` turns on, secrets among them, and secrets would then arrive unmarked.)
  */
-function recordRegistrations(monitor: any, stackTransforms: ResourceTransform[]): RecordedResource[] {
+function recordRegistrations(
+    monitor: any,
+    stackTransforms: ResourceTransform[],
+    matcher: AliasMatcher,
+    onMatch: (entry: RecordedResource, match: Match) => void,
+): RecordedResource[] {
     const recorded: RecordedResource[] = [];
     const register = monitor.registerResource.bind(monitor);
     // Each resource's own transforms and its parent, by URN, for the children's chains.
@@ -178,7 +240,17 @@ function recordRegistrations(monitor: any, stackTransforms: ResourceTransform[])
             ...(provider !== "" ? { provider: provider.slice(0, provider.lastIndexOf("::")) } : {}),
             ...(aliases.length > 0 ? { aliases } : {}),
         };
+        // The engine's URN, and its refusal of a second resource with it (the mock would overwrite the first).
+        const urn = createUrn(pulumi.runtime.getStack(), pulumi.runtime.getProject(), entry.type, entry.name, entry.parent);
+        let match: Match;
+        try {
+            match = matcher.register({ urn, name: entry.name, type: entry.type, parent: entry.parent, aliases });
+        } catch (err) {
+            if (err instanceof DuplicateUrnError) return callback(err, undefined);
+            throw err;
+        }
         recorded.push(entry);
+        onMatch(entry, match);
         // The URN is whatever the monitor answers with: take it from the response.
         return register(req, (err: any, response: any) => {
             if (response) {
@@ -228,25 +300,60 @@ export function fakeId(type: string, name: string, inputs: Record<string, unknow
  */
 export async function runProgram(program: () => unknown, options: RunOptions = {}): Promise<RunResult> {
     const preview = options.preview === true;
+    const project = options.project ?? "project";
+    const stack = options.stack ?? "stack";
     const stackTransforms: ResourceTransform[] = [];
+    const invokes: InvokeRecord[] = [];
+    const prior = options.priorState;
+    const matcher = new AliasMatcher(stack, project, prior?.byUrn);
+    const matched = new Map<string, Match>();
+    // The old resource the registration being answered continues without replacement: set just
+    // before the mock monitor calls `newResource`, which it does synchronously.
+    let continuing: PriorResource | undefined;
     await pulumi.runtime.setMocks(
         {
-            newResource: (args: pulumi.runtime.MockResourceArgs) => ({
-                // In a preview a new resource has no id yet; everything computed from it stays unknown.
-                id: preview ? undefined : fakeId(args.type, args.name, args.inputs),
-                state: newResourceState(preview, args, options.resourceOutputs?.[args.name]),
-            }),
-            call: (args: pulumi.runtime.MockCallArgs) => options.invokeResults?.[args.token] ?? DEFAULT_INVOKE_RESULTS[args.token] ?? args.inputs,
+            newResource: (args: pulumi.runtime.MockResourceArgs) => {
+                if (continuing !== undefined && args.custom) return continuedState(continuing, args);
+                return {
+                    // In a preview a new resource has no id yet; everything computed from it stays unknown.
+                    id: preview ? undefined : fakeId(args.type, args.name, args.inputs),
+                    state: newResourceState(preview, args, options.resourceOutputs?.[args.name]),
+                };
+            },
+            call: (args: pulumi.runtime.MockCallArgs) => {
+                const given = options.invokeResults?.[args.token];
+                if (given !== undefined) {
+                    invokes.push({ token: args.token, answer: "given" });
+                    return given;
+                }
+                if (preview && options.readsInPreview === "unknown") {
+                    // `pulumi preview` reads the cloud here; offline nothing is known, and an
+                    // unknown value keeps everything computed from it unknown.
+                    invokes.push({ token: args.token, answer: "unknown" });
+                    return { mockedInvoke: pulumi.runtime.unknownValue };
+                }
+                invokes.push({ token: args.token, answer: "stand-in" });
+                return DEFAULT_INVOKE_RESULTS[args.token] ?? args.inputs;
+            },
             // `pulumi.runtime.registerResourceTransform` lands here; the engine applies them last.
             registerTransform: (transform: ResourceTransform) => {
                 stackTransforms.push(transform);
             },
         } as pulumi.runtime.Mocks,
-        options.project ?? "project",
-        options.stack ?? "stack",
+        project,
+        stack,
         preview,
     );
-    const recorded = recordRegistrations(pulumi.runtime.getMonitor(), stackTransforms);
+    const monitor = pulumi.runtime.getMonitor() as any;
+    // The mock monitor's own URNs keep only the parent's last type; the engine keeps the chain.
+    monitor.newUrn = (parent: string, type: string, name: string) =>
+        createUrn(pulumi.runtime.getStack(), pulumi.runtime.getProject(), type, name, parent === "" ? undefined : parent);
+    const recorded = recordRegistrations(monitor, stackTransforms, matcher, (entry, match) => {
+        continuing = undefined;
+        if (match.old === undefined) return;
+        matched.set(createUrn(stack, project, entry.type, entry.name, entry.parent), match);
+        if (opFor(inputChanges(entry.type, match.old.inputs, entry.inputs)) !== "replace") continuing = match.old;
+    });
     pulumi.runtime.setAllConfig(options.config ?? {}, options.secretConfigKeys ?? []);
 
     const warnings: string[] = [];
@@ -266,7 +373,15 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
     };
     process.on("unhandledRejection", onRejection);
     try {
-        const exported = await program();
+        // As the Pulumi CLI runs a nodejs program: inside the stack resource, every resource's root parent.
+        // The program's own failure is the caller's; an export that fails to resolve is an error of the update.
+        // The exports are resolved below as before (`runInPulumiStack` would also warn about each
+        // undefined export, as the CLI does: docs/offline-preview.md lists that difference).
+        let exported: unknown;
+        await pulumi.runtime.runInPulumiStack(async () => {
+            exported = await program();
+            return undefined;
+        });
         const outputs = await resolveOutputs(exported).catch((err: unknown) => {
             onRejection(err);
             return {};
@@ -275,7 +390,16 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
         await pulumi.runtime.disconnect();
         // Rejections are reported on a later turn of the event loop.
         await new Promise((resolve) => setImmediate(resolve));
-        return { resources: recorded, warnings, outputs, errors };
+        const stackEntry = recorded.find((r) => r.type === ROOT_STACK_TYPE);
+        return {
+            resources: recorded.filter((r) => r !== stackEntry),
+            warnings,
+            outputs,
+            errors,
+            stack: { urn: stackEntry?.urn ?? createUrn(stack, project, ROOT_STACK_TYPE, `${project}-${stack}`) },
+            invokes,
+            ...(prior !== undefined ? { prior: { state: prior, matched } } : {}),
+        };
     } finally {
         console.warn = originalWarn;
         process.off("unhandledRejection", onRejection);

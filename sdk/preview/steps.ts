@@ -1,0 +1,77 @@
+/**
+ * What `pulumi preview` of an existing stack plans for each resource: `same`, `update` (with the
+ * changed inputs), `replace` (with the input that forces it), `create` or `delete`. The old
+ * resource comes from the engine's URN and alias matching (aliases.ts); which inputs force a
+ * replacement from replaceRules.ts.
+ */
+import { replaceKeys } from "./replaceRules";
+import { PropertyMap, PropertyValue, Secret, Unknown } from "./values";
+
+/** The planned operation, in `pulumi preview`'s own terms. */
+export type StepOp = "same" | "update" | "replace" | "create" | "delete";
+
+/** One changed top-level input. */
+export interface InputChange {
+    /** The input's name. */
+    key: string;
+    /** Whether the change forces a replacement. */
+    replaces: boolean;
+    /** Whether the new value is only known once other resources exist (the engine shows it as `[unknown]`). */
+    unknown: boolean;
+}
+
+/** Whether two decoded values are the same as far as a preview can tell; `undefined` when it cannot (an unknown, an unopened secret). */
+export function sameValue(a: PropertyValue | undefined, b: PropertyValue | undefined): boolean | undefined {
+    if (a instanceof Unknown || b instanceof Unknown) return undefined;
+    if (a instanceof Secret || b instanceof Secret) {
+        if (!(a instanceof Secret && b instanceof Secret)) return false;
+        return sameValue(a.value, b.value);
+    }
+    if (a === undefined || a === null || b === undefined || b === null) return (a ?? null) === (b ?? null);
+    if (Array.isArray(a) || Array.isArray(b)) {
+        if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+        return all(a.map((x, i) => sameValue(x, b[i])));
+    }
+    if (typeof a === "object" || typeof b === "object") {
+        if (typeof a !== "object" || typeof b !== "object") return false;
+        const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+        return all([...keys].map((k) => sameValue((a as PropertyMap)[k], (b as PropertyMap)[k])));
+    }
+    return a === b;
+}
+
+/** false if any is false, else undefined if any is undefined, else true. */
+function all(results: Array<boolean | undefined>): boolean | undefined {
+    if (results.includes(false)) return false;
+    return results.includes(undefined) ? undefined : true;
+}
+
+/** An unopened secret on both sides: the ciphertext of an export cannot be read offline. */
+function opaqueSecrets(a: PropertyValue | undefined, b: PropertyValue | undefined): boolean {
+    return a instanceof Secret && b instanceof Secret && (a.value instanceof Unknown || b.value instanceof Unknown);
+}
+
+/**
+ * The changed inputs between the deployed resource and the new registration, top-level keys in
+ * the engine's order. An input equal on both sides is no change; a new value that is unknown
+ * counts as a change (the engine plans one and shows `[unknown]`), except a secret whose old
+ * ciphertext cannot be opened offline, which is taken as unchanged (docs/offline-preview.md).
+ */
+export function inputChanges(type: string, oldInputs: PropertyMap, newInputs: PropertyMap): InputChange[] {
+    const forcing = new Set(replaceKeys(type));
+    const changes: InputChange[] = [];
+    for (const key of new Set([...Object.keys(oldInputs), ...Object.keys(newInputs)])) {
+        const [a, b] = [oldInputs[key], newInputs[key]];
+        if (opaqueSecrets(a, b)) continue;
+        const same = sameValue(a, b);
+        if (same === true) continue;
+        changes.push({ key, replaces: forcing.has(key), unknown: same === undefined });
+    }
+    return changes;
+}
+
+/** The operation for a resource with an old state (`same`, `update` or `replace`). */
+export function opFor(changes: InputChange[]): StepOp {
+    if (changes.length === 0) return "same";
+    return changes.some((c) => c.replaces) ? "replace" : "update";
+}
