@@ -38,6 +38,10 @@ export interface RecordedResource {
     provider?: string;
     /** Outputs a component registered with `registerOutputs`, secrets and unknowns marked. */
     outputs?: PropertyMap;
+    /** The id the (mock) provider answered with; absent in a preview for a resource it creates. */
+    id?: string;
+    /** The state the (mock) provider answered with: what a deployment would record as the resource's outputs. */
+    state?: PropertyMap;
     /**
      * The aliases that give it an old name (or an old URN), as the engine received them; absent when
      * there are none. Type-only aliases are left out: azure-native adds one per API version of every type.
@@ -255,6 +259,8 @@ function recordRegistrations(
         return register(req, (err: any, response: any) => {
             if (response) {
                 entry.urn = response.getUrn();
+                if (response.getId() !== "") entry.id = response.getId();
+                if (entry.custom) entry.state = decodeProperties(response.getObject()?.toJavaScript() ?? {});
                 if (own.length > 0) ownTransforms.set(entry.urn, own);
                 if (entry.parent !== undefined) parents.set(entry.urn, entry.parent);
             }

@@ -135,3 +135,18 @@ export function isEngineOwned(r: PriorResource): boolean {
     if (r.type === ROOT_STACK_TYPE) return true;
     return r.type.startsWith("pulumi:providers:") && (parseUrn(r.urn)?.name.startsWith("default") ?? false);
 }
+
+/**
+ * A decoded value in a deployment's JSON form, the inverse of `decodeStateValue`: a secret as
+ * `pulumi stack export` writes it without `--show-secrets` (ciphertext only the stack's secrets
+ * provider opens; `ciphertext` stands in for it). For fixtures and specs.
+ */
+export function encodeStateValue(value: PropertyValue, ciphertext = "offline-fixture-ciphertext"): unknown {
+    if (value instanceof Secret) return { [SECRET_SIG_KEY]: SECRET_SIG, ciphertext };
+    if (value instanceof Unknown) return null;
+    if (Array.isArray(value)) return value.map((v) => encodeStateValue(v, ciphertext));
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encodeStateValue(v, ciphertext)]));
+    }
+    return value;
+}

@@ -20,13 +20,19 @@ export interface InputChange {
     unknown: boolean;
 }
 
-/** Whether two decoded values are the same as far as a preview can tell; `undefined` when it cannot (an unknown, an unopened secret). */
+/**
+ * Whether the deployed value `a` and the new value `b` are the same as far as a preview can
+ * tell: `undefined` when the new value is unknown. A deployed secret whose ciphertext cannot be
+ * opened offline is taken as unchanged when the new value is a secret too (docs/offline-preview.md).
+ */
 export function sameValue(a: PropertyValue | undefined, b: PropertyValue | undefined): boolean | undefined {
-    if (a instanceof Unknown || b instanceof Unknown) return undefined;
+    if (b instanceof Unknown) return undefined;
     if (a instanceof Secret || b instanceof Secret) {
         if (!(a instanceof Secret && b instanceof Secret)) return false;
+        if (a.value instanceof Unknown) return true;
         return sameValue(a.value, b.value);
     }
+    if (a instanceof Unknown) return false;
     if (a === undefined || a === null || b === undefined || b === null) return (a ?? null) === (b ?? null);
     if (Array.isArray(a) || Array.isArray(b)) {
         if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
@@ -46,23 +52,16 @@ function all(results: Array<boolean | undefined>): boolean | undefined {
     return results.includes(undefined) ? undefined : true;
 }
 
-/** An unopened secret on both sides: the ciphertext of an export cannot be read offline. */
-function opaqueSecrets(a: PropertyValue | undefined, b: PropertyValue | undefined): boolean {
-    return a instanceof Secret && b instanceof Secret && (a.value instanceof Unknown || b.value instanceof Unknown);
-}
-
 /**
  * The changed inputs between the deployed resource and the new registration, top-level keys in
  * the engine's order. An input equal on both sides is no change; a new value that is unknown
- * counts as a change (the engine plans one and shows `[unknown]`), except a secret whose old
- * ciphertext cannot be opened offline, which is taken as unchanged (docs/offline-preview.md).
+ * counts as a change (the engine plans one and shows `[unknown]`); see `sameValue` for secrets.
  */
 export function inputChanges(type: string, oldInputs: PropertyMap, newInputs: PropertyMap): InputChange[] {
     const forcing = new Set(replaceKeys(type));
     const changes: InputChange[] = [];
     for (const key of new Set([...Object.keys(oldInputs), ...Object.keys(newInputs)])) {
         const [a, b] = [oldInputs[key], newInputs[key]];
-        if (opaqueSecrets(a, b)) continue;
         const same = sameValue(a, b);
         if (same === true) continue;
         changes.push({ key, replaces: forcing.has(key), unknown: same === undefined });
