@@ -8,6 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { AliasMatcher, DuplicateUrnError, Match } from "./aliases";
+import { resultFieldsOf } from "./azureNativeSdk";
 import { PriorResource, PriorState, SECRET_SIG, SECRET_SIG_KEY } from "./state";
 import { inputChanges, opFor } from "./steps";
 import { applyTransforms, ResourceTransform } from "./transforms";
@@ -287,6 +288,15 @@ const DEFAULT_INVOKE_RESULTS: Record<string, Record<string, unknown>> = {
     },
 };
 
+/**
+ * An invoke's answer with every field unknown: the fields the function's own result type
+ * declares, so that reading one (`getPricingOutput(...).extensions`) is unknown too.
+ */
+function unknownResult(token: string): Record<string, unknown> {
+    const fields = resultFieldsOf(token) ?? ["value"];
+    return Object.fromEntries(fields.map((f) => [f, pulumi.runtime.unknownValue]));
+}
+
 /** The recorded resource with this URN; components register outputs last, so search from the end. */
 function byUrn(recorded: RecordedResource[], urn: string): RecordedResource | undefined {
     for (let i = recorded.length - 1; i >= 0; i--) if (recorded[i].urn === urn) return recorded[i];
@@ -336,7 +346,7 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
                     // `pulumi preview` reads the cloud here; offline nothing is known, and an
                     // unknown value keeps everything computed from it unknown.
                     invokes.push({ token: args.token, answer: "unknown" });
-                    return { mockedInvoke: pulumi.runtime.unknownValue };
+                    return unknownResult(args.token);
                 }
                 invokes.push({ token: args.token, answer: "stand-in" });
                 return DEFAULT_INVOKE_RESULTS[args.token] ?? args.inputs;

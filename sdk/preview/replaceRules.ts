@@ -16,8 +16,7 @@
  * Body properties that ARM marks create-only (`x-ms-mutability` without `update`) are NOT
  * known here: docs/offline-preview.md lists that difference.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { argsOf } from "./azureNativeSdk";
 
 /** azure-native's own list (replacement.go), for the types this package uses. */
 const LISTED: Record<string, string[]> = {
@@ -26,25 +25,6 @@ const LISTED: Record<string, string[]> = {
 };
 
 const cache = new Map<string, string[]>();
-
-function azureNativeRoot(): string | undefined {
-    try {
-        return path.dirname(require.resolve("@pulumi/azure-native/package.json"));
-    } catch {
-        return undefined;
-    }
-}
-
-/** The property names an `export interface <Name> {…}` declares in a .d.ts file. */
-function interfaceKeys(source: string, name: RegExp): string[] | undefined {
-    const match = new RegExp(`export interface (?:${name.source}) \\{([\\s\\S]*?)\\n\\}`).exec(source);
-    if (match === null) return undefined;
-    return [...match[1].matchAll(/^ {4}(?:readonly )?(\w+)\??:/gm)].map((m) => m[1]);
-}
-
-function lowerFirst(text: string): string {
-    return text.charAt(0).toLowerCase() + text.slice(1);
-}
 
 /**
  * The inputs of `type` whose change makes azure-native replace the resource; empty for types
@@ -55,13 +35,9 @@ export function replaceKeys(type: string): string[] {
     if (known !== undefined) return known;
     const keys = new Set(LISTED[type] ?? []);
     const [pkg, module, name] = type.split(":");
-    const root = pkg === "azure-native" && module !== undefined && name !== undefined ? azureNativeRoot() : undefined;
-    if (root !== undefined) {
-        const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined);
-        const getter = read(path.join(root, module, `get${name}.d.ts`));
-        const resource = read(path.join(root, module, `${lowerFirst(name)}.d.ts`));
-        const pathParams = getter === undefined ? undefined : interfaceKeys(getter, new RegExp(`Get${name}Args`));
-        const args = resource === undefined ? undefined : interfaceKeys(resource, new RegExp(`${name}Args`));
+    if (pkg === "azure-native" && module !== undefined && name !== undefined) {
+        const pathParams = argsOf(module, `get${name}`, `Get${name}Args`);
+        const args = argsOf(module, name.charAt(0).toLowerCase() + name.slice(1), `${name}Args`);
         if (pathParams !== undefined && args !== undefined) for (const key of pathParams) if (args.includes(key)) keys.add(key);
     }
     const result = [...keys].sort();
