@@ -68,7 +68,7 @@ export interface RecordedAlias {
     noParent?: boolean;
 }
 
-/** Decodes the request's renaming `Alias` messages (proto/alias_pb.js), leaving out the parts that are unset. */
+/** Decodes the request's `Alias` messages (proto/alias_pb.js), leaving out the parts that are unset. */
 function decodeAliases(list: any[]): RecordedAlias[] {
     const decoded: RecordedAlias[] = [];
     for (const alias of list) {
@@ -77,8 +77,9 @@ function decodeAliases(list: any[]): RecordedAlias[] {
             continue;
         }
         const spec = alias.getSpec();
-        if (spec === undefined || spec.getName() === "") continue;
-        const entry: RecordedAlias = { name: spec.getName() };
+        if (spec === undefined) continue;
+        const entry: RecordedAlias = {};
+        if (spec.getName() !== "") entry.name = spec.getName();
         if (spec.getType() !== "") entry.type = spec.getType();
         if (spec.getParenturn() !== "") entry.parent = spec.getParenturn();
         if (spec.getNoparent() === true) entry.noParent = true;
@@ -87,6 +88,12 @@ function decodeAliases(list: any[]): RecordedAlias[] {
         decoded.push(entry);
     }
     return decoded;
+}
+
+/** An alias that only names an older type under the same parent (azure-native adds one per API version): not a rename. */
+function isTypeOnly(alias: RecordedAlias, parent: string | undefined): boolean {
+    const keys = Object.keys(alias).filter((k) => k !== "type" && k !== "parent");
+    return keys.length === 0 && alias.type !== undefined && (alias.parent === undefined || alias.parent === parent);
 }
 
 /** Everything one run of a program produced. */
@@ -230,7 +237,9 @@ function recordRegistrations(
     const recordAndRegister = (req: any, own: ResourceTransform[], callback: (err: any, response: any) => void) => {
         const parent: string = req.getParent();
         const provider: string = req.getProvider();
-        const aliases = decodeAliases(req.getAliasesList());
+        // The engine matches on every alias; the record keeps the renaming ones.
+        const allAliases = decodeAliases(req.getAliasesList());
+        const aliases = allAliases.filter((a) => !isTypeOnly(a, parent === "" ? undefined : parent));
         const entry: RecordedResource = {
             urn: "",
             type: req.getType(),
@@ -249,7 +258,7 @@ function recordRegistrations(
         const urn = createUrn(pulumi.runtime.getStack(), pulumi.runtime.getProject(), entry.type, entry.name, entry.parent);
         let match: Match;
         try {
-            match = matcher.register({ urn, name: entry.name, type: entry.type, parent: entry.parent, aliases });
+            match = matcher.register({ urn, name: entry.name, type: entry.type, parent: entry.parent, aliases: allAliases });
         } catch (err) {
             if (err instanceof DuplicateUrnError) return callback(err, undefined);
             throw err;
