@@ -191,7 +191,8 @@ export async function main(argv: string[], io: CliIo = PROCESS_IO): Promise<numb
         const project = loadProject(at(options.dir), options.stack);
         // Read the base and the state first: a bad file should fail before the program runs.
         const base = options.compare === undefined ? undefined : readReport(at(options.compare));
-        const priorState = options.state === undefined ? undefined : readState(at(options.state));
+        // Named as given (a PR comment should not show the runner's folders).
+        const priorState = options.state === undefined ? undefined : { ...readState(at(options.state)), file: options.state };
         if (priorState !== undefined) checkStateTarget(priorState, project.name, project.stack);
         enableTypeScript(at(options.dir), project.entry);
         phases.mark("load");
