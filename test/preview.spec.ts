@@ -145,7 +145,7 @@ describe("the offline preview (npm start)", function () {
         assert.match(stdout, /`defender-os-proxy-onprem-win-02`/);
         assert.match(stdout, /^### Removed \(\d+\)$/m);
         assert.match(stdout, /`defender-os-proxy-lnx-web-01`/);
-        assert.match(stdout, /<summary>~ <code>azure-native:resources:DeploymentAtSubscriptionScope<\/code> <code>defender-mde-integration<\/code>/);
+        assert.match(stdout, /<summary>~ <code>azure-native:resources:DeploymentAtSubscriptionScope<\/code> × 1: <code>[^<]+<\/code><\/summary>\n\n```diff\n[^`]*\n```\n\n`defender-mde-integration`/);
     });
 
     it("a missing stack file exits 1 naming the file and the fix", async () => {

@@ -3,7 +3,7 @@
  * versioned (`formatVersion`) and documented in the README ("The offline preview, for your
  * own programs"): the policy pack's offline check and `--compare` read it.
  */
-import { InvokeRecord, RecordedResource, RunResult } from "./engine";
+import { InvokeRecord, RecordedAlias, RecordedResource, RunResult } from "./engine";
 import { isEngineOwned } from "./state";
 import { inputChanges, opFor, StepOp } from "./steps";
 import { parseUrn } from "./urn";
@@ -49,6 +49,8 @@ export interface ReportResource {
     changes?: ReportChange[];
     /** With `--state`: the old URN it continues through an alias (a rename, not a create and a delete). */
     aliasOf?: string;
+    /** The aliases that give it an old name or parent, as the engine receives them (`--compare` matches on them). */
+    aliases?: RecordedAlias[];
 }
 
 /** One changed input of a resource, against the deployed stack. */
@@ -164,6 +166,7 @@ export function buildReport(project: string, stack: string, run: RunResult, note
             provider: r.provider === undefined ? DEFAULT_PROVIDER : (provider?.name ?? r.provider),
             ...(isAzure && r.custom ? { subscriptionId: subscriptionOf(r, provider, context.config ?? {}) } : {}),
             inputs: toDisplay(r.inputs as PropertyValue) as Record<string, unknown>,
+            ...(r.aliases !== undefined ? { aliases: r.aliases } : {}),
             ...(steps?.get(r) ?? {}),
         };
     });
