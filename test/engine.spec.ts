@@ -183,4 +183,11 @@ describe("the mock engine against @pulumi/pulumi's own computations", () => {
         assert.equal(given.outputs.tier, "Standard");
         assert.deepEqual(given.invokes, [{ token: "azure-native:security:getPricing", answer: "given" }]);
     });
+
+    it("differs from the CLI: an undefined export is left out of the outputs without the SDK's warning", async () => {
+        // pulumi's own Stack resource warns "Undefined value (x) will not show as a stack output."
+        const run = await runProgram(() => ({ missing: undefined, kept: "yes" }));
+        assert.deepEqual(run.outputs, { kept: "yes" });
+        assert.deepEqual(run.warnings, []);
+    });
 });

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import * as monitor from "@pulumi/azure-native/monitor";
 import * as security from "@pulumi/azure-native/security";
 import { engineErrors } from "../sdk/preview/aliases";
 import { runProgram } from "../sdk/preview/engine";
@@ -183,6 +184,58 @@ describe("--state: a preview against the deployed stack", function () {
             new security.Pricing("p", { scopeId: pulumi.secret("/subscriptions/other"), pricingTier: "Free" });
         });
         assert.equal(opOf(report, "p"), "same");
+    });
+
+    it("honours ignoreChanges and replaceOnChanges as the engine does, at the top level", async () => {
+        const state = await deployed(() => {
+            pricing("ignored", "/subscriptions/a", "Free");
+            pricing("forced", "/subscriptions/a", "Free");
+        });
+        const report = await previewAgainst(state, () => {
+            pricing("ignored", "/subscriptions/a", "Standard", { ignoreChanges: ["pricingTier"] });
+            pricing("forced", "/subscriptions/a", "Standard", { replaceOnChanges: ["pricingTier"] });
+        });
+        assert.equal(opOf(report, "ignored"), "same");
+        assert.equal(opOf(report, "forced"), "replace");
+    });
+
+    it("compares secrets of an export written with --show-secrets (plaintext): a changed secret is an update", async () => {
+        const state = await deployed(() => {
+            new security.Pricing("p", { scopeId: "/subscriptions/a", pricingTier: pulumi.secret("Free") });
+        });
+        const old = [...state.byUrn.values()].find((r) => r.type === "azure-native:security:Pricing")!;
+        // What `pulumi stack export --show-secrets` writes: the secret's JSON text in `plaintext`.
+        const shown = parseState(
+            {
+                version: 3,
+                deployment: {
+                    resources: [...state.byUrn.values()].map((r) =>
+                        r === old
+                            ? { urn: r.urn, type: r.type, custom: true, id: r.id, inputs: { scopeId: "/subscriptions/a", pricingTier: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: '"Free"' } } }
+                            : { urn: r.urn, type: r.type, custom: r.custom },
+                    ),
+                },
+            },
+            "shown.json",
+        );
+        const same = await previewAgainst(shown, () => {
+            new security.Pricing("p", { scopeId: "/subscriptions/a", pricingTier: pulumi.secret("Free") });
+        });
+        assert.equal(opOf(same, "p"), "same");
+        const changed = await previewAgainst(shown, () => {
+            new security.Pricing("p", { scopeId: "/subscriptions/a", pricingTier: pulumi.secret("Standard") });
+        });
+        assert.equal(opOf(changed, "p"), "update");
+        assert.deepEqual(changed.resources[0].changes, [{ key: "pricingTier", before: "[secret]", after: "[secret]", replaces: false }]);
+    });
+
+    it("differs from pulumi preview: a create-only body property (a rule's location) shows as an update, not a replacement", async () => {
+        // ARM marks a tracked resource's location create-only (x-ms-mutability read, create), and
+        // azure-native replaces on it; that mark is in the provider plugin, not the npm package.
+        const rule = (location: string) => new monitor.DataCollectionRule("dcr", { resourceGroupName: "rg", dataCollectionRuleName: "dcr", location });
+        const state = await deployed(() => void rule("westeurope"));
+        const report = await previewAgainst(state, () => void rule("northeurope"));
+        assert.equal(opOf(report, "dcr"), "update");
     });
 
     it("the CLI refuses an export of another version or another stack, and anything that is not an export, naming the fix", async () => {

@@ -35,6 +35,10 @@ export interface RecordedResource {
     retainOnDelete: boolean;
     /** Whether the resource is protected from deletion. */
     protect: boolean;
+    /** Inputs whose changes the engine ignores (`ignoreChanges`), when set. */
+    ignoreChanges?: string[];
+    /** Inputs whose changes make the engine replace it (`replaceOnChanges`), when set. */
+    replaceOnChanges?: string[];
     /** URN of the explicit provider resource it goes to; absent for the package's default provider. */
     provider?: string;
     /** Outputs a component registered with `registerOutputs`, secrets and unknowns marked. */
@@ -250,6 +254,8 @@ function recordRegistrations(
             custom: req.getCustom(),
             retainOnDelete: req.getRetainondelete() === true,
             protect: req.getProtect() === true,
+            ...(req.getIgnorechangesList().length > 0 ? { ignoreChanges: req.getIgnorechangesList() } : {}),
+            ...(req.getReplaceonchangesList().length > 0 ? { replaceOnChanges: req.getReplaceonchangesList() } : {}),
             // A provider reference is `<urn>::<id>`; the URN names it.
             ...(provider !== "" ? { provider: provider.slice(0, provider.lastIndexOf("::")) } : {}),
             ...(aliases.length > 0 ? { aliases } : {}),
@@ -377,7 +383,7 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
         continuing = undefined;
         if (match.old === undefined) return;
         matched.set(createUrn(stack, project, entry.type, entry.name, entry.parent), match);
-        if (opFor(inputChanges(entry.type, match.old.inputs, entry.inputs)) !== "replace") continuing = match.old;
+        if (opFor(inputChanges(entry, match.old.inputs)) !== "replace") continuing = match.old;
     });
     pulumi.runtime.setAllConfig(options.config ?? {}, options.secretConfigKeys ?? []);
 

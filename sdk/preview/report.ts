@@ -201,7 +201,7 @@ function planOf(run: RunResult): Map<RecordedResource, Pick<ReportResource, "op"
             continue;
         }
         const old = match.old;
-        const changes = inputChanges(r.type, old.inputs, r.inputs);
+        const changes = inputChanges(r, old.inputs);
         const op = opFor(changes);
         plan.set(r, {
             op,

@@ -52,19 +52,38 @@ function all(results: Array<boolean | undefined>): boolean | undefined {
     return results.includes(undefined) ? undefined : true;
 }
 
+/** The new registration, as far as the diff needs it. */
+export interface Goal {
+    /** Type token. */
+    type: string;
+    /** The new inputs. */
+    inputs: PropertyMap;
+    /** `ignoreChanges`: top-level inputs (or `*`) whose changes are ignored. */
+    ignoreChanges?: string[];
+    /** `replaceOnChanges`: top-level inputs (or `*`) whose changes force a replacement. */
+    replaceOnChanges?: string[];
+}
+
+/** Whether an option's list names `key` (the input itself, `*`, or a path inside it for replaceOnChanges). */
+function names(list: string[] | undefined, key: string, nested: boolean): boolean {
+    return (list ?? []).some((p) => p === "*" || p === key || (nested && (p.startsWith(`${key}.`) || p.startsWith(`${key}[`))));
+}
+
 /**
  * The changed inputs between the deployed resource and the new registration, top-level keys in
  * the engine's order. An input equal on both sides is no change; a new value that is unknown
  * counts as a change (the engine plans one and shows `[unknown]`); see `sameValue` for secrets.
+ * `ignoreChanges` drops an input's change (top-level names; a nested path is not applied, see
+ * docs/offline-preview.md); `replaceOnChanges` makes any change inside the named input a replacement.
  */
-export function inputChanges(type: string, oldInputs: PropertyMap, newInputs: PropertyMap): InputChange[] {
-    const forcing = new Set(replaceKeys(type));
+export function inputChanges(goal: Goal, oldInputs: PropertyMap): InputChange[] {
+    const forcing = new Set(replaceKeys(goal.type));
     const changes: InputChange[] = [];
-    for (const key of new Set([...Object.keys(oldInputs), ...Object.keys(newInputs)])) {
-        const [a, b] = [oldInputs[key], newInputs[key]];
-        const same = sameValue(a, b);
+    for (const key of new Set([...Object.keys(oldInputs), ...Object.keys(goal.inputs)])) {
+        if (names(goal.ignoreChanges, key, false)) continue;
+        const same = sameValue(oldInputs[key], goal.inputs[key]);
         if (same === true) continue;
-        changes.push({ key, replaces: forcing.has(key), unknown: same === undefined });
+        changes.push({ key, replaces: forcing.has(key) || names(goal.replaceOnChanges, key, true), unknown: same === undefined });
     }
     return changes;
 }
