@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import * as azureNative from "@pulumi/azure-native";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as security from "@pulumi/azure-native/security";
 import { engineErrors } from "../sdk/preview/aliases";
@@ -236,6 +237,27 @@ describe("--state: a preview against the deployed stack", function () {
         const state = await deployed(() => void rule("westeurope"));
         const report = await previewAgainst(state, () => void rule("northeurope"));
         assert.equal(opOf(report, "dcr"), "update");
+    });
+
+    it("differs from pulumi preview: ignoreChanges on a path inside an input is not applied (the input's change shows)", async () => {
+        const rule = (tag: string, opts?: pulumi.CustomResourceOptions) =>
+            new monitor.DataCollectionRule("dcr", { resourceGroupName: "rg", dataCollectionRuleName: "dcr", tags: { owner: tag } }, opts);
+        const state = await deployed(() => void rule("a"));
+        const report = await previewAgainst(state, () => void rule("b", { ignoreChanges: ["tags.owner"] }));
+        assert.equal(opOf(report, "dcr"), "update");
+    });
+
+    it("differs from pulumi preview: moving a resource to another explicit provider is not planned as its replacement", async () => {
+        const withProvider = (providerName: string) => () => {
+            const provider = new azureNative.Provider(providerName, {});
+            pricing("p", "/subscriptions/a", "Free", { provider });
+        };
+        const state = await deployed(withProvider("first"));
+        const report = await previewAgainst(state, withProvider("second"));
+        // The engine replaces a resource whose provider changes; the offline preview compares inputs only.
+        assert.equal(opOf(report, "p"), "same");
+        assert.equal(opOf(report, "second"), "create");
+        assert.deepEqual(report.deletes!.map((d) => d.name), ["first"]);
     });
 
     it("the CLI refuses an export of another version or another stack, and anything that is not an export, naming the fix", async () => {
