@@ -5,21 +5,12 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { windowsTestTools } from "./windowsTools";
 
 const ROOT = path.join(__dirname, "..");
 const PESTER_DIR = path.join(ROOT, "test", "powershell");
 const INSTALL_HINT = "run `bash tools/install-test-tools.sh` (then `source tools/env.sh`)";
-
-/** The tool paths tools/env.sh exports, with the same defaults when the variables are unset. */
-export function windowsTestTools(env: NodeJS.ProcessEnv = process.env): { pwsh: string; pesterModule: string } {
-    const tools = env.DEFENDER_TOOLS || path.join(env.HOME || os.homedir(), ".cache", "defender-servers-tools");
-    return {
-        pwsh: env.PWSH || path.join(tools, "dotnet-tools", "pwsh"),
-        pesterModule: env.PESTER_MODULE || path.join(tools, "nuget", "pester", "6.2.0", "tools", "Pester.psd1"),
-    };
-}
 
 describe("Windows run-command scripts under PowerShell and Pester", function () {
     this.timeout(900_000);

@@ -132,17 +132,21 @@ export interface SquidConfigOptions {
     hosts?: string[];
     /** Squid's visible_hostname: names the spec in error pages. Defaults to squid-test.invalid. */
     visibleHostname?: string;
+    /** The address `hosts` resolve to; defaults to 127.0.0.1. Any 127.x.y.z keeps the traffic on loopback. */
+    hostsAddress?: string;
+    /** Options appended to the `http_port` line, such as `ssl-bump tls-cert=...` for an intercepting Squid. */
+    httpPortOptions?: string;
 }
 
 /**
  * The fixed part of every test Squid's configuration, in `dir`, listening on 127.0.0.1:`port`.
  * Kept alike with the list in Start-TestSquid (test/powershell/TestHelpers.ps1).
  */
-function baseDirectives(dir: string, port: number, visibleHostname: string): string[] {
+function baseDirectives(dir: string, port: number, visibleHostname: string, httpPortOptions = ""): string[] {
     return [
         // 127.0.0.1 only: the callers' rules may allow all (routeCheck does), and a test proxy
         // must not be an open proxy for the network the machine sits on.
-        `http_port 127.0.0.1:${port}`,
+        `http_port 127.0.0.1:${port}${httpPortOptions === "" ? "" : ` ${httpPortOptions}`}`,
         `visible_hostname ${visibleHostname}`,
         // Everything Squid writes stays in the temporary directory: nothing in /var, /run or the
         // Debian package's own cache and log directories, so several Squids can run side by side.
@@ -172,9 +176,11 @@ function baseDirectives(dir: string, port: number, visibleHostname: string): str
  * `options.rules`.
  */
 export function writeSquidConfig(dir: string, port: number, options: SquidConfigOptions): string {
-    const hosts = ["127.0.0.1 localhost", ...(options.hosts ?? []).map((h) => `127.0.0.1 ${h}`)];
+    const address = options.hostsAddress ?? "127.0.0.1";
+    const hosts = ["127.0.0.1 localhost", ...(options.hosts ?? []).map((h) => `${address} ${h}`)];
     fs.writeFileSync(path.join(dir, "hosts"), `${hosts.join("\n")}\n`, { mode: 0o644 });
-    const conf = [...baseDirectives(dir, port, options.visibleHostname ?? "squid-test.invalid"), options.rules.trimEnd(), ""].join("\n");
+    const base = baseDirectives(dir, port, options.visibleHostname ?? "squid-test.invalid", options.httpPortOptions);
+    const conf = [...base, options.rules.trimEnd(), ""].join("\n");
     const file = path.join(dir, "squid.conf");
     fs.writeFileSync(file, conf, { mode: 0o644 });
     return file;
@@ -201,6 +207,8 @@ export interface SquidServer {
 
 /** {@link SquidConfigOptions}, and how to start. */
 export interface StartSquidOptions extends SquidConfigOptions {
+    /** The squid binary to run (an OpenSSL build for ssl_bump); defaults to {@link findSquid}. */
+    squidPath?: string;
     /** The temporary directory's name prefix, to tell the specs' directories apart: "egress-squid-". */
     prefix?: string;
     /** How long to wait for Squid to listen; defaults to {@link SQUID_STARTUP_TIMEOUT_MS}. */
@@ -218,7 +226,7 @@ function readIfThere(file: string): string {
  * with its output and cache.log.
  */
 export async function startSquid(options: StartSquidOptions): Promise<SquidServer> {
-    const squidPath = findSquid();
+    const squidPath = options.squidPath ?? findSquid();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), options.prefix ?? "squid-test-"));
     let child: ChildProcess | undefined;
     const stop = async (): Promise<void> => {

@@ -42,6 +42,10 @@ function Use-FakeWindows {
     Mock Get-WinHttpDefaultProxy { $global:FakeMachine.WinHttp }
     Mock Get-PolicyValue { $global:FakeMachine.Registry["$SubKey\$Name"] }
     Mock Set-PolicyValue { $global:FakeMachine.Registry["$SubKey\$Name"] = [pscustomobject]@{ Kind = $Kind; Value = $Value } }
+    Mock Restore-PolicyValue {
+        if ($null -eq $Saved) { $global:FakeMachine.Registry.Remove("$SubKey\$Name") }
+        else { $global:FakeMachine.Registry["$SubKey\$Name"] = $Saved }
+    }
 }
 
 # Does what netsh.exe does to WinHTTP for the commands the script may send.
