@@ -21,7 +21,7 @@ describe("Windows run-command scripts under PowerShell and Pester", function () 
         if (!fs.existsSync(pesterModule)) assert.fail(`Pester 6.2.0 is not installed at ${pesterModule}: ${INSTALL_HINT}; these tests never skip`);
     });
 
-    it("the scripts use only what Windows PowerShell 5.1 has, and the check catches each PowerShell 7 construct", () => {
+    it("the scripts use only what Windows PowerShell 5.1 has, and the check catches each PowerShell 7 construct and each redirected native stderr", () => {
         const scripts = ["windows-os-proxy.ps1", "windows-arc-agent-proxy.ps1"].map((f) => path.join(ROOT, "sdk", "scripts", f));
         const check = path.join(PESTER_DIR, "Get-PS51Findings.ps1");
         const clean = spawnSync(pwsh, ["-NoProfile", "-NonInteractive", "-File", check, ...scripts], { encoding: "utf8", timeout: 120_000 });
@@ -34,6 +34,12 @@ describe("Windows run-command scripts under PowerShell and Pester", function () 
         for (const construct of ["'??'", "'??='", "'?.'", "ternary", "pipeline chain", "-AsHashtable", "-Parallel", "Join-String", "$PSStyle", "clean {}"]) {
             assert.ok(fixture.stdout.includes(construct), `no finding for ${construct} in:\n${fixture.stdout}`);
         }
+        const native = spawnSync(pwsh, ["-NoProfile", "-NonInteractive", "-File", check, path.join(PESTER_DIR, "fixtures", "native-stderr.ps1")], {
+            encoding: "utf8",
+            timeout: 120_000,
+        });
+        assert.equal(native.status, 1, `the native-command fixture must fail the check:\n${native.stdout}${native.stderr}`);
+        assert.equal(native.stdout.split("\n").filter((l) => l.includes("stderr of a native command redirected")).length, 5, native.stdout);
     });
 
     it("the Pester suite passes (test/powershell/*.Tests.ps1)", () => {
