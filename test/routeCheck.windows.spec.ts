@@ -170,7 +170,13 @@ describe("Windows route check against the component's own Squid snippet (pwsh, r
         makePki(pki, names);
         const started = (server: net.Server, port: number): Promise<void> =>
             new Promise((resolve, reject) => {
-                server.once("error", reject);
+                server.once("error", (e: NodeJS.ErrnoException) =>
+                    reject(
+                        e.code === "EACCES"
+                            ? new Error(`binding ${address}:${port} needs root or CAP_NET_BIND_SERVICE (the probes use the real ports 80 and 443); this test never skips`)
+                            : e,
+                    ),
+                );
                 server.listen(port, address, () => resolve());
             });
         tlsServer = tracked(tls.createServer({ key: fs.readFileSync(path.join(pki, "server.key")), cert: fs.readFileSync(path.join(pki, "server.pem")) }, (s) => {

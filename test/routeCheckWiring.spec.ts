@@ -1,6 +1,7 @@
 /** Each machine's proxy scripts prove the routes its own agents need, before MDE is switched on. */
 import { strict as assert } from "node:assert";
 import { egressEndpoints, routeCheckTargets } from "../sdk/plan/egress";
+import { osProxyRunCommand } from "../sdk/plan/runCommands";
 import { EGRESS_AGENTS, EgressInput } from "../sdk/plan/egress/types";
 import { mixedFleet } from "./fleet";
 import { construct, inputs, named } from "./harness";
@@ -132,5 +133,15 @@ describe("route check wiring: install-time hosts reach the scripts", () => {
         const run = await construct(mixedFleet());
         const arc = parameter(inputs(named(run, "d-arc-agent-proxy-lnx-arc")), "ROUTE_CHECK_HOSTS")!.split(",");
         assert.ok(!arc.includes("packages.microsoft.com:443") && !arc.includes("aka.ms:443"), arc.join(","));
+    });
+});
+
+describe("Windows OS-proxy parameters", () => {
+    const proxy = { url: "http://proxy.corp.example:3128", host: "proxy.corp.example", port: 3128, bypass: [] } as unknown as Parameters<typeof osProxyRunCommand>[1];
+    it("sends ReplaceExistingWinHttpProxy=true only when asked; the script refuses another WinHTTP proxy without it", () => {
+        const names = (replace: boolean) => osProxyRunCommand("windows", proxy, [], undefined, replace).parameters.map((p) => `${p.name}=${p.value}`);
+        assert.ok(!names(false).some((n) => n.startsWith("ReplaceExistingWinHttpProxy")));
+        assert.ok(names(true).includes("ReplaceExistingWinHttpProxy=true"));
+        assert.ok(!osProxyRunCommand("linux", proxy, [], undefined, true).parameters.some((p) => p.name.startsWith("Replace")));
     });
 });

@@ -86,13 +86,21 @@ const OS_PROXY_TIMEOUT_SECONDS = 600;
  * Azure Linux Agent drop-in, the package manager and MDE's managed configuration. With
  * `routeCheck`, the script then proves the route and fails (naming each host) when it is broken.
  */
-export function osProxyRunCommand(os: Os, proxy: NormalizedProxy, bypass: string[], routeCheck?: RouteCheck): RunCommandSpec {
+export function osProxyRunCommand(
+    os: Os,
+    proxy: NormalizedProxy,
+    bypass: string[],
+    routeCheck?: RouteCheck,
+    /** Windows only: replace a machine-wide WinHTTP proxy someone else set (the script refuses it, exit 3, without this). */
+    replaceExistingWinHttpProxy = false,
+): RunCommandSpec {
     const route = routeCheckParameters(os, routeCheck);
+    const replace = replaceExistingWinHttpProxy ? { ReplaceExistingWinHttpProxy: "true" } : {};
     return os === "windows"
         ? spec(
               "defender-os-proxy",
               "windows-os-proxy.ps1",
-              { ProxyUrl: proxy.url, BypassList: windowsBypass(bypass), ...route },
+              { ProxyUrl: proxy.url, BypassList: windowsBypass(bypass), ...route, ...replace },
               OS_PROXY_TIMEOUT_SECONDS,
           )
         : spec(
