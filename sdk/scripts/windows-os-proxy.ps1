@@ -500,6 +500,32 @@ function Set-PolicyValue([string]$SubKey, [string]$Name, [string]$Value, [string
     finally { $base.Close() }
 }
 
+function Test-PolicyKey([string]$SubKey) {
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+    try {
+        $key = $base.OpenSubKey($SubKey)
+        if ($null -eq $key) { return $false }
+        $key.Close()
+        return $true
+    }
+    finally { $base.Close() }
+}
+
+# Deletes a key this run created, once it holds no value and no subkey again; says whether it did.
+function Remove-PolicyKeyIfEmpty([string]$SubKey) {
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+    try {
+        $key = $base.OpenSubKey($SubKey)
+        if ($null -eq $key) { return $true }
+        try { $empty = $key.ValueCount -eq 0 -and $key.SubKeyCount -eq 0 }
+        finally { $key.Close() }
+        if (-not $empty) { return $false }
+        $base.DeleteSubKey($SubKey, $false)
+        return $true
+    }
+    finally { $base.Close() }
+}
+
 # Puts a value back as Get-PolicyValue saw it before this run ($null: the value did not exist).
 function Restore-PolicyValue([string]$SubKey, [string]$Name, $Saved) {
     $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
@@ -567,6 +593,10 @@ function Undo-Writes {
         $step = $Undo[$i]
         try {
             if ($step.What -eq 'WinHTTP') { $said.Add((Restore-WinHttp $step.Previous)) }
+            elseif ($step.What -eq 'Key') {
+                $gone = Remove-PolicyKeyIfEmpty $step.SubKey
+                $said.Add($(if ($gone) { "HKLM\$($step.SubKey) removed again" } else { "HKLM\$($step.SubKey) kept: it holds other values now" }))
+            }
             else { $said.Add((Restore-Policy $step.SubKey $step.Name $step.Previous)) }
         }
         catch { $said.Add("a rollback step failed: $($_.Exception.Message)") }
@@ -621,6 +651,9 @@ function Set-Policy([string]$SubKey, [string]$Name, [string]$Value, [string]$Kin
         Write-Output "unchanged: HKLM\$SubKey\$Name"
         return
     }
+    # A key this run creates goes too (its parents, SOFTWARE\Policies\Microsoft\Windows and
+    # ...\Microsoft, exist on every Windows Server). Recorded before the value, so undone after it.
+    if (-not (Test-PolicyKey $SubKey)) { $Undo.Add([pscustomobject]@{ What = 'Key'; SubKey = $SubKey }) }
     $Undo.Add([pscustomobject]@{ What = 'Policy'; SubKey = $SubKey; Name = $Name; Previous = $saved })
     Set-PolicyValue $SubKey $Name $Value $Kind
     $after = Get-PolicyValue $SubKey $Name

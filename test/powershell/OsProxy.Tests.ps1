@@ -6,7 +6,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $script:OsProxy = Join-Path $ScriptsDir 'windows-os-proxy.ps1'
     # Mock needs the commands to exist here; the script's own definitions are shadowed by the mocks.
-    . ([scriptblock]::Create((Get-BoundaryStubs $script:OsProxy @('Invoke-Netsh', 'Get-WinHttpDefaultProxy', 'Get-PolicyValue', 'Set-PolicyValue', 'Restore-PolicyValue', 'Resolve-HostAddresses'))))
+    . ([scriptblock]::Create((Get-BoundaryStubs $script:OsProxy @('Invoke-Netsh', 'Get-WinHttpDefaultProxy', 'Get-PolicyValue', 'Set-PolicyValue', 'Restore-PolicyValue', 'Test-PolicyKey', 'Remove-PolicyKeyIfEmpty', 'Resolve-HostAddresses'))))
     $script:DataCollection = 'SOFTWARE\Policies\Microsoft\Windows\DataCollection'
     $script:Defender = 'SOFTWARE\Policies\Microsoft\Windows Defender'
 
@@ -137,7 +137,10 @@ Describe 'windows-os-proxy.ps1 puts back every value it wrote when a later step 
         $global:FakeMachine.Registry["$DataCollection\DisableEnterpriseAuthProxy"] = [pscustomobject]@{ Kind = 'String'; Value = '0'; Raw = '0' }
         $global:FakeMachine.Registry["$Defender\ProxyServer"] = [pscustomobject]@{ Kind = 'String'; Value = 'http://other:1'; Raw = 'http://other:1' }
         $global:FakeMachine.Registry["$Defender\Unrelated"] = [pscustomobject]@{ Kind = 'DWord'; Value = '7'; Raw = 7 }
-        $script:Before = (ConvertTo-Json -Depth 5 -InputObject @{ WinHttp = $global:FakeMachine.WinHttp; Registry = $global:FakeMachine.Registry })
+        # The DataCollection key exists (it holds DisableEnterpriseAuthProxy), so does Windows Defender.
+        [void]$global:FakeMachine.Keys.Add($DataCollection)
+        [void]$global:FakeMachine.Keys.Add($Defender)
+        $script:Before = (ConvertTo-Json -Depth 5 -InputObject @{ WinHttp = $global:FakeMachine.WinHttp; Registry = $global:FakeMachine.Registry; Keys = @($global:FakeMachine.Keys | Sort-Object) })
         Mock Resolve-HostAddresses { @([System.Net.IPAddress]::Parse('20.50.2.1')) }
     }
 
@@ -150,7 +153,7 @@ Describe 'windows-os-proxy.ps1 puts back every value it wrote when a later step 
         $r.Err | Should -Match ([regex]::Escape("HKLM\$DataCollection\TelemetryProxyServer removed again"))
         $r.Err | Should -Match ([regex]::Escape("HKLM\$Defender\ProxyServer restored"))
         $r.Err | Should -Not -Match 'NOT restored'
-        (ConvertTo-Json -Depth 5 -InputObject @{ WinHttp = $global:FakeMachine.WinHttp; Registry = $global:FakeMachine.Registry }) | Should -BeExactly $script:Before
+        (ConvertTo-Json -Depth 5 -InputObject @{ WinHttp = $global:FakeMachine.WinHttp; Registry = $global:FakeMachine.Registry; Keys = @($global:FakeMachine.Keys | Sort-Object) }) | Should -BeExactly $script:Before
         $global:FakeMachine.NetshCalls[-1] | Should -BeExactly 'winhttp reset proxy'
     }
 
@@ -178,7 +181,7 @@ Describe 'windows-os-proxy.ps1 puts back every value it wrote when a later step 
         $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080' }
         $r.ExitCode | Should -Be 1
         $r.Err | Should -Match 'Access to the registry key is denied\.; rolled back: '
-        (ConvertTo-Json -Depth 5 -InputObject @{ WinHttp = $global:FakeMachine.WinHttp; Registry = $global:FakeMachine.Registry }) | Should -BeExactly $script:Before
+        (ConvertTo-Json -Depth 5 -InputObject @{ WinHttp = $global:FakeMachine.WinHttp; Registry = $global:FakeMachine.Registry; Keys = @($global:FakeMachine.Keys | Sort-Object) }) | Should -BeExactly $script:Before
     }
 
     It 'says so when a value cannot be put back' {
@@ -187,6 +190,18 @@ Describe 'windows-os-proxy.ps1 puts back every value it wrote when a later step 
         $r.ExitCode | Should -Be 1
         $r.Err | Should -Match ([regex]::Escape("HKLM\$DataCollection\TelemetryProxyServer NOT restored: registry unavailable"))
         $r.Err | Should -Match 'WinHTTP restored to direct access'
+    }
+
+    It 'a key the run created is deleted again; a key that existed stays' {
+        $global:FakeMachine.Registry.Remove("$DataCollection\DisableEnterpriseAuthProxy")
+        [void]$global:FakeMachine.Keys.Remove($DataCollection)
+        $before = ConvertTo-Json -Depth 5 -InputObject @{ Registry = $global:FakeMachine.Registry; Keys = @($global:FakeMachine.Keys | Sort-Object) }
+        $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080'; RouteCheckPrivateHosts = 'public.test' }
+        $r.ExitCode | Should -Be 1
+        $r.Err | Should -Match ([regex]::Escape("HKLM\$DataCollection removed again"))
+        $global:FakeMachine.Keys | Should -Not -Contain $DataCollection
+        $global:FakeMachine.Keys | Should -Contain $Defender
+        (ConvertTo-Json -Depth 5 -InputObject @{ Registry = $global:FakeMachine.Registry; Keys = @($global:FakeMachine.Keys | Sort-Object) }) | Should -BeExactly $before
     }
 
     It 'a successful run keeps its writes (nothing is rolled back)' {

@@ -8,7 +8,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $script:OsProxy = Join-Path $ScriptsDir 'windows-os-proxy.ps1'
     $script:ArcProxy = Join-Path $ScriptsDir 'windows-arc-agent-proxy.ps1'
-    . ([scriptblock]::Create((Get-BoundaryStubs $script:OsProxy @('Invoke-Netsh', 'Get-WinHttpDefaultProxy', 'Get-PolicyValue', 'Set-PolicyValue', 'Restore-PolicyValue'))))
+    . ([scriptblock]::Create((Get-BoundaryStubs $script:OsProxy @('Invoke-Netsh', 'Get-WinHttpDefaultProxy', 'Get-PolicyValue', 'Set-PolicyValue', 'Restore-PolicyValue', 'Test-PolicyKey', 'Remove-PolicyKeyIfEmpty'))))
     . ([scriptblock]::Create((Get-BoundaryStubs $script:ArcProxy @('Find-Azcmagent', 'Invoke-Azcmagent'))))
 
     # The "Microsoft" end of each allowed tunnel: a listener Squid can connect to.
@@ -50,6 +50,7 @@ Describe 'route check through a real Squid' {
         $r.Err | Should -Match 'rolled back: .*WinHTTP restored to direct access \(no proxy\)'
         $global:FakeMachine.WinHttp.AccessType | Should -Be 1
         $global:FakeMachine.Registry.Count | Should -Be 0
+        $global:FakeMachine.Keys.Count | Should -Be 0
         $r.Out | Should -Not -Contain "done: operating-system proxy for Defender for Endpoint is $($script:ProxyUrl)"
     }
 

@@ -29,6 +29,8 @@ function New-FakeWindows {
         # 1 is WINHTTP_ACCESS_TYPE_NO_PROXY (direct), what a fresh machine reports.
         WinHttp = [pscustomobject]@{ AccessType = 1; Proxy = ''; Bypass = '' }
         Registry = @{}
+        # Policy keys that exist; the two parents of the script's keys exist on every Windows Server.
+        Keys = New-Object 'System.Collections.Generic.HashSet[string]'
         NetshCalls = New-Object System.Collections.Generic.List[string]
     }
 }
@@ -41,7 +43,16 @@ function Use-FakeWindows {
     Mock Invoke-Netsh { Invoke-FakeNetsh $global:FakeMachine $Arguments }
     Mock Get-WinHttpDefaultProxy { $global:FakeMachine.WinHttp }
     Mock Get-PolicyValue { $global:FakeMachine.Registry["$SubKey\$Name"] }
-    Mock Set-PolicyValue { $global:FakeMachine.Registry["$SubKey\$Name"] = [pscustomobject]@{ Kind = $Kind; Value = $Value } }
+    Mock Set-PolicyValue {
+        [void]$global:FakeMachine.Keys.Add($SubKey)
+        $global:FakeMachine.Registry["$SubKey\$Name"] = [pscustomobject]@{ Kind = $Kind; Value = $Value }
+    }
+    Mock Test-PolicyKey { $global:FakeMachine.Keys.Contains($SubKey) }
+    Mock Remove-PolicyKeyIfEmpty {
+        if (@($global:FakeMachine.Registry.Keys | Where-Object { $_.StartsWith("$SubKey\") }).Count -gt 0) { return $false }
+        [void]$global:FakeMachine.Keys.Remove($SubKey)
+        return $true
+    }
     Mock Restore-PolicyValue {
         if ($null -eq $Saved) { $global:FakeMachine.Registry.Remove("$SubKey\$Name") }
         else { $global:FakeMachine.Registry["$SubKey\$Name"] = $Saved }
