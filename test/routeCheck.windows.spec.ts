@@ -8,7 +8,7 @@
 // plain-HTTP certificate hosts (on 80). pwsh gets the test CA as its whole trust store
 // (SSL_CERT_FILE, SSL_CERT_DIR: .NET on Linux reads the system store through them), so the
 // scripts' own validation against "the system trust store" decides, with no test callback.
-// An OpenSSL build of Squid with ssl_bump stands for a TLS-inspecting proxy.
+// Squid's OpenSSL build (Debian squid-openssl) with ssl_bump stands for a TLS-inspecting proxy.
 import { strict as assert } from "node:assert";
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -124,16 +124,13 @@ function routeCheck(script: string, proxyUrl: string, hosts: string[], pki: stri
     });
 }
 
-/** A squid binary built with OpenSSL (ssl_bump): SQUID_OPENSSL, else the system one if it is such a build. */
-function findOpenSslSquid(): string {
-    const candidates = [process.env.SQUID_OPENSSL, findSquid()].filter((c): c is string => c !== undefined && c !== "");
-    for (const candidate of candidates) {
-        const version = spawnSync(candidate, ["-v"], { encoding: "utf8" });
-        if (version.status === 0 && version.stdout.includes("--with-openssl")) return candidate;
+/** The system squid, which must be an OpenSSL build (ssl_bump): Debian's squid-openssl, as tools/install-test-tools.sh installs it. */
+function assertOpenSslSquid(): void {
+    const squid = findSquid();
+    const version = spawnSync(squid, ["-v"], { encoding: "utf8" });
+    if (version.status !== 0 || !version.stdout.includes("--with-openssl")) {
+        assert.fail(`${squid} is not built with OpenSSL (no ssl_bump): install the Debian package squid-openssl (tools/install-test-tools.sh does); this test never skips`);
     }
-    throw new Error(
-        "no Squid built with OpenSSL (ssl_bump) found: install the Debian package squid-openssl, or set SQUID_OPENSSL to such a squid binary; this test never skips",
-    );
 }
 
 /** Open connections per server, so that closing one does not wait for a client that keeps its socket. */
@@ -196,7 +193,7 @@ describe("Windows route check against the component's own Squid snippet (pwsh, r
         if (pki !== "") fs.rmSync(pki, { recursive: true, force: true });
     });
 
-    async function squidFor(egress: EgressEndpoint[], options: { squidPath?: string; httpPortOptions?: string; extraRules?: string } = {}): Promise<SquidServer> {
+    async function squidFor(egress: EgressEndpoint[], options: { httpPortOptions?: string; extraRules?: string } = {}): Promise<SquidServer> {
         const rules = `${options.extraRules ?? ""}${squidAllowlistSnippet(egress)}http_access deny all\n`;
         const squid = await startSquid({ rules, hosts: names, hostsAddress: address, prefix: "win-route-squid-", ...options });
         squids.push(squid);
@@ -246,11 +243,10 @@ describe("Windows route check against the component's own Squid snippet (pwsh, r
     });
 
     it("a TLS-inspecting Squid (ssl_bump) fails every HTTPS host, naming the interception certificate's issuer; GET on 80 still passes", async function () {
-        const squidPath = findOpenSslSquid();
+        assertOpenSslSquid();
         const mix = MIXES[0];
         const targets = targetsFor(mix);
         const squid = await squidFor(egressFor(mix), {
-            squidPath,
             httpPortOptions: `ssl-bump tls-cert=${path.join(pki, "bump.pem")} tls-key=${path.join(pki, "bump.key")} generate-host-certificates=off`,
             extraRules: "ssl_bump bump all\n",
         });
