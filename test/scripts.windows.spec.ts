@@ -6,6 +6,9 @@ import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { BYPASS_LIMITS } from "../sdk/validate/proxy";
+import { mixedFleet } from "./fleet";
+import { construct, inputs, named } from "./harness";
 import { windowsTestTools } from "./windowsTools";
 
 const ROOT = path.join(__dirname, "..");
@@ -59,5 +62,26 @@ describe("Windows run-command scripts under PowerShell and Pester", function () 
         // Every spec ran: a file that silently lost its tests would lower this.
         assert.ok(summary.passed >= 90, `only ${summary.passed} Pester tests passed:\n${output}`);
         assert.equal(run.status, 0, output);
+    });
+
+    it("the largest bypass list validation accepts, as the component renders it with its own entries, passes windows-os-proxy.ps1's limits", async () => {
+        // As many entries and characters as validation allows, in the .domain form the component widens to *.domain.
+        const entries = Array.from({ length: BYPASS_LIMITS.entries }, (_, i) => `.d${String(i).padStart(3, "0")}.ex`);
+        const pad = Math.floor((BYPASS_LIMITS.totalChars - entries.join(",").length) / entries.length) - 1;
+        const bypass = entries.map((e) => `.${"x".repeat(pad)}${e}`);
+        assert.ok(bypass.join(",").length <= BYPASS_LIMITS.totalChars && bypass.join(",").length > BYPASS_LIMITS.totalChars - entries.length);
+        const args = mixedFleet();
+        args.proxy = { ...args.proxy!, bypass };
+        const run = await construct(args);
+        const parameter = (inputs(named(run, "d-os-proxy-win-vm")).parameters as Array<{ name: string; value: string }>).find((p) => p.name === "BypassList")!;
+        const script = path.join(ROOT, "sdk", "scripts", "windows-os-proxy.ps1");
+        const call = spawnSync(pwsh, ["-NoProfile", "-NonInteractive", "-File", path.join(PESTER_DIR, "Invoke-ScriptFunction.ps1"), "-Script", script, "-Function", "Get-BypassString", parameter.value], {
+            encoding: "utf8",
+            timeout: 120_000,
+        });
+        assert.equal(call.status, 0, `${parameter.value.split(",").length} entries, ${parameter.value.length} characters:\n${call.stdout}${call.stderr}`);
+        const written = call.stdout.split("\n").find((l) => l.startsWith("RESULT "))!.slice("RESULT ".length).split(";");
+        assert.ok(written.length > BYPASS_LIMITS.entries, `${written.length} entries written`);
+        console.log(`      ${written.length} WinHTTP bypass entries, ${parameter.value.length} characters accepted`);
     });
 });

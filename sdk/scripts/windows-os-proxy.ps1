@@ -43,7 +43,8 @@
 
 .PARAMETER BypassList
     WinHTTP bypass entries separated by commas or semicolons (host, *.domain, 10.*, <local>).
-    168.63.129.16 (wire server) and 169.254.169.254 (instance metadata) are always added.
+    168.63.129.16 (wire server) and 169.254.169.254 (instance metadata) are always added. At
+    most 300 entries and 6000 characters.
     WinHTTP has no CIDR ranges, so entries with "/" are refused. Default: empty.
 
 .PARAMETER RouteCheckHosts
@@ -86,9 +87,13 @@ Set-StrictMode -Version 3.0
 $ScriptName = 'windows-os-proxy.ps1'
 # Destinations that must never go through a proxy, whatever the caller passes.
 $AlwaysBypass = @('168.63.129.16', '169.254.169.254')
-# Bounds we chose so that a pasted list or a stray "*" is refused; they are not Windows limits.
-$MaxBypassEntries = 200
-$MaxBypassChars = 4000
+# Bounds we chose so that a pasted list is refused; they are not Windows limits. They hold the
+# largest list the component sends: validation accepts 200 entries and 3584 characters
+# (BYPASS_LIMITS, sdk/validate/proxy.ts), the component adds its own entries (wire server, IMDS,
+# loopback, Private Link hosts) and writes each ".domain" as "*.domain"; this script adds two more.
+# test/scripts.windows.spec.ts runs that largest list through Get-BypassString.
+$MaxBypassEntries = 300
+$MaxBypassChars = 6000
 # Settings written by this run, and how to put each back (newest last).
 $Changes = 0
 $Undo = New-Object System.Collections.Generic.List[object]

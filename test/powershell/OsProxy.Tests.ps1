@@ -262,8 +262,8 @@ Describe 'windows-os-proxy.ps1 refuses bad parameters (exit 2) before it writes 
         @{ Why = 'a CIDR bypass entry'; P = @{ ProxyUrl = 'http://proxy:8080'; BypassList = 'a,10.0.0.0/8' }; Message = 'BypassList entry 2: WinHTTP takes no CIDR ranges' }
         @{ Why = 'a bypass of *'; P = @{ ProxyUrl = 'http://proxy:8080'; BypassList = '*' }; Message = "BypassList entry 1 is '\*'" }
         @{ Why = 'a bypass entry with a quote'; P = @{ ProxyUrl = 'http://proxy:8080'; BypassList = 'a"b' }; Message = 'BypassList entry 1 has characters other than' }
-        @{ Why = 'too many bypass entries'; P = @{ ProxyUrl = 'http://proxy:8080'; BypassList = ((1..250 | ForEach-Object { "h$_.contoso.com" }) -join ',') }; Message = 'BypassList has more than 200 entries' }
-        @{ Why = 'a bypass list too long'; P = @{ ProxyUrl = 'http://proxy:8080'; BypassList = ((1..60 | ForEach-Object { ('h' * 70) + $_ }) -join ',') }; Message = 'BypassList is longer than 4000 characters' }
+        @{ Why = 'too many bypass entries'; P = @{ ProxyUrl = 'http://proxy:8080'; BypassList = ((1..350 | ForEach-Object { "h$_.contoso.com" }) -join ',') }; Message = 'BypassList has more than 300 entries' }
+        @{ Why = 'a bypass list too long'; P = @{ ProxyUrl = 'http://proxy:8080'; BypassList = ((1..90 | ForEach-Object { ('h' * 70) + $_ }) -join ',') }; Message = 'BypassList is longer than 6000 characters' }
         @{ Why = 'a timeout that is not a number'; P = @{ ProxyUrl = 'http://proxy:8080'; RouteCheckTimeoutSeconds = 'ten' }; Message = 'RouteCheckTimeoutSeconds must be a whole number of seconds from 1 to 120' }
         @{ Why = 'a zero timeout'; P = @{ ProxyUrl = 'http://proxy:8080'; RouteCheckTimeoutSeconds = '0' }; Message = 'RouteCheckTimeoutSeconds must be' }
         @{ Why = 'a timeout above 120'; P = @{ ProxyUrl = 'http://proxy:8080'; RouteCheckTimeoutSeconds = '121' }; Message = 'RouteCheckTimeoutSeconds must be' }
