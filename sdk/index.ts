@@ -1,5 +1,11 @@
 /** Public surface of the `defender-servers` package. */
 export { DefenderForServersNetworkRestricted } from "./component";
+// The components by scope (docs/scopes.md).
+export { DefenderSubscription } from "./components/subscription";
+export { DefenderMachines } from "./components/machines";
+export { DefenderConnectivity } from "./components/connectivity";
+export { DefenderManagementGroupRollout } from "./components/managementGroup";
+export * from "./components/args";
 export * from "./args";
 export { validate, ValidationError, Problem, NormalizedArgs } from "./validate";
 // The types of the component's outputs, so that a program can name what it passes on

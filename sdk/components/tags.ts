@@ -1,0 +1,64 @@
+/**
+ * The user's `tags` on every resource a component declares that takes tags. The builders in
+ * `resources/` do not know about tags (they are shared and owned elsewhere), so each component
+ * adds them to its children at registration, through its `transformations` option (applied by
+ * the SDK itself before the request leaves, so the engine and the offline preview see the same
+ * inputs). Without `tags` nothing is added: a stack that sets none sees no change.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Problem } from "../validate";
+
+/**
+ * The resource types this package declares whose azure-native inputs have `tags` (read from
+ * azure-native's own declarations: test/scopesComponents.spec.ts checks this list against them).
+ */
+export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
+    "azure-native:compute:VirtualMachineRunCommandByVirtualMachine",
+    "azure-native:compute:VirtualMachineExtension",
+    "azure-native:hybridcompute:MachineRunCommand",
+    "azure-native:hybridcompute:MachineExtension",
+    "azure-native:hybridcompute:PrivateLinkScope",
+    "azure-native:hybridcompute:Gateway",
+    "azure-native:monitor:DataCollectionRule",
+    "azure-native:monitor:DataCollectionEndpoint",
+    "azure-native:monitor:PrivateLinkScope",
+    "azure-native:network:PrivateEndpoint",
+    "azure-native:privatedns:PrivateZone",
+    "azure-native:privatedns:VirtualNetworkLink",
+    "azure-native:resources:Deployment",
+    "azure-native:resources:DeploymentAtSubscriptionScope",
+]);
+
+/** Azure's limits on a resource's tags (azure-resource-manager/management/tag-resources: 50 tags, names up to 512 characters, values up to 256; names may not contain `<>%&\?/`). */
+const MAX_TAGS = 50;
+const FORBIDDEN_IN_NAME = /[<>%&\\?/]/;
+
+/** Problems with a `tags` value, under `path`. */
+export function tagProblems(tags: unknown, path = "tags"): Problem[] {
+    if (tags === undefined) return [];
+    if (tags === null || typeof tags !== "object" || Array.isArray(tags)) return [{ path, message: "expected a map of tag name to string value" }];
+    const entries = Object.entries(tags as Record<string, unknown>);
+    const problems: Problem[] = [];
+    if (entries.length > MAX_TAGS) problems.push({ path, message: `has ${entries.length} tags; Azure takes at most ${MAX_TAGS} per resource` });
+    for (const [name, value] of entries) {
+        if (name.length === 0 || name.length > 512 || FORBIDDEN_IN_NAME.test(name)) {
+            problems.push({ path: `${path}.${name}`, message: "is not a valid tag name: 1 to 512 characters, none of < > % & \\ ? /" });
+        }
+        if (typeof value !== "string" || value.length > 256) {
+            problems.push({ path: `${path}.${name}`, message: "expected a string of at most 256 characters (tags are readable by anyone with Reader: no secrets)" });
+        }
+    }
+    return problems;
+}
+
+/** `opts` plus a transformation that merges `tags` into every taggable child (the child's own tags win). */
+export function withTags<T extends pulumi.ResourceOptions>(opts: T | undefined, tags: { [name: string]: string } | undefined): T {
+    if (tags === undefined || Object.keys(tags).length === 0) return (opts ?? {}) as T;
+    const tagging: pulumi.ResourceTransformation = (args) => {
+        if (!TAGGABLE_TYPES.has(args.type)) return undefined;
+        const own = args.props.tags as pulumi.Input<{ [name: string]: pulumi.Input<string> }> | undefined;
+        const merged = own === undefined ? { ...tags } : pulumi.output(own).apply((o) => ({ ...tags, ...o }));
+        return { props: { ...args.props, tags: merged }, opts: args.opts };
+    };
+    return { ...(opts ?? {}), transformations: [...(opts?.transformations ?? []), tagging] } as T;
+}
