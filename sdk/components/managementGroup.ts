@@ -46,6 +46,9 @@ function belongsTo(resource: pulumi.Resource, subscriptionId: string, all: strin
     return owner === undefined || owner === subscriptionId;
 }
 
+// Kept beside the instance, not on it: the schema analyzer reads every property, and cannot type one holding this package's own components.
+const subscriptionsOf = new WeakMap<object, { [subscriptionId: string]: DefenderSubscription }>();
+
 /** Defender for Servers for every listed subscription of a management group. */
 export class DefenderManagementGroupRollout extends pulumi.ComponentResource {
     /** The Pulumi type token of this component. */
@@ -55,8 +58,13 @@ export class DefenderManagementGroupRollout extends pulumi.ComponentResource {
     public readonly readinessBySubscription: pulumi.Output<{ [subscriptionId: string]: string }>;
     /** Per subscription: the resource id of its Defender for Servers pricing. */
     public readonly pricingIds: pulumi.Output<{ [subscriptionId: string]: string }>;
-    /** The subscription components, one per listed subscription, by subscription id. */
-    public readonly subscriptions: { [subscriptionId: string]: DefenderSubscription };
+
+    /** The `DefenderSubscription` of one listed subscription (TypeScript only), e.g. to depend on its plan. */
+    public subscription(subscriptionId: string): DefenderSubscription {
+        const found = subscriptionsOf.get(this)?.[subscriptionId.toLowerCase()];
+        if (found === undefined) throw new Error(`subscription: ${subscriptionId} is not one of this rollout's subscriptionIds`);
+        return found;
+    }
 
     constructor(name: string, args: DefenderManagementGroupRolloutArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered.
@@ -91,7 +99,8 @@ export class DefenderManagementGroupRollout extends pulumi.ComponentResource {
         const fleet = prepareFleet(this, name, settings, {});
         // The Azure Monitor Agent policy signs in with the VM's system-assigned identity: add it wherever the policy applies.
         const identity = args.addSystemAssignedIdentity ?? settings.logs?.azureMonitorAgent === true;
-        this.subscriptions = {};
+        const bySubscription: { [subscriptionId: string]: DefenderSubscription } = {};
+        subscriptionsOf.set(this, bySubscription);
         const readiness: Array<pulumi.Output<readonly [string, string]>> = [];
         for (const subscriptionId of subscriptionIds) {
             const label = `${name}-${subscriptionLabel(subscriptionId)}`;
@@ -99,7 +108,7 @@ export class DefenderManagementGroupRollout extends pulumi.ComponentResource {
             const provider = new azureNative.Provider(`${label}-provider`, { subscriptionId }, { parent: this });
             const ready = readinessOf(fleet.mdePrerequisites.filter((r) => belongsTo(r, subscriptionId, subscriptionIds)));
             readiness.push(ready.apply((value) => [subscriptionId, value] as const));
-            this.subscriptions[subscriptionId] = new DefenderSubscription(
+            bySubscription[subscriptionId] = new DefenderSubscription(
                 label,
                 {
                     subscriptionId,
@@ -116,7 +125,7 @@ export class DefenderManagementGroupRollout extends pulumi.ComponentResource {
         }
         this.readinessBySubscription = pulumi.all(readiness).apply((entries) => Object.fromEntries(entries));
         this.pricingIds = pulumi
-            .all(subscriptionIds.map((id) => this.subscriptions[id].pricingId.apply((pricing) => [id, pricing] as const)))
+            .all(subscriptionIds.map((id) => bySubscription[id].pricingId.apply((pricing) => [id, pricing] as const)))
             .apply((entries) => Object.fromEntries(entries));
         this.registerOutputs({ readinessBySubscription: this.readinessBySubscription, pricingIds: this.pricingIds });
     }
