@@ -90,9 +90,9 @@ export interface DefenderMachinesArgs {
 /** The scopes a `DefenderConnectivity` made, as the machines use them. */
 export interface MachinesPrivateLinkSettings {
     /** `DefenderConnectivity.arcPrivateLinkScopeId`: Arc machines listed `associated` bypass the proxy for Arc; `associateByPolicy` ones are associated with it. */
-    arcPrivateLinkScopeId?: pulumi.Input<string>;
+    arcPrivateLinkScopeId?: pulumi.Input<string | undefined>;
     /** `DefenderConnectivity.dataCollectionEndpointId`: the log agents go to the private endpoint, not the proxy, and read their configuration from this endpoint. */
-    dataCollectionEndpointId?: pulumi.Input<string>;
+    dataCollectionEndpointId?: pulumi.Input<string | undefined>;
 }
 
 /** How the machine-level parts reach the machines of one subscription. */

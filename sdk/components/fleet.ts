@@ -7,10 +7,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { arcAgentBypassWithGateway, egressWithGateway } from "../plan/arcGateway";
-import { bypassList } from "../plan/bypass";
-import { EgressDestination, EgressEndpoint, EgressInput, privateLinkHosts, serviceTagDestinations } from "../plan/egress";
-import { egressInputFor } from "../plan/fleetEgress";
-import { AzureFirewallRuleCollection, azureFirewallRuleCollections } from "../plan/firewallRules";
+import { EgressDestination, EgressEndpoint, EgressInput } from "../plan/egress";
+import { AzureFirewallRuleCollection } from "../plan/firewallRules";
 import { machineRouteChecks } from "../plan/machineRouteCheck";
 import { PolicyRolloutInput, rolloutPolicies } from "../plan/policy";
 import { arcAgentBypass } from "../plan/privateLink";
@@ -22,6 +20,7 @@ import { machineResourceId, prepareMachine } from "../resources/machines";
 import { rollOutByPolicy } from "../resources/policyRollout";
 import { NormalizedArgs } from "../validate";
 import { MachinePlan } from "../validate/fleet";
+import { egressPlan } from "./egress";
 
 /** The Private Link resources the machines use, made by the all-in-one or by a `DefenderConnectivity`. */
 export interface FleetLinks {
@@ -51,10 +50,8 @@ export interface PreparedFleet {
 
 /** Declares the machines part under `parent`, in the order the all-in-one always has. */
 export function prepareFleet(parent: pulumi.Resource, name: string, settings: NormalizedArgs, links: FleetLinks): PreparedFleet {
-    const egressInput = egressInputFor(settings);
-    const egress = egressWithGateway(settings, egressInput);
+    const { input: egressInput, egress, bypass, firewallRules } = egressPlan(settings);
     const linkFlags = egressInput.privateLink;
-    const bypass = settings.proxy === undefined ? [] : bypassList(settings.proxy.bypass, privateLinkHosts(egress));
     // A machine proves only its own region's hosts, so adding a machine elsewhere changes no other machine's check.
     const regional = new Map<string, EgressDestination[]>();
     const egressInRegion = (region: string): EgressDestination[] => {
@@ -108,9 +105,6 @@ export function prepareFleet(parent: pulumi.Resource, name: string, settings: No
     }
 
     // The egress list as firewall rules; enforced in the named Azure Firewall policy when asked, before MDE starts.
-    const firewallRules = azureFirewallRuleCollections(egress, serviceTagDestinations(egressInput), {
-        sourceAddresses: settings.azureFirewall?.sourceAddresses,
-    });
     const firewallGroup = enforceOnAzureFirewall(parent, name, settings, firewallRules);
     if (firewallGroup !== undefined) mdePrerequisites.push(firewallGroup);
     return { egressInput, egress, bypass, mdePrerequisites, prerequisitesByMachine, firewallRules, firewallGroup };

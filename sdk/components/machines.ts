@@ -69,9 +69,17 @@ export class DefenderMachines extends pulumi.ComponentResource {
         super(DefenderMachines.TYPE, name, {}, withTags(opts, args.tags));
         for (const warning of warnings) pulumi.log.warn(`${warning.path}: ${warning.message}`, this);
 
+        // A field is set only when its scope exists (the connectivity component's output then holds its id).
+        const present = (field: string, id: pulumi.Input<string | undefined> | undefined) =>
+            id === undefined
+                ? undefined
+                : pulumi.output(id).apply((value) => {
+                      if (value === undefined) throw new Error(`privateLink.${field}: is empty (the DefenderConnectivity has no such scope); leave it unset`);
+                      return value;
+                  });
         const fleet = prepareFleet(this, name, settings, {
-            arcScopeId: links.arcPrivateLinkScopeId,
-            dataCollectionEndpointId: links.dataCollectionEndpointId,
+            arcScopeId: present("arcPrivateLinkScopeId", links.arcPrivateLinkScopeId),
+            dataCollectionEndpointId: present("dataCollectionEndpointId", links.dataCollectionEndpointId),
         });
         this.readiness = readinessOf(fleet.mdePrerequisites);
         const byMachine = [...fleet.prerequisitesByMachine].map(([key, steps]) => readinessOf(steps).apply((ready) => [key, ready] as const));
