@@ -73,7 +73,7 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         // Validate before anything is registered: bad args fail the preview and leave no trace.
         // `tags` is read here, not by validate(): the scope components share it (components/tags.ts).
         const { tags, ...validated } = args ?? ({} as DefenderForServersNetworkRestrictedArgs);
-        refuse("DefenderForServersNetworkRestricted", tagProblems(tags));
+        refuse("DefenderForServersNetworkRestricted", tagProblems(tags, "tags", validated.privateLink !== undefined));
         const { args: settings, warnings } = validate(args === undefined || args === null ? args : validated);
         const { subscriptionId, ownsSubscriptionSettings: owner } = settings;
         const role = checkSubscriptionRole(name, subscriptionId, owner, opts);

@@ -18,7 +18,12 @@ import {
     DefenderSubscription,
     MachineSettings,
 } from "../sdk";
-import { TAGGABLE_TYPES } from "../sdk/components/tags";
+import { tagProblems, TAGGABLE_TYPES } from "../sdk/components/tags";
+
+const tagProblemsOnly = (tags: Record<string, string>, privateDns: boolean): string =>
+    tagProblems(tags, "tags", privateDns)
+        .map((p) => `${p.path}: ${p.message}`)
+        .join("\n");
 import { runProgram } from "../sdk/preview/engine";
 import { mixedFleet } from "./fleet";
 import { inputs, named, ofType, SUBSCRIPTION, waitsFor } from "./harness";
@@ -218,6 +223,11 @@ describe("tags", () => {
 
     it("refuses tags Azure would refuse, before anything is registered", () => {
         assert.throws(() => new DefenderSubscription("s", { ...MINIMAL, tags: { "a/b": "x" } }), /DefenderSubscription: invalid arguments[\s\S]*tags\.a\/b: is not a valid tag name/);
+        // Private DNS zones and links take 15 tags and no space in a name: only where zones may be created.
+        const sixteen = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`t${i}`, "v"]));
+        assert.equal(tagProblemsOnly(sixteen, false), "");
+        assert.match(tagProblemsOnly(sixteen, true), /private DNS zones and their virtual network links take at most 15/);
+        assert.match(tagProblemsOnly({ "cost center": "x" }, true), /tags\.cost center: is not a tag name private DNS zones take/);
     });
 });
 

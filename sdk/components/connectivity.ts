@@ -69,7 +69,7 @@ export class DefenderConnectivity extends pulumi.ComponentResource {
                 "logs.dataCollectionRuleLocation": "azureMonitor.dataCollectionEndpointLocation",
             },
         );
-        refuse(TYPE_NAME, [...tagProblems(args.tags), ...dnsZoneProblems(args, zonesNeeded(settings.cloud, settings.privateLink!))]);
+        refuse(TYPE_NAME, [...tagProblems(args.tags, "tags", args.createDnsZones === true), ...dnsZoneProblems(args, zonesNeeded(settings.cloud, settings.privateLink!))]);
         super(DefenderConnectivity.TYPE, name, {}, withTags(opts, args.tags));
         for (const warning of warnings) pulumi.log.warn(`${warning.path}: ${warning.message}`, this);
 

@@ -29,20 +29,34 @@ export const TAGGABLE_TYPES: ReadonlySet<string> = new Set([
     "azure-native:resources:DeploymentAtSubscriptionScope",
 ]);
 
-/** Azure's limits on a resource's tags (azure-resource-manager/management/tag-resources: 50 tags, names up to 512 characters, values up to 256; names may not contain `<>%&\?/`). */
+/**
+ * Azure's limits on tags (azure-docs `azure-resource-manager/management/tag-resources.md`,
+ * "Limitations"; the stored revision is dated 2022, and current REST specs repeat the character
+ * rule): at most 50 tags, names up to 512 characters without `< > % & \ ? /`, values up to 256.
+ * Private DNS zones, their records and virtual network links take only 15 tags, and Azure DNS
+ * takes no space in a tag name, no name starting with a digit, and no special or Unicode
+ * character in names: a component that may create zones checks those too.
+ */
 const MAX_TAGS = 50;
+const MAX_PRIVATE_DNS_TAGS = 15;
 const FORBIDDEN_IN_NAME = /[<>%&\\?/]/;
+const PRIVATE_DNS_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
-/** Problems with a `tags` value, under `path`. */
-export function tagProblems(tags: unknown, path = "tags"): Problem[] {
+/** Problems with a `tags` value, under `path`; `privateDns` when the component may create private DNS zones or links. */
+export function tagProblems(tags: unknown, path = "tags", privateDns = false): Problem[] {
     if (tags === undefined) return [];
     if (tags === null || typeof tags !== "object" || Array.isArray(tags)) return [{ path, message: "expected a map of tag name to string value" }];
     const entries = Object.entries(tags as Record<string, unknown>);
     const problems: Problem[] = [];
     if (entries.length > MAX_TAGS) problems.push({ path, message: `has ${entries.length} tags; Azure takes at most ${MAX_TAGS} per resource` });
+    if (privateDns && entries.length > MAX_PRIVATE_DNS_TAGS) {
+        problems.push({ path, message: `has ${entries.length} tags; private DNS zones and their virtual network links take at most ${MAX_PRIVATE_DNS_TAGS}` });
+    }
     for (const [name, value] of entries) {
         if (name.length === 0 || name.length > 512 || FORBIDDEN_IN_NAME.test(name)) {
             problems.push({ path: `${path}.${name}`, message: "is not a valid tag name: 1 to 512 characters, none of < > % & \\ ? /" });
+        } else if (privateDns && !PRIVATE_DNS_NAME.test(name)) {
+            problems.push({ path: `${path}.${name}`, message: "is not a tag name private DNS zones take: letters, digits, - _ and . only, no space, not starting with a digit" });
         }
         if (typeof value !== "string" || value.length > 256) {
             problems.push({ path: `${path}.${name}`, message: "expected a string of at most 256 characters (tags are readable by anyone with Reader: no secrets)" });
