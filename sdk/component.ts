@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DefenderForServersNetworkRestrictedArgs } from "./args";
 import { prepareFleet } from "./components/fleet";
 import { afterReadiness } from "./components/readiness";
-import { tagProblems, withTags } from "./components/tags";
+import { splitTags, tagProblems, withTags } from "./components/tags";
 import { refuse } from "./components/validateFor";
 import { GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG } from "./plan/agents";
 import { EgressDestination, egressNotes, proxyAllowlist, squidAllowlistSnippet } from "./plan/egress";
@@ -72,9 +72,9 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
     constructor(name: string, args: DefenderForServersNetworkRestrictedArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered: bad args fail the preview and leave no trace.
         // `tags` is read here, not by validate(): the scope components share it (components/tags.ts).
-        const { tags, ...validated } = args ?? ({} as DefenderForServersNetworkRestrictedArgs);
-        refuse("DefenderForServersNetworkRestricted", tagProblems(tags, "tags", validated.privateLink !== undefined));
-        const { args: settings, warnings } = validate(args === undefined || args === null ? args : validated);
+        const { tags, rest, hasTags } = splitTags(args);
+        refuse("DefenderForServersNetworkRestricted", tagProblems(tags, "tags", hasTags && rest.privateLink !== undefined));
+        const { args: settings, warnings } = validate(rest);
         const { subscriptionId, ownsSubscriptionSettings: owner } = settings;
         const role = checkSubscriptionRole(name, subscriptionId, owner, opts);
         super(DefenderForServersNetworkRestricted.TYPE, name, {}, withTags(opts, tags));

@@ -11,6 +11,7 @@ import { EgressDestination, EgressEndpoint, EgressInput, egressNotes, privateLin
 import { egressInputFor } from "../plan/fleetEgress";
 import { AzureFirewallRuleCollection, azureFirewallRuleCollections } from "../plan/firewallRules";
 import { NormalizedArgs, validate } from "../validate";
+import { splitTags } from "./tags";
 
 /** The egress contract, computed from validated args. */
 export interface EgressPlan {
@@ -57,8 +58,7 @@ export interface DefenderEgress {
  * it: a pure function, no stack needed. Bad args throw the component's `ValidationError`.
  */
 export function defenderEgress(args: DefenderForServersNetworkRestrictedArgs): DefenderEgress {
-    const { tags: _tags, ...validated } = args;
-    const settings = validate(validated).args;
+    const settings = validate(splitTags(args).rest).args;
     const plan = egressPlan(settings);
     return {
         egress: plan.egress,

@@ -76,3 +76,14 @@ export function withTags<T extends pulumi.ResourceOptions>(opts: T | undefined, 
     };
     return { ...(opts ?? {}), transformations: [...(opts?.transformations ?? []), tagging] } as T;
 }
+
+/**
+ * The all-in-one's args split into its `tags` and the rest, which `validate()` reads (it does not
+ * know `tags`). Args without `tags` come back exactly as they came, so validation errors stay the same.
+ */
+export function splitTags<T>(args: T): { tags: { [name: string]: string } | undefined; rest: T; hasTags: boolean } {
+    const hasTags = typeof args === "object" && args !== null && Object.prototype.hasOwnProperty.call(args, "tags");
+    if (!hasTags) return { tags: undefined, rest: args, hasTags };
+    const { tags, ...rest } = args as T & { tags?: { [name: string]: string } };
+    return { tags, rest: rest as T, hasTags };
+}
