@@ -59,6 +59,7 @@ describe("DefenderMachines and DefenderSubscription: readiness as data", () => {
             new DefenderSubscription("sub", MINIMAL);
         });
         assert.deepEqual(waitsFor(run, named(run, "sub-mde-integration")), []);
+        assert.ok(run.warnings.some((w) => w.startsWith("readiness: is unset, so MDE integration is switched on at once")), run.warnings.join("\n"));
     });
 
     it("a failed Arc proxy script fails the machines' readiness, and the subscription's MDE settings and plan are never registered", async () => {

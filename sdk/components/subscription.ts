@@ -68,6 +68,12 @@ export class DefenderSubscription extends pulumi.ComponentResource {
         super(DefenderSubscription.TYPE, name, {}, withTags(opts, args.tags));
         recordSubscriptionRole(name, settings.subscriptionId, true, this);
         for (const warning of warnings) pulumi.log.warn(`${warning.path}: ${warning.message}`, this);
+        if (settings.mdeIntegration.enabled && args.readiness === undefined && role.preparers.length === 0) {
+            pulumi.log.warn(
+                "readiness: is unset, so MDE integration is switched on at once; pass every DefenderMachines' readiness (or the rollout's) for this subscription, or ignore this if no machine here needs a proxy",
+                this,
+            );
+        }
         checkProviderSubscription(this, settings);
 
         assignBuiltInPolicies(this, name, settings);
