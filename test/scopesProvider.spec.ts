@@ -130,7 +130,13 @@ describe("scope components served by the component provider to a non-TypeScript 
     });
 
     /** One `Construct` call as the engine makes it for a program's resource: inputs, and for each input the URNs it depends on. */
-    function construct(type: string, name: string, inputs: Record<string, unknown>, inputDependencies: Record<string, string[]> = {}): Promise<any> {
+    function construct(
+        type: string,
+        name: string,
+        inputs: Record<string, unknown>,
+        inputDependencies: Record<string, string[]> = {},
+        dependsOn: string[] = [],
+    ): Promise<any> {
         const req = new providerMessages.ConstructRequest();
         req.setProject(PROJECT);
         req.setStack(STACK);
@@ -140,6 +146,7 @@ describe("scope components served by the component provider to a non-TypeScript 
         req.setType(`defender-servers:index:${type}`);
         req.setName(name);
         req.setInputs(structPb.Struct.fromJavaScript(inputs));
+        req.setDependenciesList(dependsOn);
         for (const [key, urns] of Object.entries(inputDependencies)) {
             const deps = new providerMessages.ConstructRequest.PropertyDependencies();
             deps.setUrnsList(urns);
@@ -184,6 +191,21 @@ describe("scope components served by the component provider to a non-TypeScript 
             /"owner" already owns the plan and MDE settings/,
         );
         assert.ok(!monitor.registrations.some((r) => r.name.startsWith("second") || r.name.startsWith("all-in-one")), "a refused owner registered resources");
+    });
+
+    it("the all-in-one: an owner listing a preparer in dependsOn (a URN, as the engine passes it) waits for its proxies; one that does not list it is refused", async () => {
+        const third = "33333333-2222-3333-4444-555555555555";
+        const preparer = await construct("DefenderForServersNetworkRestricted", "prep", { ...machineArgs("m-prep"), subscriptionId: third, ownsSubscriptionSettings: false });
+        await assert.rejects(
+            construct("DefenderForServersNetworkRestricted", "careless", { subscriptionId: third, location: "westeurope" }),
+            /dependsOn: "careless" owns subscription 33333333-2222-3333-4444-555555555555 but does not wait for "prep"/,
+        );
+        await construct("DefenderForServersNetworkRestricted", "careful", { subscriptionId: third, location: "westeurope" }, {}, [preparer.getUrn()]);
+        const settings = monitor.registrations.find((r) => r.name === "careful-mde-integration");
+        assert.ok(settings !== undefined, "the owner registered no MDE settings");
+        const commands = monitor.registrations.filter((r) => r.name.startsWith("prep-") && r.type === "azure-native:hybridcompute:MachineRunCommand");
+        assert.ok(commands.length >= 2);
+        for (const command of commands) assert.ok(settings!.dependencies.includes(command.urn), `careful-mde-integration does not wait for ${command.name}`);
     });
 
     it("accepts an owner of another subscription in the same deployment", async () => {
