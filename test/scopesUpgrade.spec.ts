@@ -15,7 +15,8 @@ function assertNothingReplaced(label: string, before: SnapshotResource[], after:
     const verdict = compareSnapshots(before, after);
     assert.deepEqual(verdict.deleted, [], `${label}: resources the upgrade would delete (or replace under a new URN)`);
     assert.deepEqual(verdict.created, [], `${label}: resources the upgrade would create`);
-    assert.deepEqual(verdict.changed, [], `${label}: resources whose inputs changed`);
+    // After a merge, a change here can come from another branch's inputs: re-record as test/fixtures/scopes/README.md says.
+    assert.deepEqual(verdict.changed, [], `${label}: resources whose inputs changed (after a merge: re-record from the target branch, test/fixtures/scopes/README.md)`);
     assert.equal(verdict.same, before.length);
 }
 
