@@ -50,6 +50,8 @@ export interface DefenderForServersNetworkRestrictedArgs {
     builtInPolicies?: BuiltInPolicySettings;
     /** An Azure Arc gateway (`Microsoft.HybridCompute/gateways`): the listed Arc machines send their agent and extension traffic through one gateway host, so the proxy needs a handful of Arc hosts instead of dozens. Public cloud only; not with `privateLink.arc`. */
     arcGateway?: ArcGatewaySettings;
+    /** Tags for every resource of this component that takes tags (run commands, extensions, scopes, endpoints, zones, data collection rules, the MDE settings deployment). Unset: none added, as before. */
+    tags?: { [name: string]: string };
 }
 
 /** Built-in Azure Policy assignments, each opt-in. */

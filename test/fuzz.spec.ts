@@ -24,7 +24,8 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as fc from "fast-check";
-import { DefenderForServersNetworkRestricted, NormalizedArgs, validate, ValidationError } from "../sdk";
+import { DefenderForServersNetworkRestricted, ValidationError } from "../sdk";
+import { NormalizedArgs, validate } from "../sdk/validate";
 import { PRIVATE_LINK_ZONES } from "../sdk/clouds";
 import { runProgram, RunResult } from "../sdk/preview/engine";
 import { TOP_LEVEL_FIELDS } from "../sdk/validate";
