@@ -17,7 +17,7 @@ import {
 } from "./plan/egress";
 import { AzureFirewallRuleCollection, azureFirewallRuleCollections } from "./plan/firewallRules";
 import { arcAgentBypassWithGateway, arcGatewayEgressNotes, egressWithGateway } from "./plan/arcGateway";
-import { egressInputFor } from "./plan/fleetEgress";
+import { egressInputFor, egressInputForMachine } from "./plan/fleetEgress";
 import { OnboardingVerification, onboardingVerification } from "./plan/onboardingVerification";
 import { enforceOnAzureFirewall } from "./resources/firewall";
 import { arcAgentBypass, arcOnboardingCommands, OnboardingCommands } from "./plan/privateLink";
@@ -31,6 +31,7 @@ import { enableMachinePlans } from "./resources/machinePlans";
 import { declarePrivateLink } from "./resources/privateLink";
 import { checkProviderSubscription, protectSubscription } from "./resources/subscription";
 import { declareArcGateway } from "./resources/arcGateway";
+import { claimMachinesInThisDeployment } from "./resources/machineRegistry";
 import {
     checkSubscriptionRole,
     mdePrerequisitesOf,
@@ -88,6 +89,8 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         const { args: settings, warnings } = validate(args);
         const { subscriptionId, ownsSubscriptionSettings: owner } = settings;
         const preparers = checkSubscriptionRole(name, subscriptionId, owner, opts);
+        // In policy mode listed machines only inform the egress list: nothing is declared on them.
+        if (settings.rollout.mode === "machines") claimMachinesInThisDeployment(name, subscriptionId, settings.machines);
         super(DefenderForServersNetworkRestricted.TYPE, name, {}, opts);
         recordSubscriptionRole(name, subscriptionId, owner, this);
         for (const warning of warnings) {
@@ -103,10 +106,13 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         const linkFlags = egressInput.privateLink;
         const bypass = settings.proxy === undefined ? [] : bypassList(settings.proxy.bypass, privateLinkHosts(egress));
         // A machine proves only its own region's hosts, so adding a machine elsewhere changes no other machine's check.
+        // Keyed by region and road to the Arc scope: an associated Arc machine proves the private endpoint, an unassociated one the proxy.
         const regional = new Map<string, EgressDestination[]>();
-        const egressInRegion = (region: string): EgressDestination[] => {
-            if (!regional.has(region)) regional.set(region, egressWithGateway(settings, { ...egressInput, regions: [region] }));
-            return regional.get(region)!;
+        const egressInRegion = (machine: MachinePlan): EgressDestination[] => {
+            const input = egressInputForMachine(settings, machine);
+            const key = `${machine.location}/${input.privateLink.arcMachinesOutsideScope === true}`;
+            if (!regional.has(key)) regional.set(key, egressWithGateway(settings, input));
+            return regional.get(key)!;
         };
 
         // 2. Each machine: its proxies first (MDE waits for them), then the agents with their own proxy settings.
@@ -123,7 +129,7 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             ),
             routeChecks: settings.proxy?.routeCheck
                 ? (machine: MachinePlan) =>
-                      machineRouteChecks(egressInRegion(machine.location), machine, {
+                      machineRouteChecks(egressInRegion(machine), machine, {
                           mde: settings.mdeIntegration.enabled,
                           mdeOnLinux: settings.mdeIntegration.includeLinux,
                       })

@@ -110,13 +110,27 @@ function arcProxyGate(prerequisites: pulumi.Resource[]): pulumi.Output<string> {
 }
 
 /**
+ * The subscription the default azure-native provider is configured for, where the provider
+ * itself cannot say (the offline preview's mock engine answers `getClientConfig` with nothing):
+ * stack config `azure-native:subscriptionId`, else `ARM_SUBSCRIPTION_ID`, the provider's own
+ * order of precedence for it.
+ */
+export function configuredProviderSubscription(env: NodeJS.ProcessEnv = process.env): string | undefined {
+    const configured = new pulumi.Config("azure-native").get("subscriptionId") ?? env.ARM_SUBSCRIPTION_ID;
+    return configured === undefined || configured === "" ? undefined : configured;
+}
+
+/**
  * Most of the component's resources (MDE settings, extensions, endpoints) have no subscription
  * input: they go wherever the azure-native provider signs in. Say so when that is not
  * `subscriptionId`, or the plan and the MDE integration would land in different subscriptions.
+ * The provider's answer (`getClientConfig`) wins; where it has none, the default provider's
+ * configuration is compared, so the offline preview warns too.
  */
 export function checkProviderSubscription(parent: pulumi.Resource, args: NormalizedArgs): void {
     authorization.getClientConfigOutput({ parent }).apply((config) => {
-        const signedIn = config.subscriptionId?.toLowerCase();
+        const answered = typeof config.subscriptionId === "string" && config.subscriptionId !== "" ? config.subscriptionId : undefined;
+        const signedIn = (answered ?? configuredProviderSubscription())?.toLowerCase();
         if (signedIn !== undefined && signedIn !== args.subscriptionId) {
             void pulumi.log.warn(
                 `subscriptionId: is ${args.subscriptionId}, but the azure-native provider signs in to ${signedIn}, where the MDE integration, extensions and endpoints would go; point the provider at ${args.subscriptionId} (ARM_SUBSCRIPTION_ID, azure-native:subscriptionId, or a provider in the component's providers option)`,
