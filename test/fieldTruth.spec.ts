@@ -205,7 +205,7 @@ describe("field truth: regions", () => {
     });
 
     it("still names the ARM spelling of a display name, and accepts the regions Microsoft lists", () => {
-        assert.deepEqual(refused({ ...MINIMAL, location: "West Europe" }), ['location: "West Europe" is not how ARM spells the region; use "westeurope"']);
+        assert.deepEqual(refused({ ...MINIMAL, location: "West Europe" }), ['location: "West Europe" is not a region name; use "westeurope"']);
         for (const location of ["belgiumcentral", "malaysiawest", "australiacentral2"]) validate({ ...MINIMAL, location });
         validate({ ...MINIMAL, cloud: "AzureUSGovernment", location: "usdodcentral" });
     });

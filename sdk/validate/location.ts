@@ -39,7 +39,7 @@ export function regionProblem(text: string, cloud: CloudName): string | undefine
     // A cloud with no list is refused as a whole (CLOUD_RETIREMENTS): one error is enough.
     if (regions.length === 0 || regions.includes(text)) return undefined;
     const squashed = text.toLowerCase().replace(/[\s_-]+/g, "");
-    if (regions.includes(squashed)) return `"${text}" is not how ARM spells the region; use "${squashed}"`;
+    if (regions.includes(squashed)) return `"${text}" is not a region name; use "${squashed}"`;
     const elsewhere = cloudOfRegion(squashed);
     if (elsewhere !== undefined) {
         return `"${text}" is a region of ${elsewhere}, and cloud is ${cloud}; use one of ${cloud}'s regions (${regions.join(", ")}) or set cloud to ${elsewhere}`;
