@@ -48,8 +48,8 @@ export function checkSubscriptionWideEffects(problems: ProblemList, context: Sub
 /**
  * `mdeIntegration.enabled: false` writes `WDATP = false`, a setting of the whole subscription
  * (`Microsoft.Security/settings` has one `WDATP` per subscription, defender-docs
- * `enable-defender-for-endpoint.md`). On a subscription where MDE integration runs today, that
- * switches it off for every machine there, not only this instance's. The component cannot read
+ * `enable-defender-for-endpoint.md`). On a subscription where MDE integration is on today, that
+ * switches the integration off for every machine there, not only this instance's. The component cannot read
  * the current value before it writes (azure-native 3.28.0 has no resource and no read for
  * `Microsoft.Security/settings`, and `resources.getResource` reads resource-group resources
  * only), so the user confirms it in the args.
@@ -58,7 +58,7 @@ export function checkSwitchOffConfirmed(problems: ProblemList, enabled: boolean 
     if (enabled === false && confirmed !== true) {
         problems.error(
             "mdeIntegration.enabled",
-            "is false, which writes WDATP = false for the whole subscription: where MDE integration runs today, Defender for Cloud stops it for every machine in the subscription, not only this instance's, and the component cannot read the current setting first. Check it (Defender for Cloud > Environment settings > your subscription > Defender plans > Servers > Settings, Endpoint protection; or az security setting show -n WDATP), then set mdeIntegration.confirmSwitchOff: true, or remove enabled: false",
+            "is false, which writes WDATP = false for the whole subscription: where MDE integration is on today, it is switched off for every machine in the subscription, not only this instance's, and the component cannot read the current setting first. Check it (Defender for Cloud > Environment settings > your subscription > Defender plans > Servers > Settings, Endpoint protection; or az security setting show -n WDATP), then set mdeIntegration.confirmSwitchOff: true, or remove enabled: false",
         );
     } else if (enabled === false) {
         problems.warn(
