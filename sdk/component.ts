@@ -109,7 +109,7 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         // Keyed by region and road to the Arc scope: an associated Arc machine proves the private endpoint, an unassociated one the proxy.
         const regional = new Map<string, EgressDestination[]>();
         const egressInRegion = (machine: MachinePlan): EgressDestination[] => {
-            const input = egressInputForMachine(settings, machine);
+            const input = egressInputForMachine(settings, machine, egressInput);
             const key = `${machine.location}/${input.privateLink.arcMachinesOutsideScope === true}`;
             if (!regional.has(key)) regional.set(key, egressWithGateway(settings, input));
             return regional.get(key)!;

@@ -28,8 +28,7 @@ export function egressInputFor(args: NormalizedArgs): EgressInput {
  * One machine's egress input, for its route check: its own region, and the Arc scope's hosts by
  * the road this machine takes (private endpoint once associated, the proxy otherwise).
  */
-export function egressInputForMachine(args: NormalizedArgs, machine: MachinePlan): EgressInput {
-    const fleet = egressInputFor(args);
+export function egressInputForMachine(args: NormalizedArgs, machine: MachinePlan, fleet: EgressInput = egressInputFor(args)): EgressInput {
     return {
         ...fleet,
         regions: [machine.location],
