@@ -188,12 +188,12 @@ describe(`the packed package, installed from its tarball (Node ${process.version
     });
 
     it("ships compiled JavaScript, type declarations, the run-command scripts, the policy pack's sources, README, LICENSE and CHANGELOG, and nothing else", () => {
-        for (const expected of ["dist/index.js", "dist/index.d.ts", "dist/preview/cli.js", "README.md", "LICENSE", "CHANGELOG.md", "package.json", ...POLICY_FILES]) {
+        for (const expected of ["dist/index.js", "dist/index.d.ts", "dist/preview/cli.js", "README.md", "docs/arguments.md", "LICENSE", "CHANGELOG.md", "package.json", ...POLICY_FILES]) {
             assert.ok(files.includes(expected), `${expected} is in the tarball`);
         }
         assert.ok(files.some((f) => f.startsWith("sdk/scripts/")), "the run-command scripts are in the tarball");
         const unexpected = files.filter(
-            (f) => !/^(dist\/.*\.(js|d\.ts)|sdk\/scripts\/[^/]+|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/.test(f) && !POLICY_FILES.includes(f),
+            (f) => !/^(dist\/.*\.(js|d\.ts)|sdk\/scripts\/[^/]+|README\.md|docs\/[^/]+\.md|LICENSE|CHANGELOG\.md|package\.json)$/.test(f) && !POLICY_FILES.includes(f),
         );
         assert.deepEqual(unexpected, []);
     });
