@@ -236,7 +236,7 @@ export interface DefenderPlanSettings {
 
 /** The subscription settings that make Defender for Cloud deploy MDE (`MDE.Windows` / `MDE.Linux`) on every machine. */
 export interface MdeIntegrationSettings {
-    /** Switch MDE integration on (default `true`, after every proxy). `false` writes it off before the plan is created, since the plan would otherwise integrate MDE by default; machines already onboarded stay onboarded. */
+    /** Switch MDE integration on (default `true`, after every proxy). `false` writes it off before the plan is created, since the plan would otherwise integrate MDE by default; machines already onboarded stay onboarded. `false` needs `confirmSwitchOff: true`: the setting is the whole subscription's. */
     enabled?: boolean;
     /** Deploy MDE to Linux machines too (default `true`). */
     includeLinux?: boolean;
