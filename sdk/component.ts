@@ -19,6 +19,7 @@ import { enableMachinePlans } from "./resources/machinePlans";
 import { declarePrivateLink } from "./resources/privateLink";
 import { checkProviderSubscription, protectSubscription } from "./resources/subscription";
 import { declareArcGateway } from "./resources/arcGateway";
+import { claimMachinesInThisDeployment } from "./resources/machineRegistry";
 import {
     checkSubscriptionRole,
     mdePrerequisitesOf,
@@ -77,6 +78,8 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         const { args: settings, warnings } = validate(rest);
         const { subscriptionId, ownsSubscriptionSettings: owner } = settings;
         const role = checkSubscriptionRole(name, subscriptionId, owner, opts);
+        // In policy mode listed machines only inform the egress list: nothing is declared on them.
+        if (settings.rollout.mode === "machines") claimMachinesInThisDeployment(name, subscriptionId, settings.machines);
         super(DefenderForServersNetworkRestricted.TYPE, name, {}, withTags(opts, tags));
         recordSubscriptionRole(name, subscriptionId, owner, this);
         for (const warning of warnings) {

@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { arcAgentBypassWithGateway, egressWithGateway } from "../plan/arcGateway";
 import { EgressDestination, EgressEndpoint, EgressInput } from "../plan/egress";
 import { AzureFirewallRuleCollection } from "../plan/firewallRules";
+import { egressInputForMachine } from "../plan/fleetEgress";
 import { machineRouteChecks } from "../plan/machineRouteCheck";
 import { PolicyRolloutInput, rolloutPolicies } from "../plan/policy";
 import { arcAgentBypass } from "../plan/privateLink";
@@ -53,10 +54,13 @@ export function prepareFleet(parent: pulumi.Resource, name: string, settings: No
     const { input: egressInput, egress, bypass, firewallRules } = egressPlan(settings);
     const linkFlags = egressInput.privateLink;
     // A machine proves only its own region's hosts, so adding a machine elsewhere changes no other machine's check.
+    // Keyed by region and road to the Arc scope: an associated Arc machine proves the private endpoint, an unassociated one the proxy.
     const regional = new Map<string, EgressDestination[]>();
-    const egressInRegion = (region: string): EgressDestination[] => {
-        if (!regional.has(region)) regional.set(region, egressWithGateway(settings, { ...egressInput, regions: [region] }));
-        return regional.get(region)!;
+    const egressFor = (machine: MachinePlan): EgressDestination[] => {
+        const input = egressInputForMachine(settings, machine, egressInput);
+        const key = `${machine.location}/${input.privateLink.arcMachinesOutsideScope === true}`;
+        if (!regional.has(key)) regional.set(key, egressWithGateway(settings, input));
+        return regional.get(key)!;
     };
 
     // Each machine: its proxies first (MDE waits for them), then the agents with their own proxy settings.
@@ -73,7 +77,7 @@ export function prepareFleet(parent: pulumi.Resource, name: string, settings: No
         ),
         routeChecks: settings.proxy?.routeCheck
             ? (machine: MachinePlan) =>
-                  machineRouteChecks(egressInRegion(machine.location), machine, {
+                  machineRouteChecks(egressFor(machine), machine, {
                       mde: settings.mdeIntegration.enabled,
                       mdeOnLinux: settings.mdeIntegration.includeLinux,
                   })

@@ -11,6 +11,7 @@ import { prepareFleet } from "./fleet";
 import { readinessOf } from "./readiness";
 import { tagProblems, withTags } from "./tags";
 import { refuse, validateFor } from "./validateFor";
+import { claimMachinesInThisDeployment } from "../resources/machineRegistry";
 
 const TYPE_NAME = "DefenderMachines";
 
@@ -66,6 +67,8 @@ export class DefenderMachines extends pulumi.ComponentResource {
                           ...(links.dataCollectionEndpointId !== undefined ? { azureMonitor: { privateEndpoint: false } } : {}),
                       },
         });
+        // One machine, one instance: a second DefenderMachines (or all-in-one) listing it is refused before anything registers.
+        if (settings.rollout.mode === "machines") claimMachinesInThisDeployment(name, settings.subscriptionId, settings.machines);
         super(DefenderMachines.TYPE, name, {}, withTags(opts, args.tags));
         for (const warning of warnings) pulumi.log.warn(`${warning.path}: ${warning.message}`, this);
 
