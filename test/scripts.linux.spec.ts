@@ -59,16 +59,26 @@ const EXPECTED_APT = [
     "",
 ].join("\n");
 
-const SHOW = (unit: string) => ["systemctl", "show", "-p", "Environment", "--value", unit];
+const SHOW = (unit: string) => ["systemctl", "show", "-p", "Environment", unit];
+const PROPERTY = (name: string, unit: string) => ["systemctl", "show", "-p", name, unit];
 
+/** A first run on a machine whose agent runs without the proxy: reload, read back, restart. */
 function restartCalls(unit: string): string[][] {
     return [
+        PROPERTY("NeedDaemonReload", unit),
         ["systemctl", "daemon-reload"],
         SHOW(unit),
+        PROPERTY("MainPID", unit),
+        PROPERTY("ActiveState", unit),
         ["systemd-run", "--on-active=10s", `--description=defender-servers: restart ${unit} to apply its proxy`, "/stub-bin/systemctl", "restart", unit],
         // what the systemd-run stub ran at once
         ["systemctl", "restart", unit],
     ];
+}
+
+/** A run that finds everything in place: systemd has loaded the drop-in and the running agent has the proxy. */
+function convergedCalls(unit: string): string[][] {
+    return [PROPERTY("NeedDaemonReload", unit), SHOW(unit), PROPERTY("MainPID", unit)];
 }
 
 const DNF_BEFORE = `# see \`man dnf.conf\` for defaults and possible options
@@ -141,7 +151,7 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
             put(sb, MDATP, JSON.stringify(MDATP_BEFORE, null, 4));
             const before = snapshot(sb.root);
 
-            const { first, second, tree, firstCalls } = runTwice(sb, OS_PROXY, { PROXY_URL: PROXY, PROXY_BYPASS: BYPASS }, [SHOW("walinuxagent.service")]);
+            const { first, second, tree, firstCalls } = runTwice(sb, OS_PROXY, { PROXY_URL: PROXY, PROXY_BYPASS: BYPASS }, convergedCalls("walinuxagent.service"));
 
             assert.equal(read(sb, "etc/systemd/system/walinuxagent.service.d/13-Proxy.conf"), expectedDropin(FULL_BYPASS));
             assert.equal(read(sb, APT_FILE), EXPECTED_APT);
@@ -252,8 +262,8 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
             const old = run(sb, OS_PROXY, { PROXY_URL: "http://old-proxy.contoso.internal:8080" });
             assert.equal(old.status, 0, old.stderr);
             const n = calls(sb).length;
-            runTwice(sb, OS_PROXY, { PROXY_URL: PROXY, PROXY_BYPASS: BYPASS }, [SHOW("walinuxagent.service")]);
-            assert.deepEqual(calls(sb).slice(n, n + 4), restartCalls("walinuxagent.service"));
+            runTwice(sb, OS_PROXY, { PROXY_URL: PROXY, PROXY_BYPASS: BYPASS }, convergedCalls("walinuxagent.service"));
+            assert.deepEqual(calls(sb).slice(n, n + 7), restartCalls("walinuxagent.service"));
             assert.equal(read(sb, "etc/systemd/system/walinuxagent.service.d/13-Proxy.conf"), expectedDropin(FULL_BYPASS));
             assert.equal(JSON.parse(read(sb, MDATP)).cloudService.proxy, `${PROXY}/`);
         });
@@ -392,11 +402,11 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
                 withSystemd(sb);
                 const before = snapshot(sb.root);
                 const res = run(sb, OS_PROXY, { PROXY_URL: PROXY, STUB_EXTRA_ENV: "https_proxy=http://runtime-override:1" });
-                expectFailure(res, 1, /systemd reports another https_proxy for walinuxagent\.service/);
+                expectFailure(res, 1, /systemd reports another proxy environment for walinuxagent\.service/);
                 assert.deepEqual(snapshot(sb.root), before);
                 assert.deepEqual(
                     calls(sb).map((c) => c.slice(0, 2)),
-                    [["systemctl", "daemon-reload"], ["systemctl", "show"], ["systemctl", "daemon-reload"]],
+                    [["systemctl", "show"], ["systemctl", "daemon-reload"], ["systemctl", "show"], ["systemctl", "daemon-reload"]],
                 );
             });
 
@@ -422,7 +432,7 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
             assert.deepEqual(snapshot(sb.root), before);
             const n = calls(sb).length;
             runTwice(sb, OS_PROXY, { PROXY_URL: PROXY });
-            assert.deepEqual(calls(sb).slice(n, n + 4), restartCalls("walinuxagent.service"));
+            assert.deepEqual(calls(sb).slice(n, n + 7), restartCalls("walinuxagent.service"));
         });
 
         describe("PROXY_BYPASS", () => {
@@ -435,7 +445,7 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
                 ["credentials", `svc:${PASSWORD}@proxy.contoso.internal`, /entry 1 carries credentials/],
                 ["a URL with credentials", `http://svc:${PASSWORD}@host`, /entry 1 carries credentials/],
                 ["more than 4096 characters", Array.from({ length: 300 }, (_, i) => `host-${i}.contoso.internal`).join(","), /longer than 4096 characters/],
-                ["more than 200 entries", Array.from({ length: 201 }, (_, i) => `h${i}`).join(","), /more than 200 entries/],
+                ["more than 300 entries besides the fixed ones", Array.from({ length: 301 }, (_, i) => `h${i}`).join(","), /more than 300 entries besides/],
                 ["an entry over 253 characters", `${"a".repeat(254)}`, /entry 1 is longer than 253 characters/],
             ];
             for (const [label, value, message] of bad) {

@@ -128,8 +128,16 @@ export interface SquidConfigOptions {
      * everything else refused ends with its own `http_access deny all`.
      */
     rules: string;
-    /** Names Squid resolves to 127.0.0.1 through its own hosts file (besides localhost). */
+    /** Names Squid resolves to 127.0.0.1 (or {@link hostsAddress}) through its own hosts file (besides localhost). */
     hosts?: string[];
+    /**
+     * The loopback address `hosts` resolve to; defaults to 127.0.0.1. A spec that serves the far
+     * ends on the real ports 80 and 443 picks an address of its own in 127.0.0.0/8, so that it
+     * collides with nothing else on the machine.
+     */
+    hostsAddress?: string;
+    /** Options appended to the `http_port` line, e.g. `ssl-bump tls-cert=...` for a TLS-intercepting Squid. */
+    httpPortOptions?: string;
     /** Squid's visible_hostname: names the spec in error pages. Defaults to squid-test.invalid. */
     visibleHostname?: string;
 }
@@ -138,11 +146,11 @@ export interface SquidConfigOptions {
  * The fixed part of every test Squid's configuration, in `dir`, listening on 127.0.0.1:`port`.
  * Kept alike with the list in Start-TestSquid (test/powershell/TestHelpers.ps1).
  */
-function baseDirectives(dir: string, port: number, visibleHostname: string): string[] {
+function baseDirectives(dir: string, port: number, visibleHostname: string, httpPortOptions?: string): string[] {
     return [
         // 127.0.0.1 only: the callers' rules may allow all (routeCheck does), and a test proxy
         // must not be an open proxy for the network the machine sits on.
-        `http_port 127.0.0.1:${port}`,
+        `http_port 127.0.0.1:${port}${httpPortOptions === undefined ? "" : ` ${httpPortOptions}`}`,
         `visible_hostname ${visibleHostname}`,
         // Everything Squid writes stays in the temporary directory: nothing in /var, /run or the
         // Debian package's own cache and log directories, so several Squids can run side by side.
@@ -172,9 +180,11 @@ function baseDirectives(dir: string, port: number, visibleHostname: string): str
  * `options.rules`.
  */
 export function writeSquidConfig(dir: string, port: number, options: SquidConfigOptions): string {
-    const hosts = ["127.0.0.1 localhost", ...(options.hosts ?? []).map((h) => `127.0.0.1 ${h}`)];
+    const address = options.hostsAddress ?? "127.0.0.1";
+    if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address)) throw new Error(`squidServer: hostsAddress ${address} is not a loopback address (127.0.0.0/8)`);
+    const hosts = ["127.0.0.1 localhost", ...(options.hosts ?? []).map((h) => `${address} ${h}`)];
     fs.writeFileSync(path.join(dir, "hosts"), `${hosts.join("\n")}\n`, { mode: 0o644 });
-    const conf = [...baseDirectives(dir, port, options.visibleHostname ?? "squid-test.invalid"), options.rules.trimEnd(), ""].join("\n");
+    const conf = [...baseDirectives(dir, port, options.visibleHostname ?? "squid-test.invalid", options.httpPortOptions), options.rules.trimEnd(), ""].join("\n");
     const file = path.join(dir, "squid.conf");
     fs.writeFileSync(file, conf, { mode: 0o644 });
     return file;
