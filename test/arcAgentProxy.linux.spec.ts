@@ -62,6 +62,7 @@ describe("linux-arc-agent-proxy.sh in a scratch root", function () {
         ["azcmagent", "config", "list", "--json"],
         ["systemctl", "show", "-p", "NeedDaemonReload", "extd.service"],
         ["systemctl", "show", "-p", "Environment", "extd.service"],
+        ["systemctl", "show", "-p", "Environment", "extd.service"],
         ["systemctl", "show", "-p", "MainPID", "extd.service"],
     ];
 

@@ -215,9 +215,16 @@ while read -r kind target; do
     *) echo "runner: unknown mount kind $kind" >&2; exit 90 ;;
     esac
 done <<<"${"${"}TEST_MOUNTS:-}"
+shell=/bin/bash
+if [[ -n ${"${"}SCRIPT_BASH:-} ]]; then
+    # Another bash (an old release from the tools cache) runs the script: lent into the root.
+    : >"$R/script-bash"
+    mount --bind "$SCRIPT_BASH" "$R/script-bash"
+    shell=/script-bash
+fi
 export PATH=$SCRIPT_PATH
-unset SCRIPT_PATH TEST_MOUNTS
-exec /usr/sbin/chroot "$R" /bin/bash "/scripts/$script"
+unset SCRIPT_PATH TEST_MOUNTS SCRIPT_BASH
+exec /usr/sbin/chroot "$R" "$shell" "/scripts/$script"
 `;
 
 const sandboxes: string[] = [];
@@ -313,6 +320,8 @@ export interface RunOptions {
     /** Extra mounts, "tmpfs-full /etc/x" or "ro /etc/x". */
     mounts?: string[];
     timeoutMs?: number;
+    /** A bash binary on this host to run the script with instead of the system's /bin/bash. */
+    bash?: string;
 }
 
 export function run(sb: Sandbox, script: string, env: Record<string, string | undefined>, options: RunOptions = {}): Result {
@@ -320,6 +329,7 @@ export function run(sb: Sandbox, script: string, env: Record<string, string | un
         PATH: "/usr/sbin:/usr/bin:/sbin:/bin",
         SCRIPT_PATH: (options.pathDirs ?? ["/stub-bin", "/usr/bin", "/bin", "/usr/sbin"]).join(":"),
         TEST_MOUNTS: (options.mounts ?? []).join("\n"),
+        ...(options.bash === undefined ? {} : { SCRIPT_BASH: options.bash }),
         HOME: "/root",
         LC_ALL: "C",
         TMPDIR: "/tmp",

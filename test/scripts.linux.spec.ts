@@ -78,7 +78,7 @@ function restartCalls(unit: string): string[][] {
 
 /** A run that finds everything in place: systemd has loaded the drop-in and the running agent has the proxy. */
 function convergedCalls(unit: string): string[][] {
-    return [PROPERTY("NeedDaemonReload", unit), SHOW(unit), PROPERTY("MainPID", unit)];
+    return [PROPERTY("NeedDaemonReload", unit), SHOW(unit), SHOW(unit), PROPERTY("MainPID", unit)];
 }
 
 const DNF_BEFORE = `# see \`man dnf.conf\` for defaults and possible options

@@ -267,6 +267,7 @@ apply() {
 	OLD_BYPASS=$got_bypass
 
 	find_unit "$EXT_UNIT" || die 1 "$EXT_UNIT was not found: this agent has no extension service to give the proxy to (agent too old or not installed)"
+	refuse_if_masked "$DROPIN"
 	systemd_running || die 1 "systemd is not running: the extension service's proxy cannot be set or read back"
 
 	preflight_route

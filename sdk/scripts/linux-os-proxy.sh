@@ -556,6 +556,7 @@ main() {
 		# 13-Proxy.conf, replaces a copy made by hand under /lib (a same-named file in a
 		# higher-priority directory wins, systemd.unit(5)).
 		dropin=/etc/systemd/system/$agent_unit.d/13-Proxy.conf
+		refuse_if_masked "$dropin"
 		check_dropin_conflicts "$agent_unit" "$dropin"
 	fi
 	local manager

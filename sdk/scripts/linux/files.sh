@@ -42,6 +42,17 @@ same_content() {
 	[[ -f $1 && -f $2 ]] && cmp -s -- "$1" "$2"
 }
 
+# refuse_if_masked TARGET: dies when TARGET is a link to /dev/null. Such a link masks a file on
+# purpose (systemd.unit(5): a drop-in linked to /dev/null is switched off), and writing through
+# it would replace the machine's /dev/null. Whoever masked it decides; the message says how.
+refuse_if_masked() {
+	local resolved
+	[[ -L $1 ]] || return 0
+	resolved=$(readlink -f -- "$1") || die 1 "cannot resolve the symlink $1"
+	[[ $resolved != /dev/null ]] ||
+		die 1 "$1 is masked (a symbolic link to /dev/null, which switches it off on purpose); nothing was written to it. Remove the link (rm $1) to let this script manage it, and run again"
+}
+
 # put_file TARGET CANDIDATE: makes TARGET hold CANDIDATE's bytes, atomically: a temporary file
 # in TARGET's own directory, flushed to disk, then renamed over TARGET, so TARGET is never cut
 # short (a full disk fails the temporary file, not TARGET). A symlink is followed, so the link
@@ -58,12 +69,7 @@ put_file() {
 	if [[ -L $target ]]; then
 		real=$(readlink -f -- "$target") || die 1 "cannot resolve the symlink $target"
 	fi
-	# A link to /dev/null masks a file on purpose (systemd.unit(5): a drop-in linked to
-	# /dev/null is switched off); writing through it would replace the machine's /dev/null.
-	# Whoever masked it decides: nothing is written, and the message says how to undo the mask.
-	if [[ $real == /dev/null ]]; then
-		die 1 "$target is masked (a symbolic link to /dev/null, which switches it off on purpose); nothing was written. Remove the link (rm $target) to let this script manage it, and run again"
-	fi
+	refuse_if_masked "$target"
 	[[ ! -d $real ]] || die 1 "cannot write $target: a directory is in its place; remove or rename it and run again"
 	[[ ! -e $real || -f $real ]] || die 1 "cannot write $target: it is not a regular file (a device, socket or pipe is in its place); remove it and run again"
 	dir=$(dirname -- "$real")

@@ -32,12 +32,16 @@ unit_property() {
 	printf '%s' "${shown#"$2="}"
 }
 
-# reload_if_needed UNIT: `systemctl daemon-reload` when systemd says UNIT's files changed since it
-# loaded them (NeedDaemonReload=yes), whoever changed them; returns 1 when the reload fails.
+# reload_if_needed UNIT: `systemctl daemon-reload` unless systemd has loaded UNIT's current files
+# with our environment. Two observations decide it: NeedDaemonReload (systemd compares the files
+# it loaded with the disk, but does not notice a drop-in directory created since), and the loaded
+# Environment itself. Returns 1 when the reload fails.
 reload_if_needed() {
 	local need
 	need=$(unit_property "$1" NeedDaemonReload) || need=yes
-	[[ $need == no ]] && return 0
+	if [[ $need == no ]] && unit_environment_ok "$1"; then
+		return 0
+	fi
 	systemctl daemon-reload >/dev/null 2>&1 || return 1
 	echo "reloaded: systemd had not loaded the current files of $1 (NeedDaemonReload=$need)"
 }
