@@ -444,8 +444,8 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
                 ["*.*", "*.*", /entry 1 would send every destination/],
                 ["credentials", `svc:${PASSWORD}@proxy.contoso.internal`, /entry 1 carries credentials/],
                 ["a URL with credentials", `http://svc:${PASSWORD}@host`, /entry 1 carries credentials/],
-                ["more than 4096 characters", Array.from({ length: 300 }, (_, i) => `host-${i}.contoso.internal`).join(","), /longer than 4096 characters/],
-                ["more than 300 entries besides the fixed ones", Array.from({ length: 301 }, (_, i) => `h${i}`).join(","), /more than 300 entries besides/],
+                ["more than 16384 characters", Array.from({ length: 700 }, (_, i) => `host-${i}.contoso.internal`).join(","), /longer than 16384 characters/],
+                ["more than 1000 entries besides the fixed ones", Array.from({ length: 1001 }, (_, i) => `h${i}`).join(","), /more than 1000 entries besides/],
                 ["an entry over 253 characters", `${"a".repeat(254)}`, /entry 1 is longer than 253 characters/],
             ];
             for (const [label, value, message] of bad) {

@@ -4,15 +4,16 @@
 export LC_ALL=C
 
 readonly ALWAYS_BYPASS="168.63.129.16,169.254.169.254,localhost,127.0.0.1"
-# Bounds for PROXY_BYPASS: a DNS name is at most 253 characters; 4096 keeps each Environment=
-# line of a drop-in far below systemd's line limit (LONG_LINE_MAX, 1 MiB) and below what a
-# run-command parameter comfortably carries. The entry bound counts what the caller may list
-# (sdk/validate/proxy.ts BYPASS_LIMITS: 200) plus what the component adds itself (the wire
-# server, IMDS, loopback and the Private Link host names), so the two can never disagree on a
-# list the component accepted; the fixed entries above are not counted.
+# Bounds for PROXY_BYPASS: a DNS name is at most 253 characters. The list is the caller's
+# (sdk/validate/proxy.ts BYPASS_LIMITS: 200 entries, 3584 characters) plus what the component adds
+# itself: the fixed entries above and the Private Link host names, three per Log Analytics
+# workspace (test/bypassValidation.linux.spec.ts renders the worst case through the component's
+# own functions). 1000 entries and 16384 characters hold that for dozens of workspaces and stay
+# far below systemd's line limit for each Environment= line (LONG_LINE_MAX, 1 MiB). The fixed
+# entries are not counted.
 readonly MAX_BYPASS_ENTRY_CHARS=253
-readonly MAX_BYPASS_ENTRIES=300
-readonly MAX_BYPASS_CHARS=4096
+readonly MAX_BYPASS_ENTRIES=1000
+readonly MAX_BYPASS_CHARS=16384
 readonly PROXY_VARS=(http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY)
 readonly HOST_RE='^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$'
 
