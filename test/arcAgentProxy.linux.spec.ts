@@ -166,12 +166,15 @@ describe("linux-arc-agent-proxy.sh in a scratch root", function () {
         assert.ok(!exists(sb, DROPIN));
     });
 
-    it("without python3 it reads the JSON with jq; without either it says so", () => {
+    it("without python3 it reads the JSON with RHEL's /usr/libexec/platform-python; with neither (jq alone) it refuses clearly", () => {
+        const platformPython = arcMachine();
+        fs.mkdirSync(path.join(platformPython.root, "usr/libexec"), { recursive: true });
+        fs.symlinkSync("/usr/bin/python3", path.join(platformPython.root, "usr/libexec/platform-python"));
+        twice(platformPython, env(), undefined, pathWithout(platformPython, /^python/));
+        assert.deepEqual(store(platformPython), { "proxy.url": url(), "proxy.bypass": ["Arc", "ARM"] });
         const jqOnly = arcMachine();
-        twice(jqOnly, env(), undefined, pathWithout(jqOnly, /^python/));
-        assert.deepEqual(store(jqOnly), { "proxy.url": url(), "proxy.bypass": ["Arc", "ARM"] });
-        const neither = arcMachine();
-        expectFailure(run(neither, ARC_PROXY, env(), { pathDirs: pathWithout(neither, /^python/, /^jq$/) }), 1, /needs python3 or jq; neither was found/);
+        expectFailure(run(jqOnly, ARC_PROXY, env(), { pathDirs: pathWithout(jqOnly, /^python/) }), 1, /needs python3 \(or \/usr\/libexec\/platform-python\); neither was found/);
+        assert.deepEqual(store(jqOnly), {}, "nothing was changed");
     });
 
     it("verify: passes once the running extension service has the proxy, fails (bounded) while it does not", async () => {

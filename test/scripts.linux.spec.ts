@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import {
     ALWAYS, APT_FILE, ARC_PROXY, BYPASS, calls, exists, expectFailure, FULL_BYPASS, makeSandbox, MDATP, modeOf, OS_PROXY, PASSWORD,
-    pathWithout, PROXY, put, read, removeSandboxes, run, runTwice, Sandbox, SCRIPTS, snapshot, withSystemd,
+    pathWithout, PROXY, put, read, rootPath, removeSandboxes, run, runTwice, Sandbox, SCRIPTS, snapshot, withSystemd,
 } from "./scratchRoot.linux";
 
 // ---------------------------------------------------------------------------------------------
@@ -287,24 +287,26 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
             assert.deepEqual(calls(sb), []);
         });
 
-        it("python3 missing: nothing to merge needs no JSON tool; an existing file is merged with jq; neither tool is a clear failure", () => {
+        it("python3 missing: nothing to merge needs no JSON tool; an existing file is merged with RHEL's /usr/libexec/platform-python; jq alone is a clear failure", () => {
             const noPython = makeSandbox();
             debianRoot(noPython);
             runTwice(noPython, OS_PROXY, { PROXY_URL: PROXY }, undefined, { pathDirs: pathWithout(noPython, /^python/, /^jq$/) });
             assert.deepEqual(JSON.parse(read(noPython, MDATP)), { cloudService: { proxy: `${PROXY}/` } });
 
+            const platformPython = makeSandbox();
+            debianRoot(platformPython);
+            put(platformPython, MDATP, JSON.stringify(MDATP_BEFORE));
+            fs.mkdirSync(rootPath(platformPython, "usr/libexec"), { recursive: true });
+            fs.symlinkSync("/usr/bin/python3", rootPath(platformPython, "usr/libexec/platform-python"));
+            runTwice(platformPython, OS_PROXY, { PROXY_URL: PROXY }, undefined, { pathDirs: pathWithout(platformPython, /^python/, /^jq$/) });
+            assert.deepEqual(JSON.parse(read(platformPython, MDATP)), { ...MDATP_BEFORE, cloudService: { ...MDATP_BEFORE.cloudService, proxy: `${PROXY}/` } });
+
             const jqOnly = makeSandbox();
             debianRoot(jqOnly);
             put(jqOnly, MDATP, JSON.stringify(MDATP_BEFORE));
-            runTwice(jqOnly, OS_PROXY, { PROXY_URL: PROXY }, undefined, { pathDirs: pathWithout(jqOnly, /^python/) });
-            assert.deepEqual(JSON.parse(read(jqOnly, MDATP)), { ...MDATP_BEFORE, cloudService: { ...MDATP_BEFORE.cloudService, proxy: `${PROXY}/` } });
-
-            const neither = makeSandbox();
-            debianRoot(neither);
-            put(neither, MDATP, JSON.stringify(MDATP_BEFORE));
-            const before = snapshot(neither.root);
-            expectFailure(run(neither, OS_PROXY, { PROXY_URL: PROXY }, { pathDirs: pathWithout(neither, /^python/, /^jq$/) }), 1, /needs python3 or jq; neither was found/);
-            assert.deepEqual(snapshot(neither.root), before);
+            const before = snapshot(jqOnly.root);
+            expectFailure(run(jqOnly, OS_PROXY, { PROXY_URL: PROXY }, { pathDirs: pathWithout(jqOnly, /^python/) }), 1, /must be merged, which needs python3 \(or \/usr\/libexec\/platform-python\); neither was found/);
+            assert.deepEqual(snapshot(jqOnly.root), before);
         });
 
         describe("a write that fails exits non-zero, never says changed:, and leaves every file as it was", () => {

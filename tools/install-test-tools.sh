@@ -24,7 +24,7 @@ command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 [[ -x /usr/lib/squid/security_file_certgen ]] || need+=(squid-openssl)
 command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
 command -v systemd-nspawn >/dev/null 2>&1 || need+=(systemd-container)
-# The Linux script specs run the scripts with curl (route check) and jq (the JSON merge fallback).
+# The Linux script specs run the scripts with curl (route check); jq keeps the stub azcmagent's settings.
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v jq >/dev/null 2>&1 || need+=(jq)
 if ((${#need[@]})); then

@@ -23,8 +23,8 @@
 # apply: reads the agent's settings with `azcmagent config list --json` (the --json flag is one
 # of the common flags of every azcmagent command: MicrosoftDocs/azure-docs
 # articles/azure-arc/servers/includes/azcmagent-common-flags.md; `config set/clear/list`:
-# articles/azure-arc/servers/azcmagent-config.md). The output is parsed as JSON (python3 or jq;
-# neither = a clear failure), never by regex. Before changing anything it proves the new proxy
+# articles/azure-arc/servers/azcmagent-config.md). The output is parsed as JSON (python3 or RHEL's
+# platform-python; neither = a clear failure), never by regex. Before changing anything it proves the new proxy
 # reaches the Arc hosts; a proxy that cannot would cut the machine off from Azure. It then writes
 # a systemd drop-in for extd.service (the Arc "Extension Service" that installs extensions such as
 # MDE.Linux: azure-docs articles/azure-arc/servers/agent-overview.md, Linux daemons; it gets no
@@ -140,13 +140,9 @@ find_agent() {
 		AGENT=/opt/azcmagent/bin/azcmagent
 	fi
 	[[ -n $AGENT ]] || die 1 "azcmagent was not found (PATH or /opt/azcmagent/bin); install and connect the Azure Connected Machine agent first"
-	if command -v python3 >/dev/null; then
-		JSON_TOOL=python3
-	elif command -v jq >/dev/null; then
-		JSON_TOOL=jq
-	else
-		die 1 "reading the agent's settings (azcmagent config list --json) needs python3 or jq; neither was found on PATH - install one and run again"
-	fi
+	find_python
+	[[ -n $PYTHON ]] ||
+		die 1 "reading the agent's settings (azcmagent config list --json) needs python3 (or /usr/libexec/platform-python); neither was found - install python3 and run again"
 }
 
 # Sets GOT_URL and GOT_BYPASS (values sorted, comma-joined) from `config list --json`, whose
@@ -154,9 +150,7 @@ find_agent() {
 read_settings() {
 	local line bad="azcmagent config list --json did not print the LocalSettings list this script reads"
 	"$AGENT" config list --json >"$WORK/config.json" 2>/dev/null || die 1 "azcmagent config list --json failed"
-	case $JSON_TOOL in
-	python3)
-		python3 - "$WORK/config.json" >"$WORK/settings" 2>/dev/null <<'PY' || die 1 "$bad"
+	"$PYTHON" - "$WORK/config.json" >"$WORK/settings" 2>/dev/null <<'PY' || die 1 "$bad"
 import json
 import sys
 
@@ -180,18 +174,6 @@ def text(value):
 
 print("%s\t%s" % (text(values.get("proxy.url")).rstrip("/"), text(values.get("proxy.bypass"))))
 PY
-		;;
-	*)
-		jq -e -r '
-			def text: if . == null then "" elif type == "array" then (map(tostring) | map(select(. != "")) | sort | join(","))
-				elif type == "string" then (if test(",") then (split(",") | map(select(. != "")) | sort | join(",")) else . end)
-				else error("unexpected") end;
-			(.LocalSettings | if type == "array" then . else error("no list") end) as $s
-			| ($s | map({(.Key): .Value}) | add // {}) as $v
-			| "\($v["proxy.url"] | text | rtrimstr("/"))\t\($v["proxy.bypass"] | text)"' "$WORK/config.json" >"$WORK/settings" 2>/dev/null ||
-			die 1 "$bad"
-		;;
-	esac
 	line=$(cat -- "$WORK/settings") || die 1 "$bad"
 	[[ $line == *$'\t'* ]] || die 1 "$bad"
 	GOT_URL=${line%%$'\t'*}

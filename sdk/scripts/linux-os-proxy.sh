@@ -361,19 +361,10 @@ check_zypper() {
 
 # ---- MDE managed configuration ----
 
-# json_tool: python3 when present, else jq; empty when neither.
-json_tool() {
-	if command -v python3 >/dev/null; then
-		echo python3
-	elif command -v jq >/dev/null; then
-		echo jq
-	fi
-}
-
 # render_mdatp_json SOURCE OUT: merges cloudService.proxy into SOURCE. Exit 0: OUT written;
 # 3: SOURCE already has that value; anything else: SOURCE cannot be used (message on stderr).
 render_mdatp_json() {
-	local source=$1 out=$2 tool
+	local source=$1 out=$2
 	local want="$PROXY_URL/"
 	# Nothing to merge (no file, or only what this script writes when there is nothing to
 	# merge): no JSON tool needed. PROXY_URL was checked to hold no quote or backslash.
@@ -388,15 +379,12 @@ render_mdatp_json() {
 		echo "$source is not a regular file; remove or rename it" >&2
 		return 1
 	}
-	tool=$(json_tool)
-	case $tool in
-	python3) merge_with_python "$source" "$out" "$want" ;;
-	jq) merge_with_jq "$source" "$out" "$want" ;;
-	*)
-		echo "$source exists and must be merged, which needs python3 or jq; neither was found on PATH - install one and run again" >&2
+	find_python
+	if [[ -z $PYTHON ]]; then
+		echo "$source exists and must be merged, which needs python3 (or /usr/libexec/platform-python); neither was found - install python3 and run again" >&2
 		return 1
-		;;
-	esac
+	fi
+	merge_with_python "$source" "$out" "$want"
 }
 
 # True when FILE holds only what render_mdatp_json writes on its own, whatever the proxy.
@@ -409,7 +397,7 @@ is_own_mdatp_json() {
 }
 
 merge_with_python() {
-	python3 - "$1" "$2" "$3" <<'PY'
+	"$PYTHON" - "$1" "$2" "$3" <<'PY'
 # Kept to Python 3.4 features (SLES 12); OrderedDict keeps the file's key order on old Pythons.
 import collections
 import json
@@ -438,33 +426,16 @@ with open(out, "w", encoding="utf-8") as handle:
 PY
 }
 
-merge_with_jq() {
-	local source=$1 out=$2 want=$3 kind
-	if [[ ! -s $source ]] || ! grep -q '[^[:space:]]' -- "$source"; then
-		printf '{}' | jq --arg p "$want" '.cloudService.proxy = $p' >"$out" || return 1
-		return 0
-	fi
-	kind=$(jq -r 'if type != "object" then "notobject" elif (.cloudService // {} | type) != "object" then "badcloud" elif .cloudService.proxy == $p then "same" else "merge" end' --arg p "$want" -- "$source" 2>/dev/null) || {
-		echo "$source is not valid JSON; fix or remove it - it was left untouched" >&2
-		return 1
-	}
-	case $kind in
-	notobject) echo "$source does not hold a JSON object; fix or remove it - it was left untouched" >&2 && return 1 ;;
-	badcloud) echo "$source: cloudService is not a JSON object; fix it - it was left untouched" >&2 && return 1 ;;
-	same) return 3 ;;
-	*) jq --indent 2 --arg p "$want" '.cloudService.proxy = $p' -- "$source" >"$out" || return 1 ;;
-	esac
-}
-
-# Reads the file back as JSON (when a tool is there) and compares cloudService.proxy.
+# Reads the file back as JSON (with Python, when there is one) and compares cloudService.proxy.
 read_back_mdatp() {
-	local file=$1 candidate=$2 tool got
-	tool=$(json_tool)
-	case $tool in
-	python3) got=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1], encoding="utf-8"))["cloudService"]["proxy"])' "$file" 2>/dev/null) || got= ;;
-	jq) got=$(jq -r '.cloudService.proxy' -- "$file" 2>/dev/null) || got= ;;
-	*) cmp -s -- "$candidate" "$file" && got="$PROXY_URL/" ;;
-	esac
+	local file=$1 candidate=$2 got=
+	find_python
+	if [[ -n $PYTHON ]]; then
+		got=$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1], encoding="utf-8"))["cloudService"]["proxy"])' "$file" 2>/dev/null) || got=
+	elif cmp -s -- "$candidate" "$file"; then
+		# Without Python only the script's own text was written (nothing to merge): compare bytes.
+		got="$PROXY_URL/"
+	fi
 	[[ $got == "$PROXY_URL/" ]] || die 1 "$file does not read back as JSON with cloudService.proxy set to this proxy"
 	echo "verified: $file has cloudService.proxy = $PROXY_URL/"
 }

@@ -76,3 +76,15 @@ normalize_bypass() {
 expected_value() {
 	if [[ $1 == [nN][oO]_* ]]; then printf '%s' "$BYPASS"; else printf '%s' "$PROXY_URL"; fi
 }
+
+# find_python: sets PYTHON to the one JSON implementation the scripts use: python3 on PATH, else
+# /usr/libexec/platform-python (RHEL/CentOS/Oracle Linux 8 and 9 keep their own Python 3 there
+# even on minimal installs, for dnf); empty when neither exists. One implementation is kept on
+# purpose: a second (jq) could not be proven on every platform either, and an Azure VM always has
+# python3 (the Azure Linux Agent is a Python program).
+find_python() {
+	PYTHON=$(command -v python3 || true)
+	if [[ -z $PYTHON && -x /usr/libexec/platform-python ]]; then
+		PYTHON=/usr/libexec/platform-python
+	fi
+}
