@@ -17,21 +17,16 @@ import { freePort, stopProcess, waitForPort } from "./squidServer";
 const PROXY = "http://proxy.contoso.internal:3128";
 const tools = process.env.DEFENDER_TOOLS ?? path.join(os.homedir(), ".cache", "defender-servers-tools");
 
-function debianLike(): Sandbox {
+/** A machine with systemd running, the Azure Linux Agent's unit under `unit` and one package manager file. */
+function machine(unit: string, file: string, content: string): Sandbox {
     const sb = makeSandbox();
     withSystemd(sb);
-    put(sb, "lib/systemd/system/walinuxagent.service", "[Service]\nExecStart=/usr/sbin/waagent -daemon\n");
-    put(sb, "etc/apt/apt.conf.d/50unattended-upgrades", "// other\n");
+    put(sb, `lib/systemd/system/${unit}`, "[Service]\nExecStart=/usr/sbin/waagent -daemon\n");
+    put(sb, file, content);
     return sb;
 }
-
-function rhelLike(): Sandbox {
-    const sb = makeSandbox();
-    withSystemd(sb);
-    put(sb, "lib/systemd/system/waagent.service", "[Service]\nExecStart=/usr/sbin/waagent -daemon\n");
-    put(sb, "etc/yum.conf", "[main]\ngpgcheck=1\n");
-    return sb;
-}
+const debianLike = (): Sandbox => machine("walinuxagent.service", "etc/apt/apt.conf.d/50unattended-upgrades", "// other\n");
+const rhelLike = (): Sandbox => machine("waagent.service", "etc/yum.conf", "[main]\ngpgcheck=1\n");
 
 for (const version of ["4.2", "4.3"]) {
     describe(`Linux scripts under GNU bash ${version} (RHEL 7 / Amazon Linux 2 / SLES 12 era)`, function () {
