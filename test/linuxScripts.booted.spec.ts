@@ -12,6 +12,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { bootForbidden, bootMachine, DEBIAN_RELEASES, Machine } from "./booted/machine";
 import { installArcStandIns, prepare, REFUSED_LOG, SCRIPT_DIR_IN_MACHINE } from "./booted/fixtures";
+import { EGRESS_AGENTS, egressEndpoints, routeCheckTargets, squidAllowlistSnippet } from "../sdk/plan/egress";
+import { SquidServer, startSquid } from "./squidServer";
+import { startTlsWorld } from "./tlsWorld.linux";
 
 const AGENT = "walinuxagent.service";
 const DROPIN = "etc/systemd/system/walinuxagent.service.d/13-Proxy.conf";
@@ -19,6 +22,14 @@ const FIXED = "168.63.129.16,169.254.169.254,localhost,127.0.0.1";
 const PROXY_A = "http://proxy.contoso.internal:3128";
 const PROXY_B = "http://proxy-b.contoso.internal:8080";
 const PROXY_C = "http://proxy-c.contoso.internal:8080";
+const DENIED = "denied.contoso-not-allowed.test";
+const ENDPOINTS = egressEndpoints({
+    cloud: "AzureCloud",
+    regions: ["westeurope"],
+    agents: { mde: true, azureMonitorAgent: true, legacyAgent: false, guestConfiguration: false, arcAgent: false },
+    workspaceIds: [],
+    privateLink: { arc: false, azureMonitor: false },
+});
 
 /** Seconds the suite spent booting, per release (reported by the last test of each). */
 const bootTimes: Record<string, number> = {};
@@ -144,6 +155,36 @@ describe("Linux scripts on booted Debian machines (systemd-nspawn, systemd as PI
                 fs.rmSync(link);
                 fs.writeFileSync(link, saved);
                 machine.exec(["systemctl", "daemon-reload"]);
+            });
+
+            it("route check in the machine's own network: the component's allowlist in a real Squid passes (GET on 80, verified TLS on 443); a denied host fails, naming it", async () => {
+                const hosts = routeCheckTargets(ENDPOINTS, [EGRESS_AGENTS.mde, EGRESS_AGENTS.azureMonitorAgent], "linux").hosts;
+                const names = [...new Set([...hosts.map((h) => h.replace(/:\d+$/, "")), DENIED])];
+                const world = await startTlsWorld(names, machine.leader);
+                let squid: SquidServer | undefined;
+                try {
+                    squid = await startSquid({
+                        prefix: "booted-squid-",
+                        hosts: names,
+                        hostsAddress: world.address,
+                        rules: `${squidAllowlistSnippet(ENDPOINTS)}http_access deny all\n`,
+                        networkOf: machine.leader,
+                    });
+                    // The test CA joins the machine's own trust store (Debian's ca-certificates bundle).
+                    fs.appendFileSync(path.join(machine.root, "etc/ssl/certs/ca-certificates.crt"), world.caPem);
+                    const env = { PROXY_URL: squid.url, ROUTE_CHECK_TIMEOUT_SECONDS: "10" };
+                    const ok = osProxy({ ...env, ROUTE_CHECK_HOSTS: hosts.join(",") });
+                    assert.equal(ok.status, 0, `${ok.stdout}\n${ok.stderr}`);
+                    assert.match(ok.stdout, new RegExp(`^verified: route check passed for ${hosts.length} host\\(s\\) through the proxy`, "m"));
+                    assert.match(squid.accessLog(), /GET http:\/\/crl\.microsoft\.com\//);
+                    const few = routeCheckTargets(ENDPOINTS, [EGRESS_AGENTS.azureMonitorAgent], "linux").hosts;
+                    const bad = osProxy({ ...env, ROUTE_CHECK_HOSTS: [...few, `${DENIED}:443`].join(",") });
+                    assert.equal(bad.status, 1, bad.stdout);
+                    assert.match(bad.stderr, new RegExp(`route check failed for 1 host\\(s\\): ${DENIED.replace(/\./g, "\\.")}:443 \\(the proxy answered HTTP 403 to CONNECT\\)`));
+                } finally {
+                    await squid?.stop();
+                    await world.stop();
+                }
             });
 
             it("linux-arc-agent-proxy.sh: apply under real systemd (systemd-run --scope, a timer restart), verify reads the running extension service's environment", () => {

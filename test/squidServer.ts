@@ -87,6 +87,8 @@ export interface WaitForPortOptions {
     log?: () => string;
     /** Defaults to {@link SQUID_STARTUP_TIMEOUT_MS}. */
     timeoutMs?: number;
+    /** Connect from the network namespace of this process instead of this host's. */
+    networkOf?: number;
 }
 
 /**
@@ -97,7 +99,13 @@ export interface WaitForPortOptions {
 export async function waitForPort(port: number, options: WaitForPortOptions): Promise<void> {
     const timeoutMs = options.timeoutMs ?? SQUID_STARTUP_TIMEOUT_MS;
     const deadline = Date.now() + timeoutMs;
-    while (!(await canConnect(port))) {
+    const connects = (): Promise<boolean> =>
+        options.networkOf === undefined
+            ? canConnect(port)
+            : Promise.resolve(
+                  spawnSync("nsenter", ["-t", String(options.networkOf), "-n", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`], { timeout: 2_000 }).status === 0,
+              );
+    while (!(await connects())) {
         const child = options.child;
         const exited = child !== undefined && (child.exitCode !== null || child.signalCode !== null);
         if (exited || Date.now() > deadline) {
@@ -215,6 +223,11 @@ export interface StartSquidOptions extends SquidConfigOptions {
     prefix?: string;
     /** How long to wait for Squid to listen; defaults to {@link SQUID_STARTUP_TIMEOUT_MS}. */
     timeoutMs?: number;
+    /**
+     * Run Squid in the network namespace of this process (a booted test machine's PID 1), through
+     * `nsenter -n`: it then listens on that machine's loopback, not this host's.
+     */
+    networkOf?: number;
 }
 
 function readIfThere(file: string): string {
@@ -246,13 +259,22 @@ export async function startSquid(options: StartSquidOptions): Promise<SquidServe
         }
         // -N: no daemon, no kid processes. The child is Squid itself, so its exit is seen while
         // waiting and a signal to it stops it; nothing is left behind to find by pid file.
-        const started = spawn(squidPath, ["-N", "-f", conf], { stdio: ["ignore", "pipe", "pipe"] });
+        const started =
+            options.networkOf === undefined
+                ? spawn(squidPath, ["-N", "-f", conf], { stdio: ["ignore", "pipe", "pipe"] })
+                : spawn("nsenter", ["-t", String(options.networkOf), "-n", squidPath, "-N", "-f", conf], { stdio: ["ignore", "pipe", "pipe"] });
         child = started;
         let output = "";
         started.stdout?.on("data", (d: Buffer) => (output += d.toString()));
         started.stderr?.on("data", (d: Buffer) => (output += d.toString()));
         const cacheLog = () => readIfThere(path.join(dir, "cache.log"));
-        await waitForPort(port, { what: "Squid", child: started, log: () => `${output}\n${cacheLog()}`, timeoutMs: options.timeoutMs });
+        await waitForPort(port, {
+            what: "Squid",
+            child: started,
+            log: () => `${output}\n${cacheLog()}`,
+            timeoutMs: options.timeoutMs,
+            networkOf: options.networkOf,
+        });
         return {
             port,
             dir,

@@ -63,8 +63,9 @@ function ready(child: ChildProcess, what: string): Promise<void> {
 /**
  * Starts the far ends for `names` (a certificate valid for all of them, signed by the test CA).
  * The servers run in a process of their own: the specs block node's event loop while a script runs.
+ * With `networkOf`, they run in that process's network namespace (a booted test machine's).
  */
-export async function startTlsWorld(names: string[]): Promise<TlsWorld> {
+export async function startTlsWorld(names: string[], networkOf?: number): Promise<TlsWorld> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ds-tls-world-"));
     fs.chmodSync(dir, 0o755);
     makeCa(dir, "ca", "/CN=defender-servers test root CA");
@@ -88,7 +89,10 @@ export async function startTlsWorld(names: string[]): Promise<TlsWorld> {
         tls.listen(443, ${JSON.stringify(address)}, one);
         plain.listen(80, ${JSON.stringify(address)}, one);
     `;
-    const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "pipe"] });
+    const child =
+        networkOf === undefined
+            ? spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "pipe"] })
+            : spawn("nsenter", ["-t", String(networkOf), "-n", process.execPath, "-e", code], { stdio: ["ignore", "pipe", "pipe"] });
     try {
         await ready(child, `the far-end servers on ${address}:443 and :80`);
     } catch (error) {
