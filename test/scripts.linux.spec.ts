@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import {
     ALWAYS, APT_FILE, ARC_PROXY, BYPASS, calls, exists, expectFailure, FULL_BYPASS, makeSandbox, MDATP, modeOf, OS_PROXY, PASSWORD,
-    pathWithout, PROXY, put, read, rootPath, removeSandboxes, run, runTwice, Sandbox, SCRIPTS, snapshot, withSystemd,
+    pathWithout, PROXY, put, read, rootPath, removeSandboxes, run, runTwice, Sandbox, SCRIPTS, snapshot, SCRIPTS_SOURCE, withSystemd,
 } from "./scratchRoot.linux";
 
 // ---------------------------------------------------------------------------------------------
@@ -129,6 +129,19 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
                     if (/shellcheck disable=/.test(line)) assert.match(line, /disable=SC\d+(,SC\d+)* # \S/, `${f}: a disable without a reason: ${line}`);
                 }
             }
+        });
+
+        it("one implementation per step: no function is defined twice in a shipped body, and none in both entry scripts (shared steps live in sdk/scripts/linux/)", () => {
+            const functions = (text: string): string[] => [...text.matchAll(/^([a-z_][a-z0-9_]*)\(\) \{$/gm)].map((m) => m[1]);
+            for (const f of [OS_PROXY, ARC_PROXY]) {
+                const names = functions(fs.readFileSync(path.join(SCRIPTS, f), "utf8"));
+                assert.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), [], `${f} defines a function twice`);
+                assert.doesNotMatch(fs.readFileSync(path.join(SCRIPTS, f), "utf8"), /^# @include /m, `${f} was shipped with an include line left`);
+            }
+            const entries = [OS_PROXY, ARC_PROXY].map((f) => new Set(functions(fs.readFileSync(path.join(SCRIPTS_SOURCE, f), "utf8"))));
+            // Each job's own entry points: main, die (what that job rolls back) and verify (what it reads back).
+            const ownPerJob = ["main", "die", "verify"];
+            assert.deepEqual([...entries[0]].filter((n) => entries[1].has(n) && !ownPerJob.includes(n)), [], "both entry scripts define these: move them into a shared part");
         });
 
         it("every script is ASCII bash with set -euo pipefail and no ROOT-style path prefix", () => {
