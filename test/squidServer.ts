@@ -31,7 +31,7 @@ export function findSquid(): string {
         const candidate = path.join(dir, "squid");
         if (dir !== "" && fs.existsSync(candidate)) return candidate;
     }
-    throw new Error("squid is not installed: apt-get install squid (Debian package `squid`); this test never skips");
+    throw new Error("squid is not installed: apt-get install squid-openssl (Debian; tools/install-test-tools.sh does it); this test never skips");
 }
 
 /**
