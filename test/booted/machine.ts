@@ -86,6 +86,14 @@ function childPid(parent: number): number | undefined {
     return first !== undefined && /^\d+$/.test(first) ? Number(first) : undefined;
 }
 
+function readComm(pid: number): string {
+    try {
+        return fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    } catch {
+        return "";
+    }
+}
+
 function result(r: SpawnSyncReturns<string>): Exec {
     if (r.error) throw r.error;
     return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
@@ -153,7 +161,10 @@ export async function bootMachine(codename: string, timeoutMs = 60_000): Promise
             await kill();
             throw new Error(`Debian ${codename} did not boot (${nspawn.exitCode !== null ? `systemd-nspawn exited ${nspawn.exitCode}` : `waited ${timeoutMs} ms`}):\n${output}`);
         }
-        if (leader === undefined && nspawn.pid !== undefined) leader = childPid(nspawn.pid);
+        // systemd-nspawn's first child is a helper that forks the machine's PID 1 and exits: look
+        // again on every round, and take only a child that is systemd itself.
+        leader = nspawn.pid === undefined ? undefined : childPid(nspawn.pid);
+        if (leader !== undefined && readComm(leader) !== "systemd") leader = undefined;
         if (leader !== undefined) {
             const state = spawnSync("nsenter", ["-t", String(leader), "-a", "systemctl", "is-system-running"], { encoding: "utf8" }).stdout.trim();
             if (state === "running" || state === "degraded") break;
@@ -161,7 +172,7 @@ export async function bootMachine(codename: string, timeoutMs = 60_000): Promise
         await sleep(200);
     }
     const bootSeconds = (Date.now() - started) / 1000;
-    const pid = leader;
+    const pid = leader as number;
 
     const exec = (command: string[], env: Record<string, string> = {}, execTimeoutMs = 120_000): Exec => {
         const pairs = Object.entries({ PATH: PATH_IN_MACHINE, ...env }).map(([k, v]) => `${k}=${v}`);
