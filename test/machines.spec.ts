@@ -3,12 +3,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as resources from "@pulumi/azure-native/resources";
 import { DefenderForServersNetworkRestricted } from "../sdk";
+import { assembleScript } from "../sdk/plan/scripts";
 import { runProgram } from "../sdk/preview/engine";
 import { Secret, Unknown } from "../sdk/preview/values";
 import { construct, inputs, MINIMAL, MODES, named, ofType, waitsFor } from "./harness";
 import { mixedFleet, PASSWORD, WORKSPACE_KEY } from "./fleet";
 
-const script = (name: string) => fs.readFileSync(path.join(__dirname, "..", "sdk", "scripts", name), "utf8");
+// The body a machine receives: the Linux scripts are assembled from sdk/scripts/linux/*.sh parts.
+const script = (name: string) => assembleScript(fs.readFileSync(path.join(__dirname, "..", "sdk", "scripts", name), "utf8"));
 
 /** The route-check parameters of a run command (asserted in test/routeCheckWiring.spec.ts), so proxy specs compare the rest exactly. */
 function routeCheckOf(parameters: Array<{ name: string; value: string }>): Array<{ name: string; value: string }> {

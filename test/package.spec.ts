@@ -224,7 +224,7 @@ describe(`the packed package, installed from its tarball (Node ${process.version
         }
         assert.ok(files.some((f) => f.startsWith("sdk/scripts/")), "the run-command scripts are in the tarball");
         const unexpected = files.filter(
-            (f) => !/^(dist\/.*\.(js|d\.ts)|sdk\/scripts\/[^/]+|README\.md|docs\/[^/]+\.md|LICENSE|CHANGELOG\.md|package\.json)$/.test(f) && !POLICY_FILES.includes(f),
+            (f) => !/^(dist\/.*\.(js|d\.ts)|sdk\/scripts\/(linux\/)?[^/]+|README\.md|docs\/[^/]+\.md|LICENSE|CHANGELOG\.md|package\.json)$/.test(f) && !POLICY_FILES.includes(f),
         );
         assert.deepEqual(unexpected, []);
     });

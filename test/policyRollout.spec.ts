@@ -15,9 +15,11 @@ import { tagVmsForPrivateGuestConfiguration } from "../sdk/resources/guestConfig
 import { validate } from "../sdk/validate";
 import { inputs, MINIMAL, MODES, named, ofType, SUBSCRIPTION, waitsFor } from "./harness";
 import { WORKSPACE } from "./fleet";
+import { assembleScript } from "../sdk/plan/scripts";
 
 const PROXY = { address: "http://proxy.corp.example:3128", bypass: [".corp.example"] };
-const script = (name: string) => fs.readFileSync(path.join(__dirname, "..", "sdk", "scripts", name), "utf8");
+// The body a machine receives: the Linux scripts are assembled from sdk/scripts/linux/*.sh parts.
+const script = (name: string) => assembleScript(fs.readFileSync(path.join(__dirname, "..", "sdk", "scripts", name), "utf8"));
 /** Longer than every Azure name limit on its own (64 characters and more). */
 const LONG = "defender-servers-for-the-payments-platform-production-west-europe-001";
 const RG_SCOPE = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-servers`;

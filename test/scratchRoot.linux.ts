@@ -16,6 +16,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { assembleScript } from "../sdk/plan/scripts";
 
 function findRepoRoot(): string {
     let dir = __dirname;
@@ -29,7 +30,24 @@ function findRepoRoot(): string {
 
 // DS_SCRIPTS_DIR lets the same specs run against another copy of the scripts (e.g. an older
 // commit's, to show which tests fail before a fix). It changes the tests, never the scripts.
-export const SCRIPTS = process.env.DS_SCRIPTS_DIR ?? path.join(findRepoRoot(), "sdk", "scripts");
+export const SCRIPTS_SOURCE = process.env.DS_SCRIPTS_DIR ?? path.join(findRepoRoot(), "sdk", "scripts");
+
+/**
+ * The Linux scripts as a machine receives them: assembled from their parts by the SDK's own
+ * {@link assembleScript}, into a directory of their own (removed when the process exits).
+ */
+function assembledScripts(source: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ds-assembled-"));
+    process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+    fs.chmodSync(dir, 0o755);
+    for (const name of fs.readdirSync(source).filter((f) => /^linux-.*\.sh$/.test(f))) {
+        fs.writeFileSync(path.join(dir, name), assembleScript(fs.readFileSync(path.join(source, name), "utf8"), source), { mode: 0o755 });
+    }
+    return dir;
+}
+
+/** The directory the specs run and lint the Linux scripts from: assembled, as shipped. */
+export const SCRIPTS = assembledScripts(SCRIPTS_SOURCE);
 export const OS_PROXY = "linux-os-proxy.sh";
 export const ARC_PROXY = "linux-arc-agent-proxy.sh";
 
@@ -56,17 +74,25 @@ export interface Sandbox {
 
 const LOG_ARGV = `printf '%s' "\${0##*/}" >>/stub-log/calls.log; printf '\\t%s' "$@" >>/stub-log/calls.log; printf '\\n' >>/stub-log/calls.log`;
 
-// A crude systemd for `systemctl show -p Environment --value UNIT`: the Environment= lines of
-// the unit's drop-ins under /etc and /usr/lib, by file name (/etc winning a name), last value
-// of each variable kept; STUB_EXTRA_ENV stands for what only systemd knows (e.g. a runtime
-// `systemctl set-property`), so that the read-back can be shown to catch it.
+// A crude systemd 219 for the scripts' `systemctl` calls. It refuses what systemd 219 lacks
+// (`--value`, `-P`), and prints `show -p NAME` as `NAME=value`, as every systemd does:
+//   Environment     the Environment= lines of the unit's drop-ins under /etc and /usr/lib, by file
+//                   name (/etc winning a name), last value of each variable kept; STUB_EXTRA_ENV
+//                   stands for what only systemd knows (e.g. a runtime `systemctl set-property`)
+//   NeedDaemonReload yes when the drop-in files differ from what the last daemon-reload saw (no
+//                   reload yet: yes when there is any drop-in in /etc)
+//   ActiveState     STUB_ACTIVE_STATE, default active
+//   MainPID         STUB_MAINPID, else the process `systemctl restart UNIT` started: a sleep
+//                   whose environment is what Environment shows, as systemd would give it
 const SYSTEMCTL = `${LOG_ARGV}
+for a in "$@"; do
+    if [[ $a == --value || $a == -P ]]; then echo "systemctl: unrecognized option '$a' (this stub is systemd 219)" >&2; exit 1; fi
+done
 if [[ " \${STUB_FAIL:-} " == *" $1 "* ]]; then echo "systemctl stub: $1 fails" >&2; exit 1; fi
-if [[ $1 == show && $3 == MainPID ]]; then echo "\${STUB_MAINPID:-0}"; exit 0; fi
-if [[ $1 == show ]]; then
-    unit=\${!#}
+unit=\${!#}
+environment() {
     declare -A file=() val=()
-    order=()
+    local order=() names n line kv k out=""
     for d in /usr/lib/systemd/system/$unit.d /etc/systemd/system/$unit.d; do
         for f in "$d"/*.conf; do [[ -f $f ]] && file[\${f##*/}]=$f; done
     done
@@ -79,16 +105,43 @@ if [[ $1 == show ]]; then
             val[$k]=\${kv#*=}
         done <"\${file[$n]}"
     done
-    out=""
     for k in "\${order[@]}"; do out+="\${out:+ }$k=\${val[$k]}"; done
-    printf '%s\\n' "$out\${STUB_EXTRA_ENV:+ $STUB_EXTRA_ENV}"
-fi
+    printf '%s' "$out\${STUB_EXTRA_ENV:+ $STUB_EXTRA_ENV}"
+}
+fingerprint() { cat /usr/lib/systemd/system/$unit.d/*.conf /etc/systemd/system/$unit.d/*.conf 2>/dev/null | cksum; }
+case $1 in
+daemon-reload)
+    for d in /etc/systemd/system/*.d; do u=\${d##*/}; u=\${u%.d}; unit=$u; fingerprint >"/stub-state/loaded-$u"; done
+    : >/stub-state/reloaded ;;
+restart)
+    read -r -a words <<<"$(environment)"
+    setsid env -i "\${words[@]}" /usr/bin/sleep 120 </dev/null >/dev/null 2>&1 &
+    echo $! >"/stub-state/mainpid-$unit" ;;
+show)
+    case $3 in
+    Environment) echo "Environment=$(environment)" ;;
+    MainPID) echo "MainPID=\${STUB_MAINPID:-$(cat "/stub-state/mainpid-$unit" 2>/dev/null || echo 0)}" ;;
+    ActiveState) echo "ActiveState=\${STUB_ACTIVE_STATE:-active}" ;;
+    NeedDaemonReload)
+        if [[ -f /stub-state/loaded-$unit ]]; then
+            [[ $(fingerprint) == "$(cat "/stub-state/loaded-$unit")" ]] && echo NeedDaemonReload=no || echo NeedDaemonReload=yes
+        elif compgen -G "/etc/systemd/system/$unit.d/*.conf" >/dev/null; then echo NeedDaemonReload=yes
+        else echo NeedDaemonReload=no; fi ;;
+    *) echo "$3=" ;;
+    esac ;;
+*) ;;
+esac
 `;
 
 const STUBS: Record<string, string> = {
     systemctl: SYSTEMCTL,
     // Runs the command it was given right away (the real one would run it later).
+    // Runs the command it was given right away (the real one would run it later); refuses the
+    // options systemd 219 lacks.
     "systemd-run": `${LOG_ARGV}
+for a in "$@"; do
+    case $a in --wait | --pipe | --collect | -P | -G) echo "systemd-run: unrecognized option '$a' (this stub is systemd 219)" >&2; exit 1 ;; esac
+done
 while [[ $# -gt 0 && $1 == --* ]]; do shift; done
 exec "$@"
 `,
@@ -162,9 +215,16 @@ while read -r kind target; do
     *) echo "runner: unknown mount kind $kind" >&2; exit 90 ;;
     esac
 done <<<"${"${"}TEST_MOUNTS:-}"
+shell=/bin/bash
+if [[ -n ${"${"}SCRIPT_BASH:-} ]]; then
+    # Another bash (an old release from the tools cache) runs the script: lent into the root.
+    : >"$R/script-bash"
+    mount --bind "$SCRIPT_BASH" "$R/script-bash"
+    shell=/script-bash
+fi
 export PATH=$SCRIPT_PATH
-unset SCRIPT_PATH TEST_MOUNTS
-exec /usr/sbin/chroot "$R" /bin/bash "/scripts/$script"
+unset SCRIPT_PATH TEST_MOUNTS SCRIPT_BASH
+exec /usr/sbin/chroot "$R" "$shell" "/scripts/$script"
 `;
 
 const sandboxes: string[] = [];
@@ -260,6 +320,8 @@ export interface RunOptions {
     /** Extra mounts, "tmpfs-full /etc/x" or "ro /etc/x". */
     mounts?: string[];
     timeoutMs?: number;
+    /** A bash binary on this host to run the script with instead of the system's /bin/bash. */
+    bash?: string;
 }
 
 export function run(sb: Sandbox, script: string, env: Record<string, string | undefined>, options: RunOptions = {}): Result {
@@ -267,6 +329,7 @@ export function run(sb: Sandbox, script: string, env: Record<string, string | un
         PATH: "/usr/sbin:/usr/bin:/sbin:/bin",
         SCRIPT_PATH: (options.pathDirs ?? ["/stub-bin", "/usr/bin", "/bin", "/usr/sbin"]).join(":"),
         TEST_MOUNTS: (options.mounts ?? []).join("\n"),
+        ...(options.bash === undefined ? {} : { SCRIPT_BASH: options.bash }),
         HOME: "/root",
         LC_ALL: "C",
         TMPDIR: "/tmp",
@@ -341,5 +404,17 @@ export function pathWithout(sb: Sandbox, ...missing: RegExp[]): string[] {
 
 /** Removes every sandbox made so far. */
 export function removeSandboxes(): void {
-    for (const dir of sandboxes.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+    for (const dir of sandboxes.splice(0)) {
+        // The "main processes" the stub systemctl started on restart.
+        const state = path.join(dir, "state");
+        for (const f of fs.existsSync(state) ? fs.readdirSync(state).filter((n) => n.startsWith("mainpid-")) : []) {
+            const pid = Number(fs.readFileSync(path.join(state, f), "utf8").trim());
+            try {
+                if (pid > 1) process.kill(pid, "SIGKILL");
+            } catch {
+                // already gone
+            }
+        }
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 }

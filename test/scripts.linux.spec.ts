@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import {
     ALWAYS, APT_FILE, ARC_PROXY, BYPASS, calls, exists, expectFailure, FULL_BYPASS, makeSandbox, MDATP, modeOf, OS_PROXY, PASSWORD,
-    pathWithout, PROXY, put, read, removeSandboxes, run, runTwice, Sandbox, SCRIPTS, snapshot, withSystemd,
+    pathWithout, PROXY, put, read, rootPath, removeSandboxes, run, runTwice, Sandbox, SCRIPTS, snapshot, SCRIPTS_SOURCE, withSystemd,
 } from "./scratchRoot.linux";
 
 // ---------------------------------------------------------------------------------------------
@@ -59,16 +59,26 @@ const EXPECTED_APT = [
     "",
 ].join("\n");
 
-const SHOW = (unit: string) => ["systemctl", "show", "-p", "Environment", "--value", unit];
+const SHOW = (unit: string) => ["systemctl", "show", "-p", "Environment", unit];
+const PROPERTY = (name: string, unit: string) => ["systemctl", "show", "-p", name, unit];
 
+/** A first run on a machine whose agent runs without the proxy: reload, read back, restart. */
 function restartCalls(unit: string): string[][] {
     return [
+        PROPERTY("NeedDaemonReload", unit),
         ["systemctl", "daemon-reload"],
         SHOW(unit),
+        PROPERTY("MainPID", unit),
+        PROPERTY("ActiveState", unit),
         ["systemd-run", "--on-active=10s", `--description=defender-servers: restart ${unit} to apply its proxy`, "/stub-bin/systemctl", "restart", unit],
         // what the systemd-run stub ran at once
         ["systemctl", "restart", unit],
     ];
+}
+
+/** A run that finds everything in place: systemd has loaded the drop-in and the running agent has the proxy. */
+function convergedCalls(unit: string): string[][] {
+    return [PROPERTY("NeedDaemonReload", unit), SHOW(unit), SHOW(unit), PROPERTY("MainPID", unit)];
 }
 
 const DNF_BEFORE = `# see \`man dnf.conf\` for defaults and possible options
@@ -121,6 +131,19 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
             }
         });
 
+        it("one implementation per step: no function is defined twice in a shipped body, and none in both entry scripts (shared steps live in sdk/scripts/linux/)", () => {
+            const functions = (text: string): string[] => [...text.matchAll(/^([a-z_][a-z0-9_]*)\(\) \{$/gm)].map((m) => m[1]);
+            for (const f of [OS_PROXY, ARC_PROXY]) {
+                const names = functions(fs.readFileSync(path.join(SCRIPTS, f), "utf8"));
+                assert.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), [], `${f} defines a function twice`);
+                assert.doesNotMatch(fs.readFileSync(path.join(SCRIPTS, f), "utf8"), /^# @include /m, `${f} was shipped with an include line left`);
+            }
+            const entries = [OS_PROXY, ARC_PROXY].map((f) => new Set(functions(fs.readFileSync(path.join(SCRIPTS_SOURCE, f), "utf8"))));
+            // Each job's own entry points: main, die (what that job rolls back) and verify (what it reads back).
+            const ownPerJob = ["main", "die", "verify"];
+            assert.deepEqual([...entries[0]].filter((n) => entries[1].has(n) && !ownPerJob.includes(n)), [], "both entry scripts define these: move them into a shared part");
+        });
+
         it("every script is ASCII bash with set -euo pipefail and no ROOT-style path prefix", () => {
             for (const f of [OS_PROXY, ARC_PROXY]) {
                 const text = fs.readFileSync(path.join(SCRIPTS, f), "utf8");
@@ -141,7 +164,7 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
             put(sb, MDATP, JSON.stringify(MDATP_BEFORE, null, 4));
             const before = snapshot(sb.root);
 
-            const { first, second, tree, firstCalls } = runTwice(sb, OS_PROXY, { PROXY_URL: PROXY, PROXY_BYPASS: BYPASS }, [SHOW("walinuxagent.service")]);
+            const { first, second, tree, firstCalls } = runTwice(sb, OS_PROXY, { PROXY_URL: PROXY, PROXY_BYPASS: BYPASS }, convergedCalls("walinuxagent.service"));
 
             assert.equal(read(sb, "etc/systemd/system/walinuxagent.service.d/13-Proxy.conf"), expectedDropin(FULL_BYPASS));
             assert.equal(read(sb, APT_FILE), EXPECTED_APT);
@@ -252,8 +275,8 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
             const old = run(sb, OS_PROXY, { PROXY_URL: "http://old-proxy.contoso.internal:8080" });
             assert.equal(old.status, 0, old.stderr);
             const n = calls(sb).length;
-            runTwice(sb, OS_PROXY, { PROXY_URL: PROXY, PROXY_BYPASS: BYPASS }, [SHOW("walinuxagent.service")]);
-            assert.deepEqual(calls(sb).slice(n, n + 4), restartCalls("walinuxagent.service"));
+            runTwice(sb, OS_PROXY, { PROXY_URL: PROXY, PROXY_BYPASS: BYPASS }, convergedCalls("walinuxagent.service"));
+            assert.deepEqual(calls(sb).slice(n, n + 7), restartCalls("walinuxagent.service"));
             assert.equal(read(sb, "etc/systemd/system/walinuxagent.service.d/13-Proxy.conf"), expectedDropin(FULL_BYPASS));
             assert.equal(JSON.parse(read(sb, MDATP)).cloudService.proxy, `${PROXY}/`);
         });
@@ -277,24 +300,26 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
             assert.deepEqual(calls(sb), []);
         });
 
-        it("python3 missing: nothing to merge needs no JSON tool; an existing file is merged with jq; neither tool is a clear failure", () => {
+        it("python3 missing: nothing to merge needs no JSON tool; an existing file is merged with RHEL's /usr/libexec/platform-python; jq alone is a clear failure", () => {
             const noPython = makeSandbox();
             debianRoot(noPython);
             runTwice(noPython, OS_PROXY, { PROXY_URL: PROXY }, undefined, { pathDirs: pathWithout(noPython, /^python/, /^jq$/) });
             assert.deepEqual(JSON.parse(read(noPython, MDATP)), { cloudService: { proxy: `${PROXY}/` } });
 
+            const platformPython = makeSandbox();
+            debianRoot(platformPython);
+            put(platformPython, MDATP, JSON.stringify(MDATP_BEFORE));
+            fs.mkdirSync(rootPath(platformPython, "usr/libexec"), { recursive: true });
+            fs.symlinkSync("/usr/bin/python3", rootPath(platformPython, "usr/libexec/platform-python"));
+            runTwice(platformPython, OS_PROXY, { PROXY_URL: PROXY }, undefined, { pathDirs: pathWithout(platformPython, /^python/, /^jq$/) });
+            assert.deepEqual(JSON.parse(read(platformPython, MDATP)), { ...MDATP_BEFORE, cloudService: { ...MDATP_BEFORE.cloudService, proxy: `${PROXY}/` } });
+
             const jqOnly = makeSandbox();
             debianRoot(jqOnly);
             put(jqOnly, MDATP, JSON.stringify(MDATP_BEFORE));
-            runTwice(jqOnly, OS_PROXY, { PROXY_URL: PROXY }, undefined, { pathDirs: pathWithout(jqOnly, /^python/) });
-            assert.deepEqual(JSON.parse(read(jqOnly, MDATP)), { ...MDATP_BEFORE, cloudService: { ...MDATP_BEFORE.cloudService, proxy: `${PROXY}/` } });
-
-            const neither = makeSandbox();
-            debianRoot(neither);
-            put(neither, MDATP, JSON.stringify(MDATP_BEFORE));
-            const before = snapshot(neither.root);
-            expectFailure(run(neither, OS_PROXY, { PROXY_URL: PROXY }, { pathDirs: pathWithout(neither, /^python/, /^jq$/) }), 1, /needs python3 or jq; neither was found/);
-            assert.deepEqual(snapshot(neither.root), before);
+            const before = snapshot(jqOnly.root);
+            expectFailure(run(jqOnly, OS_PROXY, { PROXY_URL: PROXY }, { pathDirs: pathWithout(jqOnly, /^python/) }), 1, /must be merged, which needs python3 \(or \/usr\/libexec\/platform-python\); neither was found/);
+            assert.deepEqual(snapshot(jqOnly.root), before);
         });
 
         describe("a write that fails exits non-zero, never says changed:, and leaves every file as it was", () => {
@@ -392,11 +417,11 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
                 withSystemd(sb);
                 const before = snapshot(sb.root);
                 const res = run(sb, OS_PROXY, { PROXY_URL: PROXY, STUB_EXTRA_ENV: "https_proxy=http://runtime-override:1" });
-                expectFailure(res, 1, /systemd reports another https_proxy for walinuxagent\.service/);
+                expectFailure(res, 1, /systemd reports another proxy environment for walinuxagent\.service/);
                 assert.deepEqual(snapshot(sb.root), before);
                 assert.deepEqual(
                     calls(sb).map((c) => c.slice(0, 2)),
-                    [["systemctl", "daemon-reload"], ["systemctl", "show"], ["systemctl", "daemon-reload"]],
+                    [["systemctl", "show"], ["systemctl", "daemon-reload"], ["systemctl", "show"], ["systemctl", "daemon-reload"]],
                 );
             });
 
@@ -422,7 +447,7 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
             assert.deepEqual(snapshot(sb.root), before);
             const n = calls(sb).length;
             runTwice(sb, OS_PROXY, { PROXY_URL: PROXY });
-            assert.deepEqual(calls(sb).slice(n, n + 4), restartCalls("walinuxagent.service"));
+            assert.deepEqual(calls(sb).slice(n, n + 7), restartCalls("walinuxagent.service"));
         });
 
         describe("PROXY_BYPASS", () => {
@@ -434,8 +459,8 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
                 ["*.*", "*.*", /entry 1 would send every destination/],
                 ["credentials", `svc:${PASSWORD}@proxy.contoso.internal`, /entry 1 carries credentials/],
                 ["a URL with credentials", `http://svc:${PASSWORD}@host`, /entry 1 carries credentials/],
-                ["more than 4096 characters", Array.from({ length: 300 }, (_, i) => `host-${i}.contoso.internal`).join(","), /longer than 4096 characters/],
-                ["more than 200 entries", Array.from({ length: 201 }, (_, i) => `h${i}`).join(","), /more than 200 entries/],
+                ["more than 16384 characters", Array.from({ length: 700 }, (_, i) => `host-${i}.contoso.internal`).join(","), /longer than 16384 characters/],
+                ["more than 1000 entries besides the fixed ones", Array.from({ length: 1001 }, (_, i) => `h${i}`).join(","), /more than 1000 entries besides/],
                 ["an entry over 253 characters", `${"a".repeat(254)}`, /entry 1 is longer than 253 characters/],
             ];
             for (const [label, value, message] of bad) {

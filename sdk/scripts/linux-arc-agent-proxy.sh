@@ -23,17 +23,18 @@
 # apply: reads the agent's settings with `azcmagent config list --json` (the --json flag is one
 # of the common flags of every azcmagent command: MicrosoftDocs/azure-docs
 # articles/azure-arc/servers/includes/azcmagent-common-flags.md; `config set/clear/list`:
-# articles/azure-arc/servers/azcmagent-config.md). The output is parsed as JSON (python3 or jq;
-# neither = a clear failure), never by regex. Before changing anything it proves the new proxy
+# articles/azure-arc/servers/azcmagent-config.md). The output is parsed as JSON (python3 or RHEL's
+# platform-python; neither = a clear failure), never by regex. Before changing anything it proves the new proxy
 # reaches the Arc hosts; a proxy that cannot would cut the machine off from Azure. It then writes
 # a systemd drop-in for extd.service (the Arc "Extension Service" that installs extensions such as
 # MDE.Linux: azure-docs articles/azure-arc/servers/agent-overview.md, Linux daemons; it gets no
 # proxy environment from the agent's own settings) and runs `azcmagent config set` right here,
 # synchronously, then reads the settings back as JSON. Any failure or mismatch puts the previous
 # proxy.url / proxy.bypass and the drop-in back and exits 1.
-#   `azcmagent config set` runs in a transient systemd unit (systemd-run --wait): the agent may
-#   restart its services, extd among them, and this script is a child of extd. Outside extd's
-#   cgroup the change itself always completes as one step; should the restart end this script
+#   `azcmagent config set` runs in a transient scope of its own (systemd-run --scope, which
+#   systemd 219 has; --wait and --pipe came in 232-236): the agent may restart its services, extd
+#   among them, and this script is a child of extd. Outside extd's cgroup the change itself
+#   always completes as one step; should the restart end this script
 #   before the read-back, the run command fails (never a false success) and the next run finds
 #   the values in place, changes nothing and succeeds.
 # verify: reads the settings back again, and waits until the running extension service's own
@@ -45,36 +46,24 @@
 # shellcheck disable=SC2310 # functions called from conditions check every step themselves and end in die
 set -euo pipefail
 
+# @include linux/common.sh
+
 readonly SCRIPT_NAME=linux-arc-agent-proxy.sh
 readonly MARK="Written by defender-servers (linux-arc-agent-proxy.sh)"
 readonly ALLOWED_BYPASS=(AAD ARM Arc AMA ArcData)
-readonly ALWAYS_BYPASS="168.63.129.16,169.254.169.254,localhost,127.0.0.1"
-readonly MAX_BYPASS_CHARS=4096
-readonly MAX_BYPASS_ENTRIES=200
-readonly MAX_BYPASS_ENTRY_CHARS=253
 readonly EXT_UNIT=extd.service
 readonly DROPIN=/etc/systemd/system/extd.service.d/13-Proxy.conf
 # Seconds before the detached restart of extd when only its drop-in changed (this script runs
 # under extd, so restarting it inline would end this script before it reports).
 readonly EXTD_RESTART_DELAY_SECONDS=10
-readonly PROXY_VARS=(http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY)
-readonly HOST_RE='^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$'
-readonly UNIT_DIRS=(/etc/systemd/system /run/systemd/system /usr/local/lib/systemd/system /lib/systemd/system /usr/lib/systemd/system)
 
-WORK=
+# @include linux/files.sh
+
 AGENT=
 # What to put back on failure: set once the agent's settings were read.
 OLD_URL=
 OLD_BYPASS=
 AGENT_TOUCHED=0
-DROPIN_BACKUP=
-DROPIN_TOUCHED=0
-
-cleanup() {
-	if [[ -n $WORK ]]; then
-		rm -rf -- "$WORK"
-	fi
-}
 
 # Undoes what this run changed: the agent's two settings and the extd drop-in.
 roll_back() {
@@ -90,18 +79,11 @@ roll_back() {
 			apply_setting clear proxy.bypass || printf '%s: error: could not clear proxy.bypass again\n' "$SCRIPT_NAME" >&2
 		fi
 	fi
-	if ((DROPIN_TOUCHED)); then
-		if [[ -n $DROPIN_BACKUP ]]; then
-			cp -p -- "$DROPIN_BACKUP" "$DROPIN.restore" && mv -f -- "$DROPIN.restore" "$DROPIN" ||
-				printf '%s: error: could not put %s back\n' "$SCRIPT_NAME" "$DROPIN" >&2
-		else
-			rm -f -- "$DROPIN"
-			rmdir -- "${DROPIN%/*}" 2>/dev/null || true
-		fi
+	if ((${#CHANGED_TARGETS[@]} + ${#CREATED_DIRS[@]} > 0)); then
+		roll_back_files
 		systemctl daemon-reload 2>/dev/null || printf '%s: error: systemctl daemon-reload failed after rolling back\n' "$SCRIPT_NAME" >&2
 	fi
 	AGENT_TOUCHED=0
-	DROPIN_TOUCHED=0
 }
 
 # die CODE MESSAGE: one line on stderr (plus any roll-back failure), every change undone, exit
@@ -109,7 +91,7 @@ roll_back() {
 die() {
 	local code=$1
 	shift
-	if ((AGENT_TOUCHED || DROPIN_TOUCHED)); then
+	if ((AGENT_TOUCHED || ${#CHANGED_TARGETS[@]} + ${#CREATED_DIRS[@]} > 0)); then
 		roll_back
 		printf '%s: error: %s (the previous proxy settings were put back)\n' "$SCRIPT_NAME" "$*" >&2
 	else
@@ -120,32 +102,6 @@ die() {
 
 # ---- input checks (exit 2) ----
 
-validate_proxy_url() {
-	local url=${PROXY_URL:-}
-	local fix="set PROXY_URL to http://host:port (plain http, a port, no user:password@, no path)"
-	local rest host port
-	[[ -n $url ]] || die 2 "PROXY_URL is empty or not set; $fix"
-	[[ $url == http://* ]] || die 2 "PROXY_URL must use the http:// scheme (the Arc agent supports no TLS connection to the proxy); $fix"
-	rest=${url#http://}
-	[[ $rest != *@* ]] || die 2 "PROXY_URL must not carry credentials (the Arc agent does not support authenticated proxies); $fix"
-	[[ $rest != */* && $rest != *'?'* && $rest != *'#'* ]] || die 2 "PROXY_URL must not have a path, query or fragment; $fix"
-	[[ $rest == *:* ]] || die 2 "PROXY_URL has no port; $fix"
-	host=${rest%:*}
-	port=${rest##*:}
-	[[ $host =~ $HOST_RE ]] || die 2 "PROXY_URL host must be a DNS name or an IPv4 address; $fix"
-	if [[ ! $port =~ ^[1-9][0-9]{0,4}$ ]] || ((port > 65535)); then
-		die 2 "PROXY_URL port must be a number from 1 to 65535; $fix"
-	fi
-	PROXY_HOST=$host
-	PROXY_PORT=$port
-}
-
-trim() {
-	local s=$1
-	s=${s#"${s%%[![:space:]]*}"}
-	printf '%s' "${s%"${s##*[![:space:]]}"}"
-}
-
 # Sets ARC_BYPASS: ARC_PROXY_BYPASS trimmed, without empty entries or repeats.
 normalize_arc_bypass() {
 	local raw=${ARC_PROXY_BYPASS:-} entry out="" allowed ok
@@ -153,7 +109,7 @@ normalize_arc_bypass() {
 	local -a entries
 	[[ $raw != *$'\n'* ]] || die 2 "ARC_PROXY_BYPASS must be one line; $fix"
 	IFS=',' read -r -a entries <<<"$raw"
-	for entry in "${entries[@]}"; do
+	for entry in ${entries[@]+"${entries[@]}"}; do
 		entry=$(trim "$entry")
 		[[ -n $entry ]] || continue
 		ok=0
@@ -166,56 +122,14 @@ normalize_arc_bypass() {
 	ARC_BYPASS=$out
 }
 
-# Sets BYPASS, the extension service's no_proxy (same rules as linux-os-proxy.sh).
-normalize_bypass() {
-	local raw=${PROXY_BYPASS:-} entry out=$ALWAYS_BYPASS i=0
-	local fix="set PROXY_BYPASS to a comma-separated list such as localhost,127.0.0.1,.contoso.com,10.0.0.0/8"
-	local -a entries
-	[[ $raw != *$'\n'* ]] || die 2 "PROXY_BYPASS must be one line; $fix"
-	((${#raw} <= MAX_BYPASS_CHARS)) || die 2 "PROXY_BYPASS is longer than $MAX_BYPASS_CHARS characters; $fix"
-	IFS=',' read -r -a entries <<<"$raw"
-	((${#entries[@]} <= MAX_BYPASS_ENTRIES)) || die 2 "PROXY_BYPASS has more than $MAX_BYPASS_ENTRIES entries; $fix"
-	for entry in "${entries[@]}"; do
-		i=$((i + 1))
-		entry=$(trim "$entry")
-		[[ -n $entry ]] || continue
-		[[ $entry != *@* ]] || die 2 "PROXY_BYPASS entry $i carries credentials (user:password@); remove them; $fix"
-		[[ $entry =~ [A-Za-z0-9] ]] || die 2 "PROXY_BYPASS entry $i would send every destination around the proxy; $fix"
-		((${#entry} <= MAX_BYPASS_ENTRY_CHARS)) || die 2 "PROXY_BYPASS entry $i is longer than $MAX_BYPASS_ENTRY_CHARS characters; $fix"
-		[[ $entry =~ ^[A-Za-z0-9._*:/-]+$ && $entry != *://* ]] ||
-			die 2 "PROXY_BYPASS entry $i has characters other than letters, digits and . _ * : / -; $fix"
-		[[ ",$out," == *",$entry,"* ]] || out+=,$entry
-	done
-	BYPASS=$out
-}
-
 validate_other_inputs() {
-	local entry host port i=0
-	local -a raw
 	MODE=${ARC_MODE:-apply}
 	[[ $MODE == apply || $MODE == verify ]] || die 2 "ARC_MODE must be apply or verify"
-	ROUTE_TIMEOUT=${ROUTE_CHECK_TIMEOUT_SECONDS:-10}
-	if [[ ! $ROUTE_TIMEOUT =~ ^[1-9][0-9]?$ ]] || ((ROUTE_TIMEOUT > 60)); then
-		die 2 "ROUTE_CHECK_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 60"
-	fi
 	VERIFY_WAIT=${ARC_VERIFY_WAIT_SECONDS:-180}
 	if [[ ! $VERIFY_WAIT =~ ^[1-9][0-9]{0,2}$ ]] || ((VERIFY_WAIT > 600)); then
 		die 2 "ARC_VERIFY_WAIT_SECONDS must be a whole number of seconds from 1 to 600"
 	fi
-	ROUTE_HOSTS=()
-	IFS=',' read -r -a raw <<<"${ROUTE_CHECK_HOSTS:-}"
-	for entry in "${raw[@]}"; do
-		i=$((i + 1))
-		entry=$(trim "$entry")
-		[[ -n $entry ]] || continue
-		host=${entry%:*}
-		port=${entry##*:}
-		if [[ $entry != *:* || ! $host =~ $HOST_RE || ! $port =~ ^[1-9][0-9]{0,4}$ ]] || ((port > 65535)); then
-			die 2 "ROUTE_CHECK_HOSTS entry $i is not host:port (a DNS name and a port from 1 to 65535)"
-		fi
-		ROUTE_HOSTS+=("$entry")
-	done
-	((${#ROUTE_HOSTS[@]} <= 100)) || die 2 "ROUTE_CHECK_HOSTS names more than 100 hosts"
+	validate_route_check
 }
 
 # ---- the agent's settings, as JSON ----
@@ -226,13 +140,9 @@ find_agent() {
 		AGENT=/opt/azcmagent/bin/azcmagent
 	fi
 	[[ -n $AGENT ]] || die 1 "azcmagent was not found (PATH or /opt/azcmagent/bin); install and connect the Azure Connected Machine agent first"
-	if command -v python3 >/dev/null; then
-		JSON_TOOL=python3
-	elif command -v jq >/dev/null; then
-		JSON_TOOL=jq
-	else
-		die 1 "reading the agent's settings (azcmagent config list --json) needs python3 or jq; neither was found on PATH - install one and run again"
-	fi
+	find_python
+	[[ -n $PYTHON ]] ||
+		die 1 "reading the agent's settings (azcmagent config list --json) needs python3 (or /usr/libexec/platform-python); neither was found - install python3 and run again"
 }
 
 # Sets GOT_URL and GOT_BYPASS (values sorted, comma-joined) from `config list --json`, whose
@@ -240,9 +150,7 @@ find_agent() {
 read_settings() {
 	local line bad="azcmagent config list --json did not print the LocalSettings list this script reads"
 	"$AGENT" config list --json >"$WORK/config.json" 2>/dev/null || die 1 "azcmagent config list --json failed"
-	case $JSON_TOOL in
-	python3)
-		python3 - "$WORK/config.json" >"$WORK/settings" 2>/dev/null <<'PY' || die 1 "$bad"
+	"$PYTHON" - "$WORK/config.json" >"$WORK/settings" 2>/dev/null <<'PY' || die 1 "$bad"
 import json
 import sys
 
@@ -266,18 +174,6 @@ def text(value):
 
 print("%s\t%s" % (text(values.get("proxy.url")).rstrip("/"), text(values.get("proxy.bypass"))))
 PY
-		;;
-	*)
-		jq -e -r '
-			def text: if . == null then "" elif type == "array" then (map(tostring) | map(select(. != "")) | sort | join(","))
-				elif type == "string" then (if test(",") then (split(",") | map(select(. != "")) | sort | join(",")) else . end)
-				else error("unexpected") end;
-			(.LocalSettings | if type == "array" then . else error("no list") end) as $s
-			| ($s | map({(.Key): .Value}) | add // {}) as $v
-			| "\($v["proxy.url"] | text | rtrimstr("/"))\t\($v["proxy.bypass"] | text)"' "$WORK/config.json" >"$WORK/settings" 2>/dev/null ||
-			die 1 "$bad"
-		;;
-	esac
 	line=$(cat -- "$WORK/settings") || die 1 "$bad"
 	[[ $line == *$'\t'* ]] || die 1 "$bad"
 	GOT_URL=${line%%$'\t'*}
@@ -288,7 +184,7 @@ sorted_set() {
 	local -a items
 	[[ -n $1 ]] || return 0
 	IFS=',' read -r -a items <<<"$1"
-	printf '%s\n' "${items[@]}" | LC_ALL=C sort -u | paste -sd, -
+	printf '%s\n' ${items[@]+"${items[@]}"} | LC_ALL=C sort -u | paste -sd, -
 }
 
 # apply_setting set|clear PROPERTY [VALUE]: one azcmagent call, in a transient unit of its own
@@ -296,54 +192,17 @@ sorted_set() {
 apply_setting() {
 	local verb=$1 property=$2
 	shift 2
-	if [[ -d /run/systemd/system ]] && command -v systemd-run >/dev/null; then
-		systemd-run --quiet --wait --pipe --collect \
-			--description="defender-servers: azcmagent config $verb $property" \
+	if systemd_running && command -v systemd-run >/dev/null; then
+		systemd-run --scope --description="defender-servers: azcmagent config $verb $property" \
 			"$AGENT" config "$verb" "$property" "$@" >/dev/null 2>&1
 	else
 		"$AGENT" config "$verb" "$property" "$@" >/dev/null 2>&1
 	fi
 }
 
-# ---- the route through the new proxy, before anything is committed ----
+# @include linux/route-check.sh
 
-probe_connect() {
-	local target=$1 code rc line
-	if command -v curl >/dev/null; then
-		rc=0
-		code=$(curl -sS -o /dev/null -w '%{http_connect}' --proxy "$PROXY_URL" --proxytunnel --noproxy '' \
-			--connect-timeout "$ROUTE_TIMEOUT" --max-time "$ROUTE_TIMEOUT" "https://$target/" 2>/dev/null) || rc=$?
-		if [[ $code == 200 ]]; then
-			echo ok
-		elif [[ $code =~ ^[1-9][0-9][0-9]$ ]]; then
-			echo "the proxy answered HTTP $code"
-		elif ((rc == 28)); then
-			echo "timeout after ${ROUTE_TIMEOUT}s"
-		elif ((rc == 7 || rc == 5)); then
-			echo "could not connect to the proxy"
-		else
-			echo "curl failed (exit $rc)"
-		fi
-		return 0
-	fi
-	rc=0
-	# shellcheck disable=SC2016 # the single-quoted script is for the inner bash; its $1.. are its arguments
-	line=$(timeout "$ROUTE_TIMEOUT" bash -c 'exec 3<>"/dev/tcp/$1/$2" || exit 7
-		printf "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n" "$3" "$3" >&3
-		IFS= read -r line <&3 && printf "%s" "$line"' _ "$PROXY_HOST" "$PROXY_PORT" "$target" 2>/dev/null) || rc=$?
-	line=${line%$'\r'}
-	if [[ $line =~ ^HTTP/1\.[01]\ 200 ]]; then
-		echo ok
-	elif [[ $line =~ ^HTTP/1\.[01]\ ([0-9][0-9][0-9]) ]]; then
-		echo "the proxy answered HTTP ${BASH_REMATCH[1]}"
-	elif ((rc == 124)); then
-		echo "timeout after ${ROUTE_TIMEOUT}s"
-	elif ((rc == 7)); then
-		echo "could not connect to the proxy"
-	else
-		echo "no HTTP answer from the proxy"
-	fi
-}
+# ---- the route through the new proxy, before anything is committed ----
 
 proxy_port_open() {
 	# shellcheck disable=SC2016 # the single-quoted script is for the inner bash; its $1.. are its arguments
@@ -351,37 +210,17 @@ proxy_port_open() {
 }
 
 preflight_route() {
-	local target result joined
-	local -a failures=()
 	if ((${#ROUTE_HOSTS[@]} == 0)); then
 		proxy_port_open || die 1 "the proxy in PROXY_URL does not accept connections; nothing was changed (the agent would lose Azure)"
 		echo "checked: the proxy accepts connections (no ROUTE_CHECK_HOSTS given to prove the Arc hosts)"
 		return 0
 	fi
-	for target in "${ROUTE_HOSTS[@]}"; do
-		result=$(probe_connect "$target")
-		[[ $result == ok ]] || failures+=("$target ($result)")
-	done
-	if ((${#failures[@]} > 0)); then
-		joined=$(printf '%s; ' "${failures[@]}")
-		die 1 "the new proxy does not reach ${#failures[@]} Arc host(s), so nothing was changed (the agent would lose Azure): ${joined%; }"
-	fi
+	# Nothing is changed yet: a failure here leaves the agent on its current proxy.
+	route_check
 	echo "checked: the new proxy reaches ${#ROUTE_HOSTS[@]} Arc host(s)"
 }
 
 # ---- the extension service's drop-in ----
-
-find_unit() {
-	local dir
-	for dir in "${UNIT_DIRS[@]}"; do
-		[[ -e $dir/$1 ]] && return 0
-	done
-	return 1
-}
-
-expected_value() {
-	if [[ $1 == [nN][oO]_* ]]; then printf '%s' "$BYPASS"; else printf '%s' "$PROXY_URL"; fi
-}
 
 render_dropin() {
 	local var value
@@ -396,60 +235,7 @@ render_dropin() {
 	} >"$1" || die 1 "cannot write in the scratch directory"
 }
 
-# Writes the drop-in atomically (temporary file in the same directory, synced, renamed).
-# Returns 0 when it changed, 1 when it already held the content.
-put_dropin() {
-	local candidate=$1 dir=${DROPIN%/*} tmp
-	if [[ -f $DROPIN ]] && cmp -s -- "$candidate" "$DROPIN"; then
-		echo "unchanged: $DROPIN"
-		return 1
-	fi
-	[[ ! -d $DROPIN ]] || die 1 "cannot write $DROPIN: a directory is in its place; remove or rename it and run again"
-	if [[ -f $DROPIN ]]; then
-		DROPIN_BACKUP=$WORK/dropin.backup
-		cp -p -- "$DROPIN" "$DROPIN_BACKUP" || die 1 "cannot keep a copy of $DROPIN"
-	fi
-	mkdir -p -- "$dir" 2>/dev/null || die 1 "cannot create the directory $dir (read-only file system?)"
-	tmp=$(mktemp "$dir/.defender-servers.XXXXXX" 2>/dev/null) || die 1 "cannot create a file in $dir (read-only file system or full disk?)"
-	if ! cat -- "$candidate" >"$tmp" 2>/dev/null || ! chmod 0644 -- "$tmp" || ! { sync -- "$tmp" 2>/dev/null || sync; }; then
-		rm -f -- "$tmp"
-		die 1 "cannot write $DROPIN (full disk?); it was left as it was"
-	fi
-	if ! mv -f -- "$tmp" "$DROPIN" 2>/dev/null; then
-		rm -f -- "$tmp"
-		die 1 "cannot rename the new $DROPIN into place; it was left as it was"
-	fi
-	DROPIN_TOUCHED=1
-	cmp -s -- "$candidate" "$DROPIN" || die 1 "$DROPIN does not hold what was written"
-	echo "changed: $DROPIN"
-	return 0
-}
-
-# unit_environment_ok: systemd's view of extd.service's Environment has every proxy variable.
-unit_environment_ok() {
-	local shown word var want
-	local -a words
-	local -A got=()
-	shown=$(systemctl show -p Environment --value "$EXT_UNIT" 2>/dev/null) || return 1
-	read -r -a words <<<"$shown"
-	for word in "${words[@]}"; do
-		[[ $word == *=* ]] && got[${word%%=*}]=${word#*=}
-	done
-	for var in "${PROXY_VARS[@]}"; do
-		want=$(expected_value "$var")
-		[[ ${got[$var]-} == "$want" ]] || return 1
-	done
-	return 0
-}
-
-# process_environment_ok: the RUNNING extension service has https_proxy and no_proxy set to ours.
-process_environment_ok() {
-	local pid env
-	pid=$(systemctl show -p MainPID --value "$EXT_UNIT" 2>/dev/null) || return 1
-	[[ $pid =~ ^[1-9][0-9]*$ && -r /proc/$pid/environ ]] || return 1
-	env=$(tr '\0' '\n' <"/proc/$pid/environ") || return 1
-	grep -qxF -- "https_proxy=$PROXY_URL" <<<"$env" && grep -qxF -- "no_proxy=$BYPASS" <<<"$env"
-}
+# @include linux/systemd.sh
 
 # ---- modes ----
 
@@ -463,17 +249,15 @@ apply() {
 	OLD_BYPASS=$got_bypass
 
 	find_unit "$EXT_UNIT" || die 1 "$EXT_UNIT was not found: this agent has no extension service to give the proxy to (agent too old or not installed)"
-	[[ -d /run/systemd/system ]] || die 1 "systemd is not running: the extension service's proxy cannot be set or read back"
+	refuse_if_masked "$DROPIN"
+	systemd_running || die 1 "systemd is not running: the extension service's proxy cannot be set or read back"
 
 	preflight_route
 
-	local dropin_changed=0
 	render_dropin "$WORK/dropin"
-	if put_dropin "$WORK/dropin"; then
-		dropin_changed=1
-		systemctl daemon-reload 2>/dev/null || die 1 "systemctl daemon-reload failed"
-	fi
-	unit_environment_ok || die 1 "systemd reports another proxy environment for $EXT_UNIT than $SCRIPT_NAME wrote (something else sets it); run 'systemctl cat $EXT_UNIT' to find it"
+	put_file "$DROPIN" "$WORK/dropin" || true
+	reload_if_needed "$EXT_UNIT" || die 1 "systemctl daemon-reload failed"
+	unit_environment_ok "$EXT_UNIT" || die 1 "systemd reports another proxy environment for $EXT_UNIT than $SCRIPT_NAME wrote (something else sets it); run 'systemctl cat $EXT_UNIT' to find it"
 	echo "verified: systemctl show -p Environment $EXT_UNIT has the proxy"
 
 	local agent_changed=0
@@ -506,36 +290,33 @@ apply() {
 		echo "verified: azcmagent config list --json has proxy.url and proxy.bypass as set"
 	fi
 
-	if ((dropin_changed)); then
-		# Committed: from here a failure must not undo the agent's verified settings.
-		AGENT_TOUCHED=0
-		local systemctl_path
-		systemctl_path=$(command -v systemctl) || die 1 "systemctl was not found"
-		systemd-run --on-active="${EXTD_RESTART_DELAY_SECONDS}s" \
-			--description="defender-servers: restart $EXT_UNIT to apply its proxy" \
-			"$systemctl_path" restart "$EXT_UNIT" >/dev/null 2>&1 ||
-			die 1 "could not schedule the restart of $EXT_UNIT with systemd-run"
-		echo "scheduled: restart of $EXT_UNIT in ${EXTD_RESTART_DELAY_SECONDS}s (systemd-run); the verify step waits for it"
-	fi
+	# Committed: from here a failure must not undo the agent's verified settings nor the drop-in.
 	AGENT_TOUCHED=0
-	DROPIN_TOUCHED=0
+	CHANGED_TARGETS=()
+	CREATED_DIRS=()
+	# Decided from the running service, not from what this run wrote: a run killed between the
+	# drop-in and this point is completed by the next one.
+	if running_environment_ok "$EXT_UNIT"; then
+		echo "verified: the running $EXT_UNIT has the proxy in its environment"
+	elif unit_active "$EXT_UNIT"; then
+		schedule_restart "$EXT_UNIT" "$EXTD_RESTART_DELAY_SECONDS" || die 1 "could not schedule the restart of $EXT_UNIT with systemd-run"
+		echo "scheduled: restart of $EXT_UNIT in ${EXTD_RESTART_DELAY_SECONDS}s (systemd-run); the verify step waits for it"
+	else
+		echo "note: $EXT_UNIT is not running; it loads the proxy when it starts"
+	fi
 	echo "done: Azure Arc agent proxy is $PROXY_URL"
 }
 
 verify() {
-	local want_bypass waited=0
+	local want_bypass
 	read_settings
 	want_bypass=$(sorted_set "$ARC_BYPASS")
 	[[ $GOT_URL == "$PROXY_URL" ]] || die 1 "azcmagent proxy.url is not this proxy (azcmagent config list --json); run the apply step again"
 	[[ $GOT_BYPASS == "$want_bypass" ]] || die 1 "azcmagent proxy.bypass is not the requested list (azcmagent config list --json); run the apply step again"
 	echo "verified: azcmagent config list --json has proxy.url and proxy.bypass"
-	unit_environment_ok || die 1 "systemctl show -p Environment $EXT_UNIT does not have the proxy; run the apply step again"
-	# Counted in 5 s steps rather than by the clock, so that the bound holds however long each check takes.
-	until process_environment_ok; do
-		((waited < VERIFY_WAIT)) || die 1 "the running $EXT_UNIT still has no proxy environment after ${VERIFY_WAIT}s (it was not restarted); restart it and run again"
-		sleep 5
-		waited=$((waited + 5))
-	done
+	unit_environment_ok "$EXT_UNIT" || die 1 "systemctl show -p Environment $EXT_UNIT does not have the proxy; run the apply step again"
+	wait_for_running_environment "$EXT_UNIT" "$VERIFY_WAIT" ||
+		die 1 "the running $EXT_UNIT still has no proxy environment after ${VERIFY_WAIT}s (it was not restarted); restart it and run again"
 	echo "verified: the running $EXT_UNIT has the proxy in its environment"
 	echo "done: Azure Arc agent proxy verified as $PROXY_URL"
 }

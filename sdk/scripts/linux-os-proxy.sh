@@ -9,15 +9,22 @@
 #                            MAX_BYPASS_ENTRIES entries of MAX_BYPASS_ENTRY_CHARS characters and
 #                            MAX_BYPASS_CHARS in all. 168.63.129.16 (wire server), 169.254.169.254
 #                            (instance metadata), localhost and 127.0.0.1 are always added here.
-#   ROUTE_CHECK_HOSTS          optional  comma-separated host:port, each proven by a CONNECT
-#                                        through the proxy after the proxy is in place
+#   ROUTE_CHECK_HOSTS          optional  comma-separated host:port, each proven through the proxy
+#                                        after the proxy is in place: port 80 by an HTTP GET, any
+#                                        other port by a TLS handshake checked against the trust
+#                                        store; a host the bypass list sends direct fails
 #   ROUTE_CHECK_PRIVATE_HOSTS  optional  comma-separated hosts that must resolve to private
 #                                        addresses only (RFC 1918, fc00::/7): Private Link names
-#   ROUTE_CHECK_TIMEOUT_SECONDS optional seconds per probe (1-60, default 10); all probes together
-#                                        stop after ROUTE_CHECK_TOTAL_SECONDS
+#   ROUTE_CHECK_TIMEOUT_SECONDS optional seconds per probe (1-60, default 10)
+#   ROUTE_CHECK_TOTAL_SECONDS   optional seconds for all probes together (1-540, default 300)
+#   OS_PROXY_MODE  optional  apply (default) or verify: the read-back after the agent's restart
+#                            (a second run command), which waits until the RUNNING agent has the
+#                            proxy in its environment (/proc/<MainPID>/environ)
+#   OS_PROXY_VERIFY_WAIT_SECONDS optional, verify only: how long to wait (1-600, default 180)
 #
 # The script has no test hook: it always works on the real paths. The tests run it in a
-# private mount namespace whose root is a scratch tree (test/support/scratch-root.sh).
+# private mount namespace whose root is a scratch tree (test/scratchRoot.linux.ts), and
+# in booted Debian machines (test/booted/).
 #
 # What it does, idempotently (a file is rewritten, and a service told, only on a real change):
 #   a. Azure Linux Agent: a systemd drop-in with the proxy environment for walinuxagent.service
@@ -49,60 +56,16 @@
 # shellcheck disable=SC2310 # functions called from conditions check every step themselves and end in die
 set -euo pipefail
 
+# @include linux/common.sh
+
 readonly SCRIPT_NAME=linux-os-proxy.sh
 readonly MARK="Written by defender-servers (linux-os-proxy.sh)"
 # Seconds between the end of this script and the restart of the Azure Linux Agent (see
 # schedule_agent_restart for why the restart is detached and why the result is still true).
 readonly RESTART_DELAY_SECONDS=10
 readonly MS_PACKAGES_HOST=packages.microsoft.com
-readonly ALWAYS_BYPASS="168.63.129.16,169.254.169.254,localhost,127.0.0.1"
-# Bounds for PROXY_BYPASS: a DNS name is at most 253 characters; 4096 keeps each Environment=
-# line of the drop-in far below systemd's line limit (LONG_LINE_MAX, 1 MiB) and below what a
-# run-command parameter comfortably carries; 200 entries is more than any real bypass list.
-readonly MAX_BYPASS_ENTRY_CHARS=253
-readonly MAX_BYPASS_ENTRIES=200
-readonly MAX_BYPASS_CHARS=4096
-readonly ROUTE_CHECK_TOTAL_SECONDS=300
-readonly MAX_ROUTE_CHECK_HOSTS=100
-readonly PROXY_VARS=(http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY)
-# Unit search path, highest priority first (systemd.unit(5), "Unit File Load Path").
-readonly UNIT_DIRS=(/etc/systemd/system.control /run/systemd/system.control /run/systemd/transient
-	/etc/systemd/system /run/systemd/system /usr/local/lib/systemd/system /lib/systemd/system
-	/usr/lib/systemd/system)
-readonly HOST_RE='^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$'
 
-WORK=
-# Files changed so far: target paths and, at the same index, their backup (or "-" when new).
-CHANGED_TARGETS=()
-CHANGED_BACKUPS=()
-# Directories this run created, deepest first, removed again (when empty) by roll_back.
-CREATED_DIRS=()
-
-cleanup() {
-	if [[ -n $WORK ]]; then
-		rm -rf -- "$WORK"
-	fi
-}
-
-# Puts every changed file back as it was, newest first, so that a failed run leaves nothing half done.
-roll_back() {
-	local i target backup
-	for ((i = ${#CHANGED_TARGETS[@]} - 1; i >= 0; i--)); do
-		target=${CHANGED_TARGETS[i]}
-		backup=${CHANGED_BACKUPS[i]}
-		if [[ $backup == - ]]; then
-			rm -f -- "$target" || printf '%s: error: could not remove %s while rolling back\n' "$SCRIPT_NAME" "$target" >&2
-		elif ! cp -p -- "$backup" "$target.defender-servers-restore" || ! mv -f -- "$target.defender-servers-restore" "$target"; then
-			printf '%s: error: could not put %s back while rolling back\n' "$SCRIPT_NAME" "$target" >&2
-		fi
-	done
-	for target in "${CREATED_DIRS[@]}"; do
-		rmdir -- "$target" 2>/dev/null || true
-	done
-	CHANGED_TARGETS=()
-	CHANGED_BACKUPS=()
-	CREATED_DIRS=()
-}
+# @include linux/files.sh
 
 # die CODE MESSAGE: one line on stderr, every change undone, exit CODE. Never pass it a value
 # that came from the caller or from a file: it may hold a credential.
@@ -110,7 +73,7 @@ die() {
 	local code=$1
 	shift
 	if ((${#CHANGED_TARGETS[@]} + ${#CREATED_DIRS[@]} > 0)); then
-		roll_back
+		roll_back_files
 		if ((${RELOADED:-0})); then
 			systemctl daemon-reload >/dev/null 2>&1 || printf '%s: error: systemctl daemon-reload failed after rolling back\n' "$SCRIPT_NAME" >&2
 		fi
@@ -121,173 +84,8 @@ die() {
 	exit "$code"
 }
 
-# ---- input checks (exit 2) ----
-
-validate_proxy_url() {
-	local url=${PROXY_URL:-}
-	local fix="set PROXY_URL to http://host:port (plain http, a port, no user:password@, no path)"
-	local rest host port
-	[[ -n $url ]] || die 2 "PROXY_URL is empty or not set; $fix"
-	[[ $url == http://* ]] || die 2 "PROXY_URL must use the http:// scheme (the agents talk plain HTTP to the proxy); $fix"
-	rest=${url#http://}
-	[[ $rest != *@* ]] || die 2 "PROXY_URL must not carry credentials (the agents do not support authenticated proxies); $fix"
-	[[ $rest != */* && $rest != *'?'* && $rest != *'#'* ]] || die 2 "PROXY_URL must not have a path, query or fragment; $fix"
-	[[ $rest == *:* ]] || die 2 "PROXY_URL has no port; $fix"
-	host=${rest%:*}
-	port=${rest##*:}
-	[[ $host =~ $HOST_RE ]] || die 2 "PROXY_URL host must be a DNS name or an IPv4 address; $fix"
-	if [[ ! $port =~ ^[1-9][0-9]{0,4}$ ]] || ((port > 65535)); then
-		die 2 "PROXY_URL port must be a number from 1 to 65535; $fix"
-	fi
-	PROXY_HOST=$host
-	PROXY_PORT=$port
-}
-
-trim() {
-	local s=$1
-	s=${s#"${s%%[![:space:]]*}"}
-	printf '%s' "${s%"${s##*[![:space:]]}"}"
-}
-
-# Sets BYPASS: the fixed entries, then PROXY_BYPASS normalised (trimmed, empty and repeated
-# entries dropped). Messages name the entry's position, never its text.
-normalize_bypass() {
-	local raw=${PROXY_BYPASS:-} entry out=$ALWAYS_BYPASS i=0
-	local fix="set PROXY_BYPASS to a comma-separated list such as localhost,127.0.0.1,.contoso.com,10.0.0.0/8"
-	local -a entries
-	[[ $raw != *$'\n'* ]] || die 2 "PROXY_BYPASS must be one line; $fix"
-	((${#raw} <= MAX_BYPASS_CHARS)) || die 2 "PROXY_BYPASS is longer than $MAX_BYPASS_CHARS characters; $fix"
-	IFS=',' read -r -a entries <<<"$raw"
-	((${#entries[@]} <= MAX_BYPASS_ENTRIES)) || die 2 "PROXY_BYPASS has more than $MAX_BYPASS_ENTRIES entries; $fix"
-	for entry in "${entries[@]}"; do
-		i=$((i + 1))
-		entry=$(trim "$entry")
-		[[ -n $entry ]] || continue
-		[[ $entry != *@* ]] || die 2 "PROXY_BYPASS entry $i carries credentials (user:password@); remove them; $fix"
-		[[ $entry =~ [A-Za-z0-9] ]] || die 2 "PROXY_BYPASS entry $i would send every destination around the proxy; list hosts, .domains or ranges; $fix"
-		((${#entry} <= MAX_BYPASS_ENTRY_CHARS)) || die 2 "PROXY_BYPASS entry $i is longer than $MAX_BYPASS_ENTRY_CHARS characters; $fix"
-		[[ $entry =~ ^[A-Za-z0-9._*:/-]+$ && $entry != *://* ]] ||
-			die 2 "PROXY_BYPASS entry $i has characters other than letters, digits and . _ * : / -; $fix"
-		[[ ",$out," == *",$entry,"* ]] || out+=,$entry
-	done
-	BYPASS=$out
-}
-
-# Sets ROUTE_HOSTS, ROUTE_PRIVATE_HOSTS (arrays) and ROUTE_TIMEOUT from the ROUTE_CHECK_* variables.
-validate_route_check() {
-	local entry host port i=0
-	local -a raw
-	ROUTE_HOSTS=()
-	ROUTE_PRIVATE_HOSTS=()
-	ROUTE_TIMEOUT=${ROUTE_CHECK_TIMEOUT_SECONDS:-10}
-	if [[ ! $ROUTE_TIMEOUT =~ ^[1-9][0-9]?$ ]] || ((ROUTE_TIMEOUT > 60)); then
-		die 2 "ROUTE_CHECK_TIMEOUT_SECONDS must be a whole number of seconds from 1 to 60"
-	fi
-	IFS=',' read -r -a raw <<<"${ROUTE_CHECK_HOSTS:-}"
-	for entry in "${raw[@]}"; do
-		i=$((i + 1))
-		entry=$(trim "$entry")
-		[[ -n $entry ]] || continue
-		host=${entry%:*}
-		port=${entry##*:}
-		if [[ $entry != *:* || ! $host =~ $HOST_RE || ! $port =~ ^[1-9][0-9]{0,4}$ ]] || ((port > 65535)); then
-			die 2 "ROUTE_CHECK_HOSTS entry $i is not host:port (a DNS name and a port from 1 to 65535)"
-		fi
-		ROUTE_HOSTS+=("$entry")
-	done
-	i=0
-	IFS=',' read -r -a raw <<<"${ROUTE_CHECK_PRIVATE_HOSTS:-}"
-	for entry in "${raw[@]}"; do
-		i=$((i + 1))
-		entry=$(trim "$entry")
-		[[ -n $entry ]] || continue
-		[[ $entry =~ $HOST_RE ]] || die 2 "ROUTE_CHECK_PRIVATE_HOSTS entry $i is not a DNS name"
-		ROUTE_PRIVATE_HOSTS+=("$entry")
-	done
-	((${#ROUTE_HOSTS[@]} + ${#ROUTE_PRIVATE_HOSTS[@]} <= MAX_ROUTE_CHECK_HOSTS)) ||
-		die 2 "ROUTE_CHECK_HOSTS and ROUTE_CHECK_PRIVATE_HOSTS name more than $MAX_ROUTE_CHECK_HOSTS hosts together"
-}
-
-# ---- files ----
-
-# same_content A B: true when both files exist and hold the same bytes.
-same_content() {
-	[[ -f $1 && -f $2 ]] && cmp -s -- "$1" "$2"
-}
-
-# put_file TARGET CANDIDATE: makes TARGET hold CANDIDATE's bytes, atomically: a temporary file
-# in TARGET's own directory, flushed to disk, then renamed over TARGET, so TARGET is never cut
-# short (a full disk fails the temporary file, not TARGET). A symlink is followed, so the link
-# stays (RHEL's /etc/yum.conf -> dnf/dnf.conf); owner, mode and SELinux label are copied from
-# the file replaced. Every step is checked here, because `set -e` does not apply inside a
-# function called from `if`. Returns 0 when TARGET changed, 1 when it already held the bytes.
-put_file() {
-	local target=$1 candidate=$2 real dir tmp backup
-	if same_content "$candidate" "$target"; then
-		echo "unchanged: $target"
-		return 1
-	fi
-	real=$target
-	if [[ -L $target ]]; then
-		real=$(readlink -f -- "$target") || die 1 "cannot resolve the symlink $target"
-	fi
-	[[ ! -d $real ]] || die 1 "cannot write $target: a directory is in its place; remove or rename it and run again"
-	dir=$(dirname -- "$real")
-	local missing=$dir
-	while [[ ! -d $missing ]]; do
-		CREATED_DIRS+=("$missing")
-		missing=$(dirname -- "$missing")
-	done
-	mkdir -p -- "$dir" 2>/dev/null || die 1 "cannot create the directory $dir (read-only file system?)"
-	tmp=$(mktemp "$dir/.defender-servers.XXXXXX" 2>/dev/null) || die 1 "cannot create a file in $dir (read-only file system or full disk?)"
-	if ! cat -- "$candidate" >"$tmp" 2>/dev/null || ! sync_file "$tmp"; then
-		rm -f -- "$tmp"
-		die 1 "cannot write $target (full disk?); it was left as it was"
-	fi
-	backup=-
-	if [[ -e $real ]]; then
-		BACKUP_SEQ=$((BACKUP_SEQ + 1))
-		backup=$WORK/backup.$BACKUP_SEQ
-		if ! cp -p -- "$real" "$backup" || ! chmod --reference="$real" -- "$tmp" || ! chown --reference="$real" -- "$tmp"; then
-			rm -f -- "$tmp"
-			die 1 "cannot copy the owner and mode of $target"
-		fi
-		if [[ -e /sys/fs/selinux/enforce ]] && command -v chcon >/dev/null && ! chcon --reference="$real" -- "$tmp" 2>/dev/null; then
-			rm -f -- "$tmp"
-			die 1 "cannot copy the SELinux label of $target"
-		fi
-	else
-		chmod 0644 -- "$tmp" || {
-			rm -f -- "$tmp"
-			die 1 "cannot set the mode of a new $target"
-		}
-	fi
-	if ! mv -f -- "$tmp" "$real" 2>/dev/null; then
-		rm -f -- "$tmp"
-		die 1 "cannot rename the new $target into place; it was left as it was"
-	fi
-	CHANGED_TARGETS+=("$real")
-	CHANGED_BACKUPS+=("$backup")
-	sync_file "$dir" || true
-	cmp -s -- "$candidate" "$real" || die 1 "$target does not hold what was written (read back after the rename)"
-	echo "changed: $target"
-	return 0
-}
-
-# fsync where coreutils can (sync FILE, coreutils 8.24+), a full sync elsewhere.
-sync_file() {
-	sync -- "$1" 2>/dev/null || sync
-}
-
 # ---- Azure Linux Agent: drop-ins ----
 
-find_unit() {
-	local unit=$1 dir
-	for dir in "${UNIT_DIRS[@]}"; do
-		[[ -e $dir/$unit ]] && return 0
-	done
-	return 1
-}
 
 render_agent_dropin() {
 	local out=$1 var value
@@ -301,11 +99,6 @@ render_agent_dropin() {
 			echo "Environment=$var=$value"
 		done
 	} >"$out" || die 1 "cannot write in the scratch directory"
-}
-
-# expected_value VAR: what our drop-in gives VAR.
-expected_value() {
-	if [[ $1 == [nN][oO]_* ]]; then printf '%s' "$BYPASS"; else printf '%s' "$PROXY_URL"; fi
 }
 
 # Prints, in the order systemd applies them, the drop-in files of UNIT (one per name, the
@@ -326,7 +119,7 @@ dropins_in_order() {
 		done
 	done
 	((${#names[@]} > 0)) || return 0
-	printf '%s\n' "${names[@]}" | LC_ALL=C sort | while IFS= read -r name; do
+	printf '%s\n' ${names[@]+"${names[@]}"} | LC_ALL=C sort | while IFS= read -r name; do
 		printf '%s\n' "${seen[$name]}"
 	done
 }
@@ -388,7 +181,7 @@ check_dropin_conflicts() {
 	while IFS= read -r file; do
 		[[ -z $file ]] || sources+=("$file")
 	done <<<"$ordered"
-	for file in "${sources[@]}"; do
+	for file in ${sources[@]+"${sources[@]}"}; do
 		if [[ ${file##*/} == "${ours##*/}" ]]; then
 			after=1
 			continue
@@ -440,26 +233,6 @@ check_waagent_conf() {
 		die 1 "$conf sets HttpProxy.Host/HttpProxy.Port to another proxy, which overrides the agent's environment; set them to this proxy or to None and run again"
 	fi
 	echo "note: $conf already names this proxy in HttpProxy.Host/HttpProxy.Port"
-}
-
-# Reads the unit's Environment property as systemd has loaded it and compares each proxy variable.
-read_back_unit_environment() {
-	local unit=$1 shown word var value
-	local -a words
-	local -A got=()
-	shown=$(systemctl show -p Environment --value "$unit" 2>/dev/null) ||
-		die 1 "systemctl show -p Environment $unit failed; cannot confirm the agent's proxy"
-	read -r -a words <<<"$shown"
-	for word in "${words[@]}"; do
-		[[ $word == *=* ]] || continue
-		got[${word%%=*}]=${word#*=}
-	done
-	for var in "${PROXY_VARS[@]}"; do
-		value=$(expected_value "$var")
-		[[ ${got[$var]-} == "$value" ]] ||
-			die 1 "systemd reports another $var for $unit than $SCRIPT_NAME wrote (something else sets it); run 'systemctl cat $unit' to find it"
-	done
-	echo "verified: systemctl show -p Environment $unit has the proxy"
 }
 
 # ---- package managers ----
@@ -588,19 +361,10 @@ check_zypper() {
 
 # ---- MDE managed configuration ----
 
-# json_tool: python3 when present, else jq; empty when neither.
-json_tool() {
-	if command -v python3 >/dev/null; then
-		echo python3
-	elif command -v jq >/dev/null; then
-		echo jq
-	fi
-}
-
 # render_mdatp_json SOURCE OUT: merges cloudService.proxy into SOURCE. Exit 0: OUT written;
 # 3: SOURCE already has that value; anything else: SOURCE cannot be used (message on stderr).
 render_mdatp_json() {
-	local source=$1 out=$2 tool
+	local source=$1 out=$2
 	local want="$PROXY_URL/"
 	# Nothing to merge (no file, or only what this script writes when there is nothing to
 	# merge): no JSON tool needed. PROXY_URL was checked to hold no quote or backslash.
@@ -615,15 +379,12 @@ render_mdatp_json() {
 		echo "$source is not a regular file; remove or rename it" >&2
 		return 1
 	}
-	tool=$(json_tool)
-	case $tool in
-	python3) merge_with_python "$source" "$out" "$want" ;;
-	jq) merge_with_jq "$source" "$out" "$want" ;;
-	*)
-		echo "$source exists and must be merged, which needs python3 or jq; neither was found on PATH - install one and run again" >&2
+	find_python
+	if [[ -z $PYTHON ]]; then
+		echo "$source exists and must be merged, which needs python3 (or /usr/libexec/platform-python); neither was found - install python3 and run again" >&2
 		return 1
-		;;
-	esac
+	fi
+	merge_with_python "$source" "$out" "$want"
 }
 
 # True when FILE holds only what render_mdatp_json writes on its own, whatever the proxy.
@@ -636,7 +397,7 @@ is_own_mdatp_json() {
 }
 
 merge_with_python() {
-	python3 - "$1" "$2" "$3" <<'PY'
+	"$PYTHON" - "$1" "$2" "$3" <<'PY'
 # Kept to Python 3.4 features (SLES 12); OrderedDict keeps the file's key order on old Pythons.
 import collections
 import json
@@ -665,149 +426,23 @@ with open(out, "w", encoding="utf-8") as handle:
 PY
 }
 
-merge_with_jq() {
-	local source=$1 out=$2 want=$3 kind
-	if [[ ! -s $source ]] || ! grep -q '[^[:space:]]' -- "$source"; then
-		printf '{}' | jq --arg p "$want" '.cloudService.proxy = $p' >"$out" || return 1
-		return 0
-	fi
-	kind=$(jq -r 'if type != "object" then "notobject" elif (.cloudService // {} | type) != "object" then "badcloud" elif .cloudService.proxy == $p then "same" else "merge" end' --arg p "$want" -- "$source" 2>/dev/null) || {
-		echo "$source is not valid JSON; fix or remove it - it was left untouched" >&2
-		return 1
-	}
-	case $kind in
-	notobject) echo "$source does not hold a JSON object; fix or remove it - it was left untouched" >&2 && return 1 ;;
-	badcloud) echo "$source: cloudService is not a JSON object; fix it - it was left untouched" >&2 && return 1 ;;
-	same) return 3 ;;
-	*) jq --indent 2 --arg p "$want" '.cloudService.proxy = $p' -- "$source" >"$out" || return 1 ;;
-	esac
-}
-
-# Reads the file back as JSON (when a tool is there) and compares cloudService.proxy.
+# Reads the file back as JSON (with Python, when there is one) and compares cloudService.proxy.
 read_back_mdatp() {
-	local file=$1 candidate=$2 tool got
-	tool=$(json_tool)
-	case $tool in
-	python3) got=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1], encoding="utf-8"))["cloudService"]["proxy"])' "$file" 2>/dev/null) || got= ;;
-	jq) got=$(jq -r '.cloudService.proxy' -- "$file" 2>/dev/null) || got= ;;
-	*) cmp -s -- "$candidate" "$file" && got="$PROXY_URL/" ;;
-	esac
+	local file=$1 candidate=$2 got=
+	find_python
+	if [[ -n $PYTHON ]]; then
+		got=$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1], encoding="utf-8"))["cloudService"]["proxy"])' "$file" 2>/dev/null) || got=
+	elif cmp -s -- "$candidate" "$file"; then
+		# Without Python only the script's own text was written (nothing to merge): compare bytes.
+		got="$PROXY_URL/"
+	fi
 	[[ $got == "$PROXY_URL/" ]] || die 1 "$file does not read back as JSON with cloudService.proxy set to this proxy"
 	echo "verified: $file has cloudService.proxy = $PROXY_URL/"
 }
 
-# ---- route check ----
+# @include linux/route-check.sh
 
-# probe_connect HOST:PORT TIMEOUT: prints "ok" or what went wrong; never the proxy URL.
-probe_connect() {
-	local target=$1 timeout=$2 code rc line
-	if command -v curl >/dev/null; then
-		rc=0
-		code=$(curl -sS -o /dev/null -w '%{http_connect}' --proxy "$PROXY_URL" --proxytunnel --noproxy '' \
-			--connect-timeout "$timeout" --max-time "$timeout" "https://$target/" 2>"$WORK/curl.err") || rc=$?
-		# The tunnel is what is being proven: once the proxy answered 200 to CONNECT, a TLS
-		# error from the far end (or from a test listener) does not make the route wrong.
-		if [[ $code == 200 ]]; then
-			echo ok
-		elif [[ $code =~ ^[1-9][0-9][0-9]$ ]]; then
-			echo "the proxy answered HTTP $code"
-		elif ((rc == 28)); then
-			echo "timeout after ${timeout}s"
-		elif ((rc == 7 || rc == 5)); then
-			echo "could not connect to the proxy"
-		else
-			echo "curl failed (exit $rc)"
-		fi
-		return 0
-	fi
-	# No curl: a CONNECT by hand through bash's /dev/tcp, bounded by timeout(1).
-	rc=0
-	# shellcheck disable=SC2016 # the single-quoted script is for the inner bash; its $1.. are its arguments
-	line=$(timeout "$timeout" bash -c 'exec 3<>"/dev/tcp/$1/$2" || exit 7
-		printf "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n" "$3" "$3" >&3
-		IFS= read -r line <&3 && printf "%s" "$line"' _ "$PROXY_HOST" "$PROXY_PORT" "$target" 2>/dev/null) || rc=$?
-	line=${line%$'\r'}
-	if [[ $line =~ ^HTTP/1\.[01]\ 200 ]]; then
-		echo ok
-	elif [[ $line =~ ^HTTP/1\.[01]\ ([0-9][0-9][0-9]) ]]; then
-		echo "the proxy answered HTTP ${BASH_REMATCH[1]}"
-	elif ((rc == 124)); then
-		echo "timeout after ${timeout}s"
-	elif ((rc == 7)); then
-		echo "could not connect to the proxy"
-	else
-		echo "no HTTP answer from the proxy"
-	fi
-}
-
-is_private_address() {
-	local a=$1
-	case ${a,,} in
-	10.*) return 0 ;;
-	192.168.*) return 0 ;;
-	172.1[6-9].* | 172.2[0-9].* | 172.3[01].*) return 0 ;;
-	fc* | fd*) [[ $a == *:* ]] && return 0 ;;
-	*) ;;
-	esac
-	return 1
-}
-
-# probe_private_dns HOST TIMEOUT: prints "ok" or what the DNS answered.
-probe_private_dns() {
-	local host=$1 timeout=$2 answers rc=0 addr public=""
-	answers=$(timeout "$timeout" getent ahosts "$host" 2>/dev/null | awk '{print $1}' | sort -u) || rc=$?
-	if ((rc == 124)); then
-		echo "DNS timeout after ${timeout}s"
-		return 0
-	fi
-	if [[ -z $answers ]]; then
-		echo "no DNS answer"
-		return 0
-	fi
-	for addr in $answers; do
-		is_private_address "$addr" || public+=${public:+ }$addr
-	done
-	if [[ -n $public ]]; then
-		echo "DNS answer not in private address space: $public"
-	else
-		echo ok
-	fi
-}
-
-route_check() {
-	local target result deadline now failures=() left
-	((${#ROUTE_HOSTS[@]} + ${#ROUTE_PRIVATE_HOSTS[@]} > 0)) || return 0
-	command -v curl >/dev/null || echo "note: curl not found; the route check sends CONNECT through bash's /dev/tcp"
-	command -v getent >/dev/null || ((${#ROUTE_PRIVATE_HOSTS[@]} == 0)) ||
-		die 1 "getent was not found; cannot check the DNS answers of ROUTE_CHECK_PRIVATE_HOSTS"
-	deadline=$((SECONDS + ROUTE_CHECK_TOTAL_SECONDS))
-	for target in "${ROUTE_HOSTS[@]}"; do
-		now=$SECONDS
-		if ((now >= deadline)); then
-			failures+=("$target (not probed: the route check's $ROUTE_CHECK_TOTAL_SECONDS s were used up)")
-			continue
-		fi
-		left=$((deadline - now < ROUTE_TIMEOUT ? deadline - now : ROUTE_TIMEOUT))
-		result=$(probe_connect "$target" "$left")
-		[[ $result == ok ]] || failures+=("$target ($result)")
-	done
-	for target in "${ROUTE_PRIVATE_HOSTS[@]}"; do
-		now=$SECONDS
-		if ((now >= deadline)); then
-			failures+=("$target (not resolved: the route check's $ROUTE_CHECK_TOTAL_SECONDS s were used up)")
-			continue
-		fi
-		left=$((deadline - now < ROUTE_TIMEOUT ? deadline - now : ROUTE_TIMEOUT))
-		result=$(probe_private_dns "$target" "$left")
-		[[ $result == ok ]] || failures+=("$target ($result)")
-	done
-	if ((${#failures[@]} > 0)); then
-		local joined
-		joined=$(printf '%s; ' "${failures[@]}")
-		die 1 "route check failed for ${#failures[@]} host(s): ${joined%; }"
-	fi
-	echo "verified: route check passed for ${#ROUTE_HOSTS[@]} host(s) through the proxy and ${#ROUTE_PRIVATE_HOSTS[@]} private name(s)"
-}
+# @include linux/systemd.sh
 
 # ---- the Azure Linux Agent restart ----
 
@@ -815,30 +450,47 @@ route_check() {
 # in the agent's control group: `systemctl restart` of the agent from here would kill this
 # script before it reports, and the run command would fail for a change that worked. So the
 # restart is handed to systemd as a transient timer of its own, outside the agent's cgroup,
-# RESTART_DELAY_SECONDS after this script ends. The result reported is still the truth: every
-# value the restarted agent will load has been read back from systemd (systemctl show) before
-# this point, the route check has passed with this proxy, and the restart only makes the agent
-# pick up what systemd already reports. The extension installs wait for this run command in
-# Pulumi (agentPrerequisites); the agent re-reads its goal state after the restart, so an
-# extension request that arrives within the delay is handled by the restarted agent.
-schedule_agent_restart() {
-	local unit=$1 systemctl_path
-	systemctl_path=$(command -v systemctl) || return 1
-	command -v systemd-run >/dev/null || return 1
-	systemd-run --on-active="${RESTART_DELAY_SECONDS}s" \
-		--description="defender-servers: restart $unit to apply its proxy" \
-		"$systemctl_path" restart "$unit"
+# RESTART_DELAY_SECONDS after this script ends. Every value the restarted agent will load has
+# been read back from systemd (systemctl show) before this point and the route check has passed
+# with this proxy; the restart itself is proven by a second run with OS_PROXY_MODE=verify, which
+# reads the running agent's own environment (/proc/<MainPID>/environ).
+# Whether to restart is decided from that same environment, not from whether this run wrote the
+# drop-in: a run killed after writing it is completed by the next.
+converge_agent() {
+	local unit=$1
+	if running_environment_ok "$unit"; then
+		echo "verified: the running $unit has the proxy in its environment (/proc/<MainPID>/environ)"
+	elif unit_active "$unit"; then
+		schedule_restart "$unit" "$RESTART_DELAY_SECONDS" || die 1 "could not schedule the restart of $unit with systemd-run"
+		echo "scheduled: restart of $unit in ${RESTART_DELAY_SECONDS}s (systemd-run): the running agent does not have the proxy in its environment yet; OS_PROXY_MODE=verify confirms it"
+	else
+		echo "note: $unit is not running; it loads the proxy when it starts"
+	fi
 }
 
-systemd_running() {
-	[[ -d /run/systemd/system ]]
+# OS_PROXY_MODE=verify: the read-back after the restart. Changes nothing.
+verify() {
+	local unit=$1
+	[[ -n $unit ]] || die 1 "no walinuxagent.service or waagent.service unit found; nothing to verify"
+	systemd_running || die 1 "systemd is not running: the agent's environment cannot be read back"
+	unit_environment_ok "$unit" || die 1 "systemctl show -p Environment $unit does not have this proxy; run the apply step again"
+	echo "verified: systemctl show -p Environment $unit has the proxy"
+	wait_for_running_environment "$unit" "$VERIFY_WAIT" ||
+		die 1 "the running $unit still has no proxy environment after ${VERIFY_WAIT}s (it was not restarted); run the apply step again"
+	echo "verified: the running $unit has the proxy in its environment (/proc/<MainPID>/environ)"
+	echo "done: operating-system proxy for Defender for Endpoint verified as $PROXY_URL"
 }
 
 main() {
 	validate_proxy_url
 	normalize_bypass
 	validate_route_check
-	BACKUP_SEQ=0
+	MODE=${OS_PROXY_MODE:-apply}
+	[[ $MODE == apply || $MODE == verify ]] || die 2 "OS_PROXY_MODE must be apply or verify"
+	VERIFY_WAIT=${OS_PROXY_VERIFY_WAIT_SECONDS:-180}
+	if [[ ! $VERIFY_WAIT =~ ^[1-9][0-9]{0,2}$ ]] || ((VERIFY_WAIT > 600)); then
+		die 2 "OS_PROXY_VERIFY_WAIT_SECONDS must be a whole number of seconds from 1 to 600"
+	fi
 	CANDIDATE_SEQ=0
 	RELOADED=0
 
@@ -851,6 +503,10 @@ main() {
 		agent_unit=walinuxagent.service
 	elif find_unit waagent.service; then
 		agent_unit=waagent.service
+	fi
+	if [[ $MODE == verify ]]; then
+		verify "$agent_unit"
+		return 0
 	fi
 
 	local -a managers=()
@@ -871,10 +527,11 @@ main() {
 		# 13-Proxy.conf, replaces a copy made by hand under /lib (a same-named file in a
 		# higher-priority directory wins, systemd.unit(5)).
 		dropin=/etc/systemd/system/$agent_unit.d/13-Proxy.conf
+		refuse_if_masked "$dropin"
 		check_dropin_conflicts "$agent_unit" "$dropin"
 	fi
 	local manager
-	for manager in "${managers[@]}"; do
+	for manager in ${managers[@]+"${managers[@]}"}; do
 		case $manager in
 		dnf) check_rpm_main /etc/dnf/dnf.conf ;;
 		yum) check_rpm_main /etc/yum.conf ;;
@@ -895,7 +552,7 @@ main() {
 
 	# -- b. package managers --
 	local rpm_done=0
-	for manager in "${managers[@]}"; do
+	for manager in ${managers[@]+"${managers[@]}"}; do
 		# dnf and yum read repository options, proxy= among them, from the .repo sections and let
 		# them win over [main] (rpm-software-management/dnf doc/conf_ref.rst). No tdnf source
 		# confirms a per-repository proxy=, so on tdnf alone nothing is written there: its installs
@@ -933,20 +590,17 @@ main() {
 	read_back_mdatp "$mdatp_json" "$WORK/mdatp.json"
 
 	# -- a. Azure Linux Agent, last: its restart is the one disruptive step --
-	local restart=0
 	if [[ -z $agent_unit ]]; then
 		echo "note: no walinuxagent.service or waagent.service unit found (an Azure Arc machine?); agent drop-in skipped"
 	else
 		render_agent_dropin "$WORK/dropin"
-		if put_file "$dropin" "$WORK/dropin"; then
-			restart=1
-			if systemd_running; then
-				RELOADED=1
-				systemctl daemon-reload 2>/dev/null || die 1 "systemctl daemon-reload failed"
-			fi
-		fi
+		put_file "$dropin" "$WORK/dropin" || true
 		if systemd_running; then
-			read_back_unit_environment "$agent_unit"
+			RELOADED=1
+			reload_if_needed "$agent_unit" || die 1 "systemctl daemon-reload failed"
+			unit_environment_ok "$agent_unit" ||
+				die 1 "systemd reports another proxy environment for $agent_unit than $SCRIPT_NAME wrote (something else sets it); run 'systemctl cat $agent_unit' to find it"
+			echo "verified: systemctl show -p Environment $agent_unit has the proxy"
 		else
 			echo "note: systemd is not running here; the drop-in is checked against the other unit files only"
 		fi
@@ -954,10 +608,8 @@ main() {
 
 	route_check
 
-	if ((restart)) && systemd_running; then
-		schedule_agent_restart "$agent_unit" ||
-			die 1 "could not schedule the restart of $agent_unit with systemd-run"
-		echo "scheduled: restart of $agent_unit in ${RESTART_DELAY_SECONDS}s (systemd-run), to load the new proxy"
+	if [[ -n $agent_unit ]] && systemd_running; then
+		converge_agent "$agent_unit"
 	fi
 	CHANGED_TARGETS=()
 	echo "done: operating-system proxy for Defender for Endpoint is $PROXY_URL"

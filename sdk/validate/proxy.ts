@@ -93,11 +93,12 @@ export function parseProxyAddress(
 }
 
 /**
- * Bounds of `proxy.bypass`, within what the Linux scripts enforce (sdk/scripts/linux-os-proxy.sh:
- * 253 characters an entry, 200 entries, 4096 characters in all): a DNS name is at most 253
- * characters; 3584 characters in all leave 512 for the entries the component adds itself (wire
- * server, IMDS, loopback, Private Link hosts) under the scripts' 4096, which keeps each systemd
- * `Environment=` line and run-command parameter small; 200 entries is more than any real list.
+ * Bounds of `proxy.bypass`: a DNS name is at most 253 characters; 200 entries and 3584 characters
+ * are more than any real list and keep each systemd `Environment=` line and run-command parameter
+ * small. The Linux scripts (sdk/scripts/linux/common.sh) accept this list plus everything the
+ * component adds (wire server, IMDS, loopback, Private Link hosts: 1000 entries, 16384 characters
+ * besides the fixed ones); test/bypassValidation.linux.spec.ts runs the longest accepted list
+ * through them.
  */
 export const BYPASS_LIMITS = { entryChars: 253, entries: 200, totalChars: 3584 } as const;
 
