@@ -89,7 +89,7 @@ done
 ((list)) && exit 0
 wanted() { [[ "$tier" == all || "$tier" == "$1" || ("$tier" == quick && ("$1" == pure || "$1" == component)) ]]; }
 
-# The runs, in order: "label|node variable|tier[,tier]".
+# The runs, in order: "tiers joined by +|variable naming the Node binary".
 runs=()
 for variable in "${RUNTIMES[@]}"; do
     selected=()
@@ -104,6 +104,7 @@ if ((${#runs[@]} == 0)); then
     echo "run-tests: no spec of the $tier tier among: ${specs[*]}" >&2
     exit 2
 fi
+
 # One mocha run: its output in $log (and on stdout when $4 is "live"), its exit status in $log.status.
 run_mocha() {
     local tiers="$1" variable="$2" log="$3" binary t list=()
