@@ -351,7 +351,7 @@ describe(`the packed package, installed from its tarball (Node ${process.version
         assert.equal(report.outputs.plan, "P2");
         assert.ok(Array.isArray(report.outputs.egressHosts) && report.outputs.egressHosts.length > 0, JSON.stringify(report.outputs));
         assert.ok(report.outputs.egressHosts.every((h: unknown) => typeof h === "string" && h !== ""));
-        assert.deepEqual(report.errors ?? [], []);
+        assert.deepEqual(report.errors, []);
         assert.equal(report.outputs.nodeVersion, process.version, "the program ran on the suite's Node");
     });
 });
