@@ -206,27 +206,21 @@ describe("validation field readers (sdk/validate/fields.ts)", () => {
 describe("region names (sdk/validate/location.ts)", () => {
     it("a display name or a dashed/underscored name is pointed at ARM's spelling", () => {
         for (const given of ["West Europe", "west-europe", "West_Europe", "west - europe"]) {
-            assert.deepEqual(
-                read((p) => readLocation(p, given, "location")),
-                {
-                    value: undefined,
-                    errors: [`location: "${given}" is not a region name; use "westeurope"`],
-                },
-            );
+            assert.deepEqual(read((p) => readLocation(p, given, "location", "AzureCloud")), {
+                value: undefined,
+                errors: [`location: "${given}" is not a region name; use "westeurope"`],
+            });
         }
     });
 
-    it("a name that squashing cannot fix, or none, gets the general hint", () => {
-        assert.deepEqual(read((p) => readLocation(p, "eu!", "location")).errors, [
-            'location: "eu!" is not a region name; give the region as ARM spells it, e.g. "westeurope"',
-        ]);
-        assert.deepEqual(read((p) => readLocation(p, undefined, "location")).errors, [
-            'location: is required; give the region as ARM spells it, e.g. "westeurope"',
-        ]);
-        assert.deepEqual(
-            read((p) => readLocation(p, "usgovvirginia", "location")),
-            { value: "usgovvirginia", errors: [] },
-        );
+    it("a name that squashing cannot fix, or none, gets the general hint; each cloud keeps its own regions", () => {
+        const [unknown] = read((p) => readLocation(p, "eu!", "location", "AzureCloud")).errors;
+        assert.match(unknown, /^location: "eu!" is not a region of AzureCloud in Microsoft's published region list/);
+        assert.match(unknown, /az account list-locations/);
+        assert.deepEqual(read((p) => readLocation(p, undefined, "location", "AzureCloud")).errors.length, 1);
+        assert.match(read((p) => readLocation(p, undefined, "location", "AzureCloud")).errors[0], /^location: is required; give the region as ARM spells it/);
+        assert.deepEqual(read((p) => readLocation(p, "usgovvirginia", "location", "AzureUSGovernment")), { value: "usgovvirginia", errors: [] });
+        assert.match(read((p) => readLocation(p, "usgovvirginia", "location", "AzureCloud")).errors[0], /is a region of AzureUSGovernment, and cloud is AzureCloud/);
     });
 });
 
