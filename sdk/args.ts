@@ -88,8 +88,16 @@ export interface RolloutSettings {
     remediationSubscriptionIds?: string[];
     /** Deployments each remediation task runs at once, 1 to 30 (default 30). */
     parallelDeployments?: number;
-    /** Minutes `pulumi up` waits for the OS-proxy remediation tasks to finish without a failed deployment before MDE may be switched on (default 60, at most 1440; 0: do not wait, with a warning). */
+    /** Minutes one `pulumi up` waits for the OS-proxy remediation tasks before MDE may be switched on (default: measured against `fleetSize` and `parallelDeployments`, at most 1440; 0: do not wait, with a warning). A longer remediation takes several runs of `pulumi up`, each resuming the same tasks (docs/policy-mode.md). */
     waitForRemediationMinutes?: number;
+    /** Machines in the scope, roughly: sets the default wait and the arithmetic the preview prints (default: the number of listed machines). */
+    fleetSize?: number;
+    /** Failed OS-proxy deployments the gate accepts before refusing to switch MDE on: the larger of `count` and `percent` % of all deployments (default 1 %, rounded down). The failed machines are listed in the error and in the output `remediationGate` either way. */
+    failureBudget?: { count?: number; percent?: number };
+    /** Machines (resource ids, as the gate lists them) to remediate again: one task per OS-proxy policy remediates only these (`ExistingNonCompliant`, `filters.resourceIds`, 100 ids a task); the gate counts their new result instead of the old failure. */
+    retryMachineIds?: string[];
+    /** Machines (resource ids) taken out of the policy assignment (`notScopes`) and out of the gate's count, e.g. decommissioned or unreachable ones. */
+    excludedMachineIds?: string[];
 }
 
 /** Where Private Link resources go, and which scopes exist. */

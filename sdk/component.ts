@@ -26,7 +26,7 @@ import { assignBuiltInPolicies } from "./resources/builtInPolicies";
 import { tagVmsForPrivateGuestConfiguration } from "./resources/guestConfigurationTag";
 import { dataCollectionRuleFor } from "./resources/logs";
 import { machineResourceId, prepareMachine } from "./resources/machines";
-import { rollOutByPolicy } from "./resources/policyRollout";
+import { RemediationGateOutput, rollOutByPolicyWithGate } from "./resources/policyRollout";
 import { enableMachinePlans } from "./resources/machinePlans";
 import { declarePrivateLink } from "./resources/privateLink";
 import { checkProviderSubscription, protectSubscription } from "./resources/subscription";
@@ -82,6 +82,8 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
     public readonly arcGatewayEndpoint: pulumi.Output<string | undefined>;
     /** Onboarding commands for new Arc machines through the gateway (`linux`, `windows`): proxy, then `azcmagent connect --gateway-id`. */
     public readonly arcGatewayOnboardingCommands: pulumi.Output<OnboardingCommands | undefined>;
+    /** Policy mode: the MDE gate's verdict once it passed, with the machines whose OS-proxy remediation failed within the failure budget (unknown in a preview, unset without a gate). */
+    public readonly remediationGate: pulumi.Output<RemediationGateOutput | undefined>;
 
     constructor(name: string, args: DefenderForServersNetworkRestrictedArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered: bad args fail the preview and leave no trace.
@@ -137,12 +139,13 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         });
         const mdePrerequisites: pulumi.Resource[] = [];
         const prerequisitesByMachine = new Map<string, pulumi.Resource[]>();
+        let remediationGate: pulumi.Output<RemediationGateOutput | undefined> = pulumi.output(undefined);
         if (settings.rollout.mode === "policy") {
             // At fleet scale: policies for every current and future machine in the scope.
             const specs = rolloutPolicies(policyRolloutInputFor(settings, fleet));
-            mdePrerequisites.push(
-                ...rollOutByPolicy(this, name, settings, specs, fleet.dataCollectionRuleId, fleet.dataCollectionEndpointId),
-            );
+            const rollout = rollOutByPolicyWithGate(this, name, settings, specs, fleet.dataCollectionRuleId, fleet.dataCollectionEndpointId);
+            mdePrerequisites.push(...rollout.waitFor);
+            remediationGate = rollout.gate;
         } else {
             for (const machine of settings.machines) {
                 const prepared = prepareMachine(this, name, settings, machine, fleet).mdePrerequisites;
@@ -195,6 +198,7 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         this.arcGatewayId = arcGateway.gatewayId;
         this.arcGatewayEndpoint = arcGateway.gatewayEndpoint;
         this.arcGatewayOnboardingCommands = arcGateway.onboardingCommands;
+        this.remediationGate = remediationGate;
         this.registerOutputs({
             pricingId: this.pricingId,
             subPlan: this.subPlan,
@@ -214,6 +218,7 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             arcGatewayId: this.arcGatewayId,
             arcGatewayEndpoint: this.arcGatewayEndpoint,
             arcGatewayOnboardingCommands: this.arcGatewayOnboardingCommands,
+            remediationGate: this.remediationGate,
         });
     }
 }

@@ -141,7 +141,7 @@ export function validate(raw: unknown): ValidationResult {
         arcScope: privateLink?.arc,
     });
 
-    const rollout = readRollout(problems, top.rollout, { subscriptionId, proxy, logs, privateLink });
+    const rollout = readRollout(problems, top.rollout, { subscriptionId, proxy, logs, privateLink, machineCount: listed.length });
     checkMachinePlans(problems, listed, { ownsSubscriptionSettings, subPlan: plan.subPlan, rolloutMode: rollout.mode });
     const azureFirewall = readAzureFirewall(problems, top.azureFirewall, { subscriptionId, airGapped });
     const arcGateway = readArcGateway(problems, top.arcGateway, { cloud, location, machines, privateLink, logs, rolloutMode: rollout.mode });
