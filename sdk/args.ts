@@ -76,6 +76,14 @@ export interface ArcGatewaySettings {
     machinesResourceGroupName?: string;
 }
 
+/** How many failed OS-proxy remediation deployments the MDE gate accepts: the larger of the two. */
+export interface FailureBudgetSettings {
+    /** Failed deployments accepted whatever the fleet's size (default 0). */
+    count?: number;
+    /** Share of all deployments, 0 to 100, rounded down (default 1; 0 when only `count` is given). */
+    percent?: number;
+}
+
 /** Per-machine resources, or Azure Policy at fleet scale. */
 export interface RolloutSettings {
     /** `machines` (default): resources for each listed machine. `policy`: custom DeployIfNotExists/modify policies, assigned to `scope`, cover every current and future machine; `machines` then only inform the egress list. */
@@ -93,7 +101,7 @@ export interface RolloutSettings {
     /** Machines in the scope, roughly: sets the default wait and the arithmetic the preview prints (default: the number of listed machines). */
     fleetSize?: number;
     /** Failed OS-proxy deployments the gate accepts before refusing to switch MDE on: the larger of `count` and `percent` % of all deployments (default 1 %, rounded down). The failed machines are listed in the error and in the output `remediationGate` either way. */
-    failureBudget?: { count?: number; percent?: number };
+    failureBudget?: FailureBudgetSettings;
     /** Machines (resource ids, as the gate lists them) to remediate again: one task per OS-proxy policy remediates only these (`ExistingNonCompliant`, `filters.resourceIds`, 100 ids a task); the gate counts their new result instead of the old failure. */
     retryMachineIds?: string[];
     /** Machines (resource ids) taken out of the policy assignment (`notScopes`) and out of the gate's count, e.g. decommissioned or unreachable ones. */

@@ -21,7 +21,7 @@ import { egressInputFor } from "./plan/fleetEgress";
 import { OnboardingVerification, onboardingVerification } from "./plan/onboardingVerification";
 import { enforceOnAzureFirewall } from "./resources/firewall";
 import { arcAgentBypass, arcOnboardingCommands, OnboardingCommands } from "./plan/privateLink";
-import { PolicyRolloutInput, rolloutPolicies } from "./plan/policy";
+import { policyRouteChecks, PolicyRolloutInput, rolloutPolicies } from "./plan/policy";
 import { assignBuiltInPolicies } from "./resources/builtInPolicies";
 import { tagVmsForPrivateGuestConfiguration } from "./resources/guestConfigurationTag";
 import { dataCollectionRuleFor } from "./resources/logs";
@@ -142,7 +142,7 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         let remediationGate: pulumi.Output<RemediationGateOutput | undefined> = pulumi.output(undefined);
         if (settings.rollout.mode === "policy") {
             // At fleet scale: policies for every current and future machine in the scope.
-            const specs = rolloutPolicies(policyRolloutInputFor(settings, fleet));
+            const specs = rolloutPolicies(policyRolloutInputFor(settings, fleet, egress));
             const rollout = rollOutByPolicyWithGate(this, name, settings, specs, fleet.dataCollectionRuleId, fleet.dataCollectionEndpointId);
             mdePrerequisites.push(...rollout.waitFor);
             remediationGate = rollout.gate;
@@ -224,8 +224,19 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
 }
 
 /** The rollout's inputs: the same proxy, bypass lists and agent choices as per-machine mode. */
-function policyRolloutInputFor(settings: NormalizedArgs, fleet: { bypass: string[]; arcBypass: string[] }): PolicyRolloutInput {
+function policyRolloutInputFor(
+    settings: NormalizedArgs,
+    fleet: { bypass: string[]; arcBypass: string[] },
+    egress: EgressDestination[],
+): PolicyRolloutInput {
+    const agents = {
+        mde: settings.mdeIntegration.enabled,
+        mdeOnLinux: settings.mdeIntegration.includeLinux,
+        azureMonitorAgent: settings.logs?.azureMonitorAgent === true,
+        guestConfiguration: settings.guestConfiguration.enabled,
+    };
     return {
+        routeChecks: settings.proxy?.routeCheck ? (kind, os) => policyRouteChecks(egress, kind, os, agents) : undefined,
         proxy: settings.proxy,
         bypass: fleet.bypass,
         arcBypass: fleet.arcBypass,

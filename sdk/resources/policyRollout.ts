@@ -435,7 +435,8 @@ export function rollOutByPolicyWithGate(
     }
     const waitFor: pulumi.Resource[] = [assignment, ...roles];
     if (!args.rollout.remediate) return { waitFor, gate: pulumi.output(undefined) };
-    const tasks = specs.flatMap((spec) => remediationsFor(parent, name, args, names, assignment.id, spec, parameterValues, [initiative, ...roles]));
+    // An audit has nothing to remediate.
+    const tasks = specs.filter((spec) => spec.auditOnly !== true).flatMap((spec) => remediationsFor(parent, name, args, names, assignment.id, spec, parameterValues, [initiative, ...roles]));
     const gating = tasks.filter((task) => task.gatesMde);
     waitFor.push(...gating.map((task) => task.resource));
     if (gating.length === 0 || args.rollout.waitForRemediationMinutes === 0) return { waitFor, gate: pulumi.output(undefined) };

@@ -180,6 +180,7 @@ export function readRollout(problems: ProblemList, value: unknown, context: Roll
             "is 0: MDE integration waits only until the OS-proxy remediation tasks are created, not until they have put the proxy on the machines",
         );
     }
+    notProvenInPolicyMode(problems, context.proxy);
     // Policy definitions, assignments and their parameters are readable by anyone with Reader on the scope.
     if (context.proxy?.credentials !== undefined) {
         problems.error(
@@ -210,6 +211,19 @@ function readFailureBudget(problems: ProblemList, value: unknown): FailureBudget
         );
     }
     return { count, percent };
+}
+
+/** What policy mode's run commands do not prove, said once where a person reads it. */
+function notProvenInPolicyMode(problems: ProblemList, proxy: NormalizedProxy | undefined): void {
+    if (proxy === undefined) return;
+    const gaps = [
+        proxy.routeCheck
+            ? "the route check proves the hosts of the regions in the egress list (location and the listed machines' regions), so a machine in another region is not proven for its own regional MDE and Azure Monitor hosts; list a machine of each region, or use rollout.mode \"machines\""
+            : "with proxy.routeCheck false the OS-proxy run commands set the proxy but prove no route: MDE may be switched on on machines whose proxy does not let MDE's hosts through",
+        "Linux Arc machines get no read-back step (per-machine mode's defender-arc-agent-proxy-verify), so that the Arc extension service restarted with the proxy is not proven",
+        "on Arc, a failed script does not fail its remediation deployment, so the MDE gate does not count it; compliance shows it (the os-proxy and arc-agent-proxy policies read each script's exit code)",
+    ];
+    problems.warn("rollout.mode", `policy: what the policy-mode run commands do not prove: ${gaps.join("; ")}`);
 }
 
 /** Retried and excluded machines must lie where the tasks run, and a machine cannot be both. */
