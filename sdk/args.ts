@@ -106,6 +106,8 @@ export interface RolloutSettings {
     retryMachineIds?: string[];
     /** Machines (resource ids) taken out of the policy assignment (`notScopes`) and out of the gate's count, e.g. decommissioned or unreachable ones. */
     excludedMachineIds?: string[];
+    /** With `privateLink.arc`: subscriptions or resource groups (ids, within `subscriptionId`) whose Arc machines the built-in policy associates with the Arc Private Link Scope, one assignment per scope whatever the number of machines. Needs `privateLink.arc.publicNetworkAccess: true` while machines move. */
+    associateArcMachinesAt?: string[];
 }
 
 /** Where Private Link resources go, and which scopes exist. */

@@ -143,7 +143,15 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         if (settings.rollout.mode === "policy") {
             // At fleet scale: policies for every current and future machine in the scope.
             const specs = rolloutPolicies(policyRolloutInputFor(settings, fleet, egress));
-            const rollout = rollOutByPolicyWithGate(this, name, settings, specs, fleet.dataCollectionRuleId, fleet.dataCollectionEndpointId);
+            const rollout = rollOutByPolicyWithGate(
+                this,
+                name,
+                settings,
+                specs,
+                fleet.dataCollectionRuleId,
+                fleet.dataCollectionEndpointId,
+                fleet.arcScopeId,
+            );
             mdePrerequisites.push(...rollout.waitFor);
             remediationGate = rollout.gate;
         } else {

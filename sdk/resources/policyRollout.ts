@@ -24,6 +24,7 @@ import {
     TaskReading,
 } from "../plan/remediationGate";
 import { NormalizedArgs } from "../validate";
+import { associateArcScopesByPolicy } from "./builtInPolicies";
 import { REMEDIATION_LIMITS, RETRY_IDS_PER_TASK, RolloutScope } from "../validate/rollout";
 
 /** The resource ids the assignment passes to its definitions as parameters. */
@@ -341,7 +342,12 @@ export function rollOutByPolicyWithGate(
     specs: PolicyDefinitionSpec[],
     dataCollectionRuleId: pulumi.Input<string> | undefined,
     dataCollectionEndpointId?: pulumi.Input<string>,
+    arcScopeId?: pulumi.Input<string>,
 ): PolicyRollout {
+    // Arc scope association, one assignment per listed scope (not per machine).
+    if (arcScopeId !== undefined && args.rollout.associateArcMachinesAt.length > 0) {
+        associateArcScopesByPolicy(parent, name, args, args.rollout.associateArcMachinesAt, arcScopeId);
+    }
     const none = { waitFor: [], gate: pulumi.output(undefined) };
     if (specs.length === 0) return none;
     const scope = args.rollout.scope;

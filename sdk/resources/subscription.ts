@@ -7,6 +7,7 @@
  * pass already sees them. Each is kept in Azure when the component is deleted, unless the user
  * opted out, so that a refactor never silently drops protection.
  */
+import { deploymentName } from "../plan/policyNames";
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as hybridcompute from "@pulumi/azure-native/hybridcompute";
@@ -33,6 +34,8 @@ export function writeMdeSettings(
     return new resources.DeploymentAtSubscriptionScope(
         `${name}-mde-integration`,
         {
+            // Explicit: azure-native's `<logical name>-<random>` passes ARM's 64 characters for a long component name.
+            deploymentName: deploymentName(name, "mde-integration"),
             location: args.location,
             properties: { mode: "Incremental", template: mdeIntegrationTemplate(args.mdeIntegration) },
             tags: on ? { "defender-servers-os-proxy": arcProxyGate(prerequisites) } : undefined,

@@ -34,6 +34,8 @@ export interface NormalizedRollout {
     retryMachineIds: string[];
     /** Machines (resource ids, lower case) left out of the assignment (`notScopes`) and of the gate's count. */
     excludedMachineIds: string[];
+    /** Subscriptions or resource groups whose Arc machines the built-in policy associates with the Arc Private Link Scope. */
+    associateArcMachinesAt: string[];
 }
 
 /**
@@ -91,6 +93,7 @@ const POLICY_ONLY = [
     "failureBudget",
     "retryMachineIds",
     "excludedMachineIds",
+    "associateArcMachinesAt",
 ];
 
 /** Reads `rollout`; in policy mode, refuses anything that would put a secret into a policy. */
@@ -130,6 +133,7 @@ export function readRollout(problems: ProblemList, value: unknown, context: Roll
     const failureBudget = readFailureBudget(problems, fields.failureBudget);
     const retryMachineIds = readMachineIds(problems, fields.retryMachineIds, "rollout.retryMachineIds");
     const excludedMachineIds = readMachineIds(problems, fields.excludedMachineIds, "rollout.excludedMachineIds");
+    const associateArcMachinesAt = readAssociationScopes(problems, fields.associateArcMachinesAt, context);
     const result: NormalizedRollout = {
         mode,
         scope,
@@ -142,6 +146,7 @@ export function readRollout(problems: ProblemList, value: unknown, context: Roll
         failureBudget,
         retryMachineIds,
         excludedMachineIds,
+        associateArcMachinesAt,
     };
     if (mode === "machines") {
         const policyOnly = POLICY_ONLY;
@@ -211,6 +216,37 @@ function readFailureBudget(problems: ProblemList, value: unknown): FailureBudget
         );
     }
     return { count, percent };
+}
+
+/** `rollout.associateArcMachinesAt`: subscription or resource-group ids within `subscriptionId`, with an Arc scope that takes public traffic. */
+function readAssociationScopes(problems: ProblemList, value: unknown, context: RolloutContext): string[] {
+    if (value === undefined) return [];
+    const path = "rollout.associateArcMachinesAt";
+    if (!Array.isArray(value)) {
+        problems.error(path, `expected a list of subscription or resource-group ids, got ${describe(value)}`);
+        return [];
+    }
+    if (context.privateLink?.arc === undefined) {
+        problems.error(path, "needs privateLink.arc: there is no Arc Private Link Scope to associate machines with");
+        return [];
+    }
+    if (!context.privateLink.arc.publicNetworkAccess) {
+        problems.error(
+            path,
+            "needs privateLink.arc.publicNetworkAccess: true: between the association and its proxy bypass a machine could reach Arc neither way and be cut off. Turn public access off once the machines are associated",
+        );
+    }
+    const scopes: string[] = [];
+    value.forEach((scope, i) => {
+        const text = typeof scope === "string" ? scope : "";
+        const match = SUBSCRIPTION.exec(text) ?? RESOURCE_GROUP.exec(text);
+        if (match === null) problems.error(`${path}[${i}]`, `${describe(scope)} is not /subscriptions/<id> or /subscriptions/<id>/resourceGroups/<name>`);
+        else if (context.subscriptionId !== undefined && match[1].toLowerCase() !== context.subscriptionId.toLowerCase()) {
+            problems.error(`${path}[${i}]`, `is in subscription ${match[1]}, not ${context.subscriptionId}; the role the association needs is granted within subscriptionId`);
+        } else scopes.push(text);
+    });
+    if (new Set(scopes.map((s) => s.toLowerCase())).size !== scopes.length) problems.error(path, "lists a scope twice");
+    return scopes;
 }
 
 /** What policy mode's run commands do not prove, said once where a person reads it. */
