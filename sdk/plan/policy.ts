@@ -105,18 +105,20 @@ interface Target {
 }
 
 /**
- * API versions of the deployment templates, each one Microsoft's Bicep CLI 0.49.2 has types
- * for (its type index is generated from Azure/azure-rest-api-specs; test/bicep.spec.ts fails on
- * an unknown version). Arc: 2025-06-01 is the newest stable HybridCompute version whose types
- * include `machines/runCommands` (run commands were preview-only in 2024-07-10, the version
- * azure-native 3.28 uses for Arc extensions, and 2024-07-31-preview, its Arc run-command version).
+ * API versions of the deployment templates, each one Microsoft's Bicep CLI 0.49.2 has types for
+ * (its type index is generated from Azure/azure-rest-api-specs; test/bicep.spec.ts fails on an
+ * unknown version) and none older than its use-recent-api-versions rule allows (730 days): the
+ * spec runs every linter rule. Compute 2025-04-01 and Insights 2024-03-11 are the versions that
+ * rule names as acceptable (2024-11-01 and 2022-06-01 were flagged in December 2026). Arc:
+ * 2025-06-01 is the newest stable HybridCompute version whose types include
+ * `machines/runCommands` (run commands were preview-only in 2024-07-10 and 2024-07-31-preview).
  */
 export const API_VERSIONS = {
-    vmExtension: "2024-11-01",
-    vmRunCommand: "2024-11-01",
+    vmExtension: "2025-04-01",
+    vmRunCommand: "2025-04-01",
     arcExtension: "2025-06-01",
     arcRunCommand: "2025-06-01",
-    dataCollectionRuleAssociation: "2022-06-01",
+    dataCollectionRuleAssociation: "2024-03-11",
 } as const;
 
 const TARGETS: Target[] = (["azureVm", "arc"] as const).flatMap((kind) =>
