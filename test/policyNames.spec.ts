@@ -164,3 +164,27 @@ describe("Arc Private Link Scope association at fleet scale", () => {
         assert.match(problems({ ...base, rollout: { associateArcMachinesAt: [`/subscriptions/${SUBSCRIPTION}`] } }).join("\n"), /apply to policy mode only/);
     });
 });
+
+describe("policy mode's role assignments on a rule outside the scope", () => {
+    it("are named after the rule they act on: another rule gets other GUIDs", async () => {
+        const rule = (name: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-mon/providers/Microsoft.Insights/dataCollectionRules/${name}`;
+        const names = async (dcr: string) => {
+            const result = await run("d", {
+                ...MINIMAL,
+                proxy: { address: "http://proxy.corp.example:3128" },
+                logs: { dataCollectionRuleId: dcr },
+                rollout: { mode: "policy" },
+            });
+            return ofType(result, "azure-native:authorization:RoleAssignment")
+                .map((r) => inputs(r))
+                .filter((r) => r.scope === dcr)
+                .map((r) => r.roleAssignmentName as string)
+                .sort();
+        };
+        const first = await names(rule("a"));
+        assert.equal(first.length, 2);
+        assert.deepEqual(await names(rule("a")), first);
+        const other = await names(rule("b"));
+        assert.equal(other.filter((n) => first.includes(n)).length, 0);
+    });
+});

@@ -428,7 +428,8 @@ export function rollOutByPolicyWithGate(
                 new authorization.RoleAssignment(
                     `${name}-policy-role-${role}-on-${p === "dataCollectionRuleId" ? "dcr" : "dce"}`,
                     {
-                        roleAssignmentName: names.roleAssignment(role, p),
+                        // Named after the rule or endpoint it acts on, so that another rule never takes this one over.
+                        roleAssignmentName: resourceId.apply((id) => names.roleAssignment(role, id)),
                         scope: resourceId,
                         roleDefinitionId: resourceId.apply((id) => roleDefinitionId(subscriptionOf(id), role)),
                         principalId,
