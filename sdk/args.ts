@@ -50,6 +50,8 @@ export interface DefenderForServersNetworkRestrictedArgs {
     builtInPolicies?: BuiltInPolicySettings;
     /** An Azure Arc gateway (`Microsoft.HybridCompute/gateways`): the listed Arc machines send their agent and extension traffic through one gateway host, so the proxy needs a handful of Arc hosts instead of dozens. Public cloud only; not with `privateLink.arc`. */
     arcGateway?: ArcGatewaySettings;
+    /** Tags for every resource of this component that takes tags (run commands, extensions, scopes, endpoints, zones, data collection rules, the MDE settings deployment). Unset: none added, as before. */
+    tags?: { [name: string]: string };
 }
 
 /** Built-in Azure Policy assignments, each opt-in. */
@@ -190,8 +192,10 @@ export interface MachineSettings {
     arcPrivateLinkScope?: ArcScopeAssociation;
     /** Parts to leave out on this machine: any of `osProxy`, `azureMonitorAgent`, `legacyAgent`, `guestConfiguration`. */
     exclude?: MachinePart[];
-    /** Defender for Servers at this machine's own scope: `P1` (after its proxies, like MDE; not under a Plan 2 subscription), or `Free` to leave it out of the subscription's plan. Unset: the subscription's plan applies. Per-machine mode only. */
+    /** Defender for Servers at this machine's own scope: `P1` (after its proxies, like MDE; also under a Plan 2 subscription, as Microsoft documents), or `Free` to leave it out of the subscription's plan. Unset: the subscription's plan applies. Per-machine mode only; refused while the subscription's pricing enforces its plan (`plan.enforce`). */
     defenderPlan?: MachineDefenderPlan;
+    /** Azure VMs: `true` when the VM was created from a generalized OS image. Defender for Cloud does not provision MDE on such VMs by itself; a warning says how to deploy it. */
+    fromGeneralizedImage?: boolean;
 }
 
 /** Where the agents send logs, and which agents do it. */
@@ -246,14 +250,18 @@ export interface DefenderPlanSettings {
     mdeDesignatedSubscription?: boolean;
     /** Select Microsoft Defender Vulnerability Management (`MdeTvm`) as the machines' vulnerability assessment provider (default off: the current choice is left alone). */
     defenderVulnerabilityManagement?: boolean;
+    /** The pricing's `enforce` flag: `true` forces the subscription's plan on every machine (no per-machine `defenderPlan` is then possible), `false` allows per-machine plans. Unset: kept as the subscription has it. */
+    enforce?: boolean;
 }
 
 /** The subscription settings that make Defender for Cloud deploy MDE (`MDE.Windows` / `MDE.Linux`) on every machine. */
 export interface MdeIntegrationSettings {
-    /** Switch MDE integration on (default `true`, after every proxy). `false` writes it off before the plan is created, since the plan would otherwise integrate MDE by default; machines already onboarded stay onboarded. */
+    /** Switch MDE integration on (default `true`, after every proxy). `false` writes it off before the plan is created, since the plan would otherwise integrate MDE by default; machines already onboarded stay onboarded. `false` needs `confirmSwitchOff: true`: the setting is the whole subscription's. */
     enabled?: boolean;
     /** Deploy MDE to Linux machines too (default `true`). */
     includeLinux?: boolean;
+    /** Required with `enabled: false`: confirms that writing `WDATP = false` switches MDE integration off for the whole subscription, every machine there included, not only this instance's. The component cannot read the current setting first. */
+    confirmSwitchOff?: boolean;
     /** How MDE reaches its cloud, which decides the egress list: `standard` (default; what Defender for Cloud onboards with: Microsoft's URL list per MDE data location) or `streamlined` (`*.endpoint.security.microsoft.com`; needs the tenant setting "Apply streamlined connectivity settings to devices managed by Intune and Defender for Cloud" and minimum agent versions, see `egressNotes`). */
     connectivity?: MdeConnectivity;
     /** The MDE tenant's data location, as the Defender portal shows it: `US`, `EU`, `UK`, `AU`, or for US Government `GCC`, `GCCHigh`, `DoD`. Narrows the standard list to that location's hosts; unset lists every documented location. `CH`, `IN` and `UAE` are accepted with `streamlined` only: the standard list has no full set of hosts for them. */

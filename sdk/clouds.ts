@@ -62,3 +62,88 @@ export const PRIVATE_LINK_ZONES: Record<CloudName, CloudPrivateLink> = {
     // Refused by validation (Defender for Cloud retired there); no zones are published for Arc or Azure Monitor either.
     AzureChinaCloud: {},
 };
+
+/**
+ * The region names ARM accepts in each cloud, in one place: validation refuses any other.
+ *
+ * - AzureCloud: Microsoft's published list, MicrosoftDocs/reliability-docs `articles/reliability/regions-list.md`
+ *   (ms.date 09/23/2025, column "Programmatic name"; published as learn.microsoft.com/azure/reliability/regions-list).
+ *   Regions marked there as restricted (access on request) or coming soon are listed too: ARM knows their names.
+ *   azure-native 3.28.0 ships no region enum to take them from (its `Location` type is a plain string).
+ * - AzureUSGovernment: MicrosoftDocs/azure-docs `articles/azure-government/documentation-government-get-started-connect-with-ps.md`
+ *   ("Location Name" column). That page is dated 01/18/2023; no 2025-2026 Microsoft page lists the Government regions,
+ *   and the five names are still the ones ARM uses there.
+ * - AzureChinaCloud: none; the cloud is refused (CLOUD_RETIREMENTS).
+ *
+ * A region Microsoft opens later is refused until it is added here: the error says so.
+ */
+export const CLOUD_REGIONS: Record<CloudName, readonly string[]> = {
+    AzureCloud: [
+        "australiacentral",
+        "australiacentral2",
+        "australiaeast",
+        "australiasoutheast",
+        "austriaeast",
+        "belgiumcentral",
+        "brazilsouth",
+        "brazilsoutheast",
+        "canadacentral",
+        "canadaeast",
+        "centralindia",
+        "centralus",
+        "chilecentral",
+        "denmarkeast",
+        "eastasia",
+        "eastus",
+        "eastus2",
+        "francecentral",
+        "francesouth",
+        "germanynorth",
+        "germanywestcentral",
+        "indonesiacentral",
+        "israelcentral",
+        "italynorth",
+        "japaneast",
+        "japanwest",
+        "koreacentral",
+        "koreasouth",
+        "malaysiawest",
+        "mexicocentral",
+        "newzealandnorth",
+        "northcentralus",
+        "northeurope",
+        "norwayeast",
+        "norwaywest",
+        "polandcentral",
+        "qatarcentral",
+        "southafricanorth",
+        "southafricawest",
+        "southcentralus",
+        "southindia",
+        "southeastasia",
+        "spaincentral",
+        "swedencentral",
+        "switzerlandnorth",
+        "switzerlandwest",
+        "uaecentral",
+        "uaenorth",
+        "uksouth",
+        "ukwest",
+        "westcentralus",
+        "westeurope",
+        "westindia",
+        "westus",
+        "westus2",
+        "westus3",
+    ],
+    AzureUSGovernment: ["usgovvirginia", "usgovtexas", "usgovarizona", "usdodeast", "usdodcentral"],
+    AzureChinaCloud: [],
+};
+
+/** The date of the newest source behind `CLOUD_REGIONS`, for messages. */
+export const CLOUD_REGIONS_AS_OF = "September 2025";
+
+/** The cloud whose region list holds `region`, if any. */
+export function cloudOfRegion(region: string): CloudName | undefined {
+    return CLOUD_NAMES.find((cloud) => CLOUD_REGIONS[cloud].includes(region));
+}

@@ -5,32 +5,22 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DefenderForServersNetworkRestrictedArgs } from "./args";
+import { prepareFleet } from "./components/fleet";
+import { afterReadiness } from "./components/readiness";
+import { splitTags, tagProblems, withTags } from "./components/tags";
+import { refuse } from "./components/validateFor";
 import { GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG } from "./plan/agents";
-import { bypassList } from "./plan/bypass";
-import {
-    EgressDestination,
-    egressNotes,
-    privateLinkHosts,
-    proxyAllowlist,
-    serviceTagDestinations,
-    squidAllowlistSnippet,
-} from "./plan/egress";
-import { AzureFirewallRuleCollection, azureFirewallRuleCollections } from "./plan/firewallRules";
-import { arcAgentBypassWithGateway, arcGatewayEgressNotes, egressWithGateway } from "./plan/arcGateway";
-import { egressInputFor } from "./plan/fleetEgress";
+import { EgressDestination, egressNotes, proxyAllowlist, squidAllowlistSnippet } from "./plan/egress";
+import { AzureFirewallRuleCollection } from "./plan/firewallRules";
+import { arcGatewayEgressNotes } from "./plan/arcGateway";
 import { OnboardingVerification, onboardingVerification } from "./plan/onboardingVerification";
-import { enforceOnAzureFirewall } from "./resources/firewall";
 import { arcAgentBypass, arcOnboardingCommands, OnboardingCommands } from "./plan/privateLink";
-import { policyRouteChecks, PolicyRolloutInput, rolloutPolicies } from "./plan/policy";
-import { assignBuiltInPolicies } from "./resources/builtInPolicies";
-import { tagVmsForPrivateGuestConfiguration } from "./resources/guestConfigurationTag";
-import { dataCollectionRuleFor } from "./resources/logs";
-import { machineResourceId, prepareMachine } from "./resources/machines";
-import { RemediationGateOutput, rollOutByPolicyWithGate } from "./resources/policyRollout";
 import { enableMachinePlans } from "./resources/machinePlans";
 import { declarePrivateLink } from "./resources/privateLink";
 import { checkProviderSubscription, protectSubscription } from "./resources/subscription";
 import { declareArcGateway } from "./resources/arcGateway";
+import { RemediationGateOutput } from "./resources/policyRollout";
+import { claimMachinesInThisDeployment } from "./resources/machineRegistry";
 import {
     checkSubscriptionRole,
     mdePrerequisitesOf,
@@ -38,8 +28,6 @@ import {
     rememberMdePrerequisites,
 } from "./resources/subscriptionOwnership";
 import { NormalizedArgs, validate } from "./validate";
-import { MachinePlan } from "./validate/fleet";
-import { machineRouteChecks } from "./plan/machineRouteCheck";
 
 /** Defender for Servers, wired up for machines whose only way out is an HTTP proxy or Private Link. */
 export class DefenderForServersNetworkRestricted extends pulumi.ComponentResource {
@@ -87,10 +75,15 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
 
     constructor(name: string, args: DefenderForServersNetworkRestrictedArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered: bad args fail the preview and leave no trace.
-        const { args: settings, warnings } = validate(args);
+        // `tags` is read here, not by validate(): the scope components share it (components/tags.ts).
+        const { tags, rest, hasTags } = splitTags(args);
+        refuse("DefenderForServersNetworkRestricted", tagProblems(tags, "tags", hasTags && rest.privateLink !== undefined));
+        const { args: settings, warnings } = validate(rest);
         const { subscriptionId, ownsSubscriptionSettings: owner } = settings;
-        const preparers = checkSubscriptionRole(name, subscriptionId, owner, opts);
-        super(DefenderForServersNetworkRestricted.TYPE, name, {}, opts);
+        const role = checkSubscriptionRole(name, subscriptionId, owner, opts);
+        // In policy mode listed machines only inform the egress list: nothing is declared on them.
+        if (settings.rollout.mode === "machines") claimMachinesInThisDeployment(name, subscriptionId, settings.machines);
+        super(DefenderForServersNetworkRestricted.TYPE, name, {}, withTags(opts, tags));
         recordSubscriptionRole(name, subscriptionId, owner, this);
         for (const warning of warnings) {
             pulumi.log.warn(`${warning.path}: ${warning.message}`, this);
@@ -100,91 +93,25 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         // 1. What the machines may reach, and by which road: Private Link scopes, and the egress list for the proxy.
         const privateLink = declarePrivateLink(this, name, settings);
         const arcGateway = declareArcGateway(this, name, settings);
-        const egressInput = egressInputFor(settings);
-        const egress = egressWithGateway(settings, egressInput);
-        const linkFlags = egressInput.privateLink;
-        const bypass = settings.proxy === undefined ? [] : bypassList(settings.proxy.bypass, privateLinkHosts(egress));
-        // A machine proves only its own region's hosts, so adding a machine elsewhere changes no other machine's check.
-        const regional = new Map<string, EgressDestination[]>();
-        const egressInRegion = (region: string): EgressDestination[] => {
-            if (!regional.has(region)) regional.set(region, egressWithGateway(settings, { ...egressInput, regions: [region] }));
-            return regional.get(region)!;
-        };
-
-        // 2. Each machine: its proxies first (MDE waits for them), then the agents with their own proxy settings.
-        const fleet = {
-            dataCollectionRuleId: dataCollectionRuleFor(this, name, settings, privateLink.dataCollectionEndpointId),
-            dataCollectionEndpointId: privateLink.dataCollectionEndpointId,
-            bypass,
+        // 2. The machines part (shared with DefenderMachines, with this component as the parent, so nothing moves):
+        //    each machine's proxies first (MDE waits for them), then the agents; or the policy rollout.
+        const fleet = prepareFleet(this, name, settings, {
             arcScopeId: privateLink.arcScopeId,
-            identityPrerequisites: assignBuiltInPolicies(this, name, settings),
-            // Policy mode cannot know which machines are associated with the Arc scope: never `Arc` there.
-            arcBypass: arcAgentBypassWithGateway(
-                settings,
-                arcAgentBypass({ arcScopeAssociated: false, azureMonitorPrivateLink: linkFlags.azureMonitor, amaOwnAuthenticatedProxy: false }),
-            ),
-            routeChecks: settings.proxy?.routeCheck
-                ? (machine: MachinePlan) =>
-                      machineRouteChecks(egressInRegion(machine.location), machine, {
-                          mde: settings.mdeIntegration.enabled,
-                          mdeOnLinux: settings.mdeIntegration.includeLinux,
-                      })
-                : undefined,
-        };
+            dataCollectionEndpointId: privateLink.dataCollectionEndpointId,
+        });
+        const { egressInput, egress, bypass, mdePrerequisites, prerequisitesByMachine, firewallRules, firewallGroup } = fleet;
+        rememberMdePrerequisites(this, mdePrerequisites);
         // Machines onboarded with the commands join the scope at `connect`, so they bypass the proxy for Arc from the start.
         const onboardingBypass = arcAgentBypass({
-            arcScopeAssociated: linkFlags.arc,
-            azureMonitorPrivateLink: linkFlags.azureMonitor,
+            arcScopeAssociated: egressInput.privateLink.arc,
+            azureMonitorPrivateLink: egressInput.privateLink.azureMonitor,
             amaOwnAuthenticatedProxy: false,
         });
-        const mdePrerequisites: pulumi.Resource[] = [];
-        const prerequisitesByMachine = new Map<string, pulumi.Resource[]>();
-        let remediationGate: pulumi.Output<RemediationGateOutput | undefined> = pulumi.output(undefined);
-        if (settings.rollout.mode === "policy") {
-            // At fleet scale: policies for every current and future machine in the scope.
-            const specs = rolloutPolicies(policyRolloutInputFor(settings, fleet, egress));
-            const rollout = rollOutByPolicyWithGate(
-                this,
-                name,
-                settings,
-                specs,
-                fleet.dataCollectionRuleId,
-                fleet.dataCollectionEndpointId,
-                fleet.arcScopeId,
-            );
-            mdePrerequisites.push(...rollout.waitFor);
-            remediationGate = rollout.gate;
-        } else {
-            for (const machine of settings.machines) {
-                const prepared = prepareMachine(this, name, settings, machine, fleet).mdePrerequisites;
-                prerequisitesByMachine.set(machine.key, prepared);
-                mdePrerequisites.push(...prepared);
-            }
-        }
-        rememberMdePrerequisites(this, mdePrerequisites);
-
-        // 3. Guest Configuration's private-network tag on existing VMs, when asked, without touching their other tags.
-        if (settings.rollout.mode === "machines" && settings.guestConfiguration.tagExistingVms) {
-            const vms = settings.machines.filter((m) => m.parts.guestConfiguration);
-            tagVmsForPrivateGuestConfiguration(
-                this,
-                name,
-                settings,
-                vms.map((machine) => machineResourceId(subscriptionId, machine)),
-            );
-        }
-
-        // 4b. The egress list as firewall rules; enforced in the named Azure Firewall policy when asked, before MDE starts.
-        const firewallRules = azureFirewallRuleCollections(egress, serviceTagDestinations(egressInput), {
-            sourceAddresses: settings.azureFirewall?.sourceAddresses,
-        });
-        const firewallGroup = enforceOnAzureFirewall(this, name, settings, firewallRules);
-        if (firewallGroup !== undefined) mdePrerequisites.push(firewallGroup);
 
         // 4. MDE, last: the settings after every proxy (this instance's and the preparers'), the plan
         //    (which integrates MDE by default) after the settings, machine-level plans after their proxies.
         const protection = owner
-            ? protectSubscription(this, name, settings, [...mdePrerequisites, ...mdePrerequisitesOf(preparers)])
+            ? protectSubscription(this, name, settings, [...mdePrerequisites, ...mdePrerequisitesOf(role.preparers), ...(role.listedCheck ? [afterReadiness([role.listedCheck])] : [])])
             : undefined;
         enableMachinePlans(this, name, settings, prerequisitesByMachine, protection?.mdeSettings);
 
@@ -206,7 +133,7 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         this.arcGatewayId = arcGateway.gatewayId;
         this.arcGatewayEndpoint = arcGateway.gatewayEndpoint;
         this.arcGatewayOnboardingCommands = arcGateway.onboardingCommands;
-        this.remediationGate = remediationGate;
+        this.remediationGate = fleet.remediationGate;
         this.registerOutputs({
             pricingId: this.pricingId,
             subPlan: this.subPlan,
@@ -229,29 +156,6 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             remediationGate: this.remediationGate,
         });
     }
-}
-
-/** The rollout's inputs: the same proxy, bypass lists and agent choices as per-machine mode. */
-function policyRolloutInputFor(
-    settings: NormalizedArgs,
-    fleet: { bypass: string[]; arcBypass: string[] },
-    egress: EgressDestination[],
-): PolicyRolloutInput {
-    const agents = {
-        mde: settings.mdeIntegration.enabled,
-        mdeOnLinux: settings.mdeIntegration.includeLinux,
-        azureMonitorAgent: settings.logs?.azureMonitorAgent === true,
-        guestConfiguration: settings.guestConfiguration.enabled,
-    };
-    return {
-        routeChecks: settings.proxy?.routeCheck ? (kind, os) => policyRouteChecks(egress, kind, os, agents) : undefined,
-        proxy: settings.proxy,
-        bypass: fleet.bypass,
-        arcBypass: fleet.arcBypass,
-        azureMonitorAgent: settings.logs?.azureMonitorAgent === true,
-        dataCollectionEndpoint: settings.privateLink?.azureMonitor !== undefined,
-        guestConfigurationTag: settings.guestConfiguration.enabled,
-    };
 }
 
 /** The onboarding commands, once the scope's id is known. */

@@ -23,6 +23,10 @@
 import * as path from "node:path";
 import { componentProviderHost, ComponentProviderOptions } from "@pulumi/pulumi/provider/experimental";
 import { DefenderForServersNetworkRestricted } from "./component";
+import { DefenderConnectivity } from "./components/connectivity";
+import { DefenderMachines } from "./components/machines";
+import { DefenderManagementGroupRollout } from "./components/managementGroup";
+import { DefenderSubscription } from "./components/subscription";
 
 /** The Pulumi package name, first part of every type token (`defender-servers:index:...`). It is also package.json's `name`, which run-plugin derives the name from when it hosts `dist/`. */
 export const PACKAGE_NAME = "defender-servers";
@@ -35,7 +39,14 @@ export const PACKAGE_ROOT = path.resolve(__dirname, "..");
 
 /** What `componentProviderHost` (and a test calling `ComponentProvider.getSchema()`) needs: the package name, the root and the component classes. */
 export function componentProviderOptions(root: string = PACKAGE_ROOT): ComponentProviderOptions {
-    return { name: PACKAGE_NAME, dirname: root, components: [DefenderForServersNetworkRestricted] };
+    return { name: PACKAGE_NAME, dirname: root, components: [
+            DefenderForServersNetworkRestricted,
+            DefenderSubscription,
+            DefenderMachines,
+            DefenderConnectivity,
+            DefenderManagementGroupRollout,
+        ],
+    };
 }
 
 /**

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { ArcScopeAssociation, DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs, ValidationError } from "../sdk";
 import { runProgram } from "../sdk/preview/engine";
 import { construct, inputs, MINIMAL, MODES, named, ofType, waitsFor } from "./harness";
-import { runPreviewCli } from "./previewCli";
+import { sharedPreview } from "./previewCli";
 import { mixedFleet, PASSWORD, WORKSPACE } from "./fleet";
 
 const SUB = MINIMAL.subscriptionId;
@@ -392,8 +392,8 @@ describe("Azure Update Manager periodic assessment", () => {
 
 describe("examples/central-workspace under the offline preview", function () {
     this.timeout(180000);
-    it("runs as `npm start` runs a program: central workspace elsewhere, rule here, Arc bypass only where associated", () => {
-        const result = runPreviewCli(path.resolve(__dirname, "..", "examples", "central-workspace"), ["--json"]);
+    it("runs as `npm start` runs a program: central workspace elsewhere, rule here, Arc bypass only where associated", async () => {
+        const result = await sharedPreview(path.resolve(__dirname, "..", "examples", "central-workspace"), ["--json"]);
         assert.equal(result.code, 0, result.stderr);
         const report = JSON.parse(result.stdout) as { resources: Array<{ name: string; inputs: any }>; warnings: string[] };
         const byName = (name: string) => {

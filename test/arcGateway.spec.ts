@@ -15,7 +15,7 @@ import { gatewayModeEgress, gatewayOnboardingCommands, GATEWAY_HOST_WILDCARD } f
 import { RunResult, runProgram } from "../sdk/preview/engine";
 import { PropertyValue, reveal } from "../sdk/preview/values";
 import { construct, inputs, MINIMAL, MODES, named, ofType, SUBSCRIPTION } from "./harness";
-import { runPreviewCli } from "./previewCli";
+import { sharedPreview } from "./previewCli";
 import { PASSWORD, WORKSPACE } from "./fleet";
 import { parseSquidConfig, startSquid } from "./squidServer";
 
@@ -418,8 +418,8 @@ describe("Arc gateway: Windows onboarding commands under PowerShell 7", function
 describe("Arc gateway: the example under the offline preview", function () {
     this.timeout(180_000);
 
-    it("examples/arc-gateway previews: the gateway, one association per Arc machine, the gateway host on the proxy route", () => {
-        const run = runPreviewCli(path.resolve(__dirname, "..", "examples", "arc-gateway"), ["--json"], 170_000);
+    it("examples/arc-gateway previews: the gateway, one association per Arc machine, the gateway host on the proxy route", async () => {
+        const run = await sharedPreview(path.resolve(__dirname, "..", "examples", "arc-gateway"), ["--json"]);
         assert.equal(run.code, 0, run.stderr);
         const report = JSON.parse(run.stdout);
         const names = (type: string) => report.resources.filter((r: { type: string }) => r.type === type).map((r: { name: string }) => r.name);

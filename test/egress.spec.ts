@@ -638,7 +638,7 @@ describe("egress: validation of the new fields", function () {
         );
         assert.match(problems({ ...MINIMAL, mdeIntegration: { connectivity: "Streamlined" } })[0], /did you mean "streamlined"/);
         assert.match(
-            problems({ ...MINIMAL, mdeIntegration: { enabled: false, connectivity: "streamlined" } })[0],
+            problems({ ...MINIMAL, mdeIntegration: { enabled: false, confirmSwitchOff: true, connectivity: "streamlined" } })[0],
             /^mdeIntegration\.connectivity: has no effect/,
         );
     });

@@ -24,7 +24,8 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as fc from "fast-check";
-import { DefenderForServersNetworkRestricted, NormalizedArgs, validate, ValidationError } from "../sdk";
+import { DefenderForServersNetworkRestricted, ValidationError } from "../sdk";
+import { NormalizedArgs, validate } from "../sdk/validate";
 import { PRIVATE_LINK_ZONES } from "../sdk/clouds";
 import { runProgram, RunResult } from "../sdk/preview/engine";
 import { TOP_LEVEL_FIELDS } from "../sdk/validate";
@@ -292,6 +293,8 @@ function coherent(generated: Generated): Record<string, unknown> {
     // Air-gapped keeps MDE off; asking for it on is refused.
     if (g.airGapped && mde.enabled === true) delete mde.enabled;
     if (mde.enabled === false || g.airGapped) delete mde.includeLinux;
+    // Writing WDATP = false reaches the whole subscription: validation wants it confirmed.
+    if (mde.enabled === false) (mde as Record<string, unknown>).confirmSwitchOff = true;
     if (g.mdeIntegration !== undefined) args.mdeIntegration = mde;
     const mdeOnLinux = mde.enabled !== false && mde.includeLinux !== false;
 
@@ -331,8 +334,13 @@ function coherent(generated: Generated): Record<string, unknown> {
     }
 
     if (!g.airGapped && g.machines !== undefined) {
+        const seen = new Set<string>();
         args.machines = g.machines.map((m) => {
             const out: Record<string, unknown> = { ...m };
+            // One Azure machine is listed once (names compare without letter case).
+            const identity = `${m.kind}/${String(m.resourceGroupName)}/${String(m.name)}`.toLowerCase();
+            if (typeof m.name === "string" && seen.has(identity)) out.name = `${m.name}-${m.key}`;
+            seen.add(identity);
             if (m.kind === "arc") {
                 delete out.systemAssignedIdentity;
                 if (Array.isArray(out.exclude)) out.exclude = out.exclude.filter((p: string) => p !== "guestConfiguration");
@@ -378,7 +386,33 @@ function coherent(generated: Generated): Record<string, unknown> {
     }
     if (g.airGapped) args.airGapped = true;
     if (g.rollout !== undefined) args.rollout = g.rollout;
-    return args;
+    return inCloud(args, cloud) as Record<string, unknown>;
+}
+
+/**
+ * Regions of the chosen cloud only (validation checks them against CLOUD_REGIONS): a commercial
+ * region becomes a Government one in AzureUSGovernment and the other way round, always the same
+ * one, so equal regions stay equal.
+ */
+const GOVERNMENT_REGION: Record<string, string> = {
+    westeurope: "usgovvirginia",
+    northeurope: "usgovtexas",
+    eastus: "usgovarizona",
+    eastus2: "usdodeast",
+    westus3: "usdodcentral",
+    uksouth: "usgovvirginia",
+    swedencentral: "usgovtexas",
+};
+function inCloud(value: unknown, cloud: string, key?: string): unknown {
+    if (Array.isArray(value)) return value.map((v) => inCloud(v, cloud));
+    // Plain objects only: Outputs and promises stand for a machine's or a group's name and stay as they are.
+    const plain = value !== null && typeof value === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(value));
+    if (plain) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inCloud(v, cloud, k)]));
+    }
+    if (typeof value !== "string" || (key !== "location" && key !== "dataCollectionRuleLocation")) return value;
+    if (cloud === "AzureUSGovernment") return GOVERNMENT_REGION[value] ?? value;
+    return value.startsWith("usgov") ? "westus2" : value;
 }
 
 const validArgs = generated.map(coherent);

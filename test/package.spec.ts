@@ -98,10 +98,19 @@ export function unexportedOutputTypes(program: ts.Program, indexFile: string, cl
     return [...missing].sort();
 }
 
+/** The component classes the package exports. */
+const COMPONENTS = [
+    "DefenderForServersNetworkRestricted",
+    "DefenderSubscription",
+    "DefenderMachines",
+    "DefenderConnectivity",
+    "DefenderManagementGroupRollout",
+];
+
 describe("the public exports", function () {
     this.timeout(180000);
 
-    it("include every type that the component's outputs use", () => {
+    it("include every type that the components' outputs use", () => {
         const program = ts.createProgram([path.join(ROOT, "sdk", "index.ts")], {
             strict: true,
             module: ts.ModuleKind.CommonJS,
@@ -111,8 +120,30 @@ describe("the public exports", function () {
             noEmit: true,
             types: ["node"],
         });
-        const missing = unexportedOutputTypes(program, path.join(ROOT, "sdk", "index.ts"), "DefenderForServersNetworkRestricted", path.join(ROOT, "sdk"));
-        assert.deepEqual(missing, [], `add to sdk/index.ts: export { ${missing.join(", ")} } from "./...";`);
+        for (const component of COMPONENTS) {
+            const missing = unexportedOutputTypes(program, path.join(ROOT, "sdk", "index.ts"), component, path.join(ROOT, "sdk"));
+            assert.deepEqual(missing, [], `${component}: add to sdk/index.ts: export { ${missing.join(", ")} } from "./...";`);
+        }
+    });
+
+    it("are components, choices, the validation error and pure helpers: no validate(), no normalized args, no plan internals", () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const index = require(path.join(ROOT, "sdk", "index.ts")) as Record<string, unknown>;
+        const values = Object.keys(index).filter((k) => k !== "__esModule").sort();
+        const components = values.filter((k) => COMPONENTS.includes(k));
+        assert.deepEqual(components, [...COMPONENTS].sort());
+        for (const name of ["validate", "NormalizedArgs", "rolloutPolicies", "egressInputFor", "protectSubscription", "prepareMachine"]) {
+            assert.ok(!(name in index), `sdk/index.ts exports ${name}`);
+        }
+        // Type-only names (interfaces) come through transpile-only re-exports as undefined: they are no runtime surface.
+        const others = values.filter((k) => !COMPONENTS.includes(k) && index[k] !== undefined);
+        assert.ok(others.includes("Os") && others.includes("defenderEgress"), "the check sees the choices and helpers");
+        for (const name of others) {
+            const value = index[name];
+            const isChoice = typeof value === "object" && value !== null && Object.values(value).every((v) => typeof v === "string");
+            const kind = isChoice ? "choice" : name === "ValidationError" ? "error" : name === "defenderEgress" ? "helper" : "unexpected";
+            assert.notEqual(kind, "unexpected", `sdk/index.ts exports ${name}, which is neither a component, a choice, the validation error nor a pure helper`);
+        }
     });
 
     it("the check names an output's type that is not exported, and one nested in it", () => {
@@ -188,12 +219,12 @@ describe(`the packed package, installed from its tarball (Node ${process.version
     });
 
     it("ships compiled JavaScript, type declarations, the run-command scripts, the policy pack's sources, README, LICENSE and CHANGELOG, and nothing else", () => {
-        for (const expected of ["dist/index.js", "dist/index.d.ts", "dist/preview/cli.js", "README.md", "LICENSE", "CHANGELOG.md", "package.json", ...POLICY_FILES]) {
+        for (const expected of ["dist/index.js", "dist/index.d.ts", "dist/preview/cli.js", "README.md", "docs/arguments.md", "LICENSE", "CHANGELOG.md", "package.json", ...POLICY_FILES]) {
             assert.ok(files.includes(expected), `${expected} is in the tarball`);
         }
         assert.ok(files.some((f) => f.startsWith("sdk/scripts/")), "the run-command scripts are in the tarball");
         const unexpected = files.filter(
-            (f) => !/^(dist\/.*\.(js|d\.ts)|sdk\/scripts\/[^/]+|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/.test(f) && !POLICY_FILES.includes(f),
+            (f) => !/^(dist\/.*\.(js|d\.ts)|sdk\/scripts\/[^/]+|README\.md|docs\/[^/]+\.md|LICENSE|CHANGELOG\.md|package\.json)$/.test(f) && !POLICY_FILES.includes(f),
         );
         assert.deepEqual(unexpected, []);
     });

@@ -31,7 +31,7 @@ import {
 import { mixedFleet, PASSWORD } from "./fleet";
 import { noCredentialsInPolicies, policyModeWaitsForTheProxy } from "../policy/policyModeRules";
 import { inputs, MODES } from "./harness";
-import { runPreviewCli } from "./previewCli";
+import { sharedPreview } from "./previewCli";
 
 const PROXY = "http://proxy.corp.example:3128";
 
@@ -1058,9 +1058,9 @@ describe("policy pack on the offline preview (policy/check-preview.ts), for chec
     let preview: PreviewJson;
     let scratch: string;
 
-    before(() => {
+    before(async () => {
         // The JSON a pull-request check gets from `npx defender-servers-preview . --stack dev --json` (the default example).
-        const run = runPreviewCli(ROOT, ["--json"]);
+        const run = await sharedPreview(ROOT, ["--json"]);
         assert.equal(run.code, 0, run.stderr);
         preview = JSON.parse(run.stdout);
         scratch = fs.mkdtempSync(path.join(os.tmpdir(), "defender-check-"));

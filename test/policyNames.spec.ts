@@ -48,8 +48,17 @@ describe("Azure name limits", () => {
             for (const mode of ["machines", "policy"] as const) {
                 const result = await run(longName(length), mode === "policy" ? { ...args, rollout: { mode, retryMachineIds: [`/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-1`] } } : args);
                 const names = azureNames(result);
-                assert.ok(names.some((n) => n.field === "deploymentName"), "the MDE settings deployment has an explicit name");
-                assert.ok(names.filter((n) => n.field === "policyAssignmentName").length >= 3, `${mode}: built-in assignments are named explicitly`);
+                // Where azure-native's own name (`<logical>-<7 random>`) fits, it is kept, so a deployed stack
+                // replaces nothing; past that, the name is explicit. Either way Azure gets a name within its limit.
+                const autoFits = (logical: string) => logical.length + 9 <= LIMIT.deployment;
+                const mde = result.resources.find((r) => r.name === `${longName(length)}-mde-integration`)!;
+                if (autoFits(mde.name)) assert.equal(inputs(mde).deploymentName, undefined);
+                else assert.ok(typeof inputs(mde).deploymentName === "string", "a long name gets an explicit deployment name");
+                for (const r of ofType(result, "azure-native:authorization:PolicyAssignment").filter((x) => x.name.includes("-builtin-") || x.name.includes("-arc-scope-"))) {
+                    const explicit = inputs(r).policyAssignmentName;
+                    if (explicit === undefined) assert.ok(autoFits(r.name), `${r.name}: azure-native's name would pass 64 characters`);
+                    else assert.ok(explicit.length <= LIMIT.assignmentAtManagementGroup, explicit);
+                }
                 for (const n of names) {
                     const limit = n.field === "policyAssignmentName" ? LIMIT.assignmentAtManagementGroup : n.field === "deploymentName" ? LIMIT.deployment : LIMIT.definition;
                     assert.ok(n.value.length <= limit, `${mode}: ${n.type} ${n.field} "${n.value}" is ${n.value.length} > ${limit}`);

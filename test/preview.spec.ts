@@ -3,12 +3,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { runPreviewCli } from "./previewCli";
+import { previewInProcess, runPreviewCli, sharedPreview } from "./previewCli";
 
 const ROOT = path.resolve(__dirname, "..");
 
-/** Runs the offline preview exactly as `npm start` does, in `cwd`. */
-const preview = (cwd: string, ...args: string[]) => runPreviewCli(cwd, args);
+/** The offline preview as `npm start` runs it (the CLI's `main`, in this process), in `cwd`; examples are previewed once per run. */
+const preview = (cwd: string, ...args: string[]) => (cwd.startsWith(ROOT) ? sharedPreview(cwd, args) : previewInProcess(cwd, args));
 
 /** A scratch Pulumi project that runs the default example with its dev config, some keys changed. */
 function scratchProject(changes: Record<string, unknown>): string {
@@ -22,11 +22,11 @@ function scratchProject(changes: Record<string, unknown>): string {
 }
 
 describe("the offline preview (npm start)", function () {
-    // Each case spawns the CLI (ts-node, the program, the mock engine): minutes on a busy shared machine.
+    // Each preview runs a program under the mock engine: seconds each, minutes on a busy shared machine.
     this.timeout(300000);
 
-    it("shows the default example's plan, MDE integration and vulnerability setting as a tree", () => {
-        const { code, stdout, stderr } = preview(ROOT);
+    it("shows the default example's plan, MDE integration and vulnerability setting as a tree", async () => {
+        const { code, stdout, stderr } = await preview(ROOT);
         assert.equal(code, 0, stderr);
         assert.match(stdout, /offline, mock engine/);
         assert.match(stdout, /├─ azure-native:security:Pricing\s+defender-plan/);
@@ -37,8 +37,8 @@ describe("the offline preview (npm start)", function () {
         assert.match(stdout, /\+ \d+ to create/);
     });
 
-    it("shows the default example's mixed fleet: OS proxy run commands before MDE, agents, and the egress list", () => {
-        const { code, stdout } = preview(ROOT);
+    it("shows the default example's mixed fleet: OS proxy run commands before MDE, agents, and the egress list", async () => {
+        const { code, stdout } = await preview(ROOT);
         assert.equal(code, 0);
         for (const name of [
             "defender-os-proxy-win-app-01",
@@ -53,8 +53,8 @@ describe("the offline preview (npm start)", function () {
         assert.match(stdout, /proxy\s+\*\.endpoint\.security\.microsoft\.com\s+443\s+always/);
     });
 
-    it("shows the private-link example: scopes, endpoints, zones and zone groups, Private Link hosts off the proxy route", () => {
-        const { code, stdout, stderr } = preview(path.join(ROOT, "examples", "private-link"), "--json");
+    it("shows the private-link example: scopes, endpoints, zones and zone groups, Private Link hosts off the proxy route", async () => {
+        const { code, stdout, stderr } = await preview(path.join(ROOT, "examples", "private-link"), "--json");
         assert.equal(code, 0, stderr);
         const report = JSON.parse(stdout);
         const types = report.resources.map((r: { type: string }) => r.type);
@@ -73,8 +73,15 @@ describe("the offline preview (npm start)", function () {
         assert.equal(routes["*.endpoint.security.microsoft.com"], "proxy");
     });
 
-    it("--json gives the same run as data", () => {
-        const { code, stdout } = preview(ROOT, "--json");
+    it("the CLI spawned as `npm start` runs it prints the same JSON as its main in process", async () => {
+        const spawned = runPreviewCli(ROOT, ["--json"]);
+        const shared = await preview(ROOT, "--json");
+        assert.equal(spawned.code, 0, spawned.stderr);
+        assert.deepEqual(JSON.parse(spawned.stdout), JSON.parse(shared.stdout));
+    });
+
+    it("--json gives the same run as data", async () => {
+        const { code, stdout } = await preview(ROOT, "--json");
         assert.equal(code, 0);
         const report = JSON.parse(stdout);
         assert.equal(report.stack, "dev");
@@ -86,9 +93,9 @@ describe("the offline preview (npm start)", function () {
         assert.equal(report.summary.create, report.resources.length);
     });
 
-    it("bad stack config exits 1 with the validation message and no stack trace", () => {
+    it("bad stack config exits 1 with the validation message and no stack trace", async () => {
         const dir = scratchProject({ subscriptionId: "not-a-guid", location: "West Europe" });
-        const { code, stdout, stderr } = preview(dir);
+        const { code, stdout, stderr } = await preview(dir);
         fs.rmSync(dir, { recursive: true, force: true });
         assert.equal(code, 1);
         assert.equal(stdout, "");
@@ -97,9 +104,9 @@ describe("the offline preview (npm start)", function () {
         assert.doesNotMatch(stderr, /\bat .*\.ts:\d+/);
     });
 
-    it("encrypted config stays secret: a placeholder is used and shown as [secret]", () => {
+    it("encrypted config stays secret: a placeholder is used and shown as [secret]", async () => {
         const dir = scratchProject({});
-        const { code, stdout } = preview(dir);
+        const { code, stdout } = await preview(dir);
         fs.rmSync(dir, { recursive: true, force: true });
         assert.equal(code, 0);
         assert.match(stdout, /defender-servers-example:proxyPassword is encrypted; the offline preview uses a placeholder/);
@@ -107,21 +114,21 @@ describe("the offline preview (npm start)", function () {
         assert.match(stdout, /protectedSettings: '\[secret\]'/);
     });
 
-    it("a folder without Pulumi.yaml is a clear error", () => {
+    it("a folder without Pulumi.yaml is a clear error", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "defender-empty-"));
-        const { code, stderr } = preview(dir);
+        const { code, stderr } = await preview(dir);
         fs.rmSync(dir, { recursive: true, force: true });
         assert.equal(code, 1);
         assert.match(stderr, /no Pulumi.yaml in/);
     });
 
-    it("--save-json then --markdown --compare: the PR comment shows the added and removed machines; exit 0", () => {
+    it("--save-json then --markdown --compare: the PR comment shows the added and removed machines; exit 0", async () => {
         const dir = scratchProject({});
         const stackFile = path.join(dir, "Pulumi.ci.yaml");
         const stack = yaml.load(fs.readFileSync(stackFile, "utf8")) as { config: Record<string, any> };
         const machinesKey = "defender-servers-example:machines";
         const base = path.join(dir, "base.json");
-        const first = preview(dir, "--save-json", base);
+        const first = await preview(dir, "--save-json", base);
         assert.equal(first.code, 0, first.stderr);
         assert.equal(JSON.parse(fs.readFileSync(base, "utf8")).formatVersion, 1);
         // The head drops the Linux VM and adds a Windows Arc server.
@@ -130,7 +137,7 @@ describe("the offline preview (npm start)", function () {
             { key: "onprem-win-02", kind: "arc", os: "windows", resourceGroupName: "rg-arc", name: "onprem-win-02" },
         ];
         fs.writeFileSync(stackFile, yaml.dump(stack));
-        const { code, stdout, stderr } = preview(dir, "--markdown", "--compare", base);
+        const { code, stdout, stderr } = await preview(dir, "--markdown", "--compare", base);
         fs.rmSync(dir, { recursive: true, force: true });
         assert.equal(code, 0, stderr);
         assert.match(stdout, /^## Offline preview: what this change does to `defender-servers-example`, stack `ci`$/m);
@@ -138,11 +145,11 @@ describe("the offline preview (npm start)", function () {
         assert.match(stdout, /`defender-os-proxy-onprem-win-02`/);
         assert.match(stdout, /^### Removed \(\d+\)$/m);
         assert.match(stdout, /`defender-os-proxy-lnx-web-01`/);
-        assert.match(stdout, /<summary>~ <code>azure-native:resources:DeploymentAtSubscriptionScope<\/code> <code>defender-mde-integration<\/code>/);
+        assert.match(stdout, /<summary>~ <code>azure-native:resources:DeploymentAtSubscriptionScope<\/code> × 1: <code>[^<]+<\/code><\/summary>\n\n```diff\n[^`]*\n```\n\n`defender-mde-integration`/);
     });
 
-    it("a missing stack file exits 1 naming the file and the fix", () => {
-        const { code, stdout, stderr } = preview(ROOT, "--stack", "prod");
+    it("a missing stack file exits 1 naming the file and the fix", async () => {
+        const { code, stdout, stderr } = await preview(ROOT, "--stack", "prod");
         assert.equal(code, 1);
         assert.equal(stdout, "");
         assert.match(stderr, /error: no stack file for stack "prod": .*Pulumi\.prod\.yaml does not exist \(stacks there: dev\); create it with `pulumi stack init prod`/);

@@ -1,5 +1,8 @@
 /** Each machine's proxy scripts prove the routes its own agents need, before MDE is switched on. */
 import { strict as assert } from "node:assert";
+import { egressEndpoints, routeCheckTargets } from "../sdk/plan/egress";
+import { osProxyRunCommand } from "../sdk/plan/runCommands";
+import { EGRESS_AGENTS, EgressInput } from "../sdk/plan/egress/types";
 import { mixedFleet } from "./fleet";
 import { construct, inputs, named } from "./harness";
 
@@ -47,5 +50,98 @@ describe("route check wiring", () => {
             );
         }
         assert.ok(run.warnings.some((w) => /^proxy.routeCheck: is false: no machine proves its route/.test(w)));
+    });
+});
+
+// Expected values below come from Microsoft's lists, not from the code:
+// - defender-docs `defender-endpoint/streamlined-device-connectivity-urls-commercial.md`: the consolidated
+//   domain (probe `mdav.us.endpoint.security.microsoft.com`, the example `migrate-devices-streamlined.md` gives),
+//   packages.microsoft.com ("Linux software repository"), go.microsoft.com, definitionupdates.microsoft.com and
+//   www.microsoft.com (security intelligence updates), and, for Windows only, the plain-HTTP certificate hosts
+//   crl.microsoft.com, ctldl.windowsupdate.com and www.microsoft.com on port 80.
+// - defender-docs `defender-endpoint/linux-install-manually.md` (04/17/2025): mdatp is installed from
+//   packages.microsoft.com, so a Linux machine whose MDE is not installed yet needs that host before MDE is switched on.
+// - azure-management-docs `articles/azure-arc/servers/includes/network-requirements.md` (2026): aka.ms,
+//   download.microsoft.com and packages.microsoft.com are needed only to install or upgrade the Arc agent.
+const MDE = EGRESS_AGENTS.mde;
+const ARC = EGRESS_AGENTS.arcAgent;
+const NO_AGENTS = { mde: false, azureMonitorAgent: false, legacyAgent: false, guestConfiguration: false, arcAgent: false };
+function streamlined(agents: Partial<EgressInput["agents"]>): ReturnType<typeof egressEndpoints> {
+    return egressEndpoints({
+        cloud: "AzureCloud",
+        regions: ["westeurope"],
+        agents: { ...NO_AGENTS, ...agents },
+        mde: { connectivity: "streamlined", windows: true, linux: true },
+        workspaceIds: [],
+        privateLink: { arc: false, azureMonitor: false },
+    });
+}
+
+describe("route check targets: install-time hosts of agents not installed yet", () => {
+    it("Linux, MDE not installed yet: Microsoft's streamlined Linux list, packages.microsoft.com included", () => {
+        const targets = routeCheckTargets(streamlined({ mde: true }), [MDE], { os: "linux", notYetInstalled: [MDE] });
+        assert.deepEqual(targets.hosts, [
+            "definitionupdates.microsoft.com:443",
+            "go.microsoft.com:443",
+            "mdav.us.endpoint.security.microsoft.com:443",
+            "packages.microsoft.com:443",
+            "www.microsoft.com:443",
+        ]);
+    });
+
+    it("Linux, MDE installed: packages.microsoft.com is not probed (install-time only)", () => {
+        const targets = routeCheckTargets(streamlined({ mde: true }), [MDE], { os: "linux" });
+        assert.ok(!targets.hosts.includes("packages.microsoft.com:443"), targets.hosts.join(","));
+    });
+
+    it("Windows: the three plain-HTTP certificate hosts are targets on port 80 (GET), not 443", () => {
+        const { hosts } = routeCheckTargets(streamlined({ mde: true }), [MDE], { os: "windows", notYetInstalled: [MDE] });
+        for (const h of ["crl.microsoft.com:80", "ctldl.windowsupdate.com:80", "www.microsoft.com:80"]) assert.ok(hosts.includes(h), h);
+        assert.ok(!hosts.includes("crl.microsoft.com:443") && !hosts.includes("ctldl.windowsupdate.com:443"));
+        assert.ok(!hosts.includes("packages.microsoft.com:443"), "packages.microsoft.com is a Linux-only row");
+    });
+
+    it("an Arc Linux machine without MDE: the Arc agent is installed, so its install hosts are not probed", () => {
+        const { hosts } = routeCheckTargets(streamlined({ arcAgent: true }), [ARC], { os: "linux" });
+        for (const h of ["aka.ms:443", "packages.microsoft.com:443", "download.microsoft.com:443", "management.azure.com:443"]) {
+            assert.ok(!hosts.includes(h), `${h} in ${hosts.join(",")}`);
+        }
+        assert.ok(hosts.includes("login.microsoftonline.com:443"));
+    });
+
+    it("refuses a not-yet-installed agent the machine does not run, or one it does not know", () => {
+        const egress = streamlined({ mde: true });
+        assert.throws(() => routeCheckTargets(egress, [ARC], { notYetInstalled: [MDE] }), /notYetInstalled: "Defender for Endpoint" is not one of the machine's agents/);
+        assert.throws(() => routeCheckTargets(egress, [MDE], { notYetInstalled: ["MDE"] }), /notYetInstalled: unknown agent "MDE"/);
+    });
+});
+
+describe("route check wiring: install-time hosts reach the scripts", () => {
+    it("a Linux VM with MDE probes packages.microsoft.com:443 before MDE is switched on", async () => {
+        const run = await construct(mixedFleet());
+        const hosts = parameter(inputs(named(run, "d-os-proxy-lnx-vm")), "ROUTE_CHECK_HOSTS")!.split(",");
+        assert.ok(hosts.includes("packages.microsoft.com:443"), hosts.join(","));
+    });
+
+    it("a Windows VM probes the certificate hosts with port 80, the form its script sends as GET", async () => {
+        const run = await construct(mixedFleet());
+        const hosts = parameter(inputs(named(run, "d-os-proxy-win-vm")), "RouteCheckHosts")!.split(",");
+        for (const h of ["crl.microsoft.com:80", "ctldl.windowsupdate.com:80", "www.microsoft.com:80"]) assert.ok(hosts.includes(h), h);
+    });
+
+    it("the Arc-agent script of a Linux Arc machine does not probe install-time hosts", async () => {
+        const run = await construct(mixedFleet());
+        const arc = parameter(inputs(named(run, "d-arc-agent-proxy-lnx-arc")), "ROUTE_CHECK_HOSTS")!.split(",");
+        assert.ok(!arc.includes("packages.microsoft.com:443") && !arc.includes("aka.ms:443"), arc.join(","));
+    });
+});
+
+describe("Windows OS-proxy parameters", () => {
+    const proxy = { url: "http://proxy.corp.example:3128", host: "proxy.corp.example", port: 3128, bypass: [] } as unknown as Parameters<typeof osProxyRunCommand>[1];
+    it("sends ReplaceExistingWinHttpProxy=true only when asked; the script refuses another WinHTTP proxy without it", () => {
+        const names = (replace: boolean) => osProxyRunCommand("windows", proxy, [], undefined, replace).parameters.map((p) => `${p.name}=${p.value}`);
+        assert.ok(!names(false).some((n) => n.startsWith("ReplaceExistingWinHttpProxy")));
+        assert.ok(names(true).includes("ReplaceExistingWinHttpProxy=true"));
+        assert.ok(!osProxyRunCommand("linux", proxy, [], undefined, true).parameters.some((p) => p.name.startsWith("Replace")));
     });
 });

@@ -232,13 +232,20 @@ describe("component provider schema", function () {
     const schemaFields = (name: string): Record<string, SchemaProperty> =>
         name === "DefenderForServersNetworkRestrictedArgs" ? component().inputProperties : (typeOf(name)?.properties ?? {});
 
-    it("is the defender-servers package with the one component token", () => {
+    it("is the defender-servers package with the all-in-one component and the four scope components", () => {
         const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
         assert.equal(schema.name, "defender-servers");
         assert.equal(PACKAGE_NAME, pkg.name, "run-plugin names the provider after package.json when it hosts dist/");
         assert.equal(PACKAGE_ROOT, ROOT);
         assert.equal(schema.version, pkg.version);
-        assert.deepEqual(Object.keys(schema.resources), [TOKEN]);
+        assert.deepEqual(Object.keys(schema.resources).sort(), [
+            "defender-servers:index:DefenderConnectivity",
+            TOKEN,
+            "defender-servers:index:DefenderMachines",
+            "defender-servers:index:DefenderManagementGroupRollout",
+            "defender-servers:index:DefenderSubscription",
+        ]);
+        for (const token of Object.keys(schema.resources)) assert.equal(schema.resources[token].isComponent, true, token);
         assert.equal(DefenderForServersNetworkRestricted.TYPE, TOKEN);
         assert.equal(component().isComponent, true);
         assert.match(component().description ?? "", /^Defender for Servers, wired up for machines/);

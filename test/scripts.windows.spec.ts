@@ -5,21 +5,15 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { BYPASS_LIMITS } from "../sdk/validate/proxy";
+import { mixedFleet } from "./fleet";
+import { construct, inputs, named } from "./harness";
+import { windowsTestTools } from "./windowsTools";
 
 const ROOT = path.join(__dirname, "..");
 const PESTER_DIR = path.join(ROOT, "test", "powershell");
 const INSTALL_HINT = "run `bash tools/install-test-tools.sh` (then `source tools/env.sh`)";
-
-/** The tool paths tools/env.sh exports, with the same defaults when the variables are unset. */
-export function windowsTestTools(env: NodeJS.ProcessEnv = process.env): { pwsh: string; pesterModule: string } {
-    const tools = env.DEFENDER_TOOLS || path.join(env.HOME || os.homedir(), ".cache", "defender-servers-tools");
-    return {
-        pwsh: env.PWSH || path.join(tools, "dotnet-tools", "pwsh"),
-        pesterModule: env.PESTER_MODULE || path.join(tools, "nuget", "pester", "6.2.0", "tools", "Pester.psd1"),
-    };
-}
 
 describe("Windows run-command scripts under PowerShell and Pester", function () {
     this.timeout(900_000);
@@ -30,7 +24,7 @@ describe("Windows run-command scripts under PowerShell and Pester", function () 
         if (!fs.existsSync(pesterModule)) assert.fail(`Pester 6.2.0 is not installed at ${pesterModule}: ${INSTALL_HINT}; these tests never skip`);
     });
 
-    it("the scripts use only what Windows PowerShell 5.1 has, and the check catches each PowerShell 7 construct", () => {
+    it("the scripts use only what Windows PowerShell 5.1 has, and the check catches each PowerShell 7 construct and each redirected native stderr", () => {
         const scripts = ["windows-os-proxy.ps1", "windows-arc-agent-proxy.ps1"].map((f) => path.join(ROOT, "sdk", "scripts", f));
         const check = path.join(PESTER_DIR, "Get-PS51Findings.ps1");
         const clean = spawnSync(pwsh, ["-NoProfile", "-NonInteractive", "-File", check, ...scripts], { encoding: "utf8", timeout: 120_000 });
@@ -43,6 +37,12 @@ describe("Windows run-command scripts under PowerShell and Pester", function () 
         for (const construct of ["'??'", "'??='", "'?.'", "ternary", "pipeline chain", "-AsHashtable", "-Parallel", "Join-String", "$PSStyle", "clean {}"]) {
             assert.ok(fixture.stdout.includes(construct), `no finding for ${construct} in:\n${fixture.stdout}`);
         }
+        const native = spawnSync(pwsh, ["-NoProfile", "-NonInteractive", "-File", check, path.join(PESTER_DIR, "fixtures", "native-stderr.ps1")], {
+            encoding: "utf8",
+            timeout: 120_000,
+        });
+        assert.equal(native.status, 1, `the native-command fixture must fail the check:\n${native.stdout}${native.stderr}`);
+        assert.equal(native.stdout.split("\n").filter((l) => l.includes("stderr of a native command redirected")).length, 5, native.stdout);
     });
 
     it("the Pester suite passes (test/powershell/*.Tests.ps1)", () => {
@@ -60,7 +60,28 @@ describe("Windows run-command scripts under PowerShell and Pester", function () 
         assert.equal(summary.failed, 0, `Pester failures:\n${output}`);
         assert.equal(summary.containersFailed, 0, `a Pester file failed to run:\n${output}`);
         // Every spec ran: a file that silently lost its tests would lower this.
-        assert.ok(summary.passed >= 70, `only ${summary.passed} Pester tests passed:\n${output}`);
+        assert.ok(summary.passed >= 90, `only ${summary.passed} Pester tests passed:\n${output}`);
         assert.equal(run.status, 0, output);
+    });
+
+    it("the largest bypass list validation accepts, as the component renders it with its own entries, passes windows-os-proxy.ps1's limits", async () => {
+        // As many entries and characters as validation allows, in the .domain form the component widens to *.domain.
+        const entries = Array.from({ length: BYPASS_LIMITS.entries }, (_, i) => `.d${String(i).padStart(3, "0")}.ex`);
+        const pad = Math.floor((BYPASS_LIMITS.totalChars - entries.join(",").length) / entries.length) - 1;
+        const bypass = entries.map((e) => `.${"x".repeat(pad)}${e}`);
+        assert.ok(bypass.join(",").length <= BYPASS_LIMITS.totalChars && bypass.join(",").length > BYPASS_LIMITS.totalChars - entries.length);
+        const args = mixedFleet();
+        args.proxy = { ...args.proxy!, bypass };
+        const run = await construct(args);
+        const parameter = (inputs(named(run, "d-os-proxy-win-vm")).parameters as Array<{ name: string; value: string }>).find((p) => p.name === "BypassList")!;
+        const script = path.join(ROOT, "sdk", "scripts", "windows-os-proxy.ps1");
+        const call = spawnSync(pwsh, ["-NoProfile", "-NonInteractive", "-File", path.join(PESTER_DIR, "Invoke-ScriptFunction.ps1"), "-Script", script, "-Function", "Get-BypassString", parameter.value], {
+            encoding: "utf8",
+            timeout: 120_000,
+        });
+        assert.equal(call.status, 0, `${parameter.value.split(",").length} entries, ${parameter.value.length} characters:\n${call.stdout}${call.stderr}`);
+        const written = call.stdout.split("\n").find((l) => l.startsWith("RESULT "))!.slice("RESULT ".length).split(";");
+        assert.ok(written.length > BYPASS_LIMITS.entries, `${written.length} entries written`);
+        console.log(`      ${written.length} WinHTTP bypass entries, ${parameter.value.length} characters accepted`);
     });
 });

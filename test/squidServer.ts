@@ -31,7 +31,7 @@ export function findSquid(): string {
         const candidate = path.join(dir, "squid");
         if (dir !== "" && fs.existsSync(candidate)) return candidate;
     }
-    throw new Error("squid is not installed: apt-get install squid (Debian package `squid`); this test never skips");
+    throw new Error("squid is not installed: apt-get install squid-openssl (Debian; tools/install-test-tools.sh does it); this test never skips");
 }
 
 /**
@@ -87,6 +87,8 @@ export interface WaitForPortOptions {
     log?: () => string;
     /** Defaults to {@link SQUID_STARTUP_TIMEOUT_MS}. */
     timeoutMs?: number;
+    /** Connect from the network namespace of this process instead of this host's. */
+    networkOf?: number;
 }
 
 /**
@@ -97,7 +99,13 @@ export interface WaitForPortOptions {
 export async function waitForPort(port: number, options: WaitForPortOptions): Promise<void> {
     const timeoutMs = options.timeoutMs ?? SQUID_STARTUP_TIMEOUT_MS;
     const deadline = Date.now() + timeoutMs;
-    while (!(await canConnect(port))) {
+    const connects = (): Promise<boolean> =>
+        options.networkOf === undefined
+            ? canConnect(port)
+            : Promise.resolve(
+                  spawnSync("nsenter", ["-t", String(options.networkOf), "-n", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`], { timeout: 2_000 }).status === 0,
+              );
+    while (!(await connects())) {
         const child = options.child;
         const exited = child !== undefined && (child.exitCode !== null || child.signalCode !== null);
         if (exited || Date.now() > deadline) {
@@ -128,8 +136,16 @@ export interface SquidConfigOptions {
      * everything else refused ends with its own `http_access deny all`.
      */
     rules: string;
-    /** Names Squid resolves to 127.0.0.1 through its own hosts file (besides localhost). */
+    /** Names Squid resolves to 127.0.0.1 (or {@link hostsAddress}) through its own hosts file (besides localhost). */
     hosts?: string[];
+    /**
+     * The loopback address `hosts` resolve to; defaults to 127.0.0.1. A spec that serves the far
+     * ends on the real ports 80 and 443 picks an address of its own in 127.0.0.0/8, so that it
+     * collides with nothing else on the machine.
+     */
+    hostsAddress?: string;
+    /** Options appended to the `http_port` line, e.g. `ssl-bump tls-cert=...` for a TLS-intercepting Squid. */
+    httpPortOptions?: string;
     /** Squid's visible_hostname: names the spec in error pages. Defaults to squid-test.invalid. */
     visibleHostname?: string;
 }
@@ -138,11 +154,11 @@ export interface SquidConfigOptions {
  * The fixed part of every test Squid's configuration, in `dir`, listening on 127.0.0.1:`port`.
  * Kept alike with the list in Start-TestSquid (test/powershell/TestHelpers.ps1).
  */
-function baseDirectives(dir: string, port: number, visibleHostname: string): string[] {
+function baseDirectives(dir: string, port: number, visibleHostname: string, httpPortOptions?: string): string[] {
     return [
         // 127.0.0.1 only: the callers' rules may allow all (routeCheck does), and a test proxy
         // must not be an open proxy for the network the machine sits on.
-        `http_port 127.0.0.1:${port}`,
+        `http_port 127.0.0.1:${port}${httpPortOptions === undefined ? "" : ` ${httpPortOptions}`}`,
         `visible_hostname ${visibleHostname}`,
         // Everything Squid writes stays in the temporary directory: nothing in /var, /run or the
         // Debian package's own cache and log directories, so several Squids can run side by side.
@@ -172,9 +188,11 @@ function baseDirectives(dir: string, port: number, visibleHostname: string): str
  * `options.rules`.
  */
 export function writeSquidConfig(dir: string, port: number, options: SquidConfigOptions): string {
-    const hosts = ["127.0.0.1 localhost", ...(options.hosts ?? []).map((h) => `127.0.0.1 ${h}`)];
+    const address = options.hostsAddress ?? "127.0.0.1";
+    if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address)) throw new Error(`squidServer: hostsAddress ${address} is not a loopback address (127.0.0.0/8)`);
+    const hosts = ["127.0.0.1 localhost", ...(options.hosts ?? []).map((h) => `${address} ${h}`)];
     fs.writeFileSync(path.join(dir, "hosts"), `${hosts.join("\n")}\n`, { mode: 0o644 });
-    const conf = [...baseDirectives(dir, port, options.visibleHostname ?? "squid-test.invalid"), options.rules.trimEnd(), ""].join("\n");
+    const conf = [...baseDirectives(dir, port, options.visibleHostname ?? "squid-test.invalid", options.httpPortOptions), options.rules.trimEnd(), ""].join("\n");
     const file = path.join(dir, "squid.conf");
     fs.writeFileSync(file, conf, { mode: 0o644 });
     return file;
@@ -205,6 +223,11 @@ export interface StartSquidOptions extends SquidConfigOptions {
     prefix?: string;
     /** How long to wait for Squid to listen; defaults to {@link SQUID_STARTUP_TIMEOUT_MS}. */
     timeoutMs?: number;
+    /**
+     * Run Squid in the network namespace of this process (a booted test machine's PID 1), through
+     * `nsenter -n`: it then listens on that machine's loopback, not this host's.
+     */
+    networkOf?: number;
 }
 
 function readIfThere(file: string): string {
@@ -236,13 +259,22 @@ export async function startSquid(options: StartSquidOptions): Promise<SquidServe
         }
         // -N: no daemon, no kid processes. The child is Squid itself, so its exit is seen while
         // waiting and a signal to it stops it; nothing is left behind to find by pid file.
-        const started = spawn(squidPath, ["-N", "-f", conf], { stdio: ["ignore", "pipe", "pipe"] });
+        const started =
+            options.networkOf === undefined
+                ? spawn(squidPath, ["-N", "-f", conf], { stdio: ["ignore", "pipe", "pipe"] })
+                : spawn("nsenter", ["-t", String(options.networkOf), "-n", squidPath, "-N", "-f", conf], { stdio: ["ignore", "pipe", "pipe"] });
         child = started;
         let output = "";
         started.stdout?.on("data", (d: Buffer) => (output += d.toString()));
         started.stderr?.on("data", (d: Buffer) => (output += d.toString()));
         const cacheLog = () => readIfThere(path.join(dir, "cache.log"));
-        await waitForPort(port, { what: "Squid", child: started, log: () => `${output}\n${cacheLog()}`, timeoutMs: options.timeoutMs });
+        await waitForPort(port, {
+            what: "Squid",
+            child: started,
+            log: () => `${output}\n${cacheLog()}`,
+            timeoutMs: options.timeoutMs,
+            networkOf: options.networkOf,
+        });
         return {
             port,
             dir,

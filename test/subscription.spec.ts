@@ -87,7 +87,7 @@ for (const mode of MODES) {
         });
 
         it("enabled: false writes WDATP off before the plan, which would otherwise integrate MDE by default", async () => {
-            const off = await construct({ ...MINIMAL, mdeIntegration: { enabled: false } }, mode.preview);
+            const off = await construct({ ...MINIMAL, mdeIntegration: { enabled: false, confirmSwitchOff: true } }, mode.preview);
             const deployment = named(off, "d-mde-integration");
             const written = inputs(deployment).properties.template.resources.map((r: any) => [r.name, r.properties.enabled]);
             assert.deepEqual(written, [["WDATP", false]]);

@@ -101,7 +101,7 @@ const BAD_INPUTS: Array<{ why: string; args: unknown; path: string; says: RegExp
     },
     {
         why: "a Linux choice with the integration off",
-        args: { ...MINIMAL, mdeIntegration: { enabled: false, includeLinux: true } },
+        args: { ...MINIMAL, mdeIntegration: { enabled: false, confirmSwitchOff: true, includeLinux: true } },
         path: "mdeIntegration.includeLinux",
         says: /no effect while mdeIntegration.enabled is false/,
     },
@@ -457,10 +457,14 @@ function machineAndProxyCases(): Array<{ why: string; args: unknown; path: strin
             says: /set it on the one instance that owns the subscription's plan/,
         },
         {
-            why: "P1 on one machine under a Plan 2 subscription",
-            args: { ...MINIMAL, machines: [{ key: "m", kind: "azureVm", os: "linux", resourceGroupName: "rg", name: "m", systemAssignedIdentity: true, defenderPlan: "P1" }] },
-            path: "machines[0].defenderPlan",
-            says: /use "Free" to leave the machine out, or set plan.subPlan to "P1"/,
+            why: "a machine's own plan while the subscription's pricing is set to enforce its plan",
+            args: {
+                ...MINIMAL,
+                plan: { enforce: true },
+                machines: [{ key: "m", kind: "azureVm", os: "linux", resourceGroupName: "rg", name: "m", systemAssignedIdentity: true, defenderPlan: "P1" }],
+            },
+            path: "plan.enforce",
+            says: /forces the subscription's plan on every machine .* m \(P1\) has defenderPlan; set plan.enforce: false/,
         },
         {
             why: "a per-machine plan in policy mode",

@@ -11,8 +11,9 @@ const defender = new DefenderForServersNetworkRestricted("defender", {
     location: config.require("location"),
     plan: { subPlan: "P2", defenderVulnerabilityManagement: true },
     machines: [
-        { key: "onprem-web-01", kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "onprem-web-01" },
-        { key: "onprem-app-01", kind: "arc", os: "windows", resourceGroupName: "rg-arc", name: "onprem-app-01" },
+        // Onboarded with the output arcOnboardingCommands (--private-link-scope): associated with the scope.
+        { key: "onprem-web-01", kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "onprem-web-01", arcPrivateLinkScope: "associated" },
+        { key: "onprem-app-01", kind: "arc", os: "windows", resourceGroupName: "rg-arc", name: "onprem-app-01", arcPrivateLinkScope: "associated" },
         { key: "vm-jump-01", kind: "azureVm", os: "windows", resourceGroupName: "rg-hub", name: "vm-jump-01", systemAssignedIdentity: true },
     ],
     logs: { workspaceResourceId: config.require("workspaceResourceId") },

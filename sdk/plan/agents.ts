@@ -142,3 +142,15 @@ export function guestConfigurationExtension(os: Os): ExtensionSpec {
 
 /** The tag that routes Guest Configuration on an Azure VM through 168.63.129.16 instead of the proxy. */
 export const GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG = { EnablePrivateNetworkGC: "TRUE" } as const;
+
+/** Publisher and type of the Azure Monitor Agent extension per OS, as agents' allow and block lists name it. */
+export const AMA_EXTENSION_TYPES = {
+    windows: { publisher: "Microsoft.Azure.Monitor", type: "AzureMonitorWindowsAgent" },
+    linux: { publisher: "Microsoft.Azure.Monitor", type: "AzureMonitorLinuxAgent" },
+} as const;
+
+/** Publisher and type of the legacy Log Analytics agent extension per OS. */
+export const LEGACY_AGENT_EXTENSION_TYPES = {
+    windows: { publisher: "Microsoft.EnterpriseCloud.Monitoring", type: "MicrosoftMonitoringAgent" },
+    linux: { publisher: "Microsoft.EnterpriseCloud.Monitoring", type: "OmsAgentForLinux" },
+} as const;

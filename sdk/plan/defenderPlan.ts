@@ -19,12 +19,16 @@ export interface PricingInputs {
     pricingTier: "Standard";
     subPlan: "P1" | "P2";
     extensions: PlanExtension[];
+    /** `"True"` forbids per-machine plans below the subscription, `"False"` allows them; absent: not sent (Azure keeps what it has). */
+    enforce?: "True" | "False";
 }
 
 /** What `security.getPricing` says the subscription has now: the fields the merge reads. */
 export interface CurrentPricing {
     pricingTier?: string;
     subPlan?: string;
+    /** `"True"` when the subscription's pricing forbids overrides below it. */
+    enforce?: string;
     extensions?: Array<{ name: string; isEnabled: string; additionalExtensionProperties?: Record<string, unknown> }>;
 }
 
@@ -106,7 +110,20 @@ export function pricingInputs(subscriptionId: string, plan: NormalizedPlan, curr
         pricingTier: "Standard",
         subPlan: plan.subPlan,
         extensions: planExtensions(plan, current).extensions,
+        ...(plan.enforce === undefined ? {} : { enforce: flag(plan.enforce) }),
     };
+}
+
+/**
+ * Why the machines' own plans cannot be written under the subscription's pricing as it is now,
+ * or undefined when they can: `enforce: "True"` "prevents overrides and forces this pricing
+ * configuration on all the descendants of this scope" (azure-rest-api-specs `Microsoft.Security`
+ * pricings 2024-01-01). A `plan.enforce: false` this instance writes lands only with the
+ * subscription's plan, after the `Free` machines' pricings, so it does not help them: refused too.
+ */
+export function enforcementConflict(current: CurrentPricing | undefined, machineKeys: string[]): string | undefined {
+    if (machineKeys.length === 0 || !isOn(current?.enforce)) return undefined;
+    return `machines[].defenderPlan: the subscription's Defender for Servers pricing has enforce: True, which forces its plan on every machine, so Azure refuses a machine's own plan (${machineKeys.join(", ")}). Set plan.enforce: false and remove defenderPlan for one pulumi up (or switch enforcement off in Defender for Cloud), then add defenderPlan back`;
 }
 
 /** A warning for each extension the PUT switches off, or none. */

@@ -2,6 +2,7 @@
 import { NormalizedArgs } from "../validate";
 import { EgressInput, MdeEgressOptions } from "./egress";
 import { GUID } from "../validate/fields";
+import { MachinePlan } from "../validate/fleet";
 
 /** The egress input for a fleet: its regions, the agents it runs and the services that go through Private Link. */
 export function egressInputFor(args: NormalizedArgs): EgressInput {
@@ -14,9 +15,36 @@ export function egressInputFor(args: NormalizedArgs): EgressInput {
         agents: args.rollout.mode === "policy" ? policyAgents(args) : listedAgents(args),
         // Only a workspace id known now can name its host; otherwise the wildcard form is listed.
         workspaceIds: typeof legacyWorkspace === "string" && GUID.test(legacyWorkspace) ? [legacyWorkspace.toLowerCase()] : [],
-        privateLink: { arc: args.privateLink?.arc !== undefined, azureMonitor: args.privateLink?.azureMonitor !== undefined },
+        privateLink: {
+            arc: args.privateLink?.arc !== undefined,
+            azureMonitor: args.privateLink?.azureMonitor !== undefined,
+            arcMachinesOutsideScope: arcMachinesOutsideScope(args, args.machines),
+        },
         mde: mdeOptions(args),
     };
+}
+
+/**
+ * One machine's egress input, for its route check: its own region, and the Arc scope's hosts by
+ * the road this machine takes (private endpoint once associated, the proxy otherwise).
+ */
+export function egressInputForMachine(args: NormalizedArgs, machine: MachinePlan, fleet: EgressInput = egressInputFor(args)): EgressInput {
+    return {
+        ...fleet,
+        regions: [machine.location],
+        privateLink: { ...fleet.privateLink, arcMachinesOutsideScope: arcMachinesOutsideScope(args, [machine]) },
+    };
+}
+
+/**
+ * Whether some Arc machine reaches the Arc Private Link Scope's hosts through the proxy: in
+ * policy mode any machine may be unassociated (the component cannot see which, and never gives
+ * them the `Arc` bypass); in per-machine mode, every Arc machine not listed `associated`.
+ */
+function arcMachinesOutsideScope(args: NormalizedArgs, machines: MachinePlan[]): boolean {
+    if (args.privateLink?.arc === undefined) return false;
+    if (args.rollout.mode === "policy") return true;
+    return machines.some((m) => m.kind === "arc" && m.arcPrivateLinkScope !== "associated");
 }
 
 /** MDE's connectivity and data location, and which operating systems run it (policy mode: any machine in the scope). */

@@ -52,6 +52,15 @@ export function fitName(readable: string, limit: number): string {
     return `${readable.slice(0, limit - hash.length - 1).replace(/[-.]+$/, "")}-${hash}`;
 }
 
+/**
+ * Whether azure-native's own name for a resource (`<logical name>-<7 random characters>`, a dash
+ * and at most 8 more) stays within `limit`. Where it does, a name in a deployed stack is left as it
+ * is: an explicit name would replace the resource on upgrade.
+ */
+export function autoNameFits(logicalName: string, limit: number = NAME_LIMITS.deployment): boolean {
+    return logicalName.length + 9 <= limit;
+}
+
 /** The name of a deployment the component makes for `purpose` (e.g. `mde-integration`): readable, within 64. */
 export function deploymentName(componentName: string, purpose: string): string {
     return fitName(`${componentName}-${purpose}`, NAME_LIMITS.deployment);

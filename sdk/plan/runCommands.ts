@@ -26,11 +26,12 @@ type Os = "windows" | "linux";
 
 /**
  * What the OS-proxy script proves once the proxy is in place (and, for the Arc agent's proxy,
- * before it commits): an HTTPS CONNECT through the proxy to each `host:port`, and a DNS answer in
+ * before it commits): through the proxy to each `host:port` (443: CONNECT and a TLS handshake;
+ * 80: a plain HTTP GET), and a DNS answer in
  * private address space (RFC 1918, fc00::/7) for each Private Link name.
  */
 export interface RouteCheck {
-    /** `host:port` entries, each proven by a CONNECT through the proxy. */
+    /** `host:port` entries, each proven through the proxy (443: CONNECT and TLS; 80: GET). */
     hosts: string[];
     /** Host names that must resolve to private addresses only. */
     privateHosts: string[];
@@ -85,13 +86,21 @@ const OS_PROXY_TIMEOUT_SECONDS = 600;
  * Azure Linux Agent drop-in, the package manager and MDE's managed configuration. With
  * `routeCheck`, the script then proves the route and fails (naming each host) when it is broken.
  */
-export function osProxyRunCommand(os: Os, proxy: NormalizedProxy, bypass: string[], routeCheck?: RouteCheck): RunCommandSpec {
+export function osProxyRunCommand(
+    os: Os,
+    proxy: NormalizedProxy,
+    bypass: string[],
+    routeCheck?: RouteCheck,
+    /** Windows only: replace a machine-wide WinHTTP proxy someone else set (the script refuses it, exit 3, without this). */
+    replaceExistingWinHttpProxy = false,
+): RunCommandSpec {
     const route = routeCheckParameters(os, routeCheck);
+    const replace = replaceExistingWinHttpProxy ? { ReplaceExistingWinHttpProxy: "true" } : {};
     return os === "windows"
         ? spec(
               "defender-os-proxy",
               "windows-os-proxy.ps1",
-              { ProxyUrl: proxy.url, BypassList: windowsBypass(bypass), ...route },
+              { ProxyUrl: proxy.url, BypassList: windowsBypass(bypass), ...route, ...replace },
               OS_PROXY_TIMEOUT_SECONDS,
           )
         : spec(

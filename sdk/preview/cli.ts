@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * `defender-servers-preview [project-dir] [--stack NAME] [--json | --markdown] [--full]
- *  [--compare base.json] [--save-json FILE]`
+ *  [--compare base.json] [--save-json FILE] [--state export.json]`
  *
  * Runs a Pulumi nodejs program under the embedded mock engine, with the stack's config, and
- * prints what `pulumi preview` would create. No Pulumi CLI and no Azure credentials needed,
- * which is what a pull-request check from a fork has. Exits 1 when the program fails, with
- * the component's validation message.
+ * prints what `pulumi preview` would create, or with `--state` (a `pulumi stack export`) what
+ * it would create, update, replace and delete in that stack. No Pulumi CLI and no Azure
+ * credentials needed, which is what a pull-request check from a fork has. Exits 1 when the
+ * program fails, with the component's validation message. `main` runs it in-process (the specs do).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -15,6 +16,7 @@ import { runProgram } from "./engine";
 import { renderMarkdown } from "./markdown";
 import { loadProject, ProjectError } from "./project";
 import { buildReport, PreviewReport, renderText } from "./render";
+import { PriorState, readState } from "./state";
 
 interface CliOptions {
     dir: string;
@@ -23,15 +25,36 @@ interface CliOptions {
     full: boolean;
     compare?: string;
     saveJson?: string;
+    state?: string;
+    help: boolean;
 }
 
+/** Where `main` reads paths from and writes to: the process's own by default. */
+export interface CliIo {
+    /** Folder that relative paths (project, --compare, --save-json, --state) start from. */
+    cwd: string;
+    /** Receives standard output. */
+    stdout(text: string): void;
+    /** Receives standard error. */
+    stderr(text: string): void;
+}
+
+const PROCESS_IO: CliIo = {
+    get cwd() {
+        return process.cwd();
+    },
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+};
+
 const USAGE = [
-    "usage: defender-servers-preview [project-dir] [--stack NAME] [--json | --markdown] [--full] [--compare base.json] [--save-json FILE]",
+    "usage: defender-servers-preview [project-dir] [--stack NAME] [--json | --markdown] [--full] [--compare base.json] [--save-json FILE] [--state export.json]",
     "  --json            the report as versioned JSON (formatVersion), for machines and --compare",
     "  --markdown        a pull-request comment: counts, kinds, the grouped tree, warnings, the egress list",
     "  --full            every value in full (no summarized scripts or folded lines)",
     "  --compare FILE    what changes against FILE, the base branch's --json report",
     "  --save-json FILE  also write the JSON report to FILE",
+    "  --state FILE      preview against the deployed stack: FILE is `pulumi stack export` output (same/update/replace/create/delete)",
 ].join("\n");
 
 function valueOf(argv: string[], i: number, option: string, what: string): string {
@@ -41,7 +64,7 @@ function valueOf(argv: string[], i: number, option: string, what: string): strin
 }
 
 function parseArgs(argv: string[]): CliOptions {
-    const options: CliOptions = { dir: ".", format: "text", full: false };
+    const options: CliOptions = { dir: ".", format: "text", full: false, help: false };
     const setFormat = (format: CliOptions["format"]) => {
         if (options.format !== "text" && options.format !== format) throw new ProjectError(`choose one of --json and --markdown\n${USAGE}`);
         options.format = format;
@@ -53,11 +76,10 @@ function parseArgs(argv: string[]): CliOptions {
         else if (arg === "--full") options.full = true;
         else if (arg === "--compare") options.compare = valueOf(argv, ++i, arg, "the base preview's JSON file");
         else if (arg === "--save-json") options.saveJson = valueOf(argv, ++i, arg, "a file name");
+        else if (arg === "--state") options.state = valueOf(argv, ++i, arg, "the output of pulumi stack export");
         else if (arg === "--stack" || arg === "-s") options.stack = valueOf(argv, ++i, "--stack", "a name");
-        else if (arg === "--help" || arg === "-h") {
-            process.stdout.write(`${USAGE}\n`);
-            process.exit(0);
-        } else if (arg.startsWith("-")) throw new ProjectError(`unknown option ${arg}\n${USAGE}`);
+        else if (arg === "--help" || arg === "-h") options.help = true;
+        else if (arg.startsWith("-")) throw new ProjectError(`unknown option ${arg}\n${USAGE}`);
         else options.dir = arg;
     }
     return options;
@@ -90,7 +112,17 @@ function enableTypeScript(projectDir: string, entry: string): void {
     require(tsNode).register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
 }
 
+/** The program's own modules (not its packages), so that running it again in one process registers its resources again. */
+function forgetProgram(entry: string): void {
+    const resolved = require.resolve(entry);
+    const root = path.dirname(resolved) + path.sep;
+    for (const file of Object.keys(require.cache)) {
+        if (file.startsWith(root) && !file.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[file];
+    }
+}
+
 async function runEntry(entry: string): Promise<unknown> {
+    forgetProgram(entry);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const loaded = require(entry);
     // A program may export a function (async or not) whose result is the stack outputs.
@@ -106,8 +138,16 @@ function render(report: PreviewReport, options: CliOptions, base: PreviewReport 
         return `${renderText(report, { full: options.full })}\n\n${renderCompareText(comparison, options.full)}`;
     }
     if (options.format === "json") return JSON.stringify(report, null, 2);
-    if (options.format === "markdown") return renderMarkdown(report);
+    if (options.format === "markdown") return renderMarkdown(report, options.full);
     return renderText(report, { full: options.full });
+}
+
+/** A state for another project or stack would match nothing and plan every resource as new: refuse it. */
+function checkStateTarget(state: PriorState, project: string, stack: string): void {
+    if (state.project !== undefined && (state.project !== project || state.stack !== stack))
+        throw new ProjectError(
+            `--state ${state.file}: it is the export of stack ${state.stack} of project ${state.project}, not of stack ${stack} of project ${project}; pass --stack ${state.stack ?? "NAME"} or the export of this stack`,
+        );
 }
 
 /**
@@ -135,14 +175,26 @@ const phases = (() => {
     };
 })();
 
-async function main(): Promise<number> {
+/**
+ * Runs the preview with `argv` (the arguments after the command), writing to `io`; returns the
+ * exit code. The CLI calls it with the process's arguments; specs call it in-process.
+ */
+export async function main(argv: string[], io: CliIo = PROCESS_IO): Promise<number> {
     let options: CliOptions;
     try {
-        options = parseArgs(process.argv.slice(2));
-        const project = loadProject(options.dir, options.stack);
-        // Read the base first: a bad base file should fail before the program runs.
-        const base = options.compare === undefined ? undefined : readReport(options.compare);
-        enableTypeScript(path.resolve(options.dir), project.entry);
+        options = parseArgs(argv);
+        if (options.help) {
+            io.stdout(`${USAGE}\n`);
+            return 0;
+        }
+        const at = (file: string) => path.resolve(io.cwd, file);
+        const project = loadProject(at(options.dir), options.stack);
+        // Read the base and the state first: a bad file should fail before the program runs.
+        const base = options.compare === undefined ? undefined : readReport(at(options.compare));
+        // Named as given (a PR comment should not show the runner's folders).
+        const priorState = options.state === undefined ? undefined : { ...readState(at(options.state)), file: options.state };
+        if (priorState !== undefined) checkStateTarget(priorState, project.name, project.stack);
+        enableTypeScript(at(options.dir), project.entry);
         phases.mark("load");
         const run = await runProgram(() => runEntry(project.entry), {
             preview: true,
@@ -150,14 +202,17 @@ async function main(): Promise<number> {
             stack: project.stack,
             config: project.config,
             secretConfigKeys: project.secretKeys,
+            // Offline, a cloud read has no answer: what depends on one stays unknown.
+            readsInPreview: "unknown",
+            ...(priorState !== undefined ? { priorState } : {}),
         });
         phases.mark("run");
         const report = buildReport(project.name, project.stack, run, project.notes, { config: project.config });
         phases.mark("report");
-        if (options.saveJson !== undefined) fs.writeFileSync(options.saveJson, `${JSON.stringify(report, null, 2)}\n`);
+        if (options.saveJson !== undefined) fs.writeFileSync(at(options.saveJson), `${JSON.stringify(report, null, 2)}\n`);
         const text = render(report, options, base);
         phases.mark("render");
-        process.stdout.write(`${text}\n`);
+        io.stdout(`${text}\n`);
         phases.mark("write");
         phases.report();
         return report.errors.length > 0 ? 1 : 0;
@@ -168,13 +223,15 @@ async function main(): Promise<number> {
                     ? err.message
                     : (err.stack ?? err.message)
                 : String(err);
-        process.stderr.write(`error: ${message}\n`);
+        io.stderr(`error: ${message}\n`);
         return 1;
     }
 }
 
 // Exit only once stdout and stderr are flushed: process.exit() right after a large write to a
 // pipe cut the JSON of a 300-resource preview at 219,264 bytes (seen in test/agents.spec.ts).
-main().then((code) => {
-    process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
-});
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => {
+        process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+    });
+}

@@ -5,7 +5,8 @@
  * in the JSON report.
  */
 import { PreviewReport, ReportResource } from "./report";
-import { childrenByParent } from "./render";
+import { changeText, childrenByParent, mockedReadLines, OP_SYMBOL, stepCountLines } from "./render";
+import { StepOp } from "./steps";
 
 /** GitHub refuses comments longer than this. */
 export const COMMENT_LIMIT = 65536;
@@ -113,19 +114,67 @@ export function egressTables(report: PreviewReport): string[] {
     ]);
 }
 
+const OP_ORDER: StepOp[] = ["replace", "delete", "update", "create"];
+const OP_TITLE: Record<StepOp, string> = { replace: "To replace", delete: "To delete", update: "To update", create: "To create", same: "Unchanged" };
+
+/**
+ * With `--state`: what changes against the deployed stack, replacements first; each distinct
+ * change (type, input, old → new) once, with the resources it applies to.
+ */
+export function stateSections(report: PreviewReport, full = false): string[] {
+    if (report.summary.steps === undefined) return [];
+    const out: string[] = [`_Against the deployed stack in \`${cell(report.stateFile ?? "")}\` (pulumi stack export)._`, ""];
+    for (const op of OP_ORDER) {
+        const list: Array<{ type: string; name: string }> =
+            op === "delete" ? (report.deletes ?? []) : report.resources.filter((r) => r.op === op);
+        if (list.length === 0) continue;
+        out.push(`### ${OP_TITLE[op]} (${list.length})`, "", "| | Kind | Count | Names |", "|---|---|---:|---|");
+        for (const [type, group] of byType(list as ReportResource[]).entries())
+            out.push(`| \`${OP_SYMBOL[op].trim()}\` | \`${type}\` | ${group.length} | ${namesList(group.map((r) => r.name))} |`);
+        out.push("");
+    }
+    const renamed = report.resources.filter((r) => r.aliasOf !== undefined);
+    if (renamed.length > 0) {
+        out.push(`### Renamed through aliases (${renamed.length}): state moves, nothing is created or deleted`, "");
+        out.push(...details(`${renamed.length} renames`, renamed.map((r) => `- \`${cell(r.aliasOf!.split("::").pop()!)}\` → \`${cell(r.name)}\` (${r.type})`)));
+        out.push("");
+    }
+    const changes = new Map<string, string[]>();
+    for (const r of report.resources) {
+        for (const c of r.changes ?? []) {
+            const key = `${r.type}\n${changeText(c, full)}`;
+            changes.set(key, [...(changes.get(key) ?? []), r.name]);
+        }
+    }
+    if (changes.size > 0) {
+        out.push(`### Changed inputs (${changes.size} distinct)`, "");
+        for (const [key, names] of changes) {
+            const [type, text] = key.split("\n");
+            out.push(...details(`<code>${type}</code> × ${names.length}: ${cell(text.split(":")[0])}`, ["```", text, "```", "", namesList(names)]));
+        }
+        out.push("");
+    }
+    return out;
+}
+
 /** The whole preview as a PR comment. */
-export function renderMarkdown(report: PreviewReport): string {
+export function renderMarkdown(report: PreviewReport, full = false): string {
     const out: string[] = [];
     out.push(`## Offline preview: \`${cell(report.project)}\`, stack \`${cell(report.stack)}\``);
     out.push("");
+    const counts = report.summary.steps === undefined ? `**+ ${report.summary.create + 1} to create** (${report.summary.create} resources and the stack)` : `**${stepCountLines(report).join(" · ")}**`;
     out.push(
-        `**+ ${report.summary.create + 1} to create** (${report.summary.create} resources and the stack) · ${report.errors.length} errors · ${report.warnings.length} warnings · ${Object.keys(report.summary.byType).length} kinds`,
+        `${counts} · ${report.errors.length} errors · ${report.warnings.length} warnings · ${Object.keys(report.summary.byType).length} kinds`,
     );
     out.push("");
     out.push("_Mock engine: no cloud calls, no credentials. Values only Azure would know are `[unknown]`, secrets `[secret]`._");
     out.push("");
     out.push(...messages("Errors (the update would fail)", report.errors));
     out.push(...messages("Warnings", report.warnings));
+    out.push(...stateSections(report, full));
+    if (report.mockedReads.length > 0) {
+        out.push("### Mocked reads (no cloud was read)", "", ...mockedReadLines(report).map((l) => `- ${cell(l)}`), "");
+    }
     out.push("### Resources by kind", "", ...kindsTable(report.resources), "");
     out.push(...details("Resource tree (siblings of one kind grouped)", ["```", ...groupedTree(report), "```"]), "");
     out.push(...egressTables(report));

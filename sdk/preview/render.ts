@@ -3,7 +3,8 @@
  * resource's inputs, provider and what it waits for, the warnings, the outputs and a count.
  */
 import * as yaml from "js-yaml";
-import { PreviewReport, ReportResource } from "./report";
+import { PreviewReport, ReportChange, ReportResource } from "./report";
+import { StepOp } from "./steps";
 
 export { buildReport, FORMAT_VERSION, PreviewReport, EgressRow, ReportResource } from "./report";
 
@@ -61,20 +62,74 @@ function treeWidth(report: PreviewReport): number {
     return width + 4;
 }
 
+/** The column `pulumi preview` prints before a resource for each operation. */
+export const OP_SYMBOL: Record<StepOp, string> = { same: "  ", update: " ~", replace: "+-", create: " +", delete: " -" };
+
+function symbolOf(r: ReportResource): string {
+    return OP_SYMBOL[r.op ?? "create"];
+}
+
+/** Whether the stack resource is already deployed (with `--state`): then it is unchanged, not created. */
+function stackExists(report: PreviewReport): boolean {
+    return report.summary.steps !== undefined && report.stateHasStack === true;
+}
+
 function treeLines(report: PreviewReport, width: number): string[] {
     const children = childrenByParent(report);
-    const lines = [` +   ${"pulumi:pulumi:Stack".padEnd(width)}${report.project}-${report.stack}`];
+    const lines = [`${stackExists(report) ? "  " : " +"}   ${"pulumi:pulumi:Stack".padEnd(width)}${report.project}-${report.stack}`];
     const walk = (parent: string | undefined, prefix: string): void => {
         const list = children.get(parent) ?? [];
         list.forEach((r, i) => {
             const last = i === list.length - 1;
             const label = `${prefix}${last ? "└─ " : "├─ "}${r.type}`;
-            lines.push(` +   ${label.padEnd(width)}${r.name}`);
+            lines.push(`${symbolOf(r)}   ${label.padEnd(width)}${r.name}${r.aliasOf !== undefined ? `  (renamed from ${r.aliasOf})` : ""}`);
             walk(r.name, `${prefix}${last ? "   " : "│  "}`);
         });
     };
     walk(undefined, "");
+    for (const d of report.deletes ?? []) lines.push(`${OP_SYMBOL.delete}   ${`└─ ${d.type}`.padEnd(width)}${d.name}`);
     return lines;
+}
+
+const VALUE_TEXT = 120;
+
+function shortValue(value: unknown, full: boolean): string {
+    if (value === undefined) return "(none)";
+    const text = JSON.stringify(value);
+    return full || text.length <= VALUE_TEXT ? text : `${text.slice(0, VALUE_TEXT)}… (${text.length} characters; --full shows it all)`;
+}
+
+/** One changed input as `pulumi preview --diff` would name it. */
+export function changeText(c: ReportChange, full = false): string {
+    const tag = c.replaces ? "  [forces replacement]" : "";
+    if (!("before" in c)) return `${c.key}: added ${shortValue(c.after, full)}${tag}`;
+    if (!("after" in c)) return `${c.key}: removed (was ${shortValue(c.before, full)})${tag}`;
+    return `${c.key}: ${shortValue(c.before, full)} → ${shortValue(c.after, full)}${tag}`;
+}
+
+/** The counts in `pulumi preview`'s words; the stack counts as a resource, as there. */
+export function stepCountLines(report: PreviewReport): string[] {
+    const steps = report.summary.steps;
+    if (steps === undefined) return [`+ ${report.summary.create + 1} to create (${report.summary.create} and the stack)`];
+    const stackNew = !stackExists(report);
+    const create = steps.create + (stackNew ? 1 : 0);
+    const unchanged = steps.same + (stackNew ? 0 : 1);
+    const lines: string[] = [];
+    if (create > 0) lines.push(`+ ${create} to create`);
+    if (steps.update > 0) lines.push(`~ ${steps.update} to update`);
+    if (steps.replace > 0) lines.push(`+-${steps.replace} to replace`);
+    if (steps.delete > 0) lines.push(`- ${steps.delete} to delete`);
+    const changes = create + steps.update + steps.replace + steps.delete;
+    lines.push(changes > 0 ? `${changes} change${changes === 1 ? "" : "s"}. ${unchanged} unchanged` : `${unchanged} unchanged`);
+    return lines;
+}
+
+/** The mocked cloud reads, for people: what the offline preview could not read. */
+export function mockedReadLines(report: PreviewReport): string[] {
+    return report.mockedReads.map(
+        (m) =>
+            `${m.token} ×${m.count}: ${m.answer === "unknown" ? "answered [unknown] (pulumi preview reads Azure here)" : m.answer === "given" ? "answered by the caller" : "answered with the mock's stand-in"}`,
+    );
 }
 
 function indent(text: string, by: string): string {
@@ -103,12 +158,20 @@ export function renderText(report: PreviewReport, options: RenderOptions = {}): 
     out.push("");
     out.push("Details:");
     for (const r of report.resources) {
-        out.push(`  + ${r.type} ${r.name}${r.retainOnDelete ? "  (retained on delete)" : ""}${r.protect ? "  (protected)" : ""}`);
+        // Against a deployed stack, like `pulumi preview`: only what changes.
+        if (r.op === "same") continue;
+        out.push(`${symbolOf(r)} ${r.type} ${r.name}${r.retainOnDelete ? "  (retained on delete)" : ""}${r.protect ? "  (protected)" : ""}`);
+        if (r.aliasOf !== undefined) out.push(`      renamed: continues ${r.aliasOf} through an alias`);
+        for (const c of r.changes ?? []) out.push(`      ${changeText(c, options.full === true)}`);
+        if (r.op === "update" || r.op === "replace") continue;
         const provider = providerText(r);
         if (provider !== undefined) out.push(`      ${provider}`);
         if (r.dependsOn.length > 0) out.push(`      waits for: ${r.dependsOn.join(", ")}`);
         const inputs = options.full === true ? r.inputs : (summarizeLongText(r.inputs) as Record<string, unknown>);
         if (Object.keys(inputs).length > 0) out.push(indent(dump(inputs), "      "));
+    }
+    for (const d of report.deletes ?? []) {
+        out.push(`${OP_SYMBOL.delete} ${d.type} ${d.name}${d.protect ? "  (protected: the update fails)" : ""}${d.retainOnDelete ? "  (retained: left in Azure)" : ""}`);
     }
     for (const { component, endpoints } of report.egress) {
         out.push("");
@@ -133,6 +196,11 @@ export function renderText(report: PreviewReport, options: RenderOptions = {}): 
         out.push("Warnings:");
         for (const w of report.warnings) out.push(`  warning: ${w}`);
     }
+    if (report.mockedReads.length > 0) {
+        out.push("");
+        out.push("Mocked reads (no cloud was read; values that depend on them are not Azure's):");
+        for (const line of mockedReadLines(report)) out.push(`  ${line}`);
+    }
     if (report.notes.length > 0) {
         out.push("");
         out.push("Notes:");
@@ -146,6 +214,6 @@ export function renderText(report: PreviewReport, options: RenderOptions = {}): 
     }
     out.push("");
     out.push("Resources:");
-    out.push(`    + ${report.summary.create + 1} to create (${report.summary.create} and the stack)`);
+    for (const line of stepCountLines(report)) out.push(`    ${line}`);
     return out.join("\n");
 }

@@ -3,12 +3,16 @@
  * versioned (`formatVersion`) and documented in the README ("The offline preview, for your
  * own programs"): the policy pack's offline check and `--compare` read it.
  */
-import { RecordedResource, RunResult } from "./engine";
+import { InvokeRecord, RecordedAlias, RecordedResource, RunResult } from "./engine";
+import { isEngineOwned } from "./state";
+import { inputChanges, opFor, StepOp } from "./steps";
+import { parseUrn } from "./urn";
 import { PropertyMap, PropertyValue, toDisplay } from "./values";
 
 /**
  * Version of the JSON format. Bump it when a field changes meaning or goes away; adding a
- * field keeps it. 1: the first versioned format (resources with urn, provider, subscriptionId).
+ * field keeps it. 1: the first versioned format (resources with urn, provider, subscriptionId);
+ * later additions: `op`, `changes`, `aliasOf`, `deletes` and `summary.steps` with `--state`, `mockedReads`.
  */
 export const FORMAT_VERSION = 1;
 
@@ -39,6 +43,36 @@ export interface ReportResource {
     subscriptionId?: string | null;
     /** Inputs the provider would receive: secrets as `[secret]`, values unknown in a preview as `[unknown]`. */
     inputs: Record<string, unknown>;
+    /** With `--state`: what the preview plans for it (`same`, `update`, `replace`, `create`). */
+    op?: StepOp;
+    /** With `--state`, for `update` and `replace`: each changed input, and whether it forces the replacement. */
+    changes?: ReportChange[];
+    /** With `--state`: the old URN it continues through an alias (a rename, not a create and a delete). */
+    aliasOf?: string;
+    /** The aliases that give it an old name or parent, as the engine receives them (`--compare` matches on them). */
+    aliases?: RecordedAlias[];
+}
+
+/** One changed input of a resource, against the deployed stack. */
+export interface ReportChange {
+    /** The input's name. */
+    key: string;
+    /** Its deployed value (absent when the input is new). */
+    before?: unknown;
+    /** Its new value (absent when removed; `[unknown]` when only known later). */
+    after?: unknown;
+    /** Whether changing it makes azure-native replace the resource. */
+    replaces: boolean;
+}
+
+/** A deployed resource the program no longer registers (and no alias claims). */
+export interface ReportDelete {
+    urn: string;
+    type: string;
+    name: string;
+    /** Whether it is protected (the update would fail) or retained (left in the cloud). */
+    protect: boolean;
+    retainOnDelete: boolean;
 }
 
 /** One endpoint of a component's egress list. */
@@ -66,8 +100,23 @@ export interface PreviewReport {
     notes: string[];
     /** The egress list of each component that states one (output `egress`). */
     egress: Array<{ component: string; endpoints: EgressRow[] }>;
-    /** `create`: resources to create (the stack itself not counted); `byType`: how many of each type. */
-    summary: { create: number; byType: Record<string, number> };
+    /**
+     * `create`: resources registered (the stack itself not counted; all of them are created when
+     * there is no `--state`); `byType`: how many of each type; `steps`: with `--state`, how many
+     * of each operation (the stack not counted).
+     */
+    summary: { create: number; byType: Record<string, number>; steps?: Record<StepOp, number> };
+    /** With `--state`: deployed resources the update would delete. */
+    deletes?: ReportDelete[];
+    /** With `--state`: the export read. */
+    stateFile?: string;
+    /** With `--state`: whether the export has the stack resource (then the stack is unchanged, not created). */
+    stateHasStack?: boolean;
+    /**
+     * Provider functions the program called (cloud reads), answered by the mock and not by Azure:
+     * `unknown` in a preview (what depends on them is `[unknown]`), `given` or `stand-in` otherwise.
+     */
+    mockedReads: Array<{ token: string; answer: InvokeRecord["answer"]; count: number }>;
 }
 
 /** What the report needs besides the run. */
@@ -99,6 +148,7 @@ function subscriptionOf(resource: RecordedResource, provider: RecordedResource |
 export function buildReport(project: string, stack: string, run: RunResult, notes: string[], context: ReportContext = {}): PreviewReport {
     const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
     const nameOf = (urn: string) => byUrn.get(urn)?.name ?? urn;
+    const steps = run.prior === undefined ? undefined : planOf(run);
     const byType: Record<string, number> = {};
     const resources = run.resources.map((r): ReportResource => {
         byType[r.type] = (byType[r.type] ?? 0) + 1;
@@ -108,13 +158,16 @@ export function buildReport(project: string, stack: string, run: RunResult, note
             urn: r.urn,
             type: r.type,
             name: r.name,
-            ...(r.parent !== undefined ? { parent: nameOf(r.parent) } : {}),
+            // The stack is every top-level resource's parent; the report keeps those at the top.
+            ...(r.parent !== undefined && r.parent !== run.stack.urn ? { parent: nameOf(r.parent) } : {}),
             dependsOn: [...new Set(r.dependencies)].map(nameOf),
             retainOnDelete: r.retainOnDelete,
             protect: r.protect,
             provider: r.provider === undefined ? DEFAULT_PROVIDER : (provider?.name ?? r.provider),
             ...(isAzure && r.custom ? { subscriptionId: subscriptionOf(r, provider, context.config ?? {}) } : {}),
             inputs: toDisplay(r.inputs as PropertyValue) as Record<string, unknown>,
+            ...(r.aliases !== undefined ? { aliases: r.aliases } : {}),
+            ...(steps?.get(r) ?? {}),
         };
     });
     return {
@@ -130,6 +183,65 @@ export function buildReport(project: string, stack: string, run: RunResult, note
             const endpoints = egressOf(r);
             return endpoints === undefined ? [] : [{ component: r.name, endpoints }];
         }),
-        summary: { create: run.resources.length, byType },
+        summary: { create: run.resources.length, byType, ...(steps !== undefined ? { steps: countSteps(resources, run) } : {}) },
+        ...(run.prior !== undefined
+            ? { deletes: deletesOf(run), stateFile: run.prior.state.file, stateHasStack: run.prior.state.byUrn.has(run.stack.urn) }
+            : {}),
+        mockedReads: mockedReads(run.invokes),
     };
+}
+
+/** Each resource's operation against the deployed stack, with the changed inputs. */
+function planOf(run: RunResult): Map<RecordedResource, Pick<ReportResource, "op" | "changes" | "aliasOf">> {
+    const plan = new Map<RecordedResource, Pick<ReportResource, "op" | "changes" | "aliasOf">>();
+    for (const r of run.resources) {
+        const match = run.prior!.matched.get(r.urn);
+        if (match?.old === undefined) {
+            plan.set(r, { op: "create" });
+            continue;
+        }
+        const old = match.old;
+        const changes = inputChanges(r, old.inputs);
+        const op = opFor(changes);
+        plan.set(r, {
+            op,
+            ...(changes.length > 0
+                ? {
+                      changes: changes.map((c) => ({
+                          key: c.key,
+                          ...(c.key in old.inputs ? { before: toDisplay(old.inputs[c.key]) } : {}),
+                          ...(c.key in r.inputs ? { after: toDisplay(r.inputs[c.key]) } : {}),
+                          replaces: c.replaces,
+                      })),
+                  }
+                : {}),
+            ...(match.via !== undefined ? { aliasOf: match.via } : {}),
+        });
+    }
+    return plan;
+}
+
+/** Deployed resources no registration continues, except the ones the engine itself owns (the stack, default providers). */
+function deletesOf(run: RunResult): ReportDelete[] {
+    const continued = new Set([...run.prior!.matched.values()].map((m) => m.old!.urn));
+    return [...run.prior!.state.byUrn.values()]
+        .filter((old) => !continued.has(old.urn) && !isEngineOwned(old))
+        .map((old) => ({ urn: old.urn, type: old.type, name: parseUrn(old.urn)?.name ?? old.urn, protect: old.protect, retainOnDelete: old.retainOnDelete }));
+}
+
+function countSteps(resources: ReportResource[], run: RunResult): Record<StepOp, number> {
+    const counts: Record<StepOp, number> = { same: 0, update: 0, replace: 0, create: 0, delete: deletesOf(run).length };
+    for (const r of resources) if (r.op !== undefined) counts[r.op]++;
+    return counts;
+}
+
+function mockedReads(invokes: InvokeRecord[]): PreviewReport["mockedReads"] {
+    const counts = new Map<string, PreviewReport["mockedReads"][number]>();
+    for (const i of invokes) {
+        const key = `${i.token} ${i.answer}`;
+        const entry = counts.get(key);
+        if (entry === undefined) counts.set(key, { token: i.token, answer: i.answer, count: 1 });
+        else entry.count++;
+    }
+    return [...counts.values()];
 }

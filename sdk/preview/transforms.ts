@@ -8,17 +8,48 @@
  * the name, whether it is a custom resource, the deserialized inputs and the options below.
  */
 import * as pulumi from "@pulumi/pulumi";
+// The SDK's own conversion of `aliases` into the request's Alias messages (what its callback server uses).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { mapAliasesForRequest } = require("@pulumi/pulumi/runtime/resource") as {
+    mapAliasesForRequest(aliases: unknown[], parentUrn: string): Promise<unknown[]>;
+};
 
 /** A transform as a program registers it (the `transforms` option or `registerResourceTransform`). */
 export type ResourceTransform = pulumi.ResourceTransform;
 
-/** Options a transform may read and change; these are the ones the preview reports. */
+/** Options a transform may read and change, and the offline preview applies as the engine would. */
 interface TransformedOptions {
     parent?: pulumi.Resource;
     dependsOn?: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource>;
     retainOnDelete?: boolean;
     protect?: boolean;
     ignoreChanges?: string[];
+    aliases?: Array<pulumi.Input<string | pulumi.Alias>>;
+    replaceOnChanges?: string[];
+    deleteBeforeReplace?: boolean;
+    additionalSecretOutputs?: string[];
+}
+
+/** The options the preview applies; any other option a transform sets is refused, never dropped. */
+const APPLIED = new Set(["parent", "dependsOn", "retainOnDelete", "protect", "ignoreChanges", "aliases", "replaceOnChanges", "deleteBeforeReplace", "additionalSecretOutputs"]);
+
+/** A transform set an option the offline preview cannot apply. */
+export class UnsupportedTransformOption extends Error {}
+
+/** The request's aliases as a transform receives them (as the SDK's callback server builds them). */
+function aliasesOf(req: any): Array<string | pulumi.Alias> {
+    return (req.getAliasesList() as any[]).map((alias) => {
+        if (alias.hasUrn()) return alias.getUrn() as string;
+        const spec = alias.getSpec();
+        const parent: string = spec.getParenturn();
+        return {
+            name: spec.getName() || undefined,
+            type: spec.getType() || undefined,
+            project: spec.getProject() || undefined,
+            stack: spec.getStack() || undefined,
+            ...(spec.getNoparent() ? { parent: undefined } : parent !== "" ? { parent: new pulumi.DependencyResource(parent) } : {}),
+        } as pulumi.Alias;
+    });
 }
 
 function optionsOf(req: any): TransformedOptions {
@@ -29,7 +60,25 @@ function optionsOf(req: any): TransformedOptions {
         retainOnDelete: req.getRetainondelete() === true,
         protect: req.getProtect() === true,
         ignoreChanges: req.getIgnorechangesList(),
+        aliases: aliasesOf(req),
+        replaceOnChanges: req.getReplaceonchangesList(),
+        deleteBeforeReplace: req.getDeletebeforereplace() === true,
+        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
     };
+}
+
+/** Refuses an option the preview would otherwise drop, and a new parent (the URN would change under the program's feet). */
+function checkOptions(req: any, original: TransformedOptions, result: Record<string, unknown>): void {
+    const what = `a transform of ${req.getType()} "${req.getName()}"`;
+    for (const [key, value] of Object.entries(result)) {
+        if (value === undefined || APPLIED.has(key)) continue;
+        throw new UnsupportedTransformOption(
+            `${what} sets the option ${key}, which the offline preview cannot apply (it applies ${[...APPLIED].join(", ")}); set ${key} on the resource itself, or preview with the Pulumi CLI`,
+        );
+    }
+    const parent = result.parent as pulumi.Resource | undefined;
+    if ("parent" in result && parent !== original.parent)
+        throw new UnsupportedTransformOption(`${what} changes its parent, which the offline preview cannot apply; set parent on the resource itself`);
 }
 
 /** An output's value, known or not (`promise()` is the SDK's own, not in its types). */
@@ -50,14 +99,18 @@ async function urnsOf(dependsOn: TransformedOptions["dependsOn"]): Promise<strin
 export async function applyTransforms(req: any, chain: ResourceTransform[]): Promise<void> {
     const struct = req.getObject();
     let props: Record<string, unknown> = struct === undefined ? {} : pulumi.runtime.deserializeProperties(struct);
-    let opts = optionsOf(req);
+    const original = optionsOf(req);
+    let opts = original;
     let changed = false;
     for (const transform of chain) {
         const result = await transform({ custom: req.getCustom(), type: req.getType(), name: req.getName(), props, opts });
         if (result === undefined) continue;
         changed = true;
         props = result.props as Record<string, unknown>;
-        if (result.opts !== undefined) opts = { ...opts, ...(result.opts as TransformedOptions) };
+        if (result.opts !== undefined) {
+            checkOptions(req, original, result.opts as Record<string, unknown>);
+            opts = { ...opts, ...(result.opts as TransformedOptions) };
+        }
     }
     if (!changed) return;
     const serialized = await pulumi.runtime.serializeProperties("props", props);
@@ -68,4 +121,11 @@ export async function applyTransforms(req: any, chain: ResourceTransform[]): Pro
     req.setRetainondelete(opts.retainOnDelete === true);
     req.setProtect(opts.protect === true);
     req.setIgnorechangesList(opts.ignoreChanges ?? []);
+    req.setReplaceonchangesList(opts.replaceOnChanges ?? []);
+    req.setDeletebeforereplace(opts.deleteBeforeReplace === true);
+    req.setAdditionalsecretoutputsList(opts.additionalSecretOutputs ?? []);
+    // As the SDK's callback server: each alias once, converted with the request's parent.
+    const aliases = new Set<unknown>();
+    for (const alias of opts.aliases ?? []) aliases.add(await valueOf(pulumi.output(alias as pulumi.Input<string>)));
+    req.setAliasesList(await mapAliasesForRequest([...aliases], req.getParent()));
 }

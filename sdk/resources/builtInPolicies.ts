@@ -13,7 +13,7 @@ import {
     systemAssignedIdentityAssignments,
 } from "../plan/builtInPolicies";
 import { machineResourceName, MachineResourceName, withAliases } from "../plan/machineNames";
-import { builtInNames, checkName, NAME_LIMITS, shortHash } from "../plan/policyNames";
+import { autoNameFits, builtInNames, checkName, NAME_LIMITS, shortHash } from "../plan/policyNames";
 import { machineResourceId } from "./machines";
 import { NormalizedArgs } from "../validate";
 
@@ -39,10 +39,13 @@ function assign(
     const names = { assignment: resourceName("assignment"), role: resourceName("role"), remediation: resourceName("remediation") };
     // Named after the scope they act on (an Output only for a machine whose group is known at deployment).
     const azure = pulumi.output(scope.id).apply((id) => builtInNames(componentName, spec.key, id));
+    // azure-native's own names are kept where they fit (a deployed stack then replaces nothing); a
+    // logical name that would push them past 64 characters gets the explicit ones (such a stack never deployed).
+    const explicit = !autoNameFits(names.assignment.name, NAME_LIMITS.definition);
     const assignment = new authorization.PolicyAssignment(
         names.assignment.name,
         {
-            policyAssignmentName: azure.apply((n) => checkName(`builtInPolicies (${spec.key})`, n.assignment, NAME_LIMITS.assignment)),
+            ...(explicit ? { policyAssignmentName: azure.apply((n) => checkName(`builtInPolicies (${spec.key})`, n.assignment, NAME_LIMITS.assignment)) } : {}),
             scope: scope.id,
             policyDefinitionId: spec.policyDefinitionId,
             displayName: spec.displayName,
@@ -56,7 +59,7 @@ function assign(
     const role = new authorization.RoleAssignment(
         names.role.name,
         {
-            roleAssignmentName: azure.apply((n) => n.role(spec.role)),
+            ...(explicit ? { roleAssignmentName: azure.apply((n) => n.role(spec.role)) } : {}),
             scope: scope.id,
             roleDefinitionId: `/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${spec.role}`,
             principalId: assignment.identity.apply((identity) => identity?.principalId ?? ""),
@@ -64,7 +67,7 @@ function assign(
         },
         withAliases({ parent }, names.role),
     );
-    const common = { remediationName: azure.apply((n) => n.remediation), policyAssignmentId: assignment.id, resourceDiscoveryMode: "ReEvaluateCompliance" };
+    const common = { ...(explicit ? { remediationName: azure.apply((n) => n.remediation) } : {}), policyAssignmentId: assignment.id, resourceDiscoveryMode: "ReEvaluateCompliance" };
     return "subscription" in remediateAt
         ? new policyinsights.RemediationAtSubscription(names.remediation.name, common, withAliases({ parent, dependsOn: [role] }, names.remediation))
         : new policyinsights.RemediationAtResource(

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as security from "@pulumi/azure-native/security";
-import { machinePricingInputs } from "../plan/defenderPlan";
+import { CurrentPricing, enforcementConflict, machinePricingInputs } from "../plan/defenderPlan";
 import { machineResourceName, withAliases } from "../plan/machineNames";
 import { NormalizedArgs } from "../validate";
 import { MachinePlan } from "../validate/fleet";
@@ -43,6 +43,26 @@ export function enableMachinePlans(
         });
 }
 
+/**
+ * The machine's id, once the subscription's current pricing is known to allow a machine's own
+ * plan: a pricing with `enforce: True` fails this value, and so the machine pricing's registration,
+ * with the reason (`enforcementConflict`). One read per instance, shared by its machines.
+ */
+const gates = new WeakMap<pulumi.Resource, pulumi.Output<void>>();
+function allowedMachineId(parent: pulumi.Resource, args: NormalizedArgs, machine: MachinePlan): pulumi.Output<string> {
+    let gate = gates.get(parent);
+    if (gate === undefined) {
+        const planned = args.machines.filter((m) => m.defenderPlan !== undefined).map((m) => m.key);
+        const current = security.getPricingOutput({ scopeId: `/subscriptions/${args.subscriptionId}`, pricingName: "VirtualMachines" }, { parent });
+        gate = current.apply((now) => {
+            const conflict = enforcementConflict(now as CurrentPricing, planned);
+            if (conflict !== undefined) throw new Error(conflict);
+        });
+        gates.set(parent, gate);
+    }
+    return pulumi.all([gate, machineResourceId(args.subscriptionId, machine)]).apply(([, id]) => id);
+}
+
 function machinePricing(
     parent: pulumi.Resource,
     name: string,
@@ -51,7 +71,7 @@ function machinePricing(
     dependsOn: pulumi.Resource[],
     retainOnDelete = false,
 ): security.Pricing {
-    const inputs = machinePricingInputs(machineResourceId(args.subscriptionId, machine), machine.defenderPlan!);
+    const inputs = machinePricingInputs(allowedMachineId(parent, args, machine), machine.defenderPlan!);
     const named = machineResourceName(name, "plan", machine);
     return new security.Pricing(named.name, inputs, withAliases({ parent, dependsOn, retainOnDelete }, named));
 }

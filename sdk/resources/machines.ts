@@ -18,6 +18,7 @@ import {
     RouteCheck,
     RunCommandSpec,
 } from "../plan/runCommands";
+import { afterArcPreflight } from "./arcPreflight";
 import { associateArcMachinesByPolicy } from "./builtInPolicies";
 import { NormalizedArgs } from "../validate";
 import { MachinePlan } from "../validate/fleet";
@@ -156,9 +157,11 @@ export function prepareMachine(
     parent: pulumi.Resource,
     name: string,
     args: NormalizedArgs,
-    machine: MachinePlan,
+    listed: MachinePlan,
     fleet: FleetContext,
 ): PreparedMachine {
+    // In `pulumi up`, an Arc machine's steps wait for the read of what it is (agent, OS, hardening) and fail with the reason.
+    const machine = afterArcPreflight(parent, args, listed);
     const opts: pulumi.CustomResourceOptions = { parent };
     const mdePrerequisites: pulumi.Resource[] = [];
     const { proxy } = args;

@@ -7,7 +7,7 @@
  * pass already sees them. Each is kept in Azure when the component is deleted, unless the user
  * opted out, so that a refactor never silently drops protection.
  */
-import { deploymentName } from "../plan/policyNames";
+import { autoNameFits, deploymentName } from "../plan/policyNames";
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as hybridcompute from "@pulumi/azure-native/hybridcompute";
@@ -34,8 +34,9 @@ export function writeMdeSettings(
     return new resources.DeploymentAtSubscriptionScope(
         `${name}-mde-integration`,
         {
-            // Explicit: azure-native's `<logical name>-<random>` passes ARM's 64 characters for a long component name.
-            deploymentName: deploymentName(name, "mde-integration"),
+            // Explicit only where azure-native's `<logical name>-<random>` would pass ARM's 64 characters
+            // (such a stack never deployed); a name that fits keeps the auto-name, so nothing is replaced.
+            ...(autoNameFits(`${name}-mde-integration`) ? {} : { deploymentName: deploymentName(name, "mde-integration") }),
             location: args.location,
             properties: { mode: "Incremental", template: mdeIntegrationTemplate(args.mdeIntegration) },
             tags: on ? { "defender-servers-os-proxy": arcProxyGate(prerequisites) } : undefined,
@@ -113,20 +114,48 @@ function arcProxyGate(prerequisites: pulumi.Resource[]): pulumi.Output<string> {
 }
 
 /**
+ * The subscription the default azure-native provider is configured for, where the provider
+ * itself cannot say (the offline preview's mock engine answers `getClientConfig` with nothing):
+ * stack config `azure-native:subscriptionId`, else `ARM_SUBSCRIPTION_ID`, the provider's own
+ * order of precedence for it.
+ */
+export function configuredProviderSubscription(env: NodeJS.ProcessEnv = process.env): string | undefined {
+    const configured = new pulumi.Config("azure-native").get("subscriptionId") ?? env.ARM_SUBSCRIPTION_ID;
+    return configured === undefined || configured === "" ? undefined : configured;
+}
+
+/**
  * Most of the component's resources (MDE settings, extensions, endpoints) have no subscription
  * input: they go wherever the azure-native provider signs in. Say so when that is not
  * `subscriptionId`, or the plan and the MDE integration would land in different subscriptions.
+ * In `pulumi up` the provider's answer (`getClientConfig`) wins; in a preview, and wherever the
+ * answer has none, the default provider's configuration is compared, so the offline preview warns too.
  */
 export function checkProviderSubscription(parent: pulumi.Resource, args: NormalizedArgs): void {
+    // The default provider's configuration says nothing about a provider passed in the component's options.
+    const explicitProvider = parent.getProvider("azure-native:authorization:getClientConfig") !== undefined;
+    const configured = explicitProvider ? undefined : configuredProviderSubscription();
+    // A preview may leave the provider's answer unknown (the offline engine does), and then the
+    // check below never runs: where the subscription is configured, that settles it now.
+    if (pulumi.runtime.isDryRun() && configured !== undefined) {
+        warnOnOtherSubscription(parent, args, configured);
+        return;
+    }
     authorization.getClientConfigOutput({ parent }).apply((config) => {
-        const signedIn = config.subscriptionId?.toLowerCase();
-        if (signedIn !== undefined && signedIn !== args.subscriptionId) {
-            void pulumi.log.warn(
-                `subscriptionId: is ${args.subscriptionId}, but the azure-native provider signs in to ${signedIn}, where the MDE integration, extensions and endpoints would go; point the provider at ${args.subscriptionId} (ARM_SUBSCRIPTION_ID, azure-native:subscriptionId, or a provider in the component's providers option)`,
-                parent,
-            );
-        }
+        const answered = typeof config.subscriptionId === "string" && config.subscriptionId !== "" ? config.subscriptionId : undefined;
+        warnOnOtherSubscription(parent, args, answered ?? configured);
     });
+}
+
+/** The warning, when the provider's subscription is known and is not `subscriptionId`. */
+function warnOnOtherSubscription(parent: pulumi.Resource, args: NormalizedArgs, providerSubscription: string | undefined): void {
+    const signedIn = providerSubscription?.toLowerCase();
+    if (signedIn !== undefined && signedIn !== args.subscriptionId) {
+        void pulumi.log.warn(
+            `subscriptionId: is ${args.subscriptionId}, but the azure-native provider signs in to ${signedIn}, where the MDE integration, extensions and endpoints would go; point the provider at ${args.subscriptionId} (ARM_SUBSCRIPTION_ID, azure-native:subscriptionId, or a provider in the component's providers option)`,
+            parent,
+        );
+    }
 }
 
 /** The subscription-level resources, created by the one instance that owns them. */

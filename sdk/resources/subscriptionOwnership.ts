@@ -1,10 +1,16 @@
 /**
  * Several instances on one subscription (one per region or team) are common; exactly one may
  * write the subscription's plan and MDE settings, and it must wait for every other instance's
- * proxies, or the plan would switch MDE on over machines not yet prepared. Within one program
- * this is checked: two owners are refused, and the owner must come last and list the others
- * in its `dependsOn`. Across programs (stacks) no check can see the other side: the README says
- * how to order them.
+ * proxies, or the plan would switch MDE on over machines not yet prepared. Within one
+ * deployment this is checked: two owners are refused, and the owner must come last and list
+ * the others in its `dependsOn`. Across programs (stacks) no check can see the other side:
+ * docs/scopes.md says how to order them (or use `DefenderSubscription`'s `readiness` input).
+ *
+ * "One deployment" is what the engine runs: a TypeScript program, or every `Construct` call
+ * the component provider serves to a Python, Go, C#, Java or YAML program. The provider gets a
+ * new engine connection for each `Construct`, but the same resource monitor address, project
+ * and stack for every call of one deployment (and a new address for the next one), so that
+ * triple is the key; under the mock engine, which has no address, the monitor object is.
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -18,18 +24,27 @@ interface ProgramRegistry {
     preparers: Map<string, Registered[]>;
 }
 
-// One registry per running program: the engine connection is new for each, also under mocks.
-const registries = new WeakMap<object, ProgramRegistry>();
+const byConnection = new WeakMap<object, ProgramRegistry>();
+const byAddress = new Map<string, ProgramRegistry>();
 const OUTSIDE_ANY_ENGINE = {};
 
+/** The deployment this code runs in: the monitor's address with the project and stack, or the monitor itself. */
+export function deploymentKey(): string | object {
+    const monitor = pulumi.runtime.getMonitor() as { getChannel?: () => { getTarget(): string } } | undefined;
+    if (monitor === undefined) return OUTSIDE_ANY_ENGINE;
+    const target = typeof monitor.getChannel === "function" ? monitor.getChannel().getTarget() : undefined;
+    return target === undefined ? monitor : `${target}|${pulumi.getProject()}|${pulumi.getStack()}`;
+}
+
 function registry(): ProgramRegistry {
-    const key = (pulumi.runtime.getMonitor() as object | undefined) ?? OUTSIDE_ANY_ENGINE;
-    let found = registries.get(key);
-    if (found === undefined) {
-        found = { owners: new Map(), preparers: new Map() };
-        registries.set(key, found);
+    const key = deploymentKey();
+    const fresh = (): ProgramRegistry => ({ owners: new Map(), preparers: new Map() });
+    if (typeof key === "string") {
+        if (!byAddress.has(key)) byAddress.set(key, fresh());
+        return byAddress.get(key)!;
     }
-    return found;
+    if (!byConnection.has(key)) byConnection.set(key, fresh());
+    return byConnection.get(key)!;
 }
 
 /** The resources listed in `opts.dependsOn`, when it is a plain list (or one resource). */
@@ -41,6 +56,17 @@ function listedDependencies(opts: pulumi.ComponentResourceOptions | undefined): 
     return undefined;
 }
 
+/** What an owner must wait for: the instances that prepare machines on its subscription. */
+export interface SubscriptionRole {
+    /** The instances that only prepare machines, declared before the owner. */
+    preparers: pulumi.ComponentResource[];
+    /**
+     * Set when the owner's `dependsOn` holds references by URN (the component provider): resolves
+     * once the URNs show every preparer listed, fails otherwise. The MDE settings wait for it.
+     */
+    listedCheck?: pulumi.Output<string>;
+}
+
 /**
  * Checks, before anything is registered, that this instance may take the role it asks for.
  * Returns the instances that only prepare machines which the owner must wait for.
@@ -50,7 +76,7 @@ export function checkSubscriptionRole(
     subscriptionId: string,
     owns: boolean,
     opts: pulumi.ComponentResourceOptions | undefined,
-): pulumi.ComponentResource[] {
+): SubscriptionRole {
     const { owners, preparers } = registry();
     const owner = owners.get(subscriptionId);
     if (!owns) {
@@ -59,15 +85,15 @@ export function checkSubscriptionRole(
                 `ownsSubscriptionSettings: "${name}" only prepares machines, but "${owner}" already owns subscription ${subscriptionId} and was declared first; declare "${name}" before "${owner}" and list it in ${owner}'s dependsOn, so MDE waits for this instance's proxies too`,
             );
         }
-        return [];
+        return { preparers: [] };
     }
     if (owner !== undefined) {
         throw new Error(
-            `ownsSubscriptionSettings: "${owner}" already owns the plan and MDE settings of subscription ${subscriptionId}; set ownsSubscriptionSettings: false on "${name}" (it then only prepares its machines) and list it in ${owner}'s dependsOn`,
+            `ownsSubscriptionSettings: "${owner}" already owns the plan and MDE settings of subscription ${subscriptionId}; set ownsSubscriptionSettings: false on "${name}" (it then only prepares its machines) and list it in ${owner}'s dependsOn, or, with the scope components, give that subscription one DefenderSubscription and pass every DefenderMachines' readiness to it`,
         );
     }
     const waiting = preparers.get(subscriptionId) ?? [];
-    if (waiting.length === 0) return [];
+    if (waiting.length === 0) return { preparers: [] };
     const listed = listedDependencies(opts);
     if (listed === undefined) {
         throw new Error(
@@ -75,12 +101,22 @@ export function checkSubscriptionRole(
         );
     }
     const missing = waiting.filter((w) => !listed.includes(w.component));
-    if (missing.length > 0) {
-        throw new Error(
-            `dependsOn: "${name}" owns subscription ${subscriptionId} but does not wait for ${missing.map((w) => `"${w.name}"`).join(", ")}, which prepare machines there; add them to its dependsOn, or MDE could be switched on before their proxies are set`,
+    const notWaiting = (names: string[]) =>
+        new Error(
+            `dependsOn: "${name}" owns subscription ${subscriptionId} but does not wait for ${names.map((n) => `"${n}"`).join(", ")}, which prepare machines there; add them to its dependsOn, or MDE could be switched on before their proxies are set`,
         );
-    }
-    return waiting.map((w) => w.component);
+    if (missing.length === 0) return { preparers: waiting.map((w) => w.component) };
+    // Served through the component provider, dependsOn holds references by URN, not the objects: compare URNs.
+    const references = listed.filter((d) => d instanceof pulumi.DependencyResource);
+    if (references.length === 0) throw notWaiting(missing.map((w) => w.name));
+    const listedCheck = pulumi
+        .all([pulumi.all(listed.map((d) => d.urn)), pulumi.all(missing.map((w) => w.component.urn))])
+        .apply(([listedUrns, missingUrns]) => {
+            const absent = missing.filter((_, i) => !listedUrns.includes(missingUrns[i]));
+            if (absent.length > 0) throw notWaiting(absent.map((w) => w.name));
+            return "listed";
+        });
+    return { preparers: waiting.map((w) => w.component), listedCheck };
 }
 
 /** Records the instance once it exists, for the checks of the instances declared after it. */

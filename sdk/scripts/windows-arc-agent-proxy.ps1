@@ -32,8 +32,11 @@
 
 .PARAMETER RouteCheckHosts
     host:port entries separated by commas that the agent must reach through the new proxy
-    (such as the Entra ID, Resource Manager and Arc hosts of the machine's cloud). Each gets an
-    HTTP CONNECT through the proxy, which must answer 200. Default: empty (no check).
+    (such as the Entra ID and Arc hosts of the machine's cloud). Port 80: an HTTP GET through
+    the proxy, which must not be refused (403, 407, 5xx). Any other port: an HTTP CONNECT
+    through the proxy, which must answer 200, then a TLS 1.2 handshake with the target that the
+    machine's trust store accepts (a proxy presenting a certificate the machine does not trust
+    fails, named by its issuer). Default: empty (no check).
 
 .PARAMETER RouteCheckPrivateHosts
     DNS names separated by commas that must resolve only to private addresses (the Arc private
@@ -41,6 +44,10 @@
 
 .PARAMETER RouteCheckTimeoutSeconds
     Whole seconds, 1 to 120, that bound each probe. Default: "10".
+
+.PARAMETER RouteCheckTotalSeconds
+    Whole seconds, 1 to 540, that bound all probes together (the run command has 300); targets
+    left when it runs out fail as not probed. Default: "180".
 #>
 [CmdletBinding()]
 param(
@@ -48,7 +55,8 @@ param(
     [string]$ArcProxyBypass = '',
     [string]$RouteCheckHosts = '',
     [string]$RouteCheckPrivateHosts = '',
-    [string]$RouteCheckTimeoutSeconds = '10'
+    [string]$RouteCheckTimeoutSeconds = '10',
+    [string]$RouteCheckTotalSeconds = '180'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -56,15 +64,13 @@ Set-StrictMode -Version 3.0
 
 $ScriptName = 'windows-arc-agent-proxy.ps1'
 $AllowedBypass = @('AAD', 'ARM', 'Arc', 'AMA', 'ArcData')
-# Route-check failures found by this run.
-$RouteFailures = New-Object System.Collections.Generic.List[string]
 
 function Stop-WithError([string]$Message, [int]$Code = 1) {
     [Console]::Error.WriteLine("${ScriptName}: error: $Message")
     exit $Code
 }
 
-# BEGIN shared: proxy URL and route check (identical in windows-arc-agent-proxy.ps1)
+# BEGIN shared: proxy URL, native commands and route check (identical in windows-os-proxy.ps1 and windows-arc-agent-proxy.ps1; test/powershell/Ps51Compat.Tests.ps1 checks it)
 
 # Returns "host:port". Never echoes a rejected value: it may hold a password.
 function Get-ProxyHostPort([string]$Url) {
@@ -87,9 +93,9 @@ function Get-ProxyHostPort([string]$Url) {
     return $rest
 }
 
-function Get-TimeoutSeconds([string]$Text) {
-    if ($Text -cnotmatch '^[0-9]{1,3}$' -or [int]$Text -lt 1 -or [int]$Text -gt 120) {
-        Stop-WithError 'RouteCheckTimeoutSeconds must be a whole number of seconds from 1 to 120, such as "10"' 2
+function Get-Seconds([string]$Name, [string]$Text, [int]$Max) {
+    if ($Text -cnotmatch '^[0-9]{1,4}$' -or [int]$Text -lt 1 -or [int]$Text -gt $Max) {
+        Stop-WithError "$Name must be a whole number of seconds from 1 to $Max, such as `"10`"" 2
     }
     return [int]$Text
 }
@@ -129,51 +135,161 @@ function Get-PrivateNames([string]$List) {
     return , $names
 }
 
-# An HTTP CONNECT through the proxy over a raw socket rather than HttpClient: the status line the
-# proxy answers (403, 407, 502 ...) is read as sent, the same way on .NET Framework (Windows
-# PowerShell 5.1) and .NET (PowerShell 7), and no TLS handshake with the target is needed to
-# prove the proxy lets the tunnel through. Returns $null when the proxy answered 200, otherwise
-# what went wrong.
-function Test-ProxyConnect([string]$ProxyHostPort, [string]$TargetHost, [int]$TargetPort, [int]$TimeoutSeconds) {
+# One argument as the Windows C runtime splits a command line (CommandLineToArgvW): quoted when
+# it holds a space, a tab or a quote, with the backslashes before a quote doubled.
+function ConvertTo-NativeArgument([string]$Argument) {
+    if ($Argument.Length -gt 0 -and $Argument -notmatch '[\s"]') { return $Argument }
+    $text = [regex]::Replace($Argument, '(\\*)"', '$1$1\"')
+    $text = [regex]::Replace($text, '(\\+)$', '$1$1')
+    return '"' + $text + '"'
+}
+
+# Runs a program and returns its exit code, standard output and standard error. Not "& exe 2>&1":
+# in Windows PowerShell 5.1 every line a native command writes to stderr then becomes an error
+# record, which $ErrorActionPreference = 'Stop' turns into the end of the script. Bounded in time.
+function Invoke-Native([string]$FilePath, [string[]]$Arguments, [int]$TimeoutSeconds = 120) {
+    $info = New-Object System.Diagnostics.ProcessStartInfo
+    $info.FileName = $FilePath
+    $info.Arguments = (@($Arguments | ForEach-Object { ConvertTo-NativeArgument $_ }) -join ' ')
+    $info.UseShellExecute = $false
+    $info.CreateNoWindow = $true
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $process = [System.Diagnostics.Process]::Start($info)
+    try {
+        # Both streams are read at once: a program that fills one pipe while the other is read would hang.
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+            try { $process.Kill() } catch { }
+            return [pscustomobject]@{ ExitCode = -1; StdOut = ''; StdErr = "$([IO.Path]::GetFileName($FilePath)) did not finish within ${TimeoutSeconds}s and was stopped" }
+        }
+        $process.WaitForExit()
+        return [pscustomobject]@{ ExitCode = $process.ExitCode; StdOut = $stdout.Result; StdErr = $stderr.Result }
+    }
+    finally { $process.Dispose() }
+}
+
+# The bypass entry that matches $HostName the way WinHTTP reads its list ("*" any characters,
+# "<local>" a name without a dot, case-insensitive), or $null.
+function Find-BypassEntry([string]$HostName, [string[]]$Entries) {
+    foreach ($entry in $Entries) {
+        if ($entry -eq '<local>') {
+            if (-not $HostName.Contains('.')) { return $entry }
+            continue
+        }
+        $pattern = '^' + ([regex]::Escape($entry) -replace '\\\*', '.*') + '$'
+        if ([regex]::IsMatch($HostName, $pattern, [Text.RegularExpressions.RegexOptions]::IgnoreCase)) { return $entry }
+    }
+    return $null
+}
+
+function Get-MillisecondsLeft([DateTime]$Deadline) {
+    return [int][Math]::Max(0, [Math]::Ceiling(($Deadline - [DateTime]::UtcNow).TotalMilliseconds))
+}
+
+# A TCP connection to the proxy, or a string saying why there is none.
+function Connect-Proxy([string]$ProxyHostPort, [DateTime]$Deadline) {
     $proxyHost = $ProxyHostPort.Substring(0, $ProxyHostPort.LastIndexOf(':'))
     $proxyPort = [int]$ProxyHostPort.Substring($ProxyHostPort.LastIndexOf(':') + 1)
-    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
     $client = New-Object System.Net.Sockets.TcpClient
-    try {
-        $pending = $client.BeginConnect($proxyHost, $proxyPort, $null, $null)
-        if (-not $pending.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds($TimeoutSeconds))) {
-            return "no connection to the proxy within ${TimeoutSeconds}s"
-        }
-        try { $client.EndConnect($pending) }
-        catch { return 'the proxy refused the connection or could not be reached' }
-        $stream = $client.GetStream()
-        $request = [Text.Encoding]::ASCII.GetBytes("CONNECT ${TargetHost}:$TargetPort HTTP/1.1`r`nHost: ${TargetHost}:$TargetPort`r`n`r`n")
-        $stream.WriteTimeout = $TimeoutSeconds * 1000
-        $stream.Write($request, 0, $request.Length)
-        $buffer = New-Object byte[] 4096
-        $received = 0
-        $text = ''
-        while ($text.IndexOf("`r`n", [StringComparison]::Ordinal) -lt 0 -and $received -lt $buffer.Length) {
-            $left = [int]($deadline - [DateTime]::UtcNow).TotalMilliseconds
-            if ($left -le 0) { return "no answer from the proxy within ${TimeoutSeconds}s (timeout)" }
-            $stream.ReadTimeout = $left
-            try { $count = $stream.Read($buffer, $received, $buffer.Length - $received) }
-            catch { return "no answer from the proxy within ${TimeoutSeconds}s (timeout)" }
-            if ($count -le 0) { return 'the proxy closed the connection without answering' }
-            $received += $count
-            $text = [Text.Encoding]::ASCII.GetString($buffer, 0, $received)
-        }
-        $end = $text.IndexOf("`r`n", [StringComparison]::Ordinal)
-        if ($end -lt 0) { $end = $text.Length }
-        $status = [regex]::Match($text.Substring(0, $end), '^HTTP/1\.[01] (?<code>[0-9]{3})(?: (?<reason>[ -~]{0,60}))?')
-        if (-not $status.Success) { return 'the proxy answered something that is not HTTP' }
-        $code = $status.Groups['code'].Value
-        if ($code -eq '200') { return $null }
-        return ("the proxy answered $code " + $status.Groups['reason'].Value).TrimEnd()
-    }
-    finally {
+    $pending = $client.BeginConnect($proxyHost, $proxyPort, $null, $null)
+    if (-not $pending.AsyncWaitHandle.WaitOne((Get-MillisecondsLeft $Deadline))) {
         $client.Close()
+        return 'no connection to the proxy in time (timeout)'
     }
+    try { $client.EndConnect($pending) }
+    catch {
+        $client.Close()
+        return 'the proxy refused the connection or could not be reached'
+    }
+    return $client
+}
+
+# Sends an HTTP request to the proxy and reads the answer's head (up to the empty line, and no
+# further: after a CONNECT the tunnel starts there). Returns @(code, reason), or a string saying
+# why there is no answer.
+function Send-ProxyRequest([System.Net.Sockets.TcpClient]$Client, [string]$Request, [DateTime]$Deadline) {
+    $stream = $Client.GetStream()
+    $bytes = [Text.Encoding]::ASCII.GetBytes($Request)
+    $stream.WriteTimeout = [Math]::Max(1, (Get-MillisecondsLeft $Deadline))
+    try { $stream.Write($bytes, 0, $bytes.Length) }
+    catch { return 'the proxy closed the connection before the request was sent' }
+    $head = New-Object System.Collections.Generic.List[byte]
+    $one = New-Object byte[] 1
+    while ($head.Count -lt 16384) {
+        $left = Get-MillisecondsLeft $Deadline
+        if ($left -le 0) { return 'no answer from the proxy in time (timeout)' }
+        $stream.ReadTimeout = $left
+        try { $count = $stream.Read($one, 0, 1) }
+        catch { return 'no answer from the proxy in time (timeout)' }
+        if ($count -le 0) { return 'the proxy closed the connection without answering' }
+        $head.Add($one[0])
+        $n = $head.Count
+        if ($n -ge 4 -and $head[$n - 4] -eq 13 -and $head[$n - 3] -eq 10 -and $head[$n - 2] -eq 13 -and $head[$n - 1] -eq 10) { break }
+    }
+    $text = [Text.Encoding]::ASCII.GetString($head.ToArray())
+    $status = [regex]::Match($text, '^HTTP/1\.[01] (?<code>[0-9]{3})(?: (?<reason>[ -~]{0,60}))?')
+    if (-not $status.Success) { return 'the proxy answered something that is not HTTP' }
+    return , @([int]$status.Groups['code'].Value, $status.Groups['reason'].Value.TrimEnd())
+}
+
+# Port 443: CONNECT through the proxy, then a TLS 1.2 handshake with the target inside the tunnel,
+# validated against the machine's trust store (no callback that accepts what the store refuses).
+# A proxy that inspects TLS presents its own certificate: the run fails naming its issuer, since
+# Defender for Endpoint does not support TLS inspection (defender-docs
+# defender-endpoint/configure-environment.md). Revocation is not checked here: the revocation
+# hosts are probed themselves, with GET on port 80.
+function Test-HttpsTarget([string]$ProxyHostPort, [string]$TargetHost, [int]$TargetPort, [DateTime]$Deadline) {
+    $client = Connect-Proxy $ProxyHostPort $Deadline
+    if ($client -is [string]) { return $client }
+    try {
+        $hostPort = "${TargetHost}:$TargetPort"
+        $answer = Send-ProxyRequest $client "CONNECT $hostPort HTTP/1.1`r`nHost: $hostPort`r`n`r`n" $Deadline
+        if ($answer -is [string]) { return $answer }
+        if ($answer[0] -ne 200) { return ("the proxy answered $($answer[0]) $($answer[1])").TrimEnd() }
+        $seen = @{ Issuer = ''; Errors = 'None' }
+        $check = [System.Net.Security.RemoteCertificateValidationCallback] {
+            param($sender, $certificate, $chain, $errors)
+            if ($null -ne $certificate) { $seen.Issuer = $certificate.Issuer }
+            $seen.Errors = $errors.ToString()
+            return $errors -eq [System.Net.Security.SslPolicyErrors]::None
+        }
+        $stream = $client.GetStream()
+        $stream.ReadTimeout = [Math]::Max(1, (Get-MillisecondsLeft $Deadline))
+        $stream.WriteTimeout = [Math]::Max(1, (Get-MillisecondsLeft $Deadline))
+        $tls = New-Object System.Net.Security.SslStream($stream, $false, $check)
+        try {
+            $tls.AuthenticateAsClient($TargetHost, $null, [System.Security.Authentication.SslProtocols]::Tls12, $false)
+        }
+        catch {
+            if ($seen.Errors -ne 'None' -and $seen.Issuer -ne '') {
+                return "the TLS certificate presented for $TargetHost is issued by '$($seen.Issuer)', which this machine does not accept ($($seen.Errors)): the proxy intercepts TLS, which Defender for Endpoint does not support"
+            }
+            if ((Get-MillisecondsLeft $Deadline) -le 0) { return 'no TLS answer through the tunnel in time (timeout)' }
+            return "the TLS handshake through the tunnel failed: $($_.Exception.GetBaseException().Message)"
+        }
+        finally { $tls.Dispose() }
+        return , @("CONNECT 200, TLS certificate issued by '$($seen.Issuer)'")
+    }
+    finally { $client.Close() }
+}
+
+# Port 80: a plain HTTP GET through the proxy, as the certificate revocation and trust list hosts
+# are fetched (the component's Squid snippet allows only GET and HEAD there). An answer a proxy
+# gives when it refuses (403, 407) or cannot reach the target (5xx) fails; any other answer came
+# from the target.
+function Test-HttpTarget([string]$ProxyHostPort, [string]$TargetHost, [int]$TargetPort, [DateTime]$Deadline) {
+    $client = Connect-Proxy $ProxyHostPort $Deadline
+    if ($client -is [string]) { return $client }
+    try {
+        $authority = if ($TargetPort -eq 80) { $TargetHost } else { "${TargetHost}:$TargetPort" }
+        $answer = Send-ProxyRequest $client "GET http://$authority/ HTTP/1.1`r`nHost: $authority`r`nConnection: close`r`n`r`n" $Deadline
+        if ($answer -is [string]) { return $answer }
+        if ($answer[0] -eq 403 -or $answer[0] -eq 407 -or $answer[0] -ge 500) { return ("GET: the proxy answered $($answer[0]) $($answer[1])").TrimEnd() }
+        return , @("GET answered $($answer[0])")
+    }
+    finally { $client.Close() }
 }
 
 # The DNS answer, bounded in time (Dns.BeginGetHostAddresses exists on every .NET Framework).
@@ -206,19 +322,40 @@ function Test-PrivateName([string]$Name, [int]$TimeoutSeconds) {
     return $null
 }
 
-# Probes every target; prints one line per success; adds "what: why" to $RouteFailures.
-function Invoke-RouteCheck([string]$ProxyHostPort, $Targets, $PrivateNames, [int]$TimeoutSeconds) {
+# Probes every target within one total bound, each within its own. Returns the lines to print for
+# the routes proven (.Ok) and "what: why" for the rest (.Failures). A target the bypass list sends
+# past the proxy fails without a probe: the agents would not take the route the probe proves.
+function Invoke-RouteCheck([string]$ProxyHostPort, $Targets, $PrivateNames, [int]$TimeoutSeconds, [int]$TotalSeconds, [string[]]$BypassEntries) {
+    $ok = New-Object System.Collections.Generic.List[string]
+    $failures = New-Object System.Collections.Generic.List[string]
+    $end = [DateTime]::UtcNow.AddSeconds($TotalSeconds)
     foreach ($target in $Targets) {
         $what = "$($target[0]):$($target[1])"
-        $why = Test-ProxyConnect $ProxyHostPort $target[0] $target[1] $TimeoutSeconds
-        if ($null -eq $why) { Write-Output "route: ok $what (the proxy answered 200)" }
-        else { $RouteFailures.Add("${what}: $why") }
+        $bypassed = Find-BypassEntry $target[0] $BypassEntries
+        if ($null -ne $bypassed) {
+            $failures.Add("${what}: the bypass list entry '$bypassed' sends it past the proxy, so the agents would not use this route; remove the entry or send this host through the proxy")
+            continue
+        }
+        if ([DateTime]::UtcNow -ge $end) {
+            $failures.Add("${what}: not probed, the route check's total bound of ${TotalSeconds}s ran out")
+            continue
+        }
+        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+        if ($deadline -gt $end) { $deadline = $end }
+        $result = if ($target[1] -eq 80) { Test-HttpTarget $ProxyHostPort $target[0] $target[1] $deadline } else { Test-HttpsTarget $ProxyHostPort $target[0] $target[1] $deadline }
+        if ($result -is [string]) { $failures.Add("${what}: $result") }
+        else { $ok.Add("route: ok $what ($($result[0]))") }
     }
     foreach ($name in $PrivateNames) {
+        if ([DateTime]::UtcNow -ge $end) {
+            $failures.Add("${name}: not probed, the route check's total bound of ${TotalSeconds}s ran out")
+            continue
+        }
         $why = Test-PrivateName $name $TimeoutSeconds
-        if ($null -eq $why) { Write-Output "route: ok $name (private address)" }
-        else { $RouteFailures.Add("${name}: $why") }
+        if ($null -eq $why) { $ok.Add("route: ok $name (private address)") }
+        else { $failures.Add("${name}: $why") }
     }
+    return [pscustomobject]@{ Ok = $ok.ToArray(); Failures = $failures.ToArray() }
 }
 
 # A value read from the machine, fit to print: one that may hold user:password@ is not shown.
@@ -254,9 +391,12 @@ function Find-Azcmagent {
     return $null
 }
 
+# Output is the standard output (the JSON "config get --json" prints); the standard error joins
+# it only when the command failed, to explain why.
 function Invoke-Azcmagent([string]$Agent, [string[]]$Arguments) {
-    $output = & $Agent @Arguments 2>&1
-    return [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = (@($output) -join "`n") }
+    $result = Invoke-Native $Agent $Arguments
+    $output = if ($result.ExitCode -eq 0) { $result.StdOut } else { ($result.StdOut + "`n" + $result.StdErr).Trim() }
+    return [pscustomobject]@{ ExitCode = $result.ExitCode; Output = $output }
 }
 
 # --- Reading and writing the agent's settings. ---
@@ -321,7 +461,8 @@ function Restore-AgentProxy([string]$Agent, $Previous) {
 try {
     $hostPort = Get-ProxyHostPort $ProxyUrl
     $wanted = [pscustomobject]@{ Url = "http://$hostPort"; Bypass = ((Get-BypassValues $ArcProxyBypass) -join ',') }
-    $timeout = Get-TimeoutSeconds $RouteCheckTimeoutSeconds
+    $timeout = Get-Seconds 'RouteCheckTimeoutSeconds' $RouteCheckTimeoutSeconds 120
+    $total = Get-Seconds 'RouteCheckTotalSeconds' $RouteCheckTotalSeconds 540
     $targets = Get-RouteTargets $RouteCheckHosts
     $privateNames = Get-PrivateNames $RouteCheckPrivateHosts
 
@@ -338,7 +479,10 @@ try {
         Write-Output 'route: not checked (RouteCheckHosts and RouteCheckPrivateHosts are empty)'
     }
     else {
-        Invoke-RouteCheck $hostPort $targets $privateNames $timeout
+        # ArcProxyBypass names services (AAD, ARM, Arc ...), not hosts: no host is matched against it here.
+        $route = Invoke-RouteCheck $hostPort $targets $privateNames $timeout $total @()
+        $route.Ok | ForEach-Object { Write-Output $_ }
+        $RouteFailures = $route.Failures
         if ($RouteFailures.Count -gt 0) {
             $kept = if ($urlSame -and $bypassSame) { 'the agent settings were already these' } else { 'the agent keeps its previous proxy settings' }
             Stop-WithError "route check through http://$hostPort failed for $($RouteFailures.Count) of $($targets.Count + $privateNames.Count), ${kept}: $($RouteFailures -join '; ')"

@@ -5,8 +5,13 @@
 
 .DESCRIPTION
     Run as SYSTEM through Azure Run Command (named parameters; Windows PowerShell 5.1 on
-    Windows Server 2012 R2 to 2025). Idempotent: a setting is written only when it differs, and
-    every setting written is read back as Windows stores it; a mismatch fails the run (exit 1).
+    Windows Server 2012 R2 to 2025). Idempotent: a setting is written only when it differs (the
+    bypass list compared as a set), and every setting written is read back as Windows stores it;
+    a mismatch fails the run (exit 1). Every failure after the first write (a write, a read-back,
+    the route check) puts back every value this run wrote, as it was, and says so.
+    A machine-wide WinHTTP proxy that is neither direct access nor this proxy was set by someone
+    else (a GPO, the image, another tool): the run refuses it (exit 3) and changes nothing, unless
+    ReplaceExistingWinHttpProxy is true; then it replaces it and prints what was there.
       - WinHTTP proxy, used by system services and the MDE sensor:
         "netsh winhttp set proxy proxy-server=<host:port> bypass-list=<a;b;c>", read back with
         WinHttpGetDefaultProxyConfiguration (the text of "netsh winhttp show proxy" is
@@ -29,19 +34,26 @@
     WinHTTP (configure-proxy-internet.md).
     Nothing here is secret: MDE supports no proxy authentication, so a proxy URL with
     user:password@ is refused, and a refused value is never echoed.
-    Exit codes: 0 done; 1 a write, read-back or route check failed; 2 a parameter is wrong.
+    Exit codes: 0 done; 1 a write, read-back or route check failed (what was written is put
+    back); 2 a parameter is wrong; 3 another machine-wide WinHTTP proxy is in place (nothing was
+    changed).
 
 .PARAMETER ProxyUrl
     http://host:port - plain http, a port, no user:password@, no path. Required.
 
 .PARAMETER BypassList
     WinHTTP bypass entries separated by commas or semicolons (host, *.domain, 10.*, <local>).
-    168.63.129.16 (wire server) and 169.254.169.254 (instance metadata) are always added.
+    168.63.129.16 (wire server) and 169.254.169.254 (instance metadata) are always added. At
+    most 300 entries and 6000 characters.
     WinHTTP has no CIDR ranges, so entries with "/" are refused. Default: empty.
 
 .PARAMETER RouteCheckHosts
-    host:port entries separated by commas: each gets an HTTP CONNECT through the proxy, which
-    must answer 200. Default: empty (no check).
+    host:port entries separated by commas. Port 80: an HTTP GET through the proxy (how the
+    certificate revocation hosts are fetched), which must not be refused (403, 407, 5xx). Any
+    other port: an HTTP CONNECT through the proxy, which must answer 200, then a TLS 1.2
+    handshake with the target that the machine's trust store accepts (a TLS-inspecting proxy
+    fails, named by the issuer of the certificate it presented). An entry that the bypass list
+    sends past the proxy fails without a probe. Default: empty (no check).
 
 .PARAMETER RouteCheckPrivateHosts
     DNS names separated by commas: each must resolve, and only to private addresses (RFC 1918,
@@ -49,6 +61,14 @@
 
 .PARAMETER RouteCheckTimeoutSeconds
     Whole seconds, 1 to 120, that bound each probe. Default: "10".
+
+.PARAMETER RouteCheckTotalSeconds
+    Whole seconds, 1 to 540, that bound all probes together (the run command has 600); targets
+    left when it runs out fail as not probed. Default: "300".
+
+.PARAMETER ReplaceExistingWinHttpProxy
+    "true" replaces another machine-wide WinHTTP proxy (and prints what it was); "false" refuses
+    it. Default: "false".
 #>
 [CmdletBinding()]
 param(
@@ -56,7 +76,9 @@ param(
     [string]$BypassList = '',
     [string]$RouteCheckHosts = '',
     [string]$RouteCheckPrivateHosts = '',
-    [string]$RouteCheckTimeoutSeconds = '10'
+    [string]$RouteCheckTimeoutSeconds = '10',
+    [string]$RouteCheckTotalSeconds = '300',
+    [string]$ReplaceExistingWinHttpProxy = 'false'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -65,19 +87,25 @@ Set-StrictMode -Version 3.0
 $ScriptName = 'windows-os-proxy.ps1'
 # Destinations that must never go through a proxy, whatever the caller passes.
 $AlwaysBypass = @('168.63.129.16', '169.254.169.254')
-# Bounds we chose so that a pasted list or a stray "*" is refused; they are not Windows limits.
-$MaxBypassEntries = 200
-$MaxBypassChars = 4000
-# Settings written by this run; route-check failures found by it.
+# Bounds we chose so that a pasted list is refused; they are not Windows limits. They hold the
+# largest list the component sends: validation accepts 200 entries and 3584 characters
+# (BYPASS_LIMITS, sdk/validate/proxy.ts), the component adds its own entries (wire server, IMDS,
+# loopback, Private Link hosts) and writes each ".domain" as "*.domain"; this script adds two more.
+# test/scripts.windows.spec.ts runs that largest list through Get-BypassString.
+$MaxBypassEntries = 300
+$MaxBypassChars = 6000
+# Settings written by this run, and how to put each back (newest last).
 $Changes = 0
-$RouteFailures = New-Object System.Collections.Generic.List[string]
+$Undo = New-Object System.Collections.Generic.List[object]
 
+# Every exit on an error goes through here: what this run wrote is put back first.
 function Stop-WithError([string]$Message, [int]$Code = 1) {
+    if ($Undo.Count -gt 0) { $Message += "; $(Undo-Writes)" }
     [Console]::Error.WriteLine("${ScriptName}: error: $Message")
     exit $Code
 }
 
-# BEGIN shared: proxy URL and route check (identical in windows-arc-agent-proxy.ps1)
+# BEGIN shared: proxy URL, native commands and route check (identical in windows-os-proxy.ps1 and windows-arc-agent-proxy.ps1; test/powershell/Ps51Compat.Tests.ps1 checks it)
 
 # Returns "host:port". Never echoes a rejected value: it may hold a password.
 function Get-ProxyHostPort([string]$Url) {
@@ -100,9 +128,9 @@ function Get-ProxyHostPort([string]$Url) {
     return $rest
 }
 
-function Get-TimeoutSeconds([string]$Text) {
-    if ($Text -cnotmatch '^[0-9]{1,3}$' -or [int]$Text -lt 1 -or [int]$Text -gt 120) {
-        Stop-WithError 'RouteCheckTimeoutSeconds must be a whole number of seconds from 1 to 120, such as "10"' 2
+function Get-Seconds([string]$Name, [string]$Text, [int]$Max) {
+    if ($Text -cnotmatch '^[0-9]{1,4}$' -or [int]$Text -lt 1 -or [int]$Text -gt $Max) {
+        Stop-WithError "$Name must be a whole number of seconds from 1 to $Max, such as `"10`"" 2
     }
     return [int]$Text
 }
@@ -142,51 +170,161 @@ function Get-PrivateNames([string]$List) {
     return , $names
 }
 
-# An HTTP CONNECT through the proxy over a raw socket rather than HttpClient: the status line the
-# proxy answers (403, 407, 502 ...) is read as sent, the same way on .NET Framework (Windows
-# PowerShell 5.1) and .NET (PowerShell 7), and no TLS handshake with the target is needed to
-# prove the proxy lets the tunnel through. Returns $null when the proxy answered 200, otherwise
-# what went wrong.
-function Test-ProxyConnect([string]$ProxyHostPort, [string]$TargetHost, [int]$TargetPort, [int]$TimeoutSeconds) {
+# One argument as the Windows C runtime splits a command line (CommandLineToArgvW): quoted when
+# it holds a space, a tab or a quote, with the backslashes before a quote doubled.
+function ConvertTo-NativeArgument([string]$Argument) {
+    if ($Argument.Length -gt 0 -and $Argument -notmatch '[\s"]') { return $Argument }
+    $text = [regex]::Replace($Argument, '(\\*)"', '$1$1\"')
+    $text = [regex]::Replace($text, '(\\+)$', '$1$1')
+    return '"' + $text + '"'
+}
+
+# Runs a program and returns its exit code, standard output and standard error. Not "& exe 2>&1":
+# in Windows PowerShell 5.1 every line a native command writes to stderr then becomes an error
+# record, which $ErrorActionPreference = 'Stop' turns into the end of the script. Bounded in time.
+function Invoke-Native([string]$FilePath, [string[]]$Arguments, [int]$TimeoutSeconds = 120) {
+    $info = New-Object System.Diagnostics.ProcessStartInfo
+    $info.FileName = $FilePath
+    $info.Arguments = (@($Arguments | ForEach-Object { ConvertTo-NativeArgument $_ }) -join ' ')
+    $info.UseShellExecute = $false
+    $info.CreateNoWindow = $true
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $process = [System.Diagnostics.Process]::Start($info)
+    try {
+        # Both streams are read at once: a program that fills one pipe while the other is read would hang.
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
+            try { $process.Kill() } catch { }
+            return [pscustomobject]@{ ExitCode = -1; StdOut = ''; StdErr = "$([IO.Path]::GetFileName($FilePath)) did not finish within ${TimeoutSeconds}s and was stopped" }
+        }
+        $process.WaitForExit()
+        return [pscustomobject]@{ ExitCode = $process.ExitCode; StdOut = $stdout.Result; StdErr = $stderr.Result }
+    }
+    finally { $process.Dispose() }
+}
+
+# The bypass entry that matches $HostName the way WinHTTP reads its list ("*" any characters,
+# "<local>" a name without a dot, case-insensitive), or $null.
+function Find-BypassEntry([string]$HostName, [string[]]$Entries) {
+    foreach ($entry in $Entries) {
+        if ($entry -eq '<local>') {
+            if (-not $HostName.Contains('.')) { return $entry }
+            continue
+        }
+        $pattern = '^' + ([regex]::Escape($entry) -replace '\\\*', '.*') + '$'
+        if ([regex]::IsMatch($HostName, $pattern, [Text.RegularExpressions.RegexOptions]::IgnoreCase)) { return $entry }
+    }
+    return $null
+}
+
+function Get-MillisecondsLeft([DateTime]$Deadline) {
+    return [int][Math]::Max(0, [Math]::Ceiling(($Deadline - [DateTime]::UtcNow).TotalMilliseconds))
+}
+
+# A TCP connection to the proxy, or a string saying why there is none.
+function Connect-Proxy([string]$ProxyHostPort, [DateTime]$Deadline) {
     $proxyHost = $ProxyHostPort.Substring(0, $ProxyHostPort.LastIndexOf(':'))
     $proxyPort = [int]$ProxyHostPort.Substring($ProxyHostPort.LastIndexOf(':') + 1)
-    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
     $client = New-Object System.Net.Sockets.TcpClient
-    try {
-        $pending = $client.BeginConnect($proxyHost, $proxyPort, $null, $null)
-        if (-not $pending.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds($TimeoutSeconds))) {
-            return "no connection to the proxy within ${TimeoutSeconds}s"
-        }
-        try { $client.EndConnect($pending) }
-        catch { return 'the proxy refused the connection or could not be reached' }
-        $stream = $client.GetStream()
-        $request = [Text.Encoding]::ASCII.GetBytes("CONNECT ${TargetHost}:$TargetPort HTTP/1.1`r`nHost: ${TargetHost}:$TargetPort`r`n`r`n")
-        $stream.WriteTimeout = $TimeoutSeconds * 1000
-        $stream.Write($request, 0, $request.Length)
-        $buffer = New-Object byte[] 4096
-        $received = 0
-        $text = ''
-        while ($text.IndexOf("`r`n", [StringComparison]::Ordinal) -lt 0 -and $received -lt $buffer.Length) {
-            $left = [int]($deadline - [DateTime]::UtcNow).TotalMilliseconds
-            if ($left -le 0) { return "no answer from the proxy within ${TimeoutSeconds}s (timeout)" }
-            $stream.ReadTimeout = $left
-            try { $count = $stream.Read($buffer, $received, $buffer.Length - $received) }
-            catch { return "no answer from the proxy within ${TimeoutSeconds}s (timeout)" }
-            if ($count -le 0) { return 'the proxy closed the connection without answering' }
-            $received += $count
-            $text = [Text.Encoding]::ASCII.GetString($buffer, 0, $received)
-        }
-        $end = $text.IndexOf("`r`n", [StringComparison]::Ordinal)
-        if ($end -lt 0) { $end = $text.Length }
-        $status = [regex]::Match($text.Substring(0, $end), '^HTTP/1\.[01] (?<code>[0-9]{3})(?: (?<reason>[ -~]{0,60}))?')
-        if (-not $status.Success) { return 'the proxy answered something that is not HTTP' }
-        $code = $status.Groups['code'].Value
-        if ($code -eq '200') { return $null }
-        return ("the proxy answered $code " + $status.Groups['reason'].Value).TrimEnd()
-    }
-    finally {
+    $pending = $client.BeginConnect($proxyHost, $proxyPort, $null, $null)
+    if (-not $pending.AsyncWaitHandle.WaitOne((Get-MillisecondsLeft $Deadline))) {
         $client.Close()
+        return 'no connection to the proxy in time (timeout)'
     }
+    try { $client.EndConnect($pending) }
+    catch {
+        $client.Close()
+        return 'the proxy refused the connection or could not be reached'
+    }
+    return $client
+}
+
+# Sends an HTTP request to the proxy and reads the answer's head (up to the empty line, and no
+# further: after a CONNECT the tunnel starts there). Returns @(code, reason), or a string saying
+# why there is no answer.
+function Send-ProxyRequest([System.Net.Sockets.TcpClient]$Client, [string]$Request, [DateTime]$Deadline) {
+    $stream = $Client.GetStream()
+    $bytes = [Text.Encoding]::ASCII.GetBytes($Request)
+    $stream.WriteTimeout = [Math]::Max(1, (Get-MillisecondsLeft $Deadline))
+    try { $stream.Write($bytes, 0, $bytes.Length) }
+    catch { return 'the proxy closed the connection before the request was sent' }
+    $head = New-Object System.Collections.Generic.List[byte]
+    $one = New-Object byte[] 1
+    while ($head.Count -lt 16384) {
+        $left = Get-MillisecondsLeft $Deadline
+        if ($left -le 0) { return 'no answer from the proxy in time (timeout)' }
+        $stream.ReadTimeout = $left
+        try { $count = $stream.Read($one, 0, 1) }
+        catch { return 'no answer from the proxy in time (timeout)' }
+        if ($count -le 0) { return 'the proxy closed the connection without answering' }
+        $head.Add($one[0])
+        $n = $head.Count
+        if ($n -ge 4 -and $head[$n - 4] -eq 13 -and $head[$n - 3] -eq 10 -and $head[$n - 2] -eq 13 -and $head[$n - 1] -eq 10) { break }
+    }
+    $text = [Text.Encoding]::ASCII.GetString($head.ToArray())
+    $status = [regex]::Match($text, '^HTTP/1\.[01] (?<code>[0-9]{3})(?: (?<reason>[ -~]{0,60}))?')
+    if (-not $status.Success) { return 'the proxy answered something that is not HTTP' }
+    return , @([int]$status.Groups['code'].Value, $status.Groups['reason'].Value.TrimEnd())
+}
+
+# Port 443: CONNECT through the proxy, then a TLS 1.2 handshake with the target inside the tunnel,
+# validated against the machine's trust store (no callback that accepts what the store refuses).
+# A proxy that inspects TLS presents its own certificate: the run fails naming its issuer, since
+# Defender for Endpoint does not support TLS inspection (defender-docs
+# defender-endpoint/configure-environment.md). Revocation is not checked here: the revocation
+# hosts are probed themselves, with GET on port 80.
+function Test-HttpsTarget([string]$ProxyHostPort, [string]$TargetHost, [int]$TargetPort, [DateTime]$Deadline) {
+    $client = Connect-Proxy $ProxyHostPort $Deadline
+    if ($client -is [string]) { return $client }
+    try {
+        $hostPort = "${TargetHost}:$TargetPort"
+        $answer = Send-ProxyRequest $client "CONNECT $hostPort HTTP/1.1`r`nHost: $hostPort`r`n`r`n" $Deadline
+        if ($answer -is [string]) { return $answer }
+        if ($answer[0] -ne 200) { return ("the proxy answered $($answer[0]) $($answer[1])").TrimEnd() }
+        $seen = @{ Issuer = ''; Errors = 'None' }
+        $check = [System.Net.Security.RemoteCertificateValidationCallback] {
+            param($sender, $certificate, $chain, $errors)
+            if ($null -ne $certificate) { $seen.Issuer = $certificate.Issuer }
+            $seen.Errors = $errors.ToString()
+            return $errors -eq [System.Net.Security.SslPolicyErrors]::None
+        }
+        $stream = $client.GetStream()
+        $stream.ReadTimeout = [Math]::Max(1, (Get-MillisecondsLeft $Deadline))
+        $stream.WriteTimeout = [Math]::Max(1, (Get-MillisecondsLeft $Deadline))
+        $tls = New-Object System.Net.Security.SslStream($stream, $false, $check)
+        try {
+            $tls.AuthenticateAsClient($TargetHost, $null, [System.Security.Authentication.SslProtocols]::Tls12, $false)
+        }
+        catch {
+            if ($seen.Errors -ne 'None' -and $seen.Issuer -ne '') {
+                return "the TLS certificate presented for $TargetHost is issued by '$($seen.Issuer)', which this machine does not accept ($($seen.Errors)): the proxy intercepts TLS, which Defender for Endpoint does not support"
+            }
+            if ((Get-MillisecondsLeft $Deadline) -le 0) { return 'no TLS answer through the tunnel in time (timeout)' }
+            return "the TLS handshake through the tunnel failed: $($_.Exception.GetBaseException().Message)"
+        }
+        finally { $tls.Dispose() }
+        return , @("CONNECT 200, TLS certificate issued by '$($seen.Issuer)'")
+    }
+    finally { $client.Close() }
+}
+
+# Port 80: a plain HTTP GET through the proxy, as the certificate revocation and trust list hosts
+# are fetched (the component's Squid snippet allows only GET and HEAD there). An answer a proxy
+# gives when it refuses (403, 407) or cannot reach the target (5xx) fails; any other answer came
+# from the target.
+function Test-HttpTarget([string]$ProxyHostPort, [string]$TargetHost, [int]$TargetPort, [DateTime]$Deadline) {
+    $client = Connect-Proxy $ProxyHostPort $Deadline
+    if ($client -is [string]) { return $client }
+    try {
+        $authority = if ($TargetPort -eq 80) { $TargetHost } else { "${TargetHost}:$TargetPort" }
+        $answer = Send-ProxyRequest $client "GET http://$authority/ HTTP/1.1`r`nHost: $authority`r`nConnection: close`r`n`r`n" $Deadline
+        if ($answer -is [string]) { return $answer }
+        if ($answer[0] -eq 403 -or $answer[0] -eq 407 -or $answer[0] -ge 500) { return ("GET: the proxy answered $($answer[0]) $($answer[1])").TrimEnd() }
+        return , @("GET answered $($answer[0])")
+    }
+    finally { $client.Close() }
 }
 
 # The DNS answer, bounded in time (Dns.BeginGetHostAddresses exists on every .NET Framework).
@@ -219,19 +357,40 @@ function Test-PrivateName([string]$Name, [int]$TimeoutSeconds) {
     return $null
 }
 
-# Probes every target; prints one line per success; adds "what: why" to $RouteFailures.
-function Invoke-RouteCheck([string]$ProxyHostPort, $Targets, $PrivateNames, [int]$TimeoutSeconds) {
+# Probes every target within one total bound, each within its own. Returns the lines to print for
+# the routes proven (.Ok) and "what: why" for the rest (.Failures). A target the bypass list sends
+# past the proxy fails without a probe: the agents would not take the route the probe proves.
+function Invoke-RouteCheck([string]$ProxyHostPort, $Targets, $PrivateNames, [int]$TimeoutSeconds, [int]$TotalSeconds, [string[]]$BypassEntries) {
+    $ok = New-Object System.Collections.Generic.List[string]
+    $failures = New-Object System.Collections.Generic.List[string]
+    $end = [DateTime]::UtcNow.AddSeconds($TotalSeconds)
     foreach ($target in $Targets) {
         $what = "$($target[0]):$($target[1])"
-        $why = Test-ProxyConnect $ProxyHostPort $target[0] $target[1] $TimeoutSeconds
-        if ($null -eq $why) { Write-Output "route: ok $what (the proxy answered 200)" }
-        else { $RouteFailures.Add("${what}: $why") }
+        $bypassed = Find-BypassEntry $target[0] $BypassEntries
+        if ($null -ne $bypassed) {
+            $failures.Add("${what}: the bypass list entry '$bypassed' sends it past the proxy, so the agents would not use this route; remove the entry or send this host through the proxy")
+            continue
+        }
+        if ([DateTime]::UtcNow -ge $end) {
+            $failures.Add("${what}: not probed, the route check's total bound of ${TotalSeconds}s ran out")
+            continue
+        }
+        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+        if ($deadline -gt $end) { $deadline = $end }
+        $result = if ($target[1] -eq 80) { Test-HttpTarget $ProxyHostPort $target[0] $target[1] $deadline } else { Test-HttpsTarget $ProxyHostPort $target[0] $target[1] $deadline }
+        if ($result -is [string]) { $failures.Add("${what}: $result") }
+        else { $ok.Add("route: ok $what ($($result[0]))") }
     }
     foreach ($name in $PrivateNames) {
+        if ([DateTime]::UtcNow -ge $end) {
+            $failures.Add("${name}: not probed, the route check's total bound of ${TotalSeconds}s ran out")
+            continue
+        }
         $why = Test-PrivateName $name $TimeoutSeconds
-        if ($null -eq $why) { Write-Output "route: ok $name (private address)" }
-        else { $RouteFailures.Add("${name}: $why") }
+        if ($null -eq $why) { $ok.Add("route: ok $name (private address)") }
+        else { $failures.Add("${name}: $why") }
     }
+    return [pscustomobject]@{ Ok = $ok.ToArray(); Failures = $failures.ToArray() }
 }
 
 # A value read from the machine, fit to print: one that may hold user:password@ is not shown.
@@ -274,8 +433,8 @@ function Invoke-Netsh([string[]]$Arguments) {
     if ([Environment]::Is64BitOperatingSystem -and -not [Environment]::Is64BitProcess) {
         $netsh = Join-Path $env:SystemRoot 'Sysnative\netsh.exe'
     }
-    $output = & $netsh @Arguments 2>&1
-    return [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = (@($output) -join ' ') }
+    $result = Invoke-Native $netsh $Arguments
+    return [pscustomobject]@{ ExitCode = $result.ExitCode; Output = (($result.StdOut + ' ' + $result.StdErr) -replace '\s+', ' ').Trim() }
 }
 
 # The machine's WinHTTP default proxy as WinHTTP itself reports it (winhttp.h,
@@ -325,7 +484,8 @@ function Get-PolicyValue([string]$SubKey, [string]$Name) {
         try {
             $value = $key.GetValue($Name, $null, [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames)
             if ($null -eq $value) { return $null }
-            return [pscustomobject]@{ Kind = $key.GetValueKind($Name).ToString(); Value = [string]$value }
+            # Raw: the value as stored, so that a rollback writes back exactly what was there.
+            return [pscustomobject]@{ Kind = $key.GetValueKind($Name).ToString(); Value = [string]$value; Raw = $value }
         }
         finally { $key.Close() }
     }
@@ -345,16 +505,109 @@ function Set-PolicyValue([string]$SubKey, [string]$Name, [string]$Value, [string
     finally { $base.Close() }
 }
 
-# --- Settings: each compared, written when different, and read back. ---
+function Test-PolicyKey([string]$SubKey) {
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+    try {
+        $key = $base.OpenSubKey($SubKey)
+        if ($null -eq $key) { return $false }
+        $key.Close()
+        return $true
+    }
+    finally { $base.Close() }
+}
 
+# Deletes a key this run created, once it holds no value and no subkey again; says whether it did.
+function Remove-PolicyKeyIfEmpty([string]$SubKey) {
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+    try {
+        $key = $base.OpenSubKey($SubKey)
+        if ($null -eq $key) { return $true }
+        try { $empty = $key.ValueCount -eq 0 -and $key.SubKeyCount -eq 0 }
+        finally { $key.Close() }
+        if (-not $empty) { return $false }
+        $base.DeleteSubKey($SubKey, $false)
+        return $true
+    }
+    finally { $base.Close() }
+}
+
+# Puts a value back as Get-PolicyValue saw it before this run ($null: the value did not exist).
+function Restore-PolicyValue([string]$SubKey, [string]$Name, $Saved) {
+    $base = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine, [Microsoft.Win32.RegistryView]::Registry64)
+    try {
+        $key = $base.OpenSubKey($SubKey, $true)
+        if ($null -eq $key) { return }
+        try {
+            if ($null -eq $Saved) { $key.DeleteValue($Name, $false) }
+            else { $key.SetValue($Name, $Saved.Raw, [Microsoft.Win32.RegistryValueKind]$Saved.Kind) }
+        }
+        finally { $key.Close() }
+    }
+    finally { $base.Close() }
+}
+
+# --- Settings: each compared, written when different, read back, and put back on failure. ---
+
+# The same entries in any order and case are the same list (a GPO may write them in its own order).
 function Test-SameBypass([string]$Actual, [string]$Expected) {
-    $a = @(Split-List $Actual)
-    $e = @(Split-List $Expected)
+    $a = @(Split-List $Actual | ForEach-Object { $_.ToLowerInvariant() } | Sort-Object -Unique)
+    $e = @(Split-List $Expected | ForEach-Object { $_.ToLowerInvariant() } | Sort-Object -Unique)
     if ($a.Count -ne $e.Count) { return $false }
     for ($i = 0; $i -lt $a.Count; $i++) {
-        if (-not [string]::Equals($a[$i], $e[$i], [StringComparison]::OrdinalIgnoreCase)) { return $false }
+        if (-not [string]::Equals($a[$i], $e[$i], [StringComparison]::Ordinal)) { return $false }
     }
     return $true
+}
+
+function Format-WinHttp($State) {
+    if ($State.AccessType -eq 1) { return 'direct access (no proxy)' }
+    return "access type $($State.AccessType), proxy '$(Get-Printable $State.Proxy)', bypass '$(Get-Printable $State.Bypass)'"
+}
+
+# Sets WinHTTP back to $Previous and reads it back; returns what happened.
+function Restore-WinHttp($Previous) {
+    if ($Previous.AccessType -eq 1) { $arguments = @('winhttp', 'reset', 'proxy') }
+    elseif ($Previous.AccessType -eq 3) {
+        $arguments = @('winhttp', 'set', 'proxy', "proxy-server=$($Previous.Proxy)")
+        if ($Previous.Bypass.Length -gt 0) { $arguments += "bypass-list=$($Previous.Bypass)" }
+    }
+    else { return "WinHTTP NOT restored: netsh cannot set access type $($Previous.AccessType) again" }
+    $result = Invoke-Netsh $arguments
+    if ($result.ExitCode -ne 0) { return "WinHTTP NOT restored: netsh exit code $($result.ExitCode): $($result.Output)" }
+    $now = Get-WinHttpDefaultProxy
+    $same = $now.AccessType -eq $Previous.AccessType -and [string]::Equals($now.Proxy, $Previous.Proxy, [StringComparison]::OrdinalIgnoreCase) -and
+        [string]::Equals($now.Bypass, $Previous.Bypass, [StringComparison]::Ordinal)
+    if (-not $same) { return "WinHTTP NOT restored: it reads back $(Format-WinHttp $now)" }
+    return "WinHTTP restored to $(Format-WinHttp $Previous)"
+}
+
+function Restore-Policy([string]$SubKey, [string]$Name, $Saved) {
+    try { Restore-PolicyValue $SubKey $Name $Saved }
+    catch { return "HKLM\$SubKey\$Name NOT restored: $($_.Exception.Message)" }
+    $now = Get-PolicyValue $SubKey $Name
+    $same = if ($null -eq $Saved) { $null -eq $now } else { $null -ne $now -and $now.Kind -eq $Saved.Kind -and [string]::Equals($now.Value, $Saved.Value, [StringComparison]::Ordinal) }
+    if (-not $same) { return "HKLM\$SubKey\$Name NOT restored" }
+    if ($null -eq $Saved) { return "HKLM\$SubKey\$Name removed again" }
+    return "HKLM\$SubKey\$Name restored"
+}
+
+# Puts back everything this run wrote, newest first; never throws.
+function Undo-Writes {
+    $said = New-Object System.Collections.Generic.List[string]
+    for ($i = $Undo.Count - 1; $i -ge 0; $i--) {
+        $step = $Undo[$i]
+        try {
+            if ($step.What -eq 'WinHTTP') { $said.Add((Restore-WinHttp $step.Previous)) }
+            elseif ($step.What -eq 'Key') {
+                $gone = Remove-PolicyKeyIfEmpty $step.SubKey
+                $said.Add($(if ($gone) { "HKLM\$($step.SubKey) removed again" } else { "HKLM\$($step.SubKey) kept: it holds other values now" }))
+            }
+            else { $said.Add((Restore-Policy $step.SubKey $step.Name $step.Previous)) }
+        }
+        catch { $said.Add("a rollback step failed: $($_.Exception.Message)") }
+    }
+    $Undo.Clear()
+    return "rolled back: $($said -join '; ')"
 }
 
 function Test-WinHttpIs($Current, [string]$HostPort, [string]$Bypass) {
@@ -364,14 +617,23 @@ function Test-WinHttpIs($Current, [string]$HostPort, [string]$Bypass) {
         (Test-SameBypass $Current.Bypass $Bypass)
 }
 
-function Set-WinHttpProxy([string]$HostPort, [string]$Bypass) {
+function Set-WinHttpProxy([string]$HostPort, [string]$Bypass, [bool]$Replace) {
     $current = Get-WinHttpDefaultProxy
     if (Test-WinHttpIs $current $HostPort $Bypass) {
         Write-Output "unchanged: WinHTTP proxy $HostPort (bypass $Bypass)"
         return
     }
+    # Direct access, or this proxy with another bypass list (an earlier run's), is ours to set.
+    $ours = $current.AccessType -eq 1 -or ($current.AccessType -eq 3 -and [string]::Equals($current.Proxy, $HostPort, [StringComparison]::OrdinalIgnoreCase))
+    if (-not $ours) {
+        if (-not $Replace) {
+            Stop-WithError "WinHTTP already has another machine-wide proxy ($(Format-WinHttp $current)), set by someone else (a GPO, the image, another tool) and used by other services; nothing was changed. To replace it, run again with ReplaceExistingWinHttpProxy set to true" 3
+        }
+        Write-Output "replacing: WinHTTP had $(Format-WinHttp $current)"
+    }
     # No quotes inside the arguments: the values hold no spaces or quotes (checked above), and
     # embedded quotes are passed differently by Windows PowerShell 5.1 and PowerShell 7.
+    $Undo.Add([pscustomobject]@{ What = 'WinHTTP'; Previous = $current })
     $result = Invoke-Netsh @('winhttp', 'set', 'proxy', "proxy-server=$HostPort", "bypass-list=$Bypass")
     if ($result.ExitCode -ne 0) {
         Stop-WithError "netsh winhttp set proxy failed with exit code $($result.ExitCode): $($result.Output)"
@@ -389,10 +651,15 @@ function Test-PolicyIs($Current, [string]$Value, [string]$Kind) {
 }
 
 function Set-Policy([string]$SubKey, [string]$Name, [string]$Value, [string]$Kind) {
-    if (Test-PolicyIs (Get-PolicyValue $SubKey $Name) $Value $Kind) {
+    $saved = Get-PolicyValue $SubKey $Name
+    if (Test-PolicyIs $saved $Value $Kind) {
         Write-Output "unchanged: HKLM\$SubKey\$Name"
         return
     }
+    # A key this run creates goes too (its parents, SOFTWARE\Policies\Microsoft\Windows and
+    # ...\Microsoft, exist on every Windows Server). Recorded before the value, so undone after it.
+    if (-not (Test-PolicyKey $SubKey)) { $Undo.Add([pscustomobject]@{ What = 'Key'; SubKey = $SubKey }) }
+    $Undo.Add([pscustomobject]@{ What = 'Policy'; SubKey = $SubKey; Name = $Name; Previous = $saved })
     Set-PolicyValue $SubKey $Name $Value $Kind
     $after = Get-PolicyValue $SubKey $Name
     if (-not (Test-PolicyIs $after $Value $Kind)) {
@@ -403,14 +670,22 @@ function Set-Policy([string]$SubKey, [string]$Name, [string]$Value, [string]$Kin
     $script:Changes++
 }
 
+function Get-Switch([string]$Name, [string]$Text) {
+    if ($Text -eq 'true') { return $true }
+    if ($Text -eq 'false') { return $false }
+    Stop-WithError "$Name must be true or false" 2
+}
+
 try {
     $hostPort = Get-ProxyHostPort $ProxyUrl
     $bypass = Get-BypassString $BypassList
-    $timeout = Get-TimeoutSeconds $RouteCheckTimeoutSeconds
+    $timeout = Get-Seconds 'RouteCheckTimeoutSeconds' $RouteCheckTimeoutSeconds 120
+    $total = Get-Seconds 'RouteCheckTotalSeconds' $RouteCheckTotalSeconds 540
+    $replace = Get-Switch 'ReplaceExistingWinHttpProxy' $ReplaceExistingWinHttpProxy
     $targets = Get-RouteTargets $RouteCheckHosts
     $privateNames = Get-PrivateNames $RouteCheckPrivateHosts
 
-    Set-WinHttpProxy $hostPort $bypass
+    Set-WinHttpProxy $hostPort $bypass $replace
     $dataCollection = 'SOFTWARE\Policies\Microsoft\Windows\DataCollection'
     Set-Policy $dataCollection 'TelemetryProxyServer' $hostPort 'String'
     Set-Policy $dataCollection 'DisableEnterpriseAuthProxy' '1' 'DWord'
@@ -422,9 +697,10 @@ try {
         Write-Output 'route: not checked (RouteCheckHosts and RouteCheckPrivateHosts are empty)'
     }
     else {
-        Invoke-RouteCheck $hostPort $targets $privateNames $timeout
-        if ($RouteFailures.Count -gt 0) {
-            Stop-WithError "route check failed for $($RouteFailures.Count) of $($targets.Count + $privateNames.Count): $($RouteFailures -join '; ')"
+        $route = Invoke-RouteCheck $hostPort $targets $privateNames $timeout $total (Split-List $bypass)
+        $route.Ok | ForEach-Object { Write-Output $_ }
+        if ($route.Failures.Count -gt 0) {
+            Stop-WithError "route check failed for $($route.Failures.Count) of $($targets.Count + $privateNames.Count): $($route.Failures -join '; ')"
         }
     }
     Write-Output "done: operating-system proxy for Defender for Endpoint is http://$hostPort"

@@ -84,7 +84,7 @@ export function readArcGateway(problems: ProblemList, value: unknown, context: A
         problems.error("arcGateway.gatewayName", `${describe(gatewayName)} is not a gateway name; use letters, digits, "-", "_" and "."`);
     }
     const location =
-        fields.location === undefined ? context.location : readLocation(problems, fields.location, "arcGateway.location");
+        fields.location === undefined ? context.location : readLocation(problems, fields.location, "arcGateway.location", context.cloud);
     const tenantId = fields.tenantId;
     if (tenantId !== undefined && (typeof tenantId !== "string" || !GUID.test(tenantId))) {
         problems.error("arcGateway.tenantId", "is not a GUID; give the Entra tenant id");
@@ -95,6 +95,12 @@ export function readArcGateway(problems: ProblemList, value: unknown, context: A
     }
 
     checkCombinations(problems, context);
+    // "To create Azure Arc gateway resources and manage their association with Azure Arc-enabled servers, a user
+    // must have the Azure Arc gateway manager role" (arc-gateway.md, "Required permissions").
+    problems.warn(
+        "arcGateway",
+        "the identity that runs pulumi up needs the Azure Arc gateway manager role (besides Security Admin and the machine roles) to create the gateway and associate machines with it",
+    );
     return {
         create:
             resourceGroupName !== undefined && existingGatewayId === undefined
@@ -124,13 +130,18 @@ function checkCombinations(problems: ProblemList, context: ArcGatewayContext): v
             `the Azure Arc gateway serves the Azure public cloud only, and cloud is ${context.cloud}; remove arcGateway and let the Arc agent use the proxy (output egress lists its hosts)`,
         );
     }
-    // Gateway onboarding needs the "Public Endpoint" connectivity method, and the public preview listed
-    // "private endpoints used with the Arc gateway" as unsupported (arc-gateway.md, revision of
-    // 26 March 2025); no later revision says they combine, so the component refuses to guess.
+    // What Microsoft documents now (checked December 2026): the gateway page (azure-management-docs
+    // `arc-gateway.md`, ms.date 04/01/2026, edited 5 May 2026) names no private endpoint or Private Link
+    // Scope and still says "Proxy bypass isn't supported when Azure Arc gateway is in use". The GA API
+    // `Microsoft.HybridCompute/gateways@2026-07-15` adds `gatewayBypass`, "domain names that should bypass
+    // the gateway" (Azure/bicep-types-az `generated/hybridcompute/microsoft.hybridcompute/2026-07-15/types.md`),
+    // which agent 1.64 sends "to the customer's enterprise proxy (or direct connection)" (`agent-release-notes.md`,
+    // fixed in 1.66): a way around the gateway, not a documented road to a private endpoint. No source says the
+    // gateway and a scope combine, so the component still refuses to guess.
     if (context.privateLink?.arc !== undefined) {
         problems.error(
             "arcGateway",
-            "and privateLink.arc are two different roads for the Arc agent: Microsoft onboards gateway machines with the public-endpoint connectivity method and documents no gateway behind an Arc Private Link Scope; keep one of them",
+            "and privateLink.arc are two different roads for the Arc agent: Microsoft's gateway page (May 2026) documents no Private Link Scope or private endpoint with the gateway, and the gateway bypass list of the 2026-07-15 API sends domains to the proxy or a direct connection, not to a private endpoint; keep one of them",
         );
     }
     // AMA on an Arc machine skips the proxy for its private endpoints through `azcmagent config set

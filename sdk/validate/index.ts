@@ -8,6 +8,7 @@ import { CLOUD_NAMES, CLOUD_RETIREMENTS, CloudName } from "../clouds";
 import { NormalizedBuiltInPolicies, readBuiltInPolicies } from "./builtInPolicies";
 import { GUID, readBoolean, readChoice, readObject, readRequiredString, rejectUnknownKeys } from "./fields";
 import { MachinePlan, planFleet } from "./fleet";
+import { checkSubscriptionWideEffects, checkSwitchOffConfirmed } from "./subscriptionWide";
 import { readLocation } from "./location";
 import { NormalizedLogs, readLogs } from "./logs";
 import { checkMachinePlans } from "./machinePlans";
@@ -101,8 +102,8 @@ export function validate(raw: unknown): ValidationResult {
     rejectUnknownKeys(problems, top, "", TOP_LEVEL_FIELDS);
 
     const subscriptionId = readSubscriptionId(problems, top.subscriptionId);
-    const location = readLocation(problems, top.location, "location");
     const cloud = readChoice(problems, top.cloud, "cloud", CLOUD_NAMES, "AzureCloud");
+    const location = readLocation(problems, top.location, "location", cloud);
     const retirement = CLOUD_RETIREMENTS[cloud];
     if (retirement !== undefined) problems.error("cloud", retirement);
     const plan = readPlan(problems, top.plan);
@@ -120,11 +121,11 @@ export function validate(raw: unknown): ValidationResult {
 
     const proxy = readProxy(problems, top.proxy);
     const azureMonitorPrivateLink = (top.privateLink as { azureMonitor?: unknown } | undefined)?.azureMonitor !== undefined;
-    const logs = readLogs(problems, top.logs, location, subscriptionId, azureMonitorPrivateLink);
+    const logs = readLogs(problems, top.logs, location, subscriptionId, azureMonitorPrivateLink, cloud);
     const guestConfiguration = readGuestConfiguration(problems, top.guestConfiguration);
     readRetiredQualys(problems, top.qualys);
     const builtInPolicies = readBuiltInPolicies(problems, top.builtInPolicies);
-    const listed = readMachines(problems, top.machines, location);
+    const listed = readMachines(problems, top.machines, location, cloud);
     const privateLink = readPrivateLink(problems, top.privateLink, { cloud, location, machines: listed, logs });
     const machines = planFleet(problems, listed, {
         proxy,
@@ -142,7 +143,13 @@ export function validate(raw: unknown): ValidationResult {
     });
 
     const rollout = readRollout(problems, top.rollout, { subscriptionId, proxy, logs, privateLink, machineCount: listed.length });
-    checkMachinePlans(problems, listed, { ownsSubscriptionSettings, subPlan: plan.subPlan, rolloutMode: rollout.mode });
+    checkMachinePlans(problems, listed, {
+        ownsSubscriptionSettings,
+        subPlan: plan.subPlan,
+        rolloutMode: rollout.mode,
+        ...(plan.enforce === undefined ? {} : { enforce: plan.enforce }),
+    });
+    checkSubscriptionWideEffects(problems, { proxy, machines, rolloutMode: rollout.mode, ownsSubscriptionSettings, mdeIntegration, subscriptionId });
     const azureFirewall = readAzureFirewall(problems, top.azureFirewall, { subscriptionId, airGapped });
     const arcGateway = readArcGateway(problems, top.arcGateway, { cloud, location, machines, privateLink, logs, rolloutMode: rollout.mode });
 
@@ -233,13 +240,14 @@ function checkPreparerOnly(problems: ProblemList, top: Record<string, unknown>):
 
 function readMdeIntegration(problems: ProblemList, value: unknown, airGapped: boolean, cloud: CloudName): NormalizedMdeIntegration {
     const fields = readObject(problems, value, "mdeIntegration") ?? {};
-    rejectUnknownKeys(problems, fields, "mdeIntegration", ["enabled", "includeLinux", ...MDE_CONNECTIVITY_FIELDS]);
+    rejectUnknownKeys(problems, fields, "mdeIntegration", ["enabled", "includeLinux", "confirmSwitchOff", ...MDE_CONNECTIVITY_FIELDS]);
     const asked = readBoolean(problems, fields.enabled, "mdeIntegration.enabled");
     if (airGapped && asked === true) {
         problems.error("mdeIntegration.enabled", "is true on an air-gapped subscription: MDE cannot reach its cloud; remove it (air-gapped keeps MDE off)");
     }
     // Air-gapped machines cannot onboard: the plan would deploy an MDE extension that only fails.
     const enabled = asked ?? !airGapped;
+    checkSwitchOffConfirmed(problems, asked, readBoolean(problems, fields.confirmSwitchOff, "mdeIntegration.confirmSwitchOff"));
     const includeLinux = readBoolean(problems, fields.includeLinux, "mdeIntegration.includeLinux", true);
     if (!enabled && fields.includeLinux !== undefined) {
         problems.error(

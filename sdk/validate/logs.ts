@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as choices from "../args";
 import { describe, GUID, isInput, readBoolean, readChoice, readObject, rejectUnknownKeys } from "./fields";
+import { CloudName } from "../clouds";
 import { readLocation } from "./location";
 import { ProblemList } from "./problems";
 
@@ -203,6 +204,7 @@ export function readLogs(
     defaultLocation: string | undefined,
     subscriptionId?: string,
     azureMonitorPrivateLink = false,
+    cloud: CloudName = "AzureCloud",
 ): NormalizedLogs | undefined {
     const fields = readObject(problems, value, "logs");
     if (fields === undefined) return undefined;
@@ -286,7 +288,7 @@ export function readLogs(
     const ruleLocation =
         fields.dataCollectionRuleLocation === undefined
             ? defaultLocation
-            : readLocation(problems, fields.dataCollectionRuleLocation, "logs.dataCollectionRuleLocation");
+            : readLocation(problems, fields.dataCollectionRuleLocation, "logs.dataCollectionRuleLocation", cloud);
     return {
         workspaceResourceId,
         dataCollectionRuleId,

@@ -1,6 +1,7 @@
 /** Validation of `machines`: identity, kind, OS, and which parts each one gets. */
 import * as pulumi from "@pulumi/pulumi";
 import * as choices from "../args";
+import { CloudName } from "../clouds";
 import { MACHINE_RESOURCE_PARTS } from "../plan/machineNames";
 import { describe, isObject, readBoolean, readChoice, rejectUnknownKeys } from "./fields";
 import { readLocation } from "./location";
@@ -30,6 +31,8 @@ export interface NormalizedMachine {
     /** Arc machines: whether the machine is associated with the component's Arc Private Link Scope (`none`, `associated`, `associateByPolicy`). */
     arcPrivateLinkScope: ArcScopeAssociation;
     excluded: MachinePart[];
+    /** Azure VMs created from a generalized OS image, which Defender for Cloud does not provision MDE on by itself. */
+    fromGeneralizedImage?: boolean;
     /** Where the machine sits in the args, for messages. */
     path: string;
 }
@@ -47,6 +50,7 @@ const MACHINE_FIELDS = [
     "arcPrivateLinkScope",
     "exclude",
     "defenderPlan",
+    "fromGeneralizedImage",
 ] as const;
 
 /** How an Arc machine stands to the component's Arc Private Link Scope. */
@@ -126,6 +130,7 @@ function readMachine(
     value: unknown,
     path: string,
     defaultLocation: string | undefined,
+    cloud: CloudName,
 ): NormalizedMachine | undefined {
     if (!isObject(value)) {
         problems.error(path, "expected a machine: { key, kind, os, resourceGroupName, name }");
@@ -138,8 +143,12 @@ function readMachine(
     const os = readRequiredChoice(problems, value.os, `${path}.os`, Object.values(choices.Os));
     const resourceGroupName = readRequiredInput(problems, value.resourceGroupName, `${path}.resourceGroupName`, "machine's resource group");
     const name = readRequiredInput(problems, value.name, `${path}.name`, "VM or Arc machine name");
-    const location = value.location === undefined ? defaultLocation : readLocation(problems, value.location, `${path}.location`);
+    const location = value.location === undefined ? defaultLocation : readLocation(problems, value.location, `${path}.location`, cloud);
     const systemAssignedIdentity = readBoolean(problems, value.systemAssignedIdentity, `${path}.systemAssignedIdentity`);
+    const fromGeneralizedImage = readBoolean(problems, value.fromGeneralizedImage, `${path}.fromGeneralizedImage`);
+    if (kind === "arc" && fromGeneralizedImage !== undefined) {
+        problems.error(`${path}.fromGeneralizedImage`, "applies to Azure VMs only (Arc machines get MDE through their Arc agent): remove it");
+    }
     const excluded = readExclusions(problems, value.exclude, `${path}.exclude`);
     const defenderPlan =
         value.defenderPlan === undefined ? undefined : readRequiredChoice(problems, value.defenderPlan, `${path}.defenderPlan`, Object.values(choices.MachineDefenderPlan));
@@ -198,6 +207,7 @@ function readMachine(
         userAssignedIdentityId,
         arcPrivateLinkScope,
         defenderPlan,
+        ...(fromGeneralizedImage === true ? { fromGeneralizedImage } : {}),
         excluded,
         path,
     };
@@ -227,7 +237,12 @@ function readRequiredChoice<T extends string>(problems: ProblemList, value: unkn
 }
 
 /** Reads `machines`; machines with problems are reported and left out of the result. */
-export function readMachines(problems: ProblemList, value: unknown, defaultLocation: string | undefined): NormalizedMachine[] {
+export function readMachines(
+    problems: ProblemList,
+    value: unknown,
+    defaultLocation: string | undefined,
+    cloud: CloudName = "AzureCloud",
+): NormalizedMachine[] {
     if (value === undefined) return [];
     if (!Array.isArray(value)) {
         problems.error("machines", "expected a list of machines");
@@ -237,7 +252,7 @@ export function readMachines(problems: ProblemList, value: unknown, defaultLocat
     const firstByKey = new Map<string, number>();
     const nameOwners = new Map<string, { index: number; key: string }>();
     value.forEach((entry, i) => {
-        const machine = readMachine(problems, entry, `machines[${i}]`, defaultLocation);
+        const machine = readMachine(problems, entry, `machines[${i}]`, defaultLocation, cloud);
         if (machine === undefined) return;
         const first = firstByKey.get(machine.key);
         if (first !== undefined) {
@@ -257,12 +272,37 @@ export function readMachines(problems: ProblemList, value: unknown, defaultLocat
             );
             return;
         }
+        const same = sameMachine(machine, machines);
+        if (same !== undefined) {
+            problems.error(
+                `machines[${i}].name`,
+                `names the same ${machine.kind === "arc" ? "Arc machine" : "Azure VM"} as ${same.path} ("${same.key}"): ${machineIdentity(machine)} (Azure resource ids ignore letter case); list each machine once, or two OS-proxy run commands and two agent extensions would be declared on it`,
+            );
+            return;
+        }
         for (const name of names) nameOwners.set(name, { index: i, key: machine.key });
         firstByKey.set(machine.key, i);
         machines.push(machine);
     });
     checkPreviousKeys(problems, machines, firstByKey, nameOwners);
     return machines;
+}
+
+/**
+ * A machine's resource id below the subscription, lower-cased (ARM ids are case-insensitive), or
+ * undefined when its resource group or name is an Output and so unknown while the args are read.
+ */
+export function machineIdentity(machine: Pick<NormalizedMachine, "kind" | "resourceGroupName" | "name">): string | undefined {
+    const { resourceGroupName: group, name } = machine;
+    if (typeof group !== "string" || typeof name !== "string") return undefined;
+    const provider = machine.kind === "azureVm" ? "Microsoft.Compute/virtualMachines" : "Microsoft.HybridCompute/machines";
+    return `/resourceGroups/${group}/providers/${provider}/${name}`.toLowerCase();
+}
+
+/** The machine already listed that is the same Azure resource as `machine`, if any. */
+function sameMachine(machine: NormalizedMachine, listed: NormalizedMachine[]): NormalizedMachine | undefined {
+    const identity = machineIdentity(machine);
+    return identity === undefined ? undefined : listed.find((other) => machineIdentity(other) === identity);
 }
 
 /**

@@ -16,6 +16,8 @@ export interface NormalizedPlan {
     fileIntegrityMonitoring: boolean | undefined;
     mdeDesignatedSubscription: boolean;
     defenderVulnerabilityManagement: boolean;
+    /** The pricing's `enforce` flag as the user set it; undefined: kept as the subscription has it. */
+    enforce?: boolean;
 }
 
 const PLAN_FIELDS = [
@@ -25,6 +27,7 @@ const PLAN_FIELDS = [
     "fileIntegrityMonitoring",
     "mdeDesignatedSubscription",
     "defenderVulnerabilityManagement",
+    "enforce",
 ] as const;
 
 // Azure tag limits: names up to 512 characters without these characters, values up to 256.
@@ -84,8 +87,10 @@ export function readPlan(problems: ProblemList, value: unknown): NormalizedPlan 
     }
     if (isP2 && requested.fileIntegrityMonitoring !== undefined) explicit.push("FileIntegrityMonitoring");
 
+    const enforce = readBoolean(problems, fields.enforce, "plan.enforce");
     return {
         subPlan,
+        ...(enforce === undefined ? {} : { enforce }),
         explicit,
         // Plan 2 scans agentlessly unless told not to; Plan 1 has no such extension to send.
         agentlessScanning: isP2 ? (requested.agentlessScanning ?? true) : undefined,

@@ -47,11 +47,11 @@ export interface PrivateLinkContext {
     logs?: NormalizedLogs;
 }
 
-function readArc(problems: ProblemList, value: unknown, defaultLocation: string | undefined): NormalizedArcScope | undefined {
+function readArc(problems: ProblemList, value: unknown, defaultLocation: string | undefined, cloud: CloudName): NormalizedArcScope | undefined {
     const fields = readObject(problems, value, "privateLink.arc");
     if (fields === undefined) return undefined;
     rejectUnknownKeys(problems, fields, "privateLink.arc", ARC_FIELDS);
-    const location = fields.location === undefined ? defaultLocation : readLocation(problems, fields.location, "privateLink.arc.location");
+    const location = fields.location === undefined ? defaultLocation : readLocation(problems, fields.location, "privateLink.arc.location", cloud);
     const tenantId = fields.tenantId;
     if (tenantId !== undefined && (typeof tenantId !== "string" || !GUID.test(tenantId))) {
         problems.error("privateLink.arc.tenantId", "is not a GUID; give the Entra tenant id");
@@ -109,7 +109,7 @@ export function readPrivateLink(problems: ProblemList, value: unknown, context: 
         "a resource group name",
     );
     const subnetId = readInput(problems, fields.subnetId, "privateLink.subnetId", "the endpoints' subnet resource id");
-    const arc = readArc(problems, fields.arc, context.location);
+    const arc = readArc(problems, fields.arc, context.location, context.cloud);
     const azureMonitor = readMonitor(problems, fields.azureMonitor);
     if (arc === undefined && azureMonitor === undefined) {
         problems.error("privateLink", "names no scope; add privateLink.arc, privateLink.azureMonitor or both");

@@ -36,6 +36,18 @@ $script:PS7OnlyParameters = @{
 $script:Aliases = @{ '%' = 'ForEach-Object'; 'foreach' = 'ForEach-Object'; '?' = 'Where-Object'; 'where' = 'Where-Object'; 'gc' = 'Get-Content'; 'sc' = 'Set-Content'; 'ls' = 'Get-ChildItem'; 'dir' = 'Get-ChildItem'; 'gci' = 'Get-ChildItem'; 'select' = 'Select-Object'; 'iwr' = 'Invoke-WebRequest'; 'irm' = 'Invoke-RestMethod'; 'saps' = 'Start-Process'; 'start' = 'Start-Process'; 'sls' = 'Select-String'; 'ipmo' = 'Import-Module' }
 $script:PS7OnlyVariables = @('PSStyle', 'IsWindows', 'IsLinux', 'IsMacOS', 'IsCoreCLR', 'PSNativeCommandUseErrorActionPreference', 'PSNativeCommandArgumentPassing')
 
+# True when a command may be a native program: an invocation whose name is not known until it
+# runs ("& $exe"), a name with a program extension, or a name that is neither a function of the
+# file nor a cmdlet, function or alias PowerShell knows.
+function Test-NativeCommand([System.Management.Automation.Language.CommandAst]$Command, [string[]]$FileFunctions) {
+    $name = $Command.GetCommandName()
+    if ($null -eq $name) { return $true }
+    if ($name -match '\.(exe|com|cmd|bat)$') { return $true }
+    if ($FileFunctions -contains $name) { return $false }
+    $known = @(Get-Command -Name $name -CommandType Cmdlet, Function, Alias -ErrorAction SilentlyContinue)
+    return $known.Count -eq 0
+}
+
 function Get-PS51Findings([string]$Path) {
     $tokens = $null
     $errors = $null
@@ -43,6 +55,7 @@ function Get-PS51Findings([string]$Path) {
     $found = New-Object System.Collections.Generic.List[string]
     $name = Split-Path -Leaf $Path
     function Add-Finding($Extent, [string]$What) { $found.Add("${name}:$($Extent.StartLineNumber): $What") }
+    $fileFunctions = @($ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.FunctionDefinitionAst] }, $true) | ForEach-Object { $_.Name })
 
     foreach ($e in $errors) { Add-Finding $e.Extent "parse error: $($e.Message)" }
     foreach ($t in $tokens) {
@@ -64,6 +77,15 @@ function Get-PS51Findings([string]$Path) {
         elseif ($type -eq 'ScriptBlockAst' -and $null -ne $n.PSObject.Properties['CleanBlock'] -and $null -ne $n.CleanBlock) { Add-Finding $n.CleanBlock.Extent "'clean {}' block (PowerShell 7.3)" }
         elseif ($type -eq 'VariableExpressionAst' -and $script:PS7OnlyVariables -contains $n.VariablePath.UserPath) { Add-Finding $n.Extent "automatic variable `$$($n.VariablePath.UserPath) (PowerShell 6/7)" }
         elseif ($type -eq 'CommandAst') {
+            # Windows PowerShell 5.1 wraps each stderr line of a native command whose error stream is
+            # redirected (2>&1, 2>$null, 2>file, *>&1) in an error record, and $ErrorActionPreference =
+            # 'Stop' makes the first one end the script. PowerShell 7.2+ does not, so only this check sees it.
+            foreach ($redirection in $n.Redirections) {
+                $from = $redirection.FromStream.ToString()
+                if (($from -eq 'Error' -or $from -eq 'All') -and (Test-NativeCommand $n $fileFunctions)) {
+                    Add-Finding $redirection.Extent "stderr of a native command redirected ($($redirection.Extent.Text)): Windows PowerShell 5.1 makes each stderr line an error, which `$ErrorActionPreference = 'Stop' turns into the end of the script"
+                }
+            }
             $command = $n.GetCommandName()
             if ($null -eq $command) { continue }
             if ($script:Aliases.ContainsKey($command.ToLowerInvariant())) { $command = $script:Aliases[$command.ToLowerInvariant()] }

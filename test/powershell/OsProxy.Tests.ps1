@@ -6,7 +6,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $script:OsProxy = Join-Path $ScriptsDir 'windows-os-proxy.ps1'
     # Mock needs the commands to exist here; the script's own definitions are shadowed by the mocks.
-    . ([scriptblock]::Create((Get-BoundaryStubs $script:OsProxy @('Invoke-Netsh', 'Get-WinHttpDefaultProxy', 'Get-PolicyValue', 'Set-PolicyValue', 'Resolve-HostAddresses'))))
+    . ([scriptblock]::Create((Get-BoundaryStubs $script:OsProxy @('Invoke-Netsh', 'Get-WinHttpDefaultProxy', 'Get-PolicyValue', 'Set-PolicyValue', 'Restore-PolicyValue', 'Test-PolicyKey', 'Remove-PolicyKeyIfEmpty', 'Resolve-HostAddresses'))))
     $script:DataCollection = 'SOFTWARE\Policies\Microsoft\Windows\DataCollection'
     $script:Defender = 'SOFTWARE\Policies\Microsoft\Windows Defender'
 
@@ -60,13 +60,14 @@ Describe 'windows-os-proxy.ps1 on a fresh machine' {
         $global:FakeMachine.WinHttp.Bypass | Should -BeExactly '168.63.129.16;169.254.169.254;a.contoso.com;<local>'
     }
 
-    It 'replaces another WinHTTP proxy and a policy value of the wrong type' {
-        $global:FakeMachine.WinHttp = [pscustomobject]@{ AccessType = 3; Proxy = 'old:80'; Bypass = '168.63.129.16;169.254.169.254' }
+    It 'with ReplaceExistingWinHttpProxy true, replaces another WinHTTP proxy, says what was there, and fixes a policy value of the wrong type' {
+        $global:FakeMachine.WinHttp = [pscustomobject]@{ AccessType = 3; Proxy = 'old:80'; Bypass = '<local>' }
         $global:FakeMachine.Registry["$DataCollection\DisableEnterpriseAuthProxy"] = [pscustomobject]@{ Kind = 'String'; Value = '1' }
-        $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080' }
+        $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080'; ReplaceExistingWinHttpProxy = 'true' }
         $r.ExitCode | Should -Be 0 -Because $r.Text
         $global:FakeMachine.WinHttp.Proxy | Should -BeExactly 'proxy:8080'
         $global:FakeMachine.Registry["$DataCollection\DisableEnterpriseAuthProxy"].Kind | Should -Be 'DWord'
+        $r.Out | Should -Contain "replacing: WinHTTP had access type 3, proxy 'old:80', bypass '<local>'"
         $r.Out | Should -Contain 'changed: WinHTTP proxy proxy:8080 (bypass 168.63.129.16;169.254.169.254)'
         $r.Out | Should -Contain "changed: HKLM\$DataCollection\DisableEnterpriseAuthProxy"
     }
@@ -76,6 +77,139 @@ Describe 'windows-os-proxy.ps1 on a fresh machine' {
         $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080' }
         $r.ExitCode | Should -Be 0
         Should -Invoke Invoke-Netsh -Times 1 -Exactly -Scope It
+    }
+}
+
+Describe 'windows-os-proxy.ps1 and a machine-wide WinHTTP proxy someone else set' {
+    It 'refuses it (exit 3), names it, and writes nothing' {
+        $global:FakeMachine.WinHttp = [pscustomobject]@{ AccessType = 3; Proxy = 'gpo-proxy.corp:8080'; Bypass = '*.corp;<local>' }
+        $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080' }
+        $r.ExitCode | Should -Be 3
+        $r.Err | Should -Match ([regex]::Escape("WinHTTP already has another machine-wide proxy (access type 3, proxy 'gpo-proxy.corp:8080', bypass '*.corp;<local>')"))
+        $r.Err | Should -Match 'run again with ReplaceExistingWinHttpProxy set to true'
+        $r.Err | Should -Not -Match 'rolled back'
+        $global:FakeMachine.NetshCalls.Count | Should -Be 0
+        Should -Invoke Set-PolicyValue -Times 0 -Scope It
+        $global:FakeMachine.WinHttp.Proxy | Should -BeExactly 'gpo-proxy.corp:8080'
+    }
+
+    It 'does not print a credential-looking proxy it refuses' {
+        $global:FakeMachine.WinHttp = [pscustomobject]@{ AccessType = 3; Proxy = 'eve:Leak3dPw@gpo:8080'; Bypass = '' }
+        $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080' }
+        $r.ExitCode | Should -Be 3
+        $r.Text | Should -Not -Match 'Leak3dPw'
+    }
+
+    It 'takes its own proxy with another bypass list as its own (an earlier run): no refusal' {
+        $global:FakeMachine.WinHttp = [pscustomobject]@{ AccessType = 3; Proxy = 'PROXY:8080'; Bypass = '168.63.129.16' }
+        $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080' }
+        $r.ExitCode | Should -Be 0 -Because $r.Text
+        $r.Out | Should -Not -Contain 'replacing:*'
+    }
+
+    It 'refuses a ReplaceExistingWinHttpProxy that is not true or false (exit 2)' {
+        $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080'; ReplaceExistingWinHttpProxy = 'yes' }
+        $r.ExitCode | Should -Be 2
+        $r.Err | Should -Match 'ReplaceExistingWinHttpProxy must be true or false'
+    }
+}
+
+Describe 'windows-os-proxy.ps1 compares bypass lists as sets' {
+    It 'the same entries in another order and case (as a GPO writes them) is no change' {
+        $global:FakeMachine.WinHttp = [pscustomobject]@{ AccessType = 3; Proxy = 'proxy:8080'; Bypass = '*.Contoso.com;<local>;169.254.169.254;168.63.129.16' }
+        $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080'; BypassList = '<local>,*.contoso.com' }
+        $r.ExitCode | Should -Be 0 -Because $r.Text
+        $global:FakeMachine.NetshCalls.Count | Should -Be 0
+        $r.Out | Should -Contain 'unchanged: WinHTTP proxy proxy:8080 (bypass 168.63.129.16;169.254.169.254;<local>;*.contoso.com)'
+    }
+
+    It 'one entry more is a change' {
+        $global:FakeMachine.WinHttp = [pscustomobject]@{ AccessType = 3; Proxy = 'proxy:8080'; Bypass = '<local>;168.63.129.16;169.254.169.254' }
+        $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080'; BypassList = '<local>,*.contoso.com' }
+        $r.ExitCode | Should -Be 0 -Because $r.Text
+        $global:FakeMachine.NetshCalls.Count | Should -Be 1
+    }
+}
+
+Describe 'windows-os-proxy.ps1 puts back every value it wrote when a later step fails' {
+    BeforeEach {
+        # A machine with history: WinHTTP direct, one policy value absent, one of another kind, one someone else's.
+        $global:FakeMachine.Registry["$DataCollection\DisableEnterpriseAuthProxy"] = [pscustomobject]@{ Kind = 'String'; Value = '0'; Raw = '0' }
+        $global:FakeMachine.Registry["$Defender\ProxyServer"] = [pscustomobject]@{ Kind = 'String'; Value = 'http://other:1'; Raw = 'http://other:1' }
+        $global:FakeMachine.Registry["$Defender\Unrelated"] = [pscustomobject]@{ Kind = 'DWord'; Value = '7'; Raw = 7 }
+        # The DataCollection key exists (it holds DisableEnterpriseAuthProxy), so does Windows Defender.
+        [void]$global:FakeMachine.Keys.Add($DataCollection)
+        [void]$global:FakeMachine.Keys.Add($Defender)
+        $script:Before = (ConvertTo-Json -Depth 5 -InputObject @{ WinHttp = $global:FakeMachine.WinHttp; Registry = $global:FakeMachine.Registry; Keys = @($global:FakeMachine.Keys | Sort-Object) })
+        Mock Resolve-HostAddresses { @([System.Net.IPAddress]::Parse('20.50.2.1')) }
+    }
+
+    It 'a failed route check leaves WinHTTP and the registry exactly as they were' {
+        $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080'; RouteCheckPrivateHosts = 'public.test' }
+        $r.ExitCode | Should -Be 1
+        $r.Err | Should -Match 'route check failed for 1 of 1: public\.test: DNS answered an address outside private space'
+        $r.Err | Should -Match 'rolled back: '
+        $r.Err | Should -Match 'WinHTTP restored to direct access \(no proxy\)'
+        $r.Err | Should -Match ([regex]::Escape("HKLM\$DataCollection\TelemetryProxyServer removed again"))
+        $r.Err | Should -Match ([regex]::Escape("HKLM\$Defender\ProxyServer restored"))
+        $r.Err | Should -Not -Match 'NOT restored'
+        (ConvertTo-Json -Depth 5 -InputObject @{ WinHttp = $global:FakeMachine.WinHttp; Registry = $global:FakeMachine.Registry; Keys = @($global:FakeMachine.Keys | Sort-Object) }) | Should -BeExactly $script:Before
+        $global:FakeMachine.NetshCalls[-1] | Should -BeExactly 'winhttp reset proxy'
+    }
+
+    It 'a route check failure puts back the previous bypass list of its own proxy, byte for byte' {
+        $global:FakeMachine.WinHttp = [pscustomobject]@{ AccessType = 3; Proxy = 'proxy:8080'; Bypass = '<local>;168.63.129.16' }
+        $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080'; RouteCheckPrivateHosts = 'public.test' }
+        $r.ExitCode | Should -Be 1
+        $global:FakeMachine.NetshCalls[-1] | Should -BeExactly 'winhttp set proxy proxy-server=proxy:8080 bypass-list=<local>;168.63.129.16'
+        $global:FakeMachine.WinHttp.Bypass | Should -BeExactly '<local>;168.63.129.16'
+    }
+
+    It 'a replaced proxy comes back when the route check fails' {
+        $global:FakeMachine.WinHttp = [pscustomobject]@{ AccessType = 3; Proxy = 'gpo:3128'; Bypass = '' }
+        $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080'; RouteCheckPrivateHosts = 'public.test'; ReplaceExistingWinHttpProxy = 'true' }
+        $r.ExitCode | Should -Be 1
+        $global:FakeMachine.NetshCalls[-1] | Should -BeExactly 'winhttp set proxy proxy-server=gpo:3128'
+        $global:FakeMachine.WinHttp.Proxy | Should -BeExactly 'gpo:3128'
+    }
+
+    It 'a write refused half-way puts back the writes before it' {
+        Mock Set-PolicyValue {
+            if ($Name -eq 'ProxyServer') { throw [System.UnauthorizedAccessException]::new('Access to the registry key is denied.') }
+            $global:FakeMachine.Registry["$SubKey\$Name"] = [pscustomobject]@{ Kind = $Kind; Value = $Value }
+        }
+        $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080' }
+        $r.ExitCode | Should -Be 1
+        $r.Err | Should -Match 'Access to the registry key is denied\.; rolled back: '
+        (ConvertTo-Json -Depth 5 -InputObject @{ WinHttp = $global:FakeMachine.WinHttp; Registry = $global:FakeMachine.Registry; Keys = @($global:FakeMachine.Keys | Sort-Object) }) | Should -BeExactly $script:Before
+    }
+
+    It 'says so when a value cannot be put back' {
+        Mock Restore-PolicyValue { throw 'registry unavailable' }
+        $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080'; RouteCheckPrivateHosts = 'public.test' }
+        $r.ExitCode | Should -Be 1
+        $r.Err | Should -Match ([regex]::Escape("HKLM\$DataCollection\TelemetryProxyServer NOT restored: registry unavailable"))
+        $r.Err | Should -Match 'WinHTTP restored to direct access'
+    }
+
+    It 'a key the run created is deleted again; a key that existed stays' {
+        $global:FakeMachine.Registry.Remove("$DataCollection\DisableEnterpriseAuthProxy")
+        [void]$global:FakeMachine.Keys.Remove($DataCollection)
+        $before = ConvertTo-Json -Depth 5 -InputObject @{ Registry = $global:FakeMachine.Registry; Keys = @($global:FakeMachine.Keys | Sort-Object) }
+        $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080'; RouteCheckPrivateHosts = 'public.test' }
+        $r.ExitCode | Should -Be 1
+        $r.Err | Should -Match ([regex]::Escape("HKLM\$DataCollection removed again"))
+        $global:FakeMachine.Keys | Should -Not -Contain $DataCollection
+        $global:FakeMachine.Keys | Should -Contain $Defender
+        (ConvertTo-Json -Depth 5 -InputObject @{ Registry = $global:FakeMachine.Registry; Keys = @($global:FakeMachine.Keys | Sort-Object) }) | Should -BeExactly $before
+    }
+
+    It 'a successful run keeps its writes (nothing is rolled back)' {
+        Mock Resolve-HostAddresses { @([System.Net.IPAddress]::Parse('10.1.2.3')) }
+        $r = Invoke-OsProxy @{ ProxyUrl = 'http://proxy:8080'; RouteCheckPrivateHosts = 'private.test' }
+        $r.ExitCode | Should -Be 0 -Because $r.Text
+        $global:FakeMachine.WinHttp.Proxy | Should -BeExactly 'proxy:8080'
+        $global:FakeMachine.Registry["$Defender\ProxyServer"].Value | Should -BeExactly 'http://proxy:8080'
     }
 }
 
@@ -128,8 +262,8 @@ Describe 'windows-os-proxy.ps1 refuses bad parameters (exit 2) before it writes 
         @{ Why = 'a CIDR bypass entry'; P = @{ ProxyUrl = 'http://proxy:8080'; BypassList = 'a,10.0.0.0/8' }; Message = 'BypassList entry 2: WinHTTP takes no CIDR ranges' }
         @{ Why = 'a bypass of *'; P = @{ ProxyUrl = 'http://proxy:8080'; BypassList = '*' }; Message = "BypassList entry 1 is '\*'" }
         @{ Why = 'a bypass entry with a quote'; P = @{ ProxyUrl = 'http://proxy:8080'; BypassList = 'a"b' }; Message = 'BypassList entry 1 has characters other than' }
-        @{ Why = 'too many bypass entries'; P = @{ ProxyUrl = 'http://proxy:8080'; BypassList = ((1..250 | ForEach-Object { "h$_.contoso.com" }) -join ',') }; Message = 'BypassList has more than 200 entries' }
-        @{ Why = 'a bypass list too long'; P = @{ ProxyUrl = 'http://proxy:8080'; BypassList = ((1..60 | ForEach-Object { ('h' * 70) + $_ }) -join ',') }; Message = 'BypassList is longer than 4000 characters' }
+        @{ Why = 'too many bypass entries'; P = @{ ProxyUrl = 'http://proxy:8080'; BypassList = ((1..350 | ForEach-Object { "h$_.contoso.com" }) -join ',') }; Message = 'BypassList has more than 300 entries' }
+        @{ Why = 'a bypass list too long'; P = @{ ProxyUrl = 'http://proxy:8080'; BypassList = ((1..90 | ForEach-Object { ('h' * 70) + $_ }) -join ',') }; Message = 'BypassList is longer than 6000 characters' }
         @{ Why = 'a timeout that is not a number'; P = @{ ProxyUrl = 'http://proxy:8080'; RouteCheckTimeoutSeconds = 'ten' }; Message = 'RouteCheckTimeoutSeconds must be a whole number of seconds from 1 to 120' }
         @{ Why = 'a zero timeout'; P = @{ ProxyUrl = 'http://proxy:8080'; RouteCheckTimeoutSeconds = '0' }; Message = 'RouteCheckTimeoutSeconds must be' }
         @{ Why = 'a timeout above 120'; P = @{ ProxyUrl = 'http://proxy:8080'; RouteCheckTimeoutSeconds = '121' }; Message = 'RouteCheckTimeoutSeconds must be' }

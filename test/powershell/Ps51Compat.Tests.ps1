@@ -65,12 +65,68 @@ Describe 'Windows classes in the scripts' {
         @($bytes | Where-Object { $_ -gt 126 -or ($_ -lt 32 -and $_ -ne 10 -and $_ -ne 9) }).Count | Should -Be 0
     }
 
-    It 'both scripts carry the same proxy URL and route check code' {
-        $sections = $script:Owned | ForEach-Object {
-            $t = Get-Content -Raw $_
-            $t.Substring($t.IndexOf('# BEGIN shared'), $t.IndexOf('# END shared') - $t.IndexOf('# BEGIN shared'))
-        }
-        $sections[0].Length | Should -BeGreaterThan 1000
-        $sections[1] | Should -BeExactly $sections[0]
+    It 'both scripts carry the same shared code, and define nothing twice outside it' {
+        $texts = $script:Owned | ForEach-Object { Get-Content -Raw $_ }
+        (Get-SharedSection $texts[0]).Length | Should -BeGreaterThan 1000
+        $ab = Get-SharedSectionProblems $texts[0] 'windows-os-proxy.ps1' $texts[1] 'windows-arc-agent-proxy.ps1'
+        $ba = Get-SharedSectionProblems $texts[1] 'windows-arc-agent-proxy.ps1' $texts[0] 'windows-os-proxy.ps1'
+        $ab.Count | Should -Be 0 -Because ($ab -join '; ')
+        $ba.Count | Should -Be 0 -Because ($ba -join '; ')
+    }
+
+    It 'the shared-code check catches a change to either copy, and a function copied outside the section' {
+        $os = Get-Content -Raw $script:Owned[0]
+        $arc = Get-Content -Raw $script:Owned[1]
+        $changed = { param($t) $t.Replace("return '(not shown: it holds an @", "return '(hidden: it holds an @") }
+        $osChanged = & $changed $os
+        $arcChanged = & $changed $arc
+        $osChanged | Should -Not -BeExactly $os
+        $one = Get-SharedSectionProblems $osChanged 'os' $arc 'arc'
+        $one.Count | Should -Be 1
+        $one[0] | Should -Match "^the shared sections differ from line [0-9]+ of the section: os has '.*\(hidden: .*', arc has '.*\(not shown: "
+        $other = Get-SharedSectionProblems $os 'os' $arcChanged 'arc'
+        $other.Count | Should -Be 1
+        $other[0] | Should -Match "^the shared sections differ from line [0-9]+ of the section: os has '.*\(not shown: .*', arc has '.*\(hidden: "
+        $copied = $arc + "`nfunction Restore-Policy { }`n"
+        $copy = Get-SharedSectionProblems $os 'os' $copied 'arc'
+        $copy | Should -Contain 'Restore-Policy is defined in both os and arc outside the shared section'
+        $unmarked = Get-SharedSectionProblems ($os.Replace('# END shared', '# END')) 'os' $arc 'arc'
+        $unmarked | Should -Contain "os has no '# BEGIN shared' ... '# END shared' section"
+    }
+}
+
+Describe 'native commands cannot stop Windows PowerShell 5.1 on a stderr line' {
+    It 'the check reports each native command whose stderr is redirected, and nothing else' {
+        $findings = Get-PS51Findings (Join-Path $PSScriptRoot 'fixtures/native-stderr.ps1')
+        @($findings | ForEach-Object { ($_ -split ': ')[0] }) | Should -Be @(
+            'native-stderr.ps1:3', 'native-stderr.ps1:4', 'native-stderr.ps1:5', 'native-stderr.ps1:6', 'native-stderr.ps1:7')
+        $findings[0] | Should -Match "stderr of a native command redirected \(2>&1\)"
+        $findings[3] | Should -Match "\(\*>&1\)"
+    }
+
+    It 'Invoke-Native returns the exit code, stdout and stderr of a program that writes to stderr, under ErrorActionPreference Stop' {
+        $ErrorActionPreference = 'Stop'
+        . ([scriptblock]::Create((Get-SharedSection (Get-Content -Raw $script:Owned[0]))))
+        $r = Invoke-Native '/bin/sh' @('-c', 'echo out; echo err 1>&2; echo more-err 1>&2; exit 3')
+        $r.ExitCode | Should -Be 3
+        $r.StdOut.Trim() | Should -BeExactly 'out'
+        $r.StdErr -split "`n" | Where-Object { $_ } | Should -Be @('err', 'more-err')
+    }
+
+    It 'Invoke-Native passes arguments with spaces, quotes and backslashes through unchanged' {
+        . ([scriptblock]::Create((Get-SharedSection (Get-Content -Raw $script:Owned[0]))))
+        $arguments = @('plain', 'with space', 'a"quote', 'trailing\', 'space and trailing\', '', 'back\"slash')
+        $r = Invoke-Native 'python3' (@('-c', 'import json,sys; print(json.dumps(sys.argv[1:]))') + $arguments)
+        $r.ExitCode | Should -Be 0 -Because $r.StdErr
+        (ConvertFrom-Json $r.StdOut) | Should -Be $arguments
+    }
+
+    It 'Invoke-Native stops a program that outlives its bound' {
+        . ([scriptblock]::Create((Get-SharedSection (Get-Content -Raw $script:Owned[0]))))
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $r = Invoke-Native '/bin/sleep' @('30') 1
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 10
+        $r.ExitCode | Should -Be -1
+        $r.StdErr | Should -Match 'sleep did not finish within 1s and was stopped'
     }
 }

@@ -1,11 +1,14 @@
 # The route check of both scripts against a real Squid on 127.0.0.1 (see TestHelpers.ps1,
-# Start-TestSquid). Only the Windows boundary is mocked; the CONNECT probes are real sockets.
+# Start-TestSquid), through the whole script: its failures, and the rollback they cause. Only the
+# Windows boundary is mocked; the probes are real sockets. The passing routes (GET on 80, CONNECT
+# and a trusted TLS handshake on 443, against the component's own Squid snippet) are proven in
+# test/routeCheck.windows.spec.ts, which has the TLS servers and the test CA.
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $script:OsProxy = Join-Path $ScriptsDir 'windows-os-proxy.ps1'
     $script:ArcProxy = Join-Path $ScriptsDir 'windows-arc-agent-proxy.ps1'
-    . ([scriptblock]::Create((Get-BoundaryStubs $script:OsProxy @('Invoke-Netsh', 'Get-WinHttpDefaultProxy', 'Get-PolicyValue', 'Set-PolicyValue'))))
+    . ([scriptblock]::Create((Get-BoundaryStubs $script:OsProxy @('Invoke-Netsh', 'Get-WinHttpDefaultProxy', 'Get-PolicyValue', 'Set-PolicyValue', 'Restore-PolicyValue', 'Test-PolicyKey', 'Remove-PolicyKeyIfEmpty'))))
     . ([scriptblock]::Create((Get-BoundaryStubs $script:ArcProxy @('Find-Azcmagent', 'Invoke-Azcmagent'))))
 
     # The "Microsoft" end of each allowed tunnel: a listener Squid can connect to.
@@ -40,25 +43,37 @@ Describe 'route check through a real Squid' {
         }
     }
 
-    It 'os proxy: passes when Squid lets every host through' {
-        $r = Invoke-ScriptUnderTest $script:OsProxy @{ ProxyUrl = $script:ProxyUrl; RouteCheckHosts = $script:AllowedList; RouteCheckTimeoutSeconds = '10' }
-        $r.ExitCode | Should -Be 0 -Because $r.Text
-        foreach ($h in $script:Allowed) { $r.Out | Should -Contain "route: ok ${h}:$($script:TargetPort) (the proxy answered 200)" }
-        Get-Content -Raw (Join-Path $script:Squid.Dir 'access.log') | Should -Match "CONNECT login\.microsoftonline\.com:$($script:TargetPort)"
+    It 'os proxy: a host the proxy denies fails with the 403, and every setting is put back as it was' {
+        $r = Invoke-ScriptUnderTest $script:OsProxy @{ ProxyUrl = $script:ProxyUrl; RouteCheckHosts = "denied.example.com:$($script:TargetPort)" }
+        $r.ExitCode | Should -Be 1
+        $r.Err | Should -Match "route check failed for 1 of 1: denied\.example\.com:$($script:TargetPort): the proxy answered 403 Forbidden"
+        $r.Err | Should -Match 'rolled back: .*WinHTTP restored to direct access \(no proxy\)'
+        $global:FakeMachine.WinHttp.AccessType | Should -Be 1
+        $global:FakeMachine.Registry.Count | Should -Be 0
+        $global:FakeMachine.Keys.Count | Should -Be 0
+        $r.Out | Should -Not -Contain "done: operating-system proxy for Defender for Endpoint is $($script:ProxyUrl)"
     }
 
-    It 'os proxy: fails naming the denied host and the 403, after the settings are in place' {
-        $r = Invoke-ScriptUnderTest $script:OsProxy @{ ProxyUrl = $script:ProxyUrl; RouteCheckHosts = "$($script:AllowedList),denied.example.com:$($script:TargetPort)" }
+    It 'os proxy: a tunnel Squid allows to a far end that speaks no TLS fails naming the TLS handshake' {
+        $r = Invoke-ScriptUnderTest $script:OsProxy @{ ProxyUrl = $script:ProxyUrl; RouteCheckHosts = "login.microsoftonline.com:$($script:TargetPort)"; RouteCheckTimeoutSeconds = '3' }
         $r.ExitCode | Should -Be 1
-        $r.Err | Should -Match "route check failed for 1 of 4: denied\.example\.com:$($script:TargetPort): the proxy answered 403 Forbidden"
-        $r.Err | Should -Not -Match 'login\.microsoftonline\.com'
-        $r.Out | Should -Contain "route: ok login.microsoftonline.com:$($script:TargetPort) (the proxy answered 200)"
+        $r.Err | Should -Match "login\.microsoftonline\.com:$($script:TargetPort): (the TLS handshake through the tunnel failed|no TLS answer through the tunnel in time)"
+        Get-Content -Raw (Join-Path $script:Squid.Dir 'access.log') | Should -Match "CONNECT login\.microsoftonline\.com:$($script:TargetPort)"
     }
 
     It 'os proxy: an allowed host on a port Squid denies fails with 403' {
         $r = Invoke-ScriptUnderTest $script:OsProxy @{ ProxyUrl = $script:ProxyUrl; RouteCheckHosts = 'login.microsoftonline.com:443' }
         $r.ExitCode | Should -Be 1
         $r.Err | Should -Match 'login\.microsoftonline\.com:443: the proxy answered 403'
+    }
+
+    It 'os proxy: a port-80 host is fetched with GET, not CONNECT (Squid denies this one: 403 to the GET)' {
+        $r = Invoke-ScriptUnderTest $script:OsProxy @{ ProxyUrl = $script:ProxyUrl; RouteCheckHosts = 'crl.microsoft.com:80' }
+        $r.ExitCode | Should -Be 1
+        $r.Err | Should -Match 'crl\.microsoft\.com:80: GET: the proxy answered 403 Forbidden'
+        $log = Get-Content -Raw (Join-Path $script:Squid.Dir 'access.log')
+        $log | Should -Match 'GET http://crl\.microsoft\.com/'
+        $log | Should -Not -Match 'CONNECT crl\.microsoft\.com'
     }
 
     It 'os proxy: a proxy that accepts but never answers fails with a timeout, within the bound' {
@@ -72,7 +87,7 @@ Describe 'route check through a real Squid' {
         }
         finally { $silent.Stop() }
         $r.ExitCode | Should -Be 1
-        $r.Err | Should -Match 'login\.microsoftonline\.com:443: no answer from the proxy within 2s \(timeout\)'
+        $r.Err | Should -Match 'login\.microsoftonline\.com:443: no answer from the proxy in time \(timeout\)'
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 15
     }
 
@@ -83,16 +98,16 @@ Describe 'route check through a real Squid' {
         $r.Err | Should -Match 'login\.microsoftonline\.com:443: the proxy refused the connection or could not be reached'
     }
 
-    It 'arc: commits the new proxy only after the route through it works' {
-        $r = Invoke-ScriptUnderTest $script:ArcProxy @{ ProxyUrl = $script:ProxyUrl; RouteCheckHosts = $script:AllowedList }
-        $r.ExitCode | Should -Be 0 -Because $r.Text
-        $global:FakeArc['proxy.url'] | Should -BeExactly $script:ProxyUrl
+    It 'os proxy: a target the bypass list matches fails naming the entry, without a probe' {
+        $r = Invoke-ScriptUnderTest $script:OsProxy @{ ProxyUrl = $script:ProxyUrl; BypassList = '*.MicrosoftOnline.com'; RouteCheckHosts = "login.microsoftonline.com:$($script:TargetPort)" }
+        $r.ExitCode | Should -Be 1
+        $r.Err | Should -Match "login\.microsoftonline\.com:$($script:TargetPort): the bypass list entry '\*\.MicrosoftOnline\.com' sends it past the proxy"
     }
 
     It 'arc: a proxy that denies an Arc host is not committed; the old one stays and the run fails' {
-        $r = Invoke-ScriptUnderTest $script:ArcProxy @{ ProxyUrl = $script:ProxyUrl; RouteCheckHosts = "gbl.his.arc.azure.com:$($script:TargetPort),denied.example.com:$($script:TargetPort)" }
+        $r = Invoke-ScriptUnderTest $script:ArcProxy @{ ProxyUrl = $script:ProxyUrl; RouteCheckHosts = "denied.example.com:$($script:TargetPort)" }
         $r.ExitCode | Should -Be 1
-        $r.Err | Should -Match "failed for 1 of 2, the agent keeps its previous proxy settings: denied\.example\.com:$($script:TargetPort): the proxy answered 403 Forbidden"
+        $r.Err | Should -Match "failed for 1 of 1, the agent keeps its previous proxy settings: denied\.example\.com:$($script:TargetPort): the proxy answered 403 Forbidden"
         $global:FakeArc['proxy.url'] | Should -BeExactly 'http://old:3128'
         @($global:FakeArc.Calls | Where-Object { $_ -like 'config set*' -or $_ -like 'config clear*' }).Count | Should -Be 0
     }

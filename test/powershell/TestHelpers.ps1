@@ -29,6 +29,8 @@ function New-FakeWindows {
         # 1 is WINHTTP_ACCESS_TYPE_NO_PROXY (direct), what a fresh machine reports.
         WinHttp = [pscustomobject]@{ AccessType = 1; Proxy = ''; Bypass = '' }
         Registry = @{}
+        # Policy keys that exist; the two parents of the script's keys exist on every Windows Server.
+        Keys = New-Object 'System.Collections.Generic.HashSet[string]'
         NetshCalls = New-Object System.Collections.Generic.List[string]
     }
 }
@@ -41,7 +43,20 @@ function Use-FakeWindows {
     Mock Invoke-Netsh { Invoke-FakeNetsh $global:FakeMachine $Arguments }
     Mock Get-WinHttpDefaultProxy { $global:FakeMachine.WinHttp }
     Mock Get-PolicyValue { $global:FakeMachine.Registry["$SubKey\$Name"] }
-    Mock Set-PolicyValue { $global:FakeMachine.Registry["$SubKey\$Name"] = [pscustomobject]@{ Kind = $Kind; Value = $Value } }
+    Mock Set-PolicyValue {
+        [void]$global:FakeMachine.Keys.Add($SubKey)
+        $global:FakeMachine.Registry["$SubKey\$Name"] = [pscustomobject]@{ Kind = $Kind; Value = $Value }
+    }
+    Mock Test-PolicyKey { $global:FakeMachine.Keys.Contains($SubKey) }
+    Mock Remove-PolicyKeyIfEmpty {
+        if (@($global:FakeMachine.Registry.Keys | Where-Object { $_.StartsWith("$SubKey\") }).Count -gt 0) { return $false }
+        [void]$global:FakeMachine.Keys.Remove($SubKey)
+        return $true
+    }
+    Mock Restore-PolicyValue {
+        if ($null -eq $Saved) { $global:FakeMachine.Registry.Remove("$SubKey\$Name") }
+        else { $global:FakeMachine.Registry["$SubKey\$Name"] = $Saved }
+    }
 }
 
 # Does what netsh.exe does to WinHTTP for the commands the script may send.
@@ -168,4 +183,47 @@ function Get-BoundaryStubs([string]$Path, [string[]]$Names) {
         "function $name($params) { throw 'not mocked: $name' }"
     }
     return ($stubs -join "`n")
+}
+
+# The text between "# BEGIN shared" and "# END shared" in a script, or $null without both markers.
+function Get-SharedSection([string]$Text) {
+    $begin = $Text.IndexOf('# BEGIN shared', [StringComparison]::Ordinal)
+    $end = $Text.IndexOf('# END shared', [StringComparison]::Ordinal)
+    if ($begin -lt 0 -or $end -lt $begin) { return $null }
+    return $Text.Substring($begin, $end - $begin)
+}
+
+# Names of the functions a script defines outside its shared section.
+function Get-OwnFunctionNames([string]$Text) {
+    $shared = Get-SharedSection $Text
+    $own = if ($null -eq $shared) { $Text } else { $Text.Replace($shared, '') }
+    $ast = [System.Management.Automation.Language.Parser]::ParseInput($own, [ref]$null, [ref]$null)
+    return @($ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.FunctionDefinitionAst] }, $false) | ForEach-Object { $_.Name })
+}
+
+# Functions the shared section calls that each script defines for itself, on purpose differently
+# (the OS-proxy script's Stop-WithError rolls back what it wrote before it exits).
+$EachScriptOwns = @('Stop-WithError')
+
+# What is wrong with the code two scripts share, checked from each side: both carry the section,
+# the two copies are the same text (the first differing line is named), and no function is
+# defined in both scripts outside it (a second copy that would drift), but for $EachScriptOwns.
+# Empty when all is well.
+function Get-SharedSectionProblems([string]$TextA, [string]$NameA, [string]$TextB, [string]$NameB) {
+    $problems = New-Object System.Collections.Generic.List[string]
+    $a = Get-SharedSection $TextA
+    $b = Get-SharedSection $TextB
+    if ($null -eq $a) { $problems.Add("$NameA has no '# BEGIN shared' ... '# END shared' section") }
+    if ($null -eq $b) { $problems.Add("$NameB has no '# BEGIN shared' ... '# END shared' section") }
+    if ($null -ne $a -and $null -ne $b -and -not [string]::Equals($a, $b, [StringComparison]::Ordinal)) {
+        $la = $a -split "`n"
+        $lb = $b -split "`n"
+        $i = 0
+        while ($i -lt [Math]::Min($la.Count, $lb.Count) -and [string]::Equals($la[$i], $lb[$i], [StringComparison]::Ordinal)) { $i++ }
+        $problems.Add("the shared sections differ from line $($i + 1) of the section: $NameA has '$(if ($i -lt $la.Count) { $la[$i].Trim() })', $NameB has '$(if ($i -lt $lb.Count) { $lb[$i].Trim() })'")
+    }
+    $ownA = Get-OwnFunctionNames $TextA
+    $ownB = Get-OwnFunctionNames $TextB
+    foreach ($f in $ownA) { if ($ownB -contains $f -and $EachScriptOwns -notcontains $f) { $problems.Add("$f is defined in both $NameA and $NameB outside the shared section") } }
+    return , $problems.ToArray()
 }

@@ -310,7 +310,12 @@ export function egressEndpoints(input: EgressInput): EgressEndpoint[] {
     // ("Don't disable security monitoring or inspection of these URLs"), so they keep `tlsInspection: true`.
     if (agents.arcAgent) {
         const arc = EGRESS_AGENTS.arcAgent;
-        const scoped: EgressRoute = privateLink.arc ? "privateLink" : "proxy";
+        // A machine reaches the scope's private endpoint only once associated with the scope ("must be associated
+        // with the Azure Arc Private Link Scope, or the connection will be refused", azure-management-docs
+        // `articles/azure-arc/servers/private-link-security.md`, 2026); the others keep the public hosts through the proxy.
+        const outsideScope = privateLink.arc && privateLink.arcMachinesOutsideScope === true;
+        const scoped: EgressRoute = privateLink.arc && !outsideScope ? "privateLink" : "proxy";
+        const scopedWhy = outsideScope ? " (Arc machines not associated with the Arc Private Link Scope, through the proxy)" : "";
         add(arc, [ARC_SCRIPT_HOST], "Resolves the agent download script", "install", "proxy");
         add(arc, [WINDOWS_PACKAGES], "Windows agent package (install and automatic upgrades)", "install", "proxy", {
             platforms: ["windows"],
@@ -328,14 +333,14 @@ export function egressEndpoints(input: EgressInput): EgressEndpoint[] {
             },
         );
         for (const host of [`*.${cloud.arcIdentity}`, `*.${cloud.guestConfiguration}`]) {
-            const why = host.includes("his.arc") ? "Hybrid identity and metadata service" : "Extension management and guest configuration";
+            const why = `${host.includes("his.arc") ? "Hybrid identity and metadata service" : "Extension management and guest configuration"}${scopedWhy}`;
             add(arc, [host], why, "always", scoped, { serviceTag: scoped === "proxy" ? TAG.arc : "", probe: ARC_PROBES[host] });
         }
         for (const host of cloud.arcNotification) {
             const tag = host.includes("guestnotificationservice") ? TAG.arc : "";
             add(arc, [host], "Notification service for extensions and connectivity", "always", "proxy", { serviceTag: tag });
         }
-        if (cloud.arcExtensionStorage !== undefined && !privateLink.arc) {
+        if (cloud.arcExtensionStorage !== undefined && (!privateLink.arc || outsideScope)) {
             add(arc, [cloud.arcExtensionStorage], "Extension packages in Azure Storage", "always", "proxy", { serviceTag: TAG.storage });
         }
     }

@@ -44,8 +44,12 @@ export interface EgressInput {
     mde?: MdeEgressOptions;
     /** Log Analytics workspace ids (the `customerId` GUIDs) known in plain text. Empty: the `*.ods...` wildcard forms are used. */
     workspaceIds: string[];
-    /** Which services go through a Private Link scope instead of the proxy. */
-    privateLink: { arc: boolean; azureMonitor: boolean };
+    /**
+     * Which services go through a Private Link scope instead of the proxy. `arcMachinesOutsideScope`:
+     * with an Arc scope, some Arc machines are not associated with it (listed `none` or `associateByPolicy`,
+     * or any machine in policy mode), so their Arc agents still reach the scope's hosts through the proxy.
+     */
+    privateLink: { arc: boolean; azureMonitor: boolean; arcMachinesOutsideScope?: boolean };
 }
 
 export type EgressRoute = "proxy" | "privateLink" | "platform";
