@@ -30,6 +30,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { describeArithmetic, EVALUATION_MINUTES, MINUTES_PER_DEPLOYMENT, remediationArithmetic } from "../sdk/plan/remediationGate";
 
 const ROOT = path.resolve(__dirname, "..");
 const BUILD = path.join(ROOT, ".bench");
@@ -42,6 +43,8 @@ const REPEAT = Number(process.env.BENCH_REPEAT ?? "5");
 const RESULTS_NAME = process.env.BENCH_RESULTS_NAME ?? "latest";
 const KINDS = (process.env.BENCH_KINDS ?? "baseline,component,policy").split(",");
 const FORMATS = ["text", "markdown", "json"] as const;
+// Policy mode's remediation arithmetic: computed, not timed (Azure's remediation cannot run here).
+const ARITHMETIC_SIZES = list(process.env.BENCH_ARITHMETIC_SIZES ?? "1000,10000");
 const PREVIEW_FORMATS = (process.env.BENCH_PREVIEW_FORMATS ?? FORMATS.join(",")).split(",") as Array<(typeof FORMATS)[number]>;
 
 interface Measurement {
@@ -175,6 +178,31 @@ function previewTable(rows: PreviewMeasurement[]): string {
     return lines.join("\n");
 }
 
+/**
+ * Policy mode's remediation arithmetic for each fleet size, as the preview prints it: one row per
+ * size, with the four OS-proxy tasks (one per kind and OS) at 30 parallel deployments, the
+ * default wait and the runs of `pulumi up` it takes (plan/remediationGate.ts).
+ */
+function arithmeticTable(): string {
+    const lines = [
+        `| machines | OS-proxy tasks | parallel deployments | waves | expected duration (min) | the gate's wait per pulumi up (min) | runs of pulumi up |`,
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ];
+    const notes: string[] = [];
+    for (const n of ARITHMETIC_SIZES) {
+        const a = remediationArithmetic(n, 30, 4);
+        lines.push(`| ${n} | ${a.tasks} | ${a.parallelDeployments} | ${a.waves} | ${a.expectedMinutes} | ${a.waitMinutes} | ${a.runs} |`);
+        notes.push(`- ${describeArithmetic(a)}.`);
+    }
+    return [
+        ...lines,
+        "",
+        `Assumptions (plan/remediationGate.ts): ${EVALUATION_MINUTES} min for the first compliance evaluation, ${MINUTES_PER_DEPLOYMENT} min per run-command deployment (no Microsoft source states one; the script's own bound is 10 min), every machine in one task (the worst case). The preview prints the same sentence:`,
+        "",
+        ...notes,
+    ].join("\n");
+}
+
 /** Writes the results so far (after every sample, so that an interrupted run keeps what it measured). */
 function write(machine: Record<string, unknown> & { loadAverage: number[] }, rows: Measurement[], samples: Measurement[], previews: PreviewMeasurement[]): string {
     fs.mkdirSync(RESULTS, { recursive: true });
@@ -198,6 +226,7 @@ function write(machine: Record<string, unknown> & { loadAverage: number[] }, row
                   "",
               ]
             : []),
+        ...(ARITHMETIC_SIZES.length > 0 ? ["## Policy mode's remediation arithmetic", "", arithmeticTable(), ""] : []),
         ...(previews.length > 0
             ? [
                   "## The offline preview (`defender-servers-preview`, compiled, one run each)",

@@ -17,6 +17,7 @@ import {
     guestConfigurationVmsArePrivateWithIdentity,
     noCredentialsInPlainSettings,
 } from "./rules";
+import { noCredentialsInPolicies, PolicyModeConfig, policyModeWaitsForTheProxy } from "./policyModeRules";
 
 /** The pack's name, as `pulumi preview --policy-pack` reports it. */
 export const POLICY_PACK_NAME = "defender-servers";
@@ -43,6 +44,12 @@ export const CONFIG_SCHEMAS: Record<string, PolicyConfigSchema> = {
     }),
     "azure-monitor-private-link-scope-private-ingestion": allowances({
         allowOpenIngestion: 'Pass scope-wide Open ingestion (defender-servers: privateLink.azureMonitor.ingestionAccessMode "Open").',
+    }),
+    "policy-mode-waits-for-the-proxy": allowances({
+        allowNoRemediation:
+            'Pass an OS-proxy policy assignment with no remediation task (defender-servers: rollout.remediate false, or a management group with no rollout.remediationSubscriptionIds).',
+        allowNoWait: "Pass remediation tasks nothing waits for (defender-servers: rollout.waitForRemediationMinutes 0).",
+        allowNoRouteCheck: "Pass OS-proxy run commands in policies that prove no route (defender-servers: proxy.routeCheck false).",
     }),
     "guest-configuration-private-network-and-identity": allowances({
         allowIdentityFromPolicy:
@@ -97,6 +104,21 @@ export const policies: Policies = [
             "An Azure Monitor Agent on a machine behind an operating-system proxy run command uses that same proxy (unless the stack routes Azure Monitor through a Private Link Scope). Machines without AMA pass.",
         enforcementLevel: "mandatory",
         validateStack: azureMonitorAgentFollowsOsProxy,
+    },
+    {
+        name: "no-credentials-in-policies",
+        description:
+            "Policy definitions, initiatives and assignments carry no credential (readable by anyone with Reader on their scope, protected settings of a DeployIfNotExists template included).",
+        enforcementLevel: "mandatory",
+        validateResource: noCredentialsInPolicies,
+    },
+    {
+        name: "policy-mode-waits-for-the-proxy",
+        description:
+            "An assignment of a policy that deploys an operating-system proxy run command remediates existing machines, something waits for that remediation, and the run commands prove the route.",
+        enforcementLevel: "mandatory",
+        configSchema: CONFIG_SCHEMAS["policy-mode-waits-for-the-proxy"],
+        validateStack: (args, report) => policyModeWaitsForTheProxy(args, report, args.getConfig<PolicyModeConfig>()),
     },
     {
         name: "guest-configuration-private-network-and-identity",

@@ -78,6 +78,14 @@ export interface ArcGatewaySettings {
     machinesResourceGroupName?: string;
 }
 
+/** How many failed OS-proxy remediation deployments the MDE gate accepts: the larger of the two. */
+export interface FailureBudgetSettings {
+    /** Failed deployments accepted whatever the fleet's size (default 0). */
+    count?: number;
+    /** Share of all deployments, 0 to 100, rounded down (default 1; 0 when only `count` is given). */
+    percent?: number;
+}
+
 /** Per-machine resources, or Azure Policy at fleet scale. */
 export interface RolloutSettings {
     /** `machines` (default): resources for each listed machine. `policy`: custom DeployIfNotExists/modify policies, assigned to `scope`, cover every current and future machine; `machines` then only inform the egress list. */
@@ -90,8 +98,18 @@ export interface RolloutSettings {
     remediationSubscriptionIds?: string[];
     /** Deployments each remediation task runs at once, 1 to 30 (default 30). */
     parallelDeployments?: number;
-    /** Minutes `pulumi up` waits for the OS-proxy remediation tasks to finish without a failed deployment before MDE may be switched on (default 60, at most 1440; 0: do not wait, with a warning). */
+    /** Minutes one `pulumi up` waits for the OS-proxy remediation tasks before MDE may be switched on (default: measured against `fleetSize` and `parallelDeployments`, at most 1440; 0: do not wait, with a warning). A longer remediation takes several runs of `pulumi up`, each resuming the same tasks (docs/policy-mode.md). */
     waitForRemediationMinutes?: number;
+    /** Machines in the scope, roughly: sets the default wait and the arithmetic the preview prints (default: the number of listed machines). */
+    fleetSize?: number;
+    /** Failed OS-proxy deployments the gate accepts before refusing to switch MDE on: the larger of `count` and `percent` % of all deployments (default 1 %, rounded down). The failed machines are listed in the error and in the output `remediationGate` either way. */
+    failureBudget?: FailureBudgetSettings;
+    /** Machines (resource ids, as the gate lists them) to remediate again: one task per OS-proxy policy remediates only these (`ExistingNonCompliant`, `filters.resourceIds`, 100 ids a task); the gate counts their new result instead of the old failure. */
+    retryMachineIds?: string[];
+    /** Machines (resource ids) taken out of the policy assignment (`notScopes`) and out of the gate's count, e.g. decommissioned or unreachable ones. */
+    excludedMachineIds?: string[];
+    /** With `privateLink.arc`: subscriptions or resource groups (ids, within `subscriptionId`) whose Arc machines the built-in policy associates with the Arc Private Link Scope, one assignment per scope whatever the number of machines. Needs `privateLink.arc.publicNetworkAccess: true` while machines move. */
+    associateArcMachinesAt?: string[];
 }
 
 /** Where Private Link resources go, and which scopes exist. */

@@ -19,6 +19,7 @@ import { enableMachinePlans } from "./resources/machinePlans";
 import { declarePrivateLink } from "./resources/privateLink";
 import { checkProviderSubscription, protectSubscription } from "./resources/subscription";
 import { declareArcGateway } from "./resources/arcGateway";
+import { RemediationGateOutput } from "./resources/policyRollout";
 import { claimMachinesInThisDeployment } from "./resources/machineRegistry";
 import {
     checkSubscriptionRole,
@@ -69,6 +70,8 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
     public readonly arcGatewayEndpoint: pulumi.Output<string | undefined>;
     /** Onboarding commands for new Arc machines through the gateway (`linux`, `windows`): proxy, then `azcmagent connect --gateway-id`. */
     public readonly arcGatewayOnboardingCommands: pulumi.Output<OnboardingCommands | undefined>;
+    /** Policy mode: the MDE gate's verdict once it passed, with the machines whose OS-proxy remediation failed within the failure budget (unknown in a preview, unset without a gate). */
+    public readonly remediationGate: pulumi.Output<RemediationGateOutput | undefined>;
 
     constructor(name: string, args: DefenderForServersNetworkRestrictedArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before anything is registered: bad args fail the preview and leave no trace.
@@ -130,6 +133,7 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         this.arcGatewayId = arcGateway.gatewayId;
         this.arcGatewayEndpoint = arcGateway.gatewayEndpoint;
         this.arcGatewayOnboardingCommands = arcGateway.onboardingCommands;
+        this.remediationGate = fleet.remediationGate;
         this.registerOutputs({
             pricingId: this.pricingId,
             subPlan: this.subPlan,
@@ -149,6 +153,7 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
             arcGatewayId: this.arcGatewayId,
             arcGatewayEndpoint: this.arcGatewayEndpoint,
             arcGatewayOnboardingCommands: this.arcGatewayOnboardingCommands,
+            remediationGate: this.remediationGate,
         });
     }
 }

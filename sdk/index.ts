@@ -23,3 +23,4 @@ export { EgressDestination } from "./plan/egress";
 export { OnboardingCommands } from "./plan/privateLink";
 export { AzureFirewallRule, AzureFirewallRuleAction, AzureFirewallRuleCollection, AzureFirewallRuleProtocol } from "./plan/firewallRules";
 export { OnboardingVerification } from "./plan/onboardingVerification";
+export { RemediationGateOutput } from "./resources/policyRollout";

@@ -293,20 +293,20 @@ describe("Arc machines and the Arc Private Link Scope", () => {
     });
 
     for (const mode of MODES) {
-        it(`associateByPolicy: the built-in a3461c8c policy at that machine only, its role and remediation there; no bypass yet, ${mode.label}`, async () => {
+        it(`associateByPolicy: the built-in a3461c8c policy once for the machine's resource group (its role and remediation there); no bypass yet, ${mode.label}`, async () => {
             const run = await construct(arcFleet("associateByPolicy", true), mode.preview);
-            const machineId = `/subscriptions/${SUB}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/arc-1`;
-            const assignment = inputs(named(run, "d-arc-scope-assignment-arc-1"));
+            const groupId = `/subscriptions/${SUB}/resourceGroups/rg-arc`;
+            const assignment = inputs(named(run, "d-arc-scope-assignment-rg-rg-arc"));
             assert.equal(
                 assignment.policyDefinitionId,
                 "/providers/Microsoft.Authorization/policyDefinitions/a3461c8c-6c9d-4e42-a644-40ba8a1abf49",
             );
-            assert.equal(assignment.scope, machineId);
+            assert.equal(assignment.scope, groupId);
             if (!mode.preview) assert.match(assignment.parameters.privateLinkScopeId.value, /\/d-arc-scope$/);
-            const role = inputs(named(run, "d-arc-scope-role-arc-1"));
-            assert.equal(role.scope, machineId);
+            const role = inputs(named(run, "d-arc-scope-role-rg-rg-arc"));
+            assert.equal(role.scope, groupId);
             assert.match(role.roleDefinitionId, /cd570a14-e51a-42ad-bac8-bafd67325302$/);
-            assert.equal(inputs(named(run, "d-arc-scope-remediation-arc-1")).resourceId, machineId);
+            assert.equal(inputs(named(run, "d-arc-scope-remediation-rg-rg-arc")).resourceId, groupId);
             assert.equal(arcBypass(run), "");
         });
     }
@@ -410,7 +410,7 @@ describe("examples/central-workspace under the offline preview", function () {
             )?.value ?? "";
         assert.deepEqual([bypass("arc-legacy-01"), bypass("arc-moving-01"), bypass("arc-new-01")], ["", "", "Arc"]);
         assert.equal(
-            byName("defender-arc-scope-assignment-arc-moving-01").policyDefinitionId.split("/").pop(),
+            byName(`defender-arc-scope-assignment-rg-${byName("defender-os-proxy-arc-moving-01").resourceGroupName.toLowerCase()}`).policyDefinitionId.split("/").pop(),
             "a3461c8c-6c9d-4e42-a644-40ba8a1abf49",
         );
         assert.equal(byName("defender-ama-vm-app-01").settings.authentication.managedIdentity["identifier-name"], "mi_res_id");

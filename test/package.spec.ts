@@ -13,6 +13,7 @@ const POLICY_FILES = [
     "policy/index.ts",
     "policy/policies.ts",
     "policy/rules.ts",
+    "policy/policyModeRules.ts",
     "policy/PulumiPolicy.yaml",
     "policy/package.json",
     "policy/tsconfig.json",

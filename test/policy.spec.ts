@@ -29,6 +29,7 @@ import {
     TYPES,
 } from "../policy/rules";
 import { mixedFleet, PASSWORD } from "./fleet";
+import { noCredentialsInPolicies, policyModeWaitsForTheProxy } from "../policy/policyModeRules";
 import { inputs, MODES } from "./harness";
 import { sharedPreview } from "./previewCli";
 
@@ -575,10 +576,12 @@ const RESOURCE_CHECKS: Record<string, Check<ResourceLike>> = {
     "azure-monitor-private-link-scope-private-ingestion": azureMonitorPrivateLinkScopeIsPrivate,
     "no-proxy-credentials-in-plain-settings": noCredentialsInPlainSettings,
     "azure-monitor-agent-identity-complete": azureMonitorAgentIdentityIsComplete,
+    "no-credentials-in-policies": noCredentialsInPolicies,
 };
 const STACK_CHECKS: Record<string, Check<StackLike>> = {
     "azure-monitor-agent-follows-os-proxy": azureMonitorAgentFollowsOsProxy,
     "guest-configuration-private-network-and-identity": guestConfigurationVmsArePrivateWithIdentity,
+    "policy-mode-waits-for-the-proxy": policyModeWaitsForTheProxy,
 };
 
 describe("policy pack: wiring", () => {
@@ -638,6 +641,10 @@ describe("policy pack: wiring", () => {
                 args: { resources: [vm, gc] },
                 allow: { allowTagFromPolicy: true, allowIdentityFromPolicy: true },
             },
+            "no-credentials-in-policies": {
+                args: resource("azure-native:authorization:PolicyAssignment", "a", { parameters: { proxy: { value: `http://svc:${PASSWORD}@proxy:3128` } } }),
+            },
+            "policy-mode-waits-for-the-proxy": { args: policyModeStack(), allow: { allowNoRemediation: true, allowNoWait: true, allowNoRouteCheck: true } },
         };
         assert.deepEqual(Object.keys(cases).sort(), [...policies.map((p) => p.name)].sort());
         for (const policy of policies) {
@@ -818,7 +825,60 @@ const withMachine = (fleet: ReturnType<typeof mixedFleet>, key: string, change: 
     return fleet;
 };
 
+/** A policy-mode fleet without credentials (policy mode refuses them). */
+const policyFleet = (rollout: Record<string, unknown> = {}, proxy: Record<string, unknown> = {}) =>
+    mixedFleet({ proxy: { address: PROXY, ...proxy }, logs: undefined, rollout: { mode: "policy", ...rollout } });
+
+/**
+ * A hand-built policy rollout that fails all three allowances of policy-mode-waits-for-the-proxy:
+ * an OS-proxy definition without a route check, one assignment with no task, one whose task nothing waits for.
+ */
+function policyModeStack(): StackLike {
+    const definition = stackResource("azure-native:authorization:PolicyDefinition", "def", {
+        policyRule: {
+            then: {
+                details: {
+                    deployment: {
+                        properties: {
+                            template: {
+                                resources: [
+                                    {
+                                        type: "Microsoft.Compute/virtualMachines/runCommands",
+                                        properties: { parameters: [{ name: "ProxyUrl", value: PROXY }, { name: "BypassList", value: "" }] },
+                                    },
+                                ],
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    });
+    const untasked = stackResource("azure-native:authorization:PolicyAssignment", "untasked", { scope: "/subscriptions/s" }, { dependencies: [definition] });
+    const unwaited = stackResource("azure-native:authorization:PolicyAssignment", "unwaited", { scope: "/subscriptions/s" }, { dependencies: [definition] });
+    const task = stackResource("azure-native:policyinsights:RemediationAtSubscription", "task", {}, { dependencies: [unwaited] });
+    return { resources: [definition, untasked, unwaited, task] };
+}
+
 const CHOICES: Choice[] = [
+    {
+        arg: "rollout.remediate false",
+        policy: "policy-mode-waits-for-the-proxy",
+        property: "allowNoRemediation",
+        fleet: () => policyFleet({ remediate: false }),
+    },
+    {
+        arg: "rollout.waitForRemediationMinutes 0",
+        policy: "policy-mode-waits-for-the-proxy",
+        property: "allowNoWait",
+        fleet: () => policyFleet({ waitForRemediationMinutes: 0 }),
+    },
+    {
+        arg: "proxy.routeCheck false",
+        policy: "policy-mode-waits-for-the-proxy",
+        property: "allowNoRouteCheck",
+        fleet: () => policyFleet({}, { routeCheck: false }),
+    },
     {
         arg: 'machines[].defenderPlan "Free"',
         policy: "defender-for-servers-standard",
@@ -1025,7 +1085,7 @@ describe("policy pack on the offline preview (policy/check-preview.ts), for chec
         assert.deepEqual(checkPreview(preview), []);
         const { code, lines } = cli(preview);
         assert.equal(code, 0);
-        assert.deepEqual(lines, ["defender-servers-example/dev: 0 mandatory violation(s), 0 other finding(s), 7 policies, offline"]);
+        assert.deepEqual(lines, ["defender-servers-example/dev: 0 mandatory violation(s), 0 other finding(s), 9 policies, offline"]);
     });
 
     it("fails AMA that ignores its machine's proxy and a Free plan (exit 1); the pack's config can lower a policy to advisory", () => {

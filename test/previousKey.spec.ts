@@ -5,6 +5,7 @@
  * moves state instead of planning a create and a delete.
  */
 import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
 import { DefenderForServersNetworkRestrictedArgs, MachineSettings } from "../sdk";
 import { MACHINE_RESOURCE_PARTS } from "../sdk/plan/machineNames";
 import { RecordedResource, RunResult } from "../sdk/preview/engine";
@@ -28,7 +29,8 @@ const FLEETS: Array<{ label: string; args: DefenderForServersNetworkRestrictedAr
                 { ...winVm, defenderPlan: "Free" },
                 // One region: AMA through Private Link reads its configuration from an endpoint in its own.
                 { ...lnxVm, location: undefined, defenderPlan: "P1" },
-                { ...winArc, arcPrivateLinkScope: "associateByPolicy" },
+                // A group known only at deployment: this machine keeps its own association assignment (others share their group's).
+                { ...winArc, arcPrivateLinkScope: "associateByPolicy", resourceGroupName: pulumi.output("rg-arc") },
                 { ...lnxArc, arcPrivateLinkScope: "associateByPolicy", defenderPlan: "P1" },
             ];
             return args;

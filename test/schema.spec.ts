@@ -188,6 +188,7 @@ const OUTPUT_TYPES = [
     "AzureFirewallRuleProtocol",
     "AzureFirewallRuleAction",
     "OnboardingVerification",
+    "RemediationGateOutput",
 ];
 
 /**

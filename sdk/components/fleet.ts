@@ -11,14 +11,14 @@ import { EgressDestination, EgressEndpoint, EgressInput } from "../plan/egress";
 import { AzureFirewallRuleCollection } from "../plan/firewallRules";
 import { egressInputForMachine } from "../plan/fleetEgress";
 import { machineRouteChecks } from "../plan/machineRouteCheck";
-import { PolicyRolloutInput, rolloutPolicies } from "../plan/policy";
+import { policyRouteChecks, PolicyRolloutInput, rolloutPolicies } from "../plan/policy";
 import { arcAgentBypass } from "../plan/privateLink";
 import { assignBuiltInPolicies } from "../resources/builtInPolicies";
 import { enforceOnAzureFirewall } from "../resources/firewall";
 import { tagVmsForPrivateGuestConfiguration } from "../resources/guestConfigurationTag";
 import { dataCollectionRuleFor } from "../resources/logs";
 import { machineResourceId, prepareMachine } from "../resources/machines";
-import { rollOutByPolicy } from "../resources/policyRollout";
+import { RemediationGateOutput, rollOutByPolicyWithGate } from "../resources/policyRollout";
 import { NormalizedArgs } from "../validate";
 import { MachinePlan } from "../validate/fleet";
 import { egressPlan } from "./egress";
@@ -47,6 +47,8 @@ export interface PreparedFleet {
     firewallRules: AzureFirewallRuleCollection[];
     /** The rule collection group added to the user's firewall policy, when asked. */
     firewallGroup?: pulumi.CustomResource;
+    /** Policy mode: the MDE gate's verdict (unset without a gate). */
+    remediationGate: pulumi.Output<RemediationGateOutput | undefined>;
 }
 
 /** Declares the machines part under `parent`, in the order the all-in-one always has. */
@@ -85,10 +87,21 @@ export function prepareFleet(parent: pulumi.Resource, name: string, settings: No
     };
     const mdePrerequisites: pulumi.Resource[] = [];
     const prerequisitesByMachine = new Map<string, pulumi.Resource[]>();
+    let remediationGate: pulumi.Output<RemediationGateOutput | undefined> = pulumi.output(undefined);
     if (settings.rollout.mode === "policy") {
         // At fleet scale: policies for every current and future machine in the scope.
-        const specs = rolloutPolicies(policyRolloutInputFor(settings, fleet));
-        mdePrerequisites.push(...rollOutByPolicy(parent, name, settings, specs, fleet.dataCollectionRuleId, fleet.dataCollectionEndpointId));
+        const specs = rolloutPolicies(policyRolloutInputFor(settings, fleet, egress));
+        const rollout = rollOutByPolicyWithGate(
+            parent,
+            name,
+            settings,
+            specs,
+            fleet.dataCollectionRuleId,
+            fleet.dataCollectionEndpointId,
+            fleet.arcScopeId,
+        );
+        mdePrerequisites.push(...rollout.waitFor);
+        remediationGate = rollout.gate;
     } else {
         for (const machine of settings.machines) {
             const prepared = prepareMachine(parent, name, settings, machine, fleet).mdePrerequisites;
@@ -111,12 +124,23 @@ export function prepareFleet(parent: pulumi.Resource, name: string, settings: No
     // The egress list as firewall rules; enforced in the named Azure Firewall policy when asked, before MDE starts.
     const firewallGroup = enforceOnAzureFirewall(parent, name, settings, firewallRules);
     if (firewallGroup !== undefined) mdePrerequisites.push(firewallGroup);
-    return { egressInput, egress, bypass, mdePrerequisites, prerequisitesByMachine, firewallRules, firewallGroup };
+    return { egressInput, egress, bypass, mdePrerequisites, prerequisitesByMachine, firewallRules, firewallGroup, remediationGate };
 }
 
 /** The rollout's inputs: the same proxy, bypass lists and agent choices as per-machine mode. */
-function policyRolloutInputFor(settings: NormalizedArgs, fleet: { bypass: string[]; arcBypass: string[] }): PolicyRolloutInput {
+function policyRolloutInputFor(
+    settings: NormalizedArgs,
+    fleet: { bypass: string[]; arcBypass: string[] },
+    egress: EgressDestination[],
+): PolicyRolloutInput {
+    const agents = {
+        mde: settings.mdeIntegration.enabled,
+        mdeOnLinux: settings.mdeIntegration.includeLinux,
+        azureMonitorAgent: settings.logs?.azureMonitorAgent === true,
+        guestConfiguration: settings.guestConfiguration.enabled,
+    };
     return {
+        routeChecks: settings.proxy?.routeCheck ? (kind, os) => policyRouteChecks(egress, kind, os, agents) : undefined,
         proxy: settings.proxy,
         bypass: fleet.bypass,
         arcBypass: fleet.arcBypass,

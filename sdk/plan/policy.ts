@@ -10,8 +10,12 @@
 import { NormalizedProxy } from "../validate/proxy";
 import { azureMonitorAgent, GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG } from "./agents";
 import { ENDPOINT_ASSOCIATION_NAME, RULE_ASSOCIATION_NAME } from "./dataCollection";
+import { routeCheckTargets } from "./egress/routeCheck";
+import { EGRESS_AGENTS, EgressDestination } from "./egress/types";
+import { ROUTE_CHECK_PROBE_SECONDS } from "./machineRouteCheck";
+import { alias } from "./policyAliases";
 import { shortHash } from "./policyNames";
-import { arcAgentProxyRunCommand, osProxyRunCommand, RunCommandSpec } from "./runCommands";
+import { arcAgentProxyRunCommand, osProxyRunCommand, RouteCheck, RunCommandSpec } from "./runCommands";
 
 /**
  * Built-in roles the assignment's identity needs, by name. Each id is the one Microsoft's own
@@ -57,6 +61,8 @@ export interface PolicyDefinitionSpec {
     rolesAlsoOn?: "dataCollectionRuleId" | "dataCollectionEndpointId";
     /** MDE integration must wait for this definition's remediation: it puts the OS proxy in place. */
     gatesMde: boolean;
+    /** AuditIfNotExists: compliance only, no deployment and so no remediation task. */
+    auditOnly?: boolean;
 }
 
 /** What the rollout needs; everything plain, nothing secret. */
@@ -73,6 +79,8 @@ export interface PolicyRolloutInput {
     dataCollectionEndpoint: boolean;
     /** Tag every VM for Guest Configuration's private path. */
     guestConfigurationTag: boolean;
+    /** With `proxy.routeCheck`: what each kind of machine's scripts prove (OS proxy, and the Arc agent's proxy before it commits). */
+    routeChecks?: (kind: "azureVm" | "arc", os: "windows" | "linux") => { os?: RouteCheck; arc?: RouteCheck };
 }
 
 type Os = "windows" | "linux";
@@ -97,18 +105,20 @@ interface Target {
 }
 
 /**
- * API versions of the deployment templates, each one Microsoft's Bicep CLI 0.49.2 has types
- * for (its type index is generated from Azure/azure-rest-api-specs; test/bicep.spec.ts fails on
- * an unknown version). Arc: 2025-06-01 is the newest stable HybridCompute version whose types
- * include `machines/runCommands` (run commands were preview-only in 2024-07-10, the version
- * azure-native 3.28 uses for Arc extensions, and 2024-07-31-preview, its Arc run-command version).
+ * API versions of the deployment templates, each one Microsoft's Bicep CLI 0.49.2 has types for
+ * (its type index is generated from Azure/azure-rest-api-specs; test/bicep.spec.ts fails on an
+ * unknown version) and none older than its use-recent-api-versions rule allows (730 days): the
+ * spec runs every linter rule. Compute 2025-04-01 and Insights 2024-03-11 are the versions that
+ * rule names as acceptable (2024-11-01 and 2022-06-01 were flagged in December 2026). Arc:
+ * 2025-06-01 is the newest stable HybridCompute version whose types include
+ * `machines/runCommands` (run commands were preview-only in 2024-07-10 and 2024-07-31-preview).
  */
 export const API_VERSIONS = {
-    vmExtension: "2024-11-01",
-    vmRunCommand: "2024-11-01",
+    vmExtension: "2025-04-01",
+    vmRunCommand: "2025-04-01",
     arcExtension: "2025-06-01",
     arcRunCommand: "2025-06-01",
-    dataCollectionRuleAssociation: "2022-06-01",
+    dataCollectionRuleAssociation: "2024-03-11",
 } as const;
 
 const TARGETS: Target[] = (["azureVm", "arc"] as const).flatMap((kind) =>
@@ -123,13 +133,13 @@ const TARGETS: Target[] = (["azureVm", "arc"] as const).flatMap((kind) =>
                 ? [
                       { field: "type", equals: "Microsoft.Compute/virtualMachines" },
                       {
-                          field: "Microsoft.Compute/virtualMachines/storageProfile.osDisk.osType",
+                          field: alias("Microsoft.Compute/virtualMachines/storageProfile.osDisk.osType"),
                           equals: os === "windows" ? "Windows" : "Linux",
                       },
                   ]
                 : [
                       { field: "type", equals: "Microsoft.HybridCompute/machines" },
-                      { field: "Microsoft.HybridCompute/machines/osName", equals: os },
+                      { field: alias("Microsoft.HybridCompute/machines/osName"), equals: os },
                   ],
             parentType: vm ? "Microsoft.Compute/virtualMachines" : "Microsoft.HybridCompute/machines",
             extensionType: vm ? "Microsoft.Compute/virtualMachines/extensions" : "Microsoft.HybridCompute/machines/extensions",
@@ -221,7 +231,7 @@ function deployIfNotExists(
 function amaDefinition(target: Target, input: PolicyRolloutInput): PolicyDefinitionSpec {
     // Under Azure Monitor Private Link, AMA goes straight to the private endpoint (as per-machine mode does).
     const agent = azureMonitorAgent(target.os, input.dataCollectionEndpoint ? undefined : input.proxy);
-    const field = (name: string) => `${target.extensionType}/${name}`;
+    const field = (name: string) => alias(`${target.extensionType}/${name}`);
     const configHash = shortHash([agent.publisher, agent.type, agent.typeHandlerVersion, agent.settings], 16);
     const match = target.kind === "azureVm" ? [...target.match, SYSTEM_ASSIGNED_IDENTITY] : target.match;
     return {
@@ -267,12 +277,14 @@ function amaDefinition(target: Target, input: PolicyRolloutInput): PolicyDefinit
     };
 }
 
-function runCommandResource(target: Target, command: RunCommandSpec, name: string, after?: string): Record<string, unknown> {
+function runCommandResource(target: Target, command: RunCommandSpec, configHash: string, after?: string): Record<string, unknown> {
     return {
         type: target.runCommandType,
         apiVersion: target.runCommandApiVersion,
-        name: `[concat(parameters('machineName'), '/', '${name}')]`,
+        name: `[concat(parameters('machineName'), '/', '${command.runCommandName}')]`,
         location: "[parameters('location')]",
+        // The content's hash, which the existence condition compares (as the AMA definition does).
+        tags: { [CONFIG_TAG]: configHash },
         ...(after !== undefined
             ? { dependsOn: [`[resourceId('${target.runCommandType}', parameters('machineName'), '${after}')]`] }
             : {}),
@@ -288,52 +300,105 @@ function runCommandResource(target: Target, command: RunCommandSpec, name: strin
 }
 
 /**
- * The run commands' names on the machine carry a hash of every script and parameter they run,
- * so the existence condition (a run command of that name that succeeded) matches only the
- * current version: a changed proxy, bypass list or script makes every machine non-compliant,
- * and remediation runs the new version. Older versions stay on the machine as inert resources.
+ * The hash of everything a machine's proxy steps run (scripts, parameters, timeouts), which
+ * each run command carries as tag {@link CONFIG_TAG}. The run commands keep one stable name per
+ * purpose (`defender-os-proxy`, `defender-arc-agent-proxy`): a new release, proxy or bypass
+ * list changes the hash, the machine turns non-compliant, and remediation puts the same run
+ * commands again with the new content, which runs them again in place. Nothing accumulates.
  */
-export function runCommandNames(commands: RunCommandSpec[]): string[] {
-    const hash = shortHash(
-        commands.map((c) => [c.script, c.parameters, c.timeoutInSeconds]),
-        8,
+export function runCommandsHash(commands: RunCommandSpec[]): string {
+    return shortHash(
+        commands.map((c) => [c.runCommandName, c.script, c.parameters, c.timeoutInSeconds]),
+        16,
     );
-    return commands.map((c) => `${c.runCommandName}-${hash}`);
+}
+
+/**
+ * What makes one proxy run command count as done: it exists with the current content's hash and
+ * the script succeeded. On Arc the instance view says so (`executionState` Succeeded, `exitCode`
+ * 0; provisioningState alone is Succeeded whatever the script did). On a VM no alias reads the
+ * instance view, but with treatFailureAsDeploymentFailure a failed script leaves provisioningState
+ * Failed, and the condition requires that switch so that a run command made without it does not count.
+ */
+export function runCommandSucceeded(target: Pick<Target, "kind" | "runCommandType">, configHash: string): Record<string, unknown> {
+    const field = (name: string) => alias(`${target.runCommandType}/${name}`);
+    const outcome =
+        target.kind === "arc"
+            ? [
+                  { field: field("instanceView.executionState"), equals: "Succeeded" },
+                  { field: field("instanceView.exitCode"), equals: 0 },
+              ]
+            : [{ field: field("treatFailureAsDeploymentFailure"), equals: true }];
+    return {
+        allOf: [{ field: field("provisioningState"), equals: "Succeeded" }, ...outcome, { field: `tags['${CONFIG_TAG}']`, equals: configHash }],
+    };
+}
+
+/** The proxy steps of one kind of machine, in the order they run. */
+function proxySteps(target: Target, input: PolicyRolloutInput, proxy: NormalizedProxy): RunCommandSpec[] {
+    const checks = input.routeChecks?.(target.kind, target.os) ?? {};
+    // On Arc the agent-proxy script restarts the Arc agent, which runs the other run command:
+    // the OS proxy goes first and the agent proxy waits for it (dependsOn) in the same deployment.
+    const commands = [osProxyRunCommand(target.os, proxy, input.bypass, checks.os)];
+    if (target.kind === "arc") commands.push(arcAgentProxyRunCommand(target.os, proxy, input.arcBypass, input.bypass, checks.arc));
+    return commands;
 }
 
 function osProxyDefinition(target: Target, input: PolicyRolloutInput, proxy: NormalizedProxy): PolicyDefinitionSpec {
-    // On Arc the agent-proxy script restarts the Arc agent, which runs the other run command:
-    // the OS proxy goes first and the agent proxy waits for it (dependsOn) in the same deployment.
-    const commands = [osProxyRunCommand(target.os, proxy, input.bypass)];
-    if (target.kind === "arc") commands.push(arcAgentProxyRunCommand(target.os, proxy, input.arcBypass));
-    const names = runCommandNames(commands);
-    const last = names[names.length - 1];
-    const field = (name: string) => `${target.runCommandType}/${name}`;
+    const commands = proxySteps(target, input, proxy);
+    const hash = runCommandsHash(commands);
+    const [first] = commands;
     return {
         key: `os-proxy-${target.slug}`,
         displayName: `Set the operating-system proxy for Defender for Endpoint on ${target.label} (defender-servers)`,
-        description: `Runs the run command${commands.length > 1 ? "s" : ""} that put the operating-system proxy${target.kind === "arc" ? " and then the Arc agent's proxy" : ""} in place, which MDE needs before Defender deploys it. Compliant: run command ${last} (the name hashes the current scripts and parameters) provisioned successfully.`,
+        description: `Runs the run command${commands.length > 1 ? "s" : ""} ${commands.map((c) => c.runCommandName).join(" then ")}, which put the operating-system proxy${target.kind === "arc" ? " and then the Arc agent's proxy" : ""} in place; MDE needs it before Defender deploys it. Compliant: ${first.runCommandName} carries tag ${CONFIG_TAG}=${hash} (the hash of the current scripts and parameters) and its script succeeded.`,
         mode: "Indexed",
         parameters: { effect: DEPLOY_EFFECT },
         roles: [target.role],
         gatesMde: true,
         policyRule: deployIfNotExists(
             target.match,
-            {
-                type: target.runCommandType,
-                name: last,
-                roles: [target.role],
-                // Alias `<type>/provisioningState` of both run-command types: listed by Get-AzPolicyAlias
-                // (published dump: maciejporebski/azure-policy-aliases, aliases/Microsoft.Compute/
-                // virtualMachines-runCommands.md and Microsoft.HybridCompute/machines-runcommands.md);
-                // no Microsoft built-in uses a run-command alias yet. With treatFailureAsDeploymentFailure
-                // a failed VM script leaves provisioningState Failed; an Arc run command reports a failed
-                // script only in instanceView.executionState, which has no alias, so policy cannot see it.
-                existenceCondition: { field: field("provisioningState"), equals: "Succeeded" },
-            },
-            commands.map((command, i) => runCommandResource(target, command, names[i], i > 0 ? names[i - 1] : undefined)),
+            { type: target.runCommandType, name: first.runCommandName, roles: [target.role], existenceCondition: runCommandSucceeded(target, hash) },
+            commands.map((command, i) => runCommandResource(target, command, hash, i > 0 ? commands[i - 1].runCommandName : undefined)),
         ),
     };
+}
+
+/** Built-in AuditIfNotExists policies offer AuditIfNotExists and Disabled. */
+const AUDIT_EFFECT: PolicyParameterSpec = {
+    type: "String",
+    metadata: { displayName: "Effect", description: "Enable or disable the execution of the policy." },
+    allowedValues: ["AuditIfNotExists", "Disabled"],
+    defaultValue: "AuditIfNotExists",
+};
+
+/**
+ * Arc only: the steps after the first (the Arc agent's proxy), audited. One definition's
+ * existence condition reads one related resource, so the OS-proxy definition cannot also see the
+ * agent-proxy script's result; this one reports it. It deploys nothing: the OS-proxy definition's
+ * deployment runs the whole chain in order, and a second deployment of the same chain at the same
+ * time would race it on the machine.
+ */
+function laterStepAudits(target: Target, input: PolicyRolloutInput, proxy: NormalizedProxy): PolicyDefinitionSpec[] {
+    const commands = proxySteps(target, input, proxy);
+    const hash = runCommandsHash(commands);
+    return commands.slice(1).map((command) => ({
+        key: `${command.runCommandName.replace(/^defender-/, "")}-${target.slug}`,
+        displayName: `Audit the ${command.runCommandName} run command's result on ${target.label} (defender-servers)`,
+        description: `Non-compliant when run command ${command.runCommandName} is missing, carries another content hash than ${hash}, or its script did not succeed (instance view). The OS-proxy policy deploys it.`,
+        mode: "Indexed",
+        parameters: { effect: AUDIT_EFFECT },
+        roles: [],
+        gatesMde: false,
+        auditOnly: true,
+        policyRule: {
+            if: { allOf: target.match },
+            then: {
+                effect: "[parameters('effect')]",
+                details: { type: target.runCommandType, name: command.runCommandName, existenceCondition: runCommandSucceeded(target, hash) },
+            },
+        },
+    }));
 }
 
 const ASSOCIATION = "Microsoft.Insights/dataCollectionRuleAssociations";
@@ -378,7 +443,7 @@ function associationDefinition(kind: Kind, what: "rule" | "endpoint"): PolicyDef
                 type: ASSOCIATION,
                 name,
                 roles,
-                existenceCondition: { field: `${ASSOCIATION}/${parameter}`, equals: `[parameters('${parameter}')]` },
+                existenceCondition: { field: alias(`${ASSOCIATION}/${parameter}`), equals: `[parameters('${parameter}')]` },
             },
             [
                 {
@@ -435,12 +500,45 @@ export function guestConfigurationTagDefinition(): PolicyDefinitionSpec {
     };
 }
 
+/** What the fleet-wide settings say about the agents policy mode's machines run. */
+export interface PolicyAgents {
+    mde: boolean;
+    mdeOnLinux: boolean;
+    azureMonitorAgent: boolean;
+    guestConfiguration: boolean;
+}
+
+/**
+ * Policy mode's route checks for one kind of machine: the hosts of every region in `egress` (the
+ * component's location and the listed machines' regions), since a policy's deployment does not
+ * know in TypeScript which region a machine is in. A machine in a region the egress list does not
+ * hold is therefore not proven for its own regional hosts; the component warns about that.
+ */
+export function policyRouteChecks(
+    egress: EgressDestination[],
+    kind: "azureVm" | "arc",
+    os: "windows" | "linux",
+    agents: PolicyAgents,
+): { os?: RouteCheck; arc?: RouteCheck } {
+    const names: string[] = [];
+    if (agents.mde && (os === "windows" || agents.mdeOnLinux)) names.push(EGRESS_AGENTS.mde);
+    if (agents.azureMonitorAgent) names.push(EGRESS_AGENTS.azureMonitorAgent);
+    if (agents.guestConfiguration && kind === "azureVm") names.push(EGRESS_AGENTS.guestConfiguration);
+    if (kind === "arc") names.push(EGRESS_AGENTS.arcAgent);
+    const check = (hosts: string[], privateHosts: string[]): RouteCheck | undefined =>
+        hosts.length + privateHosts.length === 0 ? undefined : { hosts, privateHosts, timeoutSeconds: ROUTE_CHECK_PROBE_SECONDS };
+    const forOs = routeCheckTargets(egress, names, os);
+    const forArc = kind === "arc" ? routeCheckTargets(egress, [EGRESS_AGENTS.arcAgent], os) : undefined;
+    return { os: check(forOs.hosts, forOs.privateHosts), arc: forArc === undefined ? undefined : check(forArc.hosts, []) };
+}
+
 /** Every definition the rollout needs, in a stable order. */
 export function rolloutPolicies(input: PolicyRolloutInput): PolicyDefinitionSpec[] {
     const proxy = input.proxy;
     const kinds = ["azureVm", "arc"] as const;
     return [
         ...(proxy !== undefined ? TARGETS.map((target) => osProxyDefinition(target, input, proxy)) : []),
+        ...(proxy !== undefined ? TARGETS.flatMap((target) => laterStepAudits(target, input, proxy)) : []),
         ...(input.azureMonitorAgent ? TARGETS.map((target) => amaDefinition(target, input)) : []),
         ...(input.azureMonitorAgent ? kinds.map((kind) => associationDefinition(kind, "rule")) : []),
         ...(input.azureMonitorAgent && input.dataCollectionEndpoint ? kinds.map((kind) => associationDefinition(kind, "endpoint")) : []),

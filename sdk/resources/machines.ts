@@ -19,7 +19,7 @@ import {
     RunCommandSpec,
 } from "../plan/runCommands";
 import { afterArcPreflight } from "./arcPreflight";
-import { associateArcMachineByPolicy } from "./builtInPolicies";
+import { associateArcMachinesByPolicy } from "./builtInPolicies";
 import { NormalizedArgs } from "../validate";
 import { MachinePlan } from "../validate/fleet";
 
@@ -194,7 +194,8 @@ export function prepareMachine(
     const logProxy = args.privateLink?.azureMonitor !== undefined ? undefined : proxy;
 
     if (machine.kind === "arc" && machine.arcPrivateLinkScope === "associateByPolicy" && fleet.arcScopeId !== undefined) {
-        associateArcMachineByPolicy(parent, name, machine, args, machineResourceId(args.subscriptionId, machine), fleet.arcScopeId);
+        // Once per component, per resource group (the first such machine triggers it for all).
+        associateArcMachinesByPolicy(parent, name, args, fleet.arcScopeId);
     }
 
     // VM extensions that sign in with the system-assigned identity also wait for the policy that adds it, when there is one.

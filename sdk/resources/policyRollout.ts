@@ -12,10 +12,20 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as policyinsights from "@pulumi/azure-native/policyinsights";
 import * as random from "@pulumi/random";
 import { PolicyDefinitionSpec, rolesFor } from "../plan/policy";
-import { policyNames, PolicyNames } from "../plan/policyNames";
-import { remediationVerdict } from "../plan/remediationGate";
+import { policyNames, PolicyNames, shortHash } from "../plan/policyNames";
+import {
+    describeArithmetic,
+    GateDecision,
+    gateDecision,
+    listMachines,
+    progressLine,
+    remediationArithmetic,
+    RemediationState,
+    TaskReading,
+} from "../plan/remediationGate";
 import { NormalizedArgs } from "../validate";
-import { REMEDIATION_LIMITS, RolloutScope } from "../validate/rollout";
+import { associateArcScopesByPolicy } from "./builtInPolicies";
+import { REMEDIATION_LIMITS, RETRY_IDS_PER_TASK, RolloutScope } from "../validate/rollout";
 
 /** The resource ids the assignment passes to its definitions as parameters. */
 export interface PolicyRolloutResources {
@@ -83,6 +93,34 @@ interface RemediationTask {
     at: string;
     remediationName: pulumi.Input<string>;
     gatesMde: boolean;
+    /** A task filtered to `rollout.retryMachineIds`. */
+    retry: boolean;
+}
+
+/** The machine resource type a definition's key targets (`os-proxy-vm-linux`: VMs), for filtering retried ids. */
+function machineTypeOf(key: string): string | undefined {
+    if (/-vm(-|$)/.test(key)) return "/providers/microsoft.compute/virtualmachines/";
+    if (/-arc(-|$)/.test(key)) return "/providers/microsoft.hybridcompute/machines/";
+    return undefined;
+}
+
+/** `ids` in groups of `size`. */
+function chunks<T>(ids: T[], size: number): T[][] {
+    const groups: T[][] = [];
+    for (let i = 0; i < ids.length; i += size) groups.push(ids.slice(i, i + size));
+    return groups;
+}
+
+/**
+ * Azure's own stop for a task that fails at scale: `failureThreshold.percentage` (0.0 to 1.0)
+ * fails the task once the share of failed deployments exceeds it (remediations.json 2024-10-01,
+ * `RemediationProperties.failureThreshold`), so a broken script stops after a few waves instead
+ * of running on 10,000 machines. Set from the share of the failure budget; a count-only budget
+ * sets none, as a count has no fixed share.
+ */
+function failureThreshold(args: NormalizedArgs): { percentage: number } | undefined {
+    const budget = args.rollout.failureBudget;
+    return budget.count > 0 ? undefined : { percentage: budget.percent / 100 };
 }
 
 function remediationsFor(
@@ -100,99 +138,179 @@ function remediationsFor(
     // only a new task brings machines that were compliant with the old version in line.
     const parameter = spec.rolesAlsoOn !== undefined ? parameterValues[spec.rolesAlsoOn] : undefined;
     const content = [spec.policyRule, spec.parameters];
-    const remediationName =
-        parameter === undefined ? names.remediation(spec.key, content) : parameter.apply((value) => names.remediation(spec.key, [content, value]));
+    const nameFor = (key: string, extra: unknown): pulumi.Input<string> =>
+        parameter === undefined ? names.remediation(key, [content, extra]) : parameter.apply((value) => names.remediation(key, [content, extra, value]));
+    const threshold = failureThreshold(args);
     const common = {
-        remediationName,
         policyAssignmentId: assignmentId,
         policyDefinitionReferenceId: spec.key,
         resourceCount: REMEDIATION_LIMITS.resourceCount,
         parallelDeployments: args.rollout.parallelDeployments,
+        ...(threshold !== undefined ? { failureThreshold: threshold } : {}),
     };
     // A task cannot be changed once started; a replacement must delete it before making its namesake.
     const opts = { parent, dependsOn, deleteBeforeReplace: true };
     const logical = `${name}-policy-remediation-${spec.key}`;
-    if (scope.kind === "managementGroup") {
-        // Per subscription below the group: ReEvaluateCompliance is offered at subscription scope
-        // and below only (remediate-resources.md), and a task created with a brand-new assignment
-        // at the group would find no compliance results yet.
-        return args.rollout.remediationSubscriptionIds.map((subscriptionId) => ({
-            resource: new policyinsights.RemediationAtResource(
-                `${logical}-${subscriptionId}`,
-                { ...common, resourceId: `/subscriptions/${subscriptionId}`, resourceDiscoveryMode: "ReEvaluateCompliance" },
-                opts,
-            ),
-            at: `/subscriptions/${subscriptionId}`,
-            remediationName,
-            gatesMde: spec.gatesMde,
-        }));
+    // Where tasks run: each listed subscription below a management group (ReEvaluateCompliance is
+    // offered at subscription scope and below only, remediate-resources.md), else the scope itself.
+    const places =
+        scope.kind === "managementGroup"
+            ? args.rollout.remediationSubscriptionIds.map((id) => ({ at: `/subscriptions/${id}`, suffix: `-${id}` }))
+            : [{ at: scope.id, suffix: "" }];
+    const task = (logicalName: string, at: string, properties: Record<string, unknown>, retry: boolean): RemediationTask => {
+        const remediationName = properties.remediationName as pulumi.Input<string>;
+        const inputs = { ...common, ...properties };
+        const resource =
+            scope.kind === "managementGroup"
+                ? new policyinsights.RemediationAtResource(logicalName, { ...inputs, resourceId: at }, opts)
+                : scope.kind === "resourceGroup"
+                  ? new policyinsights.RemediationAtResourceGroup(logicalName, { ...inputs, resourceGroupName: scope.resourceGroupName }, opts)
+                  : new policyinsights.RemediationAtSubscription(logicalName, inputs, opts);
+        return { resource, at, remediationName, gatesMde: spec.gatesMde, retry };
+    };
+    const tasks = places.map((place) =>
+        task(`${logical}${place.suffix}`, place.at, { remediationName: nameFor(spec.key, []), resourceDiscoveryMode: "ReEvaluateCompliance" }, false),
+    );
+    // Retries: only the listed machines of this definition's machine type that lie where the task
+    // runs. `filters.resourceIds` works with ExistingNonCompliant only, 100 ids a task (remediations
+    // 2024-10-01, `RemediationFilters`; bicep-types-az generated/policyinsights/.../2024-10-01/types.md).
+    const type = machineTypeOf(spec.key);
+    if (!spec.gatesMde || type === undefined) return tasks;
+    for (const place of places) {
+        const ids = args.rollout.retryMachineIds.filter((id) => id.includes(type) && id.startsWith(`${place.at.toLowerCase()}/`));
+        chunks(ids, RETRY_IDS_PER_TASK).forEach((group, i) => {
+            tasks.push(
+                task(
+                    `${logical}${place.suffix}-retry-${shortHash([group], 8)}`,
+                    place.at,
+                    { remediationName: nameFor(`${spec.key}-retry${i}`, group), resourceDiscoveryMode: "ExistingNonCompliant", filters: { resourceIds: group } },
+                    true,
+                ),
+            );
+        });
     }
-    const resource =
-        scope.kind === "resourceGroup"
-            ? new policyinsights.RemediationAtResourceGroup(
-                  logical,
-                  { ...common, resourceGroupName: scope.resourceGroupName, resourceDiscoveryMode: "ReEvaluateCompliance" },
-                  opts,
-              )
-            : new policyinsights.RemediationAtSubscription(logical, { ...common, resourceDiscoveryMode: "ReEvaluateCompliance" }, opts);
-    return [{ resource, at: scope.id, remediationName, gatesMde: spec.gatesMde }];
+    return tasks;
+}
+
+/** What the gate tells the stack once it has passed: the verdict and the machines left behind within the budget. */
+export interface RemediationGateOutput {
+    /** `passed`, or `not checked in a preview` (a preview reads nothing from Azure). */
+    status: string;
+    /** Counts and budget, as the gate read them. */
+    summary: string;
+    /** Machines (resource ids) whose OS-proxy deployment failed within the budget: retry or exclude them (docs/policy-mode.md). */
+    failedMachines: string[];
 }
 
 /**
- * A resource that exists only once every OS-proxy remediation task has finished with no failed
- * deployment: its input is the verdict of polling the tasks (`pulumi up` only; in a preview the
- * tasks' ids are unknown and nothing is read). A failed, stopped or overdue task fails its
- * registration, and with it everything that waits for it.
+ * A resource that exists only once every OS-proxy remediation task has finished within the
+ * failure budget: its input is the verdict of polling the tasks. In a preview nothing is read
+ * from Azure (even when the tasks' ids are known, as in a stack that exists): the verdict stays
+ * unknown, so the preview shows the gate's last recorded verdict (`keepers`) as the old value.
+ * A failed, stopped or overdue task fails its registration, and with it everything that waits.
  */
-function remediationGate(parent: pulumi.Resource, name: string, tasks: RemediationTask[], minutes: number): pulumi.Resource {
-    const verdict = pulumi
+function remediationGate(
+    parent: pulumi.Resource,
+    name: string,
+    tasks: RemediationTask[],
+    args: NormalizedArgs,
+): { resource: pulumi.Resource; output: pulumi.Output<RemediationGateOutput> } {
+    const decision: pulumi.Output<GateDecision> = pulumi
         .all(tasks.map((task) => pulumi.all([task.resource.id, task.at, task.remediationName])))
-        .apply((known) => waitForRemediations(parent, known.map(([, at, remediationName]) => ({ at, remediationName })), minutes));
-    return new random.RandomString(`${name}-policy-remediation-gate`, { length: 8, special: false, keepers: { verdict } }, { parent });
+        .apply(async (known): Promise<GateDecision> => {
+            // `pulumi.unknown` from an apply makes the value unknown, as a preview shows computed values.
+            if (pulumi.runtime.isDryRun()) return pulumi.unknown as unknown as GateDecision;
+            return waitForRemediations(
+                parent,
+                known.map(([, at, remediationName], i) => ({ at, remediationName, retry: tasks[i].retry })),
+                args,
+            );
+        });
+    const resource = new random.RandomString(
+        `${name}-policy-remediation-gate`,
+        {
+            length: 8,
+            special: false,
+            keepers: {
+                verdict: decision.apply((d) => `${d.kind}: ${d.summary}`),
+                failedMachines: decision.apply((d) => d.failedMachines.join(",")),
+            },
+        },
+        { parent },
+    );
+    const output = decision.apply((d) => ({ status: d.kind, summary: d.summary, failedMachines: d.failedMachines }));
+    return { resource, output };
+}
+
+/** Reads a task; a task Azure no longer has (it deletes them 60 days after their last change, remediation-structure.md) reads as undefined. */
+async function readTask(parent: pulumi.Resource, task: { at: string; remediationName: string }): Promise<RemediationState | undefined> {
+    try {
+        return await policyinsights.getRemediationAtResource({ resourceId: task.at, remediationName: task.remediationName }, { parent });
+    } catch (err) {
+        if (/not ?found|404/i.test(String(err))) return undefined;
+        throw err;
+    }
+}
+
+/** The machines whose deployment of this task failed, as far as one page of Azure's list holds them. */
+async function failedMachinesOf(parent: pulumi.Resource, task: { at: string; remediationName: string }, total: number): Promise<string[]> {
+    const list = await policyinsights.listRemediationDeploymentsAtResource(
+        { resourceId: task.at, remediationName: task.remediationName, top: Math.max(1, Math.min(total, REMEDIATION_LIMITS.resourceCount)) },
+        { parent },
+    );
+    return (list.value ?? []).filter((d) => d.status === "Failed" && typeof d.remediatedResourceId === "string").map((d) => d.remediatedResourceId.toLowerCase());
 }
 
 async function waitForRemediations(
     parent: pulumi.Resource,
-    tasks: Array<{ at: string; remediationName: string }>,
-    minutes: number,
-): Promise<string> {
-    const deadline = Date.now() + minutes * GATE_TIMING.minuteMs;
-    let pending = tasks;
+    tasks: Array<{ at: string; remediationName: string; retry: boolean }>,
+    args: NormalizedArgs,
+): Promise<GateDecision> {
+    const minutes = args.rollout.waitForRemediationMinutes;
+    const started = Date.now();
+    const deadline = started + minutes * GATE_TIMING.minuteMs;
+    const failedLists = new Map<number, string[]>();
+    const excused = { retried: args.rollout.retryMachineIds, excluded: args.rollout.excludedMachineIds };
     for (;;) {
-        const states = await Promise.all(
-            pending.map(async (task) => {
-                try {
-                    const state = await policyinsights.getRemediationAtResource({ resourceId: task.at, remediationName: task.remediationName }, { parent });
-                    return { task, verdict: remediationVerdict(state) };
-                } catch (err) {
-                    // Azure deletes a task 60 days after its last change (remediation-structure.md).
-                    if (/not ?found|404/i.test(String(err))) return { task, verdict: { kind: "gone" as const } };
-                    throw err;
-                }
-            }),
-        );
-        const failed = states.filter((s) => s.verdict.kind === "failed");
-        if (failed.length > 0) {
-            const reasons = failed.map((s) => `${s.task.remediationName} at ${s.task.at}: ${(s.verdict as { reason: string }).reason}`);
-            throw new Error(
-                `not switching on MDE: the OS-proxy remediation did not put the proxy on every machine (${reasons.join("; ")}). See which machines failed with az policy remediation deployment list --name <task> --scope <scope>, fix them, then replace the task (pulumi up --replace <its urn>)`,
-            );
+        const readings: TaskReading[] = [];
+        for (const [i, task] of tasks.entries()) {
+            const label = `${task.remediationName} at ${task.at}`;
+            const state = await readTask(parent, task);
+            if (state === undefined) {
+                void pulumi.log.warn(`remediation ${label} no longer exists (Azure deletes tasks 60 days after their last change); it is not checked again`, parent);
+                continue;
+            }
+            const status = state.deploymentStatus ?? {};
+            const finished = !["Evaluating", undefined, ""].includes(state.provisioningState);
+            // The failed machines are listed once the task has stopped changing, not on every poll.
+            if (finished && (status.failedDeployments ?? 0) > 0 && !failedLists.has(i)) {
+                failedLists.set(i, await failedMachinesOf(parent, task, status.totalDeployments ?? 0));
+            }
+            readings.push({ label, state, failedMachines: failedLists.get(i) ?? [], retry: task.retry });
         }
-        for (const gone of states.filter((s) => s.verdict.kind === "gone")) {
-            void pulumi.log.warn(
-                `remediation ${gone.task.remediationName} at ${gone.task.at} no longer exists (Azure deletes tasks 60 days after their last change); it is not checked again`,
-                parent,
-            );
-        }
-        pending = states.filter((s) => s.verdict.kind === "running").map((s) => s.task);
-        if (pending.length === 0) return "verified";
+        const decision = gateDecision(readings, args.rollout.failureBudget, excused);
+        if (decision.kind === "passed") return decision;
+        if (decision.kind === "failed") throw new Error(gateFailure(decision));
+        const waited = Math.floor((Date.now() - started) / GATE_TIMING.minuteMs);
+        for (const reading of readings) void pulumi.log.info(progressLine(reading, waited, minutes), parent, undefined, true);
         if (Date.now() >= deadline) {
             throw new Error(
-                `not switching on MDE yet: after ${minutes} minutes the OS-proxy remediation is still running (${pending.map((t) => `${t.remediationName} at ${t.at}`).join("; ")}). Run pulumi up again to keep waiting, or raise rollout.waitForRemediationMinutes`,
+                `not switching on MDE yet: after ${minutes} minutes the OS-proxy remediation is still running (${decision.summary}; ${readings.map((r) => r.label).join("; ")}). Run pulumi up again: it resumes waiting for the same tasks, which keep their names while the policies do not change (docs/policy-mode.md, "Large fleets"); or raise rollout.waitForRemediationMinutes`,
             );
         }
         await new Promise((resolve) => setTimeout(resolve, GATE_TIMING.pollMs));
     }
+}
+
+/** The gate's error: why, which machines, and the ways on. */
+function gateFailure(decision: GateDecision): string {
+    const machines =
+        decision.failedMachines.length > 0
+            ? ` Machines whose OS-proxy deployment failed: ${listMachines(decision.failedMachines)}.`
+            : decision.failed > 0
+              ? " Azure listed none of the failed deployments' machines; see them with az policy remediation deployment list --name <task> --scope <scope>."
+              : "";
+    return `not switching on MDE: the OS-proxy remediation did not put the proxy on enough machines: ${decision.summary}.${machines} Fix what the deployments' errors say, then either remediate only these machines again with rollout.retryMachineIds, leave them out with rollout.excludedMachineIds, or allow more failures with rollout.failureBudget (docs/policy-mode.md, "When machines fail")`;
 }
 
 /**
@@ -204,15 +322,34 @@ async function waitForRemediations(
  * deploys the proxy to them while Defender deploys MDE), and a failed script on an Arc machine
  * (Arc run commands do not fail their deployment; see plan/policy.ts).
  */
-export function rollOutByPolicy(
+export function rollOutByPolicy(...args: Parameters<typeof rollOutByPolicyWithGate>): pulumi.Resource[] {
+    return rollOutByPolicyWithGate(...args).waitFor;
+}
+
+/** What policy mode gives the component: what MDE waits for, and the gate's verdict for an output. */
+export interface PolicyRollout {
+    /** Everything that must exist before anything may switch MDE on. */
+    waitFor: pulumi.Resource[];
+    /** The MDE gate's verdict (undefined without a gate). */
+    gate: pulumi.Output<RemediationGateOutput | undefined>;
+}
+
+/** {@link rollOutByPolicy}, with the gate's verdict for the component's `remediationGate` output. */
+export function rollOutByPolicyWithGate(
     parent: pulumi.Resource,
     name: string,
     args: NormalizedArgs,
     specs: PolicyDefinitionSpec[],
     dataCollectionRuleId: pulumi.Input<string> | undefined,
     dataCollectionEndpointId?: pulumi.Input<string>,
-): pulumi.Resource[] {
-    if (specs.length === 0) return [];
+    arcScopeId?: pulumi.Input<string>,
+): PolicyRollout {
+    // Arc scope association, one assignment per listed scope (not per machine).
+    if (arcScopeId !== undefined && args.rollout.associateArcMachinesAt.length > 0) {
+        associateArcScopesByPolicy(parent, name, args, args.rollout.associateArcMachinesAt, arcScopeId);
+    }
+    const none = { waitFor: [], gate: pulumi.output(undefined) };
+    if (specs.length === 0) return none;
     const scope = args.rollout.scope;
     const names = policyNames(name, scope.id);
     const given: PolicyRolloutResources = { dataCollectionRuleId, dataCollectionEndpointId };
@@ -258,6 +395,9 @@ export function rollOutByPolicy(
             identity: { type: "SystemAssigned" },
             location: args.location,
             parameters: used.length > 0 ? Object.fromEntries(used.map((p) => [p, { value: parameterValues[p] }])) : undefined,
+            // Excluded machines (decommissioned, unreachable) are not evaluated or remediated: an assignment's
+            // notScopes may name individual resources (azure-docs governance/policy/concepts/scope.md).
+            ...(args.rollout.excludedMachineIds.length > 0 ? { notScopes: args.rollout.excludedMachineIds } : {}),
         },
         { parent },
     );
@@ -288,7 +428,8 @@ export function rollOutByPolicy(
                 new authorization.RoleAssignment(
                     `${name}-policy-role-${role}-on-${p === "dataCollectionRuleId" ? "dcr" : "dce"}`,
                     {
-                        roleAssignmentName: names.roleAssignment(role, p),
+                        // Named after the rule or endpoint it acts on, so that another rule never takes this one over.
+                        roleAssignmentName: resourceId.apply((id) => names.roleAssignment(role, id)),
                         scope: resourceId,
                         roleDefinitionId: resourceId.apply((id) => roleDefinitionId(subscriptionOf(id), role)),
                         principalId,
@@ -300,12 +441,26 @@ export function rollOutByPolicy(
         }
     }
     const waitFor: pulumi.Resource[] = [assignment, ...roles];
-    if (!args.rollout.remediate) return waitFor;
-    const tasks = specs.flatMap((spec) => remediationsFor(parent, name, args, names, assignment.id, spec, parameterValues, [initiative, ...roles]));
+    if (!args.rollout.remediate) return { waitFor, gate: pulumi.output(undefined) };
+    // An audit has nothing to remediate.
+    const tasks = specs.filter((spec) => spec.auditOnly !== true).flatMap((spec) => remediationsFor(parent, name, args, names, assignment.id, spec, parameterValues, [initiative, ...roles]));
     const gating = tasks.filter((task) => task.gatesMde);
     waitFor.push(...gating.map((task) => task.resource));
-    if (gating.length > 0 && args.rollout.waitForRemediationMinutes > 0) {
-        waitFor.push(remediationGate(parent, name, gating, args.rollout.waitForRemediationMinutes));
-    }
-    return waitFor;
+    if (gating.length === 0 || args.rollout.waitForRemediationMinutes === 0) return { waitFor, gate: pulumi.output(undefined) };
+    noteArithmetic(parent, args, gating.filter((task) => !task.retry).length);
+    const gate = remediationGate(parent, name, gating, args);
+    waitFor.push(gate.resource);
+    return { waitFor, gate: gate.output };
+}
+
+/**
+ * The remediation arithmetic, told where a person reads it: a warning when one `pulumi up` cannot
+ * wait for the whole fleet (so the multi-run procedure applies), a note otherwise.
+ */
+function noteArithmetic(parent: pulumi.Resource, args: NormalizedArgs, tasks: number): void {
+    const rollout = args.rollout;
+    const arithmetic = remediationArithmetic(rollout.fleetSize, rollout.parallelDeployments, tasks, rollout.waitForRemediationMinutes);
+    const text = `rollout: remediation arithmetic: ${describeArithmetic(arithmetic)}${rollout.fleetSizeGiven ? "" : " (fleet size counted from the listed machines; set rollout.fleetSize for the scope's real count)"}`;
+    if (arithmetic.runs > 1) void pulumi.log.warn(text, parent);
+    else void pulumi.log.info(text, parent);
 }

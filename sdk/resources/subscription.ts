@@ -7,6 +7,7 @@
  * pass already sees them. Each is kept in Azure when the component is deleted, unless the user
  * opted out, so that a refactor never silently drops protection.
  */
+import { autoNameFits, deploymentName } from "../plan/policyNames";
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as hybridcompute from "@pulumi/azure-native/hybridcompute";
@@ -33,6 +34,9 @@ export function writeMdeSettings(
     return new resources.DeploymentAtSubscriptionScope(
         `${name}-mde-integration`,
         {
+            // Explicit only where azure-native's `<logical name>-<random>` would pass ARM's 64 characters
+            // (such a stack never deployed); a name that fits keeps the auto-name, so nothing is replaced.
+            ...(autoNameFits(`${name}-mde-integration`) ? {} : { deploymentName: deploymentName(name, "mde-integration") }),
             location: args.location,
             properties: { mode: "Incremental", template: mdeIntegrationTemplate(args.mdeIntegration) },
             tags: on ? { "defender-servers-os-proxy": arcProxyGate(prerequisites) } : undefined,

@@ -142,7 +142,7 @@ export function validate(raw: unknown): ValidationResult {
         arcScope: privateLink?.arc,
     });
 
-    const rollout = readRollout(problems, top.rollout, { subscriptionId, proxy, logs, privateLink });
+    const rollout = readRollout(problems, top.rollout, { subscriptionId, proxy, logs, privateLink, machineCount: listed.length });
     checkMachinePlans(problems, listed, {
         ownsSubscriptionSettings,
         subPlan: plan.subPlan,
