@@ -73,10 +73,9 @@ describe("policy mode previewed against its deployed stack (--state)", function 
         );
     });
 
-    // Fails today: the gate polls getRemediationAtResource whenever the tasks' ids are known,
-    // with no isDryRun() check. Kept, skipped, until the policy-scale branch lands its fix in
-    // sdk/plan/remediationGate.ts / sdk/resources/policyRollout.ts; then remove `.skip`.
-    it.skip("[skipped until branch policy-scale: the remediation gate reads Azure in a preview] reads nothing from Azure while isDryRun(), in seconds", async () => {
+    // Failed before the gate checked isDryRun(): it polled getRemediationAtResource whenever the
+    // tasks' ids were known, so a preview of a deployed policy-mode stack blocked on Azure.
+    it("reads nothing from Azure while isDryRun(), in seconds", async () => {
         const state = await deployedPolicyStack();
         const { run, seconds } = await previewWithState(state);
         assert.deepEqual(run.invokes.filter((i) => i.token === READ), [], "the gate read the remediation tasks during a preview");
