@@ -35,7 +35,11 @@ import { describeArithmetic, EVALUATION_MINUTES, MINUTES_PER_DEPLOYMENT, remedia
 const ROOT = path.resolve(__dirname, "..");
 const BUILD = path.join(ROOT, ".bench");
 const RESULTS = path.join(ROOT, "bench", "results");
-const list = (text: string) => text.split(",").filter((s) => s !== "").map(Number);
+const list = (text: string) =>
+    text
+        .split(",")
+        .filter((s) => s !== "")
+        .map(Number);
 const SIZES = list(process.env.BENCH_SIZES ?? "10,100,1000");
 const PREVIEW_SIZES = list(process.env.BENCH_PREVIEW_SIZES ?? "100,1000");
 const REPEAT = Number(process.env.BENCH_REPEAT ?? "5");
@@ -82,12 +86,16 @@ function build(): string {
 }
 
 function measure(scenario: string, kind: string, machines: number, recording: string, countPromises = false): Measurement {
-    const output = execFileSync(process.execPath, ["--max-old-space-size=16384", "--single-threaded", scenario, kind, String(machines), recording], {
-        cwd: ROOT,
-        env: { ...process.env, BENCH_COUNT_PROMISES: countPromises ? "1" : "0" },
-        encoding: "utf8",
-        maxBuffer: 1 << 20,
-    });
+    const output = execFileSync(
+        process.execPath,
+        ["--max-old-space-size=16384", "--single-threaded", scenario, kind, String(machines), recording],
+        {
+            cwd: ROOT,
+            env: { ...process.env, BENCH_COUNT_PROMISES: countPromises ? "1" : "0" },
+            encoding: "utf8",
+            maxBuffer: 1 << 20,
+        },
+    );
     return kind === "record" ? ({} as Measurement) : (JSON.parse(output.trim().split("\n").pop()!) as Measurement);
 }
 
@@ -152,7 +160,13 @@ function programTable(rows: Measurement[], samples: Measurement[]): string {
             const r = byKey.get(`${kind}-${n}`);
             if (r === undefined) continue;
             const rounds = samples.filter((s) => s.kind === kind && s.machines === n);
-            const byRound = base === undefined ? "" : rounds.filter((_, i) => baseRounds[i] !== undefined).map((s, i) => (s.cpuSeconds / baseRounds[i].cpuSeconds).toFixed(2)).join(", ");
+            const byRound =
+                base === undefined
+                    ? ""
+                    : rounds
+                          .filter((_, i) => baseRounds[i] !== undefined)
+                          .map((s, i) => (s.cpuSeconds / baseRounds[i].cpuSeconds).toFixed(2))
+                          .join(", ");
             const ratio = (a: number, b: number | undefined) => (b === undefined ? "" : (a / b).toFixed(2));
             const promises = r.promises === undefined ? "" : r.promises.toLocaleString("en-US");
             const promiseRatio = r.promises === undefined || base?.promises === undefined ? "" : (r.promises / base.promises).toFixed(3);
@@ -204,7 +218,12 @@ function arithmeticTable(): string {
 }
 
 /** Writes the results so far (after every sample, so that an interrupted run keeps what it measured). */
-function write(machine: Record<string, unknown> & { loadAverage: number[] }, rows: Measurement[], samples: Measurement[], previews: PreviewMeasurement[]): string {
+function write(
+    machine: Record<string, unknown> & { loadAverage: number[] },
+    rows: Measurement[],
+    samples: Measurement[],
+    previews: PreviewMeasurement[],
+): string {
     fs.mkdirSync(RESULTS, { recursive: true });
     fs.writeFileSync(
         path.join(RESULTS, `${RESULTS_NAME}.json`),
@@ -286,7 +305,6 @@ function main(): void {
         }
     }
     process.stdout.write(`\n${write(machine, rows, samples, previews)}`);
-
 }
 
 main();

@@ -161,10 +161,9 @@ async function main(): Promise<void> {
     // (or the other way round). What is measured is the program's run, not Node loading files.
     const recorded = JSON.parse(fs.readFileSync(recordingFile, "utf8")) as Recording[];
     for (const type of new Set(recorded.map((r) => r.type))) classOf(type);
-    const program =
-        kind.startsWith("baseline")
-            ? baselineProgram(recorded, kind === "baseline-parented", kind === "baseline-refs")
-            : componentProgram(kind === "policy" ? "policy" : "machines");
+    const program = kind.startsWith("baseline")
+        ? baselineProgram(recorded, kind === "baseline-parented", kind === "baseline-refs")
+        : componentProgram(kind === "policy" ? "policy" : "machines");
     // A count that, unlike time, is the same in every run of the same program: the promises the
     // run creates (the Pulumi runtime's own work is mostly promises). Only in a separate pass,
     // `BENCH_COUNT_PROMISES=1`: the hook itself costs time.
@@ -189,11 +188,15 @@ async function main(): Promise<void> {
             const first = differs[0];
             throw new Error(
                 `${kind} registered other inputs than the component for ${differs.map(({ r }) => r.name).join(", ")}` +
-                    (first === undefined ? "" : `; first: ${text(first.i).slice(0, 400)} instead of ${JSON.stringify(first.r.inputs).slice(0, 400)}`),
+                    (first === undefined
+                        ? ""
+                        : `; first: ${text(first.i).slice(0, 400)} instead of ${JSON.stringify(first.r.inputs).slice(0, 400)}`),
             );
         }
     }
-    process.stdout.write(`${JSON.stringify({ kind, machines: count, seconds, cpuSeconds, peakRssMiB, promises: promises?.count(), resources: run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length })}\n`);
+    process.stdout.write(
+        `${JSON.stringify({ kind, machines: count, seconds, cpuSeconds, peakRssMiB, promises: promises?.count(), resources: run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length })}\n`,
+    );
 }
 
 // Run only as a script: bench/previewProgram.ts imports fleetArgs from here.

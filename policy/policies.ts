@@ -47,7 +47,7 @@ export const CONFIG_SCHEMAS: Record<string, PolicyConfigSchema> = {
     }),
     "policy-mode-waits-for-the-proxy": allowances({
         allowNoRemediation:
-            'Pass an OS-proxy policy assignment with no remediation task (defender-servers: rollout.remediate false, or a management group with no rollout.remediationSubscriptionIds).',
+            "Pass an OS-proxy policy assignment with no remediation task (defender-servers: rollout.remediate false, or a management group with no rollout.remediationSubscriptionIds).",
         allowNoWait: "Pass remediation tasks nothing waits for (defender-servers: rollout.waitForRemediationMinutes 0).",
         allowNoRouteCheck: "Pass OS-proxy run commands in policies that prove no route (defender-servers: proxy.routeCheck false).",
     }),

@@ -111,7 +111,11 @@ export class DefenderForServersNetworkRestricted extends pulumi.ComponentResourc
         // 4. MDE, last: the settings after every proxy (this instance's and the preparers'), the plan
         //    (which integrates MDE by default) after the settings, machine-level plans after their proxies.
         const protection = owner
-            ? protectSubscription(this, name, settings, [...mdePrerequisites, ...mdePrerequisitesOf(role.preparers), ...(role.listedCheck ? [afterReadiness([role.listedCheck])] : [])])
+            ? protectSubscription(this, name, settings, [
+                  ...mdePrerequisites,
+                  ...mdePrerequisitesOf(role.preparers),
+                  ...(role.listedCheck ? [afterReadiness([role.listedCheck])] : []),
+              ])
             : undefined;
         enableMachinePlans(this, name, settings, prerequisitesByMachine, protection?.mdeSettings);
 

@@ -39,7 +39,10 @@ export const PACKAGE_ROOT = path.resolve(__dirname, "..");
 
 /** What `componentProviderHost` (and a test calling `ComponentProvider.getSchema()`) needs: the package name, the root and the component classes. */
 export function componentProviderOptions(root: string = PACKAGE_ROOT): ComponentProviderOptions {
-    return { name: PACKAGE_NAME, dirname: root, components: [
+    return {
+        name: PACKAGE_NAME,
+        dirname: root,
+        components: [
             DefenderForServersNetworkRestricted,
             DefenderSubscription,
             DefenderMachines,

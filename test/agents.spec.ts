@@ -268,7 +268,10 @@ describe("where the data collection rule and endpoint go", () => {
 });
 
 describe("Arc machines and the Arc Private Link Scope", () => {
-    const arcFleet = (arcPrivateLinkScope: ArcScopeAssociation | undefined, publicNetworkAccess = false): DefenderForServersNetworkRestrictedArgs => ({
+    const arcFleet = (
+        arcPrivateLinkScope: ArcScopeAssociation | undefined,
+        publicNetworkAccess = false,
+    ): DefenderForServersNetworkRestrictedArgs => ({
         ...MINIMAL,
         proxy: { address: "http://proxy.corp.example:3128" },
         machines: [{ key: "arc-1", kind: "arc", os: "windows", resourceGroupName: "rg-arc", name: "arc-1", arcPrivateLinkScope }],
@@ -327,7 +330,8 @@ describe("Arc machines and the Arc Private Link Scope", () => {
 });
 
 /** The Arc agent's bypass a run command sends: absent (left out when empty) reads as "". */
-const bypassOf = (parameters: Array<{ name: string; value: string }>, name: string): string => parameters.find((p) => p.name === name)?.value ?? "";
+const bypassOf = (parameters: Array<{ name: string; value: string }>, name: string): string =>
+    parameters.find((p) => p.name === name)?.value ?? "";
 
 describe("AMA on Arc Linux and the Arc agent's proxy", () => {
     it("with an authenticated proxy, Arc Linux bypasses the agent's proxy.url for AMA, so AMA uses its own settings and credentials", async () => {
@@ -410,7 +414,9 @@ describe("examples/central-workspace under the offline preview", function () {
             )?.value ?? "";
         assert.deepEqual([bypass("arc-legacy-01"), bypass("arc-moving-01"), bypass("arc-new-01")], ["", "", "Arc"]);
         assert.equal(
-            byName(`defender-arc-scope-assignment-rg-${byName("defender-os-proxy-arc-moving-01").resourceGroupName.toLowerCase()}`).policyDefinitionId.split("/").pop(),
+            byName(`defender-arc-scope-assignment-rg-${byName("defender-os-proxy-arc-moving-01").resourceGroupName.toLowerCase()}`)
+                .policyDefinitionId.split("/")
+                .pop(),
             "a3461c8c-6c9d-4e42-a644-40ba8a1abf49",
         );
         assert.equal(byName("defender-ama-vm-app-01").settings.authentication.managedIdentity["identifier-name"], "mi_res_id");

@@ -7,7 +7,19 @@ import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
-    ALWAYS, ARC_PROXY, calls, exists, expectFailure, makeSandbox, pathWithout, put, read, removeSandboxes, run, Sandbox, withSystemd,
+    ALWAYS,
+    ARC_PROXY,
+    calls,
+    exists,
+    expectFailure,
+    makeSandbox,
+    pathWithout,
+    put,
+    read,
+    removeSandboxes,
+    run,
+    Sandbox,
+    withSystemd,
 } from "./scratchRoot.linux";
 import { freePort, waitForPort } from "./squidServer";
 
@@ -26,7 +38,11 @@ require("net").createServer((s) => {
 function arcMachine(): Sandbox {
     const sb = makeSandbox();
     withSystemd(sb);
-    put(sb, "lib/systemd/system/extd.service", "[Unit]\nDescription=Azure Connected Machine Agent Extension Service\n[Service]\nExecStart=/opt/azcmagent/bin/extd\n");
+    put(
+        sb,
+        "lib/systemd/system/extd.service",
+        "[Unit]\nDescription=Azure Connected Machine Agent Extension Service\n[Service]\nExecStart=/opt/azcmagent/bin/extd\n",
+    );
     return sb;
 }
 
@@ -122,7 +138,10 @@ describe("linux-arc-agent-proxy.sh in a scratch root", function () {
 
     it("an empty ARC_PROXY_BYPASS clears the bypass; the same set in another order changes nothing", () => {
         const sb = arcMachine();
-        fs.writeFileSync(path.join(sb.state, "config.json"), JSON.stringify({ "proxy.url": `${url()}/`, "proxy.bypass": ["ArcData", "ARM"] }));
+        fs.writeFileSync(
+            path.join(sb.state, "config.json"),
+            JSON.stringify({ "proxy.url": `${url()}/`, "proxy.bypass": ["ArcData", "ARM"] }),
+        );
         const same = run(sb, ARC_PROXY, env({ ARC_PROXY_BYPASS: "ARM,ArcData" }));
         assert.equal(same.status, 0, same.stderr);
         assert.ok(!calls(sb).some((c) => c[1] === "config" && c[2] !== "list"), "a setting was changed");
@@ -133,14 +152,24 @@ describe("linux-arc-agent-proxy.sh in a scratch root", function () {
     it("a proxy that accepts no connection: nothing committed", () => {
         const sb = arcMachine();
         const res = run(sb, ARC_PROXY, { PROXY_URL: `http://127.0.0.1:${closedPort}` });
-        expectFailure(res, 1, /the proxy in PROXY_URL does not accept connections; nothing was changed/, [`http://127.0.0.1:${closedPort}`]);
+        expectFailure(res, 1, /the proxy in PROXY_URL does not accept connections; nothing was changed/, [
+            `http://127.0.0.1:${closedPort}`,
+        ]);
         assert.deepEqual(store(sb), {});
         assert.ok(!exists(sb, DROPIN));
     });
 
     for (const [label, extra, message] of [
-        ["azcmagent config set fails", { STUB_AZCM_SET_FAILS: "1" }, /azcmagent config set proxy\.url failed \(the previous proxy settings were put back\)/],
-        ["the agent reports other values than were set (read back)", { STUB_AZCM_IGNORE_SET: "1" }, /reports another proxy\.url than was set \(the previous proxy settings were put back\)/],
+        [
+            "azcmagent config set fails",
+            { STUB_AZCM_SET_FAILS: "1" },
+            /azcmagent config set proxy\.url failed \(the previous proxy settings were put back\)/,
+        ],
+        [
+            "the agent reports other values than were set (read back)",
+            { STUB_AZCM_IGNORE_SET: "1" },
+            /reports another proxy\.url than was set \(the previous proxy settings were put back\)/,
+        ],
     ] as const) {
         it(`${label}: exit 1, the previous settings and drop-in put back`, () => {
             const sb = arcMachine();
@@ -173,14 +202,25 @@ describe("linux-arc-agent-proxy.sh in a scratch root", function () {
         twice(platformPython, env(), undefined, pathWithout(platformPython, /^python/));
         assert.deepEqual(store(platformPython), { "proxy.url": url(), "proxy.bypass": ["Arc", "ARM"] });
         const jqOnly = arcMachine();
-        expectFailure(run(jqOnly, ARC_PROXY, env(), { pathDirs: pathWithout(jqOnly, /^python/) }), 1, /needs python3 \(or \/usr\/libexec\/platform-python\); neither was found/);
+        expectFailure(
+            run(jqOnly, ARC_PROXY, env(), { pathDirs: pathWithout(jqOnly, /^python/) }),
+            1,
+            /needs python3 \(or \/usr\/libexec\/platform-python\); neither was found/,
+        );
         assert.deepEqual(store(jqOnly), {}, "nothing was changed");
     });
 
     it("verify: passes once the running extension service has the proxy, fails (bounded) while it does not", async () => {
         const sb = arcMachine();
         assert.equal(run(sb, ARC_PROXY, env()).status, 0);
-        const proxyEnv = { http_proxy: url(), https_proxy: url(), no_proxy: ALWAYS, HTTP_PROXY: url(), HTTPS_PROXY: url(), NO_PROXY: ALWAYS };
+        const proxyEnv = {
+            http_proxy: url(),
+            https_proxy: url(),
+            no_proxy: ALWAYS,
+            HTTP_PROXY: url(),
+            HTTPS_PROXY: url(),
+            NO_PROXY: ALWAYS,
+        };
         const withProxy = spawn("/bin/sleep", ["60"], { env: proxyEnv });
         const without = spawn("/bin/sleep", ["60"], { env: {} });
         helpers.push(withProxy, without);
@@ -194,7 +234,12 @@ describe("linux-arc-agent-proxy.sh in a scratch root", function () {
         assert.equal(calls(sb).filter((c) => c[0] === "sleep").length, 2, "it waited in 5 s steps");
 
         fs.writeFileSync(path.join(sb.state, "config.json"), JSON.stringify({ "proxy.url": "http://other:1" }));
-        expectFailure(run(sb, ARC_PROXY, env({ ARC_MODE: "verify", STUB_MAINPID: String(withProxy.pid) })), 1, /azcmagent proxy\.url is not this proxy/, urls());
+        expectFailure(
+            run(sb, ARC_PROXY, env({ ARC_MODE: "verify", STUB_MAINPID: String(withProxy.pid) })),
+            1,
+            /azcmagent proxy\.url is not this proxy/,
+            urls(),
+        );
     });
 
     it("no extd.service: refused before anything changes", () => {

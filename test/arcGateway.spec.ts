@@ -163,7 +163,11 @@ describe("Arc gateway: resources", () => {
         const withGateway = await construct(noAma(gatewayFleet()));
         for (const key of ["lnx-arc", "win-arc"]) {
             const given = parameters(withGateway, `d-arc-agent-proxy-${key}`);
-            assert.equal(given.ARC_PROXY_BYPASS ?? given.ArcProxyBypass ?? "", "", `${key} still gets an Arc bypass (an empty one is left out)`);
+            assert.equal(
+                given.ARC_PROXY_BYPASS ?? given.ArcProxyBypass ?? "",
+                "",
+                `${key} still gets an Arc bypass (an empty one is left out)`,
+            );
             // The agent still needs the enterprise proxy: the gateway is reached through it.
             assert.equal(given.PROXY_URL ?? given.ProxyUrl, "http://proxy.corp.example:3128");
         }
@@ -207,12 +211,15 @@ describe("Arc gateway: gateway-mode egress in the component's outputs", () => {
         }
         for (const host of DROPPED_ARC_HOSTS) assert.ok(!allow.includes(host), `${host} is still allowed in gateway mode`);
         const gatewayRow = (outputs.egress as Array<Record<string, unknown>>).find((e) => e.host === GATEWAY_HOST_WILDCARD);
-        assert.deepEqual(gatewayRow && { agents: gatewayRow.agents, route: gatewayRow.route, when: gatewayRow.when, port: gatewayRow.port }, {
-            agents: ["Arc agent"],
-            route: "proxy",
-            when: "always",
-            port: 443,
-        });
+        assert.deepEqual(
+            gatewayRow && { agents: gatewayRow.agents, route: gatewayRow.route, when: gatewayRow.when, port: gatewayRow.port },
+            {
+                agents: ["Arc agent"],
+                route: "proxy",
+                when: "always",
+                port: 443,
+            },
+        );
         assert.match(outputs.squidAllowlist, /^acl defender_servers dstdomain \.gw\.arc\.azure\.com$/m);
         assert.doesNotMatch(outputs.squidAllowlist, /servicebus|guestconfiguration|guestnotificationservice/);
         assert.ok((outputs.egressNotes as string[]).some((n) => /Do not inspect TLS/.test(n) && /arcGatewayEndpoint/.test(n)));
@@ -314,7 +321,8 @@ describe("Arc gateway: onboarding commands", () => {
             }).linux;
             const run = spawnSync("bash", ["-c", script], {
                 env: { PATH: `${dir}:/usr/bin:/bin`, TENANT_ID: TENANT },
-                maxBuffer: 256 * 1024 * 1024, encoding: "utf8",
+                maxBuffer: 256 * 1024 * 1024,
+                encoding: "utf8",
                 timeout: 10_000,
             });
             return { status: run.status, calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [] };
@@ -343,7 +351,11 @@ describe("Arc gateway: onboarding commands", () => {
             location: "westeurope",
             gatewayId: EXISTING,
         }).linux;
-        const run = spawnSync("bash", ["-c", script], { env: { PATH: "/nonexistent:/usr/bin:/bin" }, maxBuffer: 256 * 1024 * 1024, encoding: "utf8" });
+        const run = spawnSync("bash", ["-c", script], {
+            env: { PATH: "/nonexistent:/usr/bin:/bin" },
+            maxBuffer: 256 * 1024 * 1024,
+            encoding: "utf8",
+        });
         assert.notEqual(run.status, 0);
         assert.match(run.stderr, /set TENANT_ID to your Entra tenant id/);
     });
@@ -389,7 +401,8 @@ describe("Arc gateway: Windows onboarding commands under PowerShell 7", function
             );
             const run = spawnSync(findPwsh(), ["-NoProfile", "-NonInteractive", "-File", script], {
                 env: { ...process.env, ProgramW6432: dir, TENANT_ID: TENANT },
-                maxBuffer: 256 * 1024 * 1024, encoding: "utf8",
+                maxBuffer: 256 * 1024 * 1024,
+                encoding: "utf8",
                 timeout: 120_000,
             });
             return {
@@ -422,9 +435,13 @@ describe("Arc gateway: the example under the offline preview", function () {
         const run = await sharedPreview(path.resolve(__dirname, "..", "examples", "arc-gateway"), ["--json"]);
         assert.equal(run.code, 0, run.stderr);
         const report = JSON.parse(run.stdout);
-        const names = (type: string) => report.resources.filter((r: { type: string }) => r.type === type).map((r: { name: string }) => r.name);
+        const names = (type: string) =>
+            report.resources.filter((r: { type: string }) => r.type === type).map((r: { name: string }) => r.name);
         assert.deepEqual(names(GATEWAY_TYPE), ["defender-arc-gateway"]);
-        assert.deepEqual(names(DEPLOYMENT_TYPE).sort(), ["defender-arc-gateway-link-onprem-app-01", "defender-arc-gateway-link-onprem-web-01"]);
+        assert.deepEqual(names(DEPLOYMENT_TYPE).sort(), [
+            "defender-arc-gateway-link-onprem-app-01",
+            "defender-arc-gateway-link-onprem-web-01",
+        ]);
         const routes = Object.fromEntries(report.egress[0].endpoints.map((e: { host: string; route: string }) => [e.host, e.route]));
         assert.equal(routes[GATEWAY_HOST_WILDCARD], "proxy");
         assert.equal(routes["*.guestconfiguration.azure.com"], undefined);
@@ -459,7 +476,11 @@ describe("Arc gateway: validation", () => {
         },
         {
             why: "an existing gateway id that is not one",
-            args: gatewayFleet({ arcGateway: { existingGatewayId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.HybridCompute/privateLinkScopes/s" } }),
+            args: gatewayFleet({
+                arcGateway: {
+                    existingGatewayId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.HybridCompute/privateLinkScopes/s",
+                },
+            }),
             path: "arcGateway.existingGatewayId",
             says: /is not a gateway resource id/,
         },
@@ -517,7 +538,10 @@ describe("Arc gateway: validation", () => {
         it(`refuses ${c.why}, naming ${c.path}`, () => {
             const problems = errorsOf(c.args);
             const hit = problems.find((p) => p.path === c.path && c.says.test(p.message));
-            assert.ok(hit !== undefined, `no ${c.path} problem matching ${c.says}; got:\n${problems.map((p) => `${p.path}: ${p.message}`).join("\n")}`);
+            assert.ok(
+                hit !== undefined,
+                `no ${c.path} problem matching ${c.says}; got:\n${problems.map((p) => `${p.path}: ${p.message}`).join("\n")}`,
+            );
         });
     }
 
@@ -525,7 +549,10 @@ describe("Arc gateway: validation", () => {
         let error: unknown;
         const run = await runProgram(() => {
             try {
-                new DefenderForServersNetworkRestricted("d", gatewayFleet({ cloud: "AzureUSGovernment", location: "usgovvirginia", machines: [] }));
+                new DefenderForServersNetworkRestricted(
+                    "d",
+                    gatewayFleet({ cloud: "AzureUSGovernment", location: "usgovvirginia", machines: [] }),
+                );
             } catch (err) {
                 error = err;
             }
@@ -544,7 +571,11 @@ describe("Arc gateway: validation", () => {
 
     it("warns about the agent version the listed Arc machines need, and not when none is listed", () => {
         const { warnings } = validate(gatewayFleet());
-        assert.ok(warnings.some((w) => w.path === "arcGateway" && /agent 1\.51 or later/.test(w.message) && /connection\.type gateway/.test(w.message)));
+        assert.ok(
+            warnings.some(
+                (w) => w.path === "arcGateway" && /agent 1\.51 or later/.test(w.message) && /connection\.type gateway/.test(w.message),
+            ),
+        );
         const none = validate(gatewayFleet({ machines: [] })).warnings;
         assert.ok(!none.some((w) => /agent 1\.51/.test(w.message)));
     });
@@ -558,7 +589,10 @@ describe("Arc gateway: validation", () => {
             name: `arc-${i}`,
         }));
         const { warnings } = validate(gatewayFleet({ machines, logs: undefined }));
-        assert.ok(warnings.some((w) => /2001 Arc machines in westeurope share one gateway/.test(w.message)), JSON.stringify(warnings));
+        assert.ok(
+            warnings.some((w) => /2001 Arc machines in westeurope share one gateway/.test(w.message)),
+            JSON.stringify(warnings),
+        );
         const fewer = validate(gatewayFleet({ machines: machines.slice(0, 2000), logs: undefined })).warnings;
         assert.ok(!fewer.some((w) => /share one gateway/.test(w.message)));
     });
@@ -579,8 +613,14 @@ describe("Arc gateway: the gateway-mode Squid snippet against a real Squid", fun
                         privateLink: { arc: false, azureMonitor },
                     };
                     const snippet = squidAllowlistSnippet(gatewayModeEgress(input, { arcRegions: ["westeurope"], gatewayHost }));
-                    assert.match(snippet, gatewayHost === undefined ? /dstdomain \.gw\.arc\.azure\.com$/m : /dstdomain abc123\.gw\.arc\.azure\.com$/m);
-                    const run = parseSquidConfig({ visibleHostname: "arc-gateway-test.invalid", rules: `${snippet.trimEnd()}\nhttp_access deny all\n` });
+                    assert.match(
+                        snippet,
+                        gatewayHost === undefined ? /dstdomain \.gw\.arc\.azure\.com$/m : /dstdomain abc123\.gw\.arc\.azure\.com$/m,
+                    );
+                    const run = parseSquidConfig({
+                        visibleHostname: "arc-gateway-test.invalid",
+                        rules: `${snippet.trimEnd()}\nhttp_access deny all\n`,
+                    });
                     const said = run.output;
                     const label = `${workspaceIds.length} workspace(s), monitor private link ${azureMonitor}, host ${gatewayHost ?? "wildcard"}`;
                     assert.equal(run.status, 0, `${label}: squid -k parse failed:\n${said}`);
@@ -630,7 +670,13 @@ describe("Arc gateway: the gateway-mode allowlist in a running Squid (127.0.0.1 
         };
         const snippet = squidAllowlistSnippet(gatewayModeEgress(input, { arcRegions: ["westeurope"] }));
         const allowed = ["probe.gw.arc.azure.com", "gbl.his.arc.azure.com", "westeurope.his.arc.azure.com", "management.azure.com"];
-        const refused = ["x.guestconfiguration.azure.com", "azgnprobe.servicebus.windows.net", "x.blob.core.windows.net", "northeurope.his.arc.azure.com", "aka.ms"];
+        const refused = [
+            "x.guestconfiguration.azure.com",
+            "azgnprobe.servicebus.windows.net",
+            "x.blob.core.windows.net",
+            "northeurope.his.arc.azure.com",
+            "aka.ms",
+        ];
         // Allowed names resolve to 127.0.0.1 (the CONNECT then fails on the closed port 443: a 5xx, never a 403); other lookups go nowhere.
         const squid = await startSquid({
             prefix: "arc-gateway-squid-live-",

@@ -28,7 +28,14 @@ describe("arguments reference (docs/arguments.md)", function () {
     it("names every field of the one-subscription component, with its JSDoc", () => {
         const text = fs.readFileSync(path.join(ROOT, "docs", "arguments.md"), "utf8");
         // Fields picked from sdk/args.ts by hand: the generator must find nested, array and optional ones.
-        for (const field of ["subscriptionId", "proxy.address", "machines[].key", "machines[].exclude", "privateLink.arc.location", "rollout.mode"]) {
+        for (const field of [
+            "subscriptionId",
+            "proxy.address",
+            "machines[].key",
+            "machines[].exclude",
+            "privateLink.arc.location",
+            "rollout.mode",
+        ]) {
             assert.match(text, new RegExp("^\\| `" + field.replace(/[.[\]]/g, "\\$&") + "` \\|", "m"), field);
         }
         assert.doesNotMatch(text, /\*\*undocumented\*\*/, "every public field needs a JSDoc line");

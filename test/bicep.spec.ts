@@ -47,12 +47,17 @@ describe("Bicep, Microsoft's compiler, on every emitted ARM template", function 
                 policy("dcr-association-arc"),
                 policy("dcr-association-vm"),
                 // The OS proxy with the route check for two egress lists, and without it.
-                ...kinds.flatMap((k) => [policy(`os-proxy-${k}`), `${policy(`os-proxy-${k}`)}@policy-no-route-check`, `${policy(`os-proxy-${k}`)}@policy-proxy`]),
+                ...kinds.flatMap((k) => [
+                    policy(`os-proxy-${k}`),
+                    `${policy(`os-proxy-${k}`)}@policy-no-route-check`,
+                    `${policy(`os-proxy-${k}`)}@policy-proxy`,
+                ]),
             ].sort(),
         );
         // The four proxy-bearing AMA templates carry the proxy; the Private Link ones do not.
         for (const k of kinds) {
-            const settings = (label: string) => JSON.stringify((templates.find((t) => t.label === label)!.template as any).resources[0].properties.settings);
+            const settings = (label: string) =>
+                JSON.stringify((templates.find((t) => t.label === label)!.template as any).resources[0].properties.settings);
             assert.match(settings(`${policy(`ama-${k}`)}@policy-proxy`), /proxy\.corp\.example:3128/);
             assert.doesNotMatch(settings(policy(`ama-${k}`)), /proxy\.corp\.example/);
         }
@@ -60,7 +65,10 @@ describe("Bicep, Microsoft's compiler, on every emitted ARM template", function 
 
     it("turns every linter rule on, leaving off only those it says why", () => {
         const config = JSON.parse(bicepConfig()).analyzers.core.rules as Record<string, { level: string }>;
-        const off = Object.entries(config).filter(([, v]) => v.level === "off").map(([k]) => k).sort();
+        const off = Object.entries(config)
+            .filter(([, v]) => v.level === "off")
+            .map(([k]) => k)
+            .sort();
         assert.deepEqual(off, Object.keys(RULES_OFF).sort());
         for (const rule of LINTER_RULES) assert.equal(config[rule].level, "warning", rule);
         assert.equal(config["use-recent-api-versions"].level, "warning", "off by default in Bicep, so it must be turned on");
@@ -77,19 +85,28 @@ describe("Bicep, Microsoft's compiler, on every emitted ARM template", function 
                     apiVersion: "2022-06-01",
                     name: "defender-servers",
                     scope: "[concat('Microsoft.Compute/virtualMachines/', parameters('machineName'))]",
-                    properties: { dataCollectionRuleId: "/subscriptions/s/resourceGroups/r/providers/Microsoft.Insights/dataCollectionRules/d" },
+                    properties: {
+                        dataCollectionRuleId: "/subscriptions/s/resourceGroups/r/providers/Microsoft.Insights/dataCollectionRules/d",
+                    },
                 },
             ],
         };
         const findings = await checkWithBicep([{ label: "old-api", template: old }]);
-        assert.ok(findings.some((f) => f.code === "use-recent-api-versions"), findings.map((f) => f.code).join(", "));
+        assert.ok(
+            findings.some((f) => f.code === "use-recent-api-versions"),
+            findings.map((f) => f.code).join(", "),
+        );
     });
 
     it("fails a decompile that exits non-zero for anything but a string scope, and accepts that one", async () => {
         const findings = await checkWithBicep([{ label: "not-a-template", template: { resources: "no" } as any }]);
-        assert.ok(findings.some((f) => f.code.startsWith("decompile exit ")), findings.map((f) => `${f.code}: ${f.message}`).join("\n"));
+        assert.ok(
+            findings.some((f) => f.code.startsWith("decompile exit ")),
+            findings.map((f) => `${f.code}: ${f.message}`).join("\n"),
+        );
         const scopeLine = "  scope: 'Microsoft.Compute/virtualMachines/${machineName}'";
-        const stderr = "/tmp/x.bicep(2,10) : Error BCP036: The property \"scope\" expected a value of type \"resource | tenant\" but the provided value is of type \"string\".";
+        const stderr =
+            '/tmp/x.bicep(2,10) : Error BCP036: The property "scope" expected a value of type "resource | tenant" but the provided value is of type "string".';
         assert.equal(onlyStringScopeErrors(`resource a 'x@1' = {\n${scopeLine}\n}`, stderr), true);
         assert.equal(onlyStringScopeErrors(`resource a 'x@1' = {\n  name: 'x'\n}`, stderr), false);
         assert.equal(onlyStringScopeErrors(`resource a 'x@1' = {\n${scopeLine}\n}`, stderr.replace("BCP036", "BCP037")), false);
@@ -127,10 +144,14 @@ describe("Bicep, Microsoft's compiler, on every emitted ARM template", function 
     });
 
     it("binds a string scope of a known parent to an existing resource, and leaves anything else alone", () => {
-        const bicep = "resource a 'Microsoft.Insights/dataCollectionRuleAssociations@2022-06-01' = {\n  scope: 'Microsoft.HybridCompute/machines/${machineName}'\n  name: 'x'\n}\n";
+        const bicep =
+            "resource a 'Microsoft.Insights/dataCollectionRuleAssociations@2022-06-01' = {\n  scope: 'Microsoft.HybridCompute/machines/${machineName}'\n  name: 'x'\n}\n";
         const bound = bindStringScopes(bicep);
         assert.match(bound, /^ {2}scope: scopeParent0$/m);
-        assert.match(bound, /resource scopeParent0 'Microsoft\.HybridCompute\/machines@2025-06-01' existing = \{\n {2}name: machineName\n\}/);
+        assert.match(
+            bound,
+            /resource scopeParent0 'Microsoft\.HybridCompute\/machines@2025-06-01' existing = \{\n {2}name: machineName\n\}/,
+        );
         const other = "  scope: 'Microsoft.Storage/storageAccounts/${name}'\n";
         assert.equal(bindStringScopes(other), other);
     });

@@ -141,13 +141,16 @@ const SCOPE_PARENTS: Record<string, string> = {
 export function bindStringScopes(bicep: string): string {
     let count = 0;
     const parents: string[] = [];
-    const bound = bicep.replace(/^(\s*)scope: '([A-Za-z.]+\/[A-Za-z]+)\/\$\{(\w+)\}'$/gm, (whole, indent: string, type: string, name: string) => {
-        const version = SCOPE_PARENTS[type];
-        if (version === undefined) return whole;
-        const symbol = `scopeParent${count++}`;
-        parents.push(`resource ${symbol} '${type}@${version}' existing = {\n  name: ${name}\n}\n`);
-        return `${indent}scope: ${symbol}`;
-    });
+    const bound = bicep.replace(
+        /^(\s*)scope: '([A-Za-z.]+\/[A-Za-z]+)\/\$\{(\w+)\}'$/gm,
+        (whole, indent: string, type: string, name: string) => {
+            const version = SCOPE_PARENTS[type];
+            if (version === undefined) return whole;
+            const symbol = `scopeParent${count++}`;
+            parents.push(`resource ${symbol} '${type}@${version}' existing = {\n  name: ${name}\n}\n`);
+            return `${indent}scope: ${symbol}`;
+        },
+    );
     return parents.length === 0 ? bound : `${bound}\n${parents.join("\n")}`;
 }
 
@@ -251,8 +254,19 @@ export async function checkWithBicep(templates: EmittedTemplate[], concurrency =
                 const result = await run(bicep, ["decompile", "--force", json]).catch((err) => err);
                 const code = typeof result.code === "number" ? result.code : 0;
                 const file = path.join(dir, `${label}.bicep`);
-                if (!fs.existsSync(file) || (code !== 0 && !onlyStringScopeErrors(fs.readFileSync(file, "utf8"), String(result.stderr ?? "")))) {
-                    findings.push({ label, level: "Error", code: `decompile exit ${code}`, message: String(result.stderr ?? result).trim().slice(0, 2000), line: "" });
+                if (
+                    !fs.existsSync(file) ||
+                    (code !== 0 && !onlyStringScopeErrors(fs.readFileSync(file, "utf8"), String(result.stderr ?? "")))
+                ) {
+                    findings.push({
+                        label,
+                        level: "Error",
+                        code: `decompile exit ${code}`,
+                        message: String(result.stderr ?? result)
+                            .trim()
+                            .slice(0, 2000),
+                        line: "",
+                    });
                 }
             }
         };
@@ -261,7 +275,9 @@ export async function checkWithBicep(templates: EmittedTemplate[], concurrency =
             const file = path.join(dir, `${label}.bicep`);
             if (fs.existsSync(file)) fs.writeFileSync(file, bindStringScopes(fs.readFileSync(file, "utf8")));
         }
-        const lint = await run(bicep, ["lint", "--pattern", path.join(dir, "*.bicep")], { maxBuffer: 64 * 1024 * 1024 }).catch((err) => err);
+        const lint = await run(bicep, ["lint", "--pattern", path.join(dir, "*.bicep")], { maxBuffer: 64 * 1024 * 1024 }).catch(
+            (err) => err,
+        );
         const output = `${lint.stdout ?? ""}\n${lint.stderr ?? ""}`;
         for (const text of output.split("\n")) {
             const match = DIAGNOSTIC.exec(text.trim());

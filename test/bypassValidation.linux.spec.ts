@@ -10,7 +10,14 @@ import { ARC_PROXY, makeSandbox, OS_PROXY, put, removeSandboxes, run } from "./s
 import { MINIMAL } from "./harness";
 
 const SECRET = "Pa55-w0rd-in-a-bypass";
-const NORMALIZED: NormalizedProxy = { url: "", host: "proxy.corp.example", port: 3128, bypass: [], unauthenticatedForAgentHosts: false, routeCheck: false };
+const NORMALIZED: NormalizedProxy = {
+    url: "",
+    host: "proxy.corp.example",
+    port: 3128,
+    bypass: [],
+    unauthenticatedForAgentHosts: false,
+    routeCheck: false,
+};
 const VM = { key: "vm-1", kind: "azureVm", os: "linux", resourceGroupName: "rg", name: "vm-1" };
 
 function problemsFor(bypass: unknown): { path: string; message: string }[] {
@@ -32,7 +39,12 @@ describe("proxy.bypass validation", () => {
         ["*.*", ["*.*"], "proxy.bypass[0]", /would send everything around the proxy/],
         ["an entry over 253 characters", [`${"a".repeat(250)}.example`], "proxy.bypass[0]", /at most 253/],
         ["more than 200 entries", Array.from({ length: 201 }, (_, i) => `h${i}.example`), "proxy.bypass", /at most 200/],
-        ["more than 3584 characters in all", Array.from({ length: 180 }, (_, i) => `host-number-${i}.corp.example`), "proxy.bypass", /at most 3584/],
+        [
+            "more than 3584 characters in all",
+            Array.from({ length: 180 }, (_, i) => `host-number-${i}.corp.example`),
+            "proxy.bypass",
+            /at most 3584/,
+        ],
         ["a scheme", [`https://${SECRET}.example`], "proxy.bypass[0]", /not a host name/],
         ["a space", [`${SECRET} x`], "proxy.bypass[0]", /not a host name/],
     ];
@@ -75,18 +87,24 @@ describe("proxy.bypass bounds agree from validation to the Linux scripts", funct
         const entries = Array.from({ length: BYPASS_LIMITS.entries }, (_, i) => `h${i}.corp.example`);
         let i = 0;
         while (entries.join(",").length < BYPASS_LIMITS.totalChars) entries[i++ % entries.length] += "x";
-        while (entries.join(",").length > BYPASS_LIMITS.totalChars) entries[--i % entries.length] = entries[i % entries.length].slice(0, -1);
+        while (entries.join(",").length > BYPASS_LIMITS.totalChars)
+            entries[--i % entries.length] = entries[i % entries.length].slice(0, -1);
         return entries;
     };
 
-    for (const [label, script] of [["linux-os-proxy.sh", OS_PROXY], ["linux-arc-agent-proxy.sh (extension service's no_proxy)", ARC_PROXY]] as const) {
+    for (const [label, script] of [
+        ["linux-os-proxy.sh", OS_PROXY],
+        ["linux-arc-agent-proxy.sh (extension service's no_proxy)", ARC_PROXY],
+    ] as const) {
         it(`${label} accepts what validation accepts, plus every entry the component adds`, () => {
             const user = longest();
             assert.deepEqual(problemsFor(user), [], "validation must accept the list");
             assert.equal(user.length, BYPASS_LIMITS.entries);
             const bypass = bypassList(user, privateLinkHosts(egress));
             assert.ok(privateLinkHosts(egress).length > 0, "the fleet has Private Link hosts to add");
-            const value = Object.fromEntries(osProxyRunCommand("linux", { ...NORMALIZED, url: PROXY }, bypass).parameters.map((p) => [p.name, p.value])).PROXY_BYPASS;
+            const value = Object.fromEntries(
+                osProxyRunCommand("linux", { ...NORMALIZED, url: PROXY }, bypass).parameters.map((p) => [p.name, p.value]),
+            ).PROXY_BYPASS;
             const sb = makeSandbox();
             put(sb, "etc/apt/apt.conf.d/50other", "// other\n");
             const res = run(sb, script, { PROXY_URL: PROXY, PROXY_BYPASS: value, ARC_MODE: "verify" });

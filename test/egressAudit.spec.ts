@@ -54,20 +54,34 @@ describe("egress-audit: reading logs", () => {
     it("reads an AZFWApplicationRule export as rows, and as the Logs API's tables", () => {
         const rows = parseEgressLog(read("azfw-application-rule.json"));
         assert.equal(rows.kind, "azureFirewall");
-        assert.deepEqual(rows.requests.map((r) => [r.host, r.port, r.allowed]), [
-            ["winatp-gw-weu.microsoft.com", 443, false],
-            ["westeurope.handler.control.monitor.azure.com", 443, true],
-            ["weu.his.arc.azure.com", 443, false],
-            ["his.arc.azure.com", 443, false],
-        ]);
+        assert.deepEqual(
+            rows.requests.map((r) => [r.host, r.port, r.allowed]),
+            [
+                ["winatp-gw-weu.microsoft.com", 443, false],
+                ["westeurope.handler.control.monitor.azure.com", 443, true],
+                ["weu.his.arc.azure.com", 443, false],
+                ["his.arc.azure.com", 443, false],
+            ],
+        );
         const asRows = JSON.parse(read("azfw-application-rule.json")) as Array<Record<string, unknown>>;
         const columns = Object.keys(asRows[0]);
-        const tables = JSON.stringify({ tables: [{ name: "PrimaryResult", columns: columns.map((name) => ({ name, type: "string" })), rows: asRows.map((r) => columns.map((c) => r[c])) }] });
+        const tables = JSON.stringify({
+            tables: [
+                {
+                    name: "PrimaryResult",
+                    columns: columns.map((name) => ({ name, type: "string" })),
+                    rows: asRows.map((r) => columns.map((c) => r[c])),
+                },
+            ],
+        });
         assert.deepEqual(parseEgressLog(tables).requests, rows.requests);
     });
 
     it("refuses an AzureDiagnostics export (no Fqdn/Action columns), naming the table to export", () => {
-        assert.throws(() => parseEgressLog('[{"msg_s": "HTTPS request from 10.0.0.4:5000 to x:443. Action: Deny"}]'), /export the AZFWApplicationRule table/);
+        assert.throws(
+            () => parseEgressLog('[{"msg_s": "HTTPS request from 10.0.0.4:5000 to x:443. Action: Deny"}]'),
+            /export the AZFWApplicationRule table/,
+        );
     });
 });
 
@@ -87,17 +101,31 @@ describe("egress-audit: the audit", () => {
         );
         // his.arc.azure.com itself is not under *.his.arc.azure.com: outside the contract.
         assert.deepEqual(report.outsideContract, [{ host: "his.arc.azure.com", port: 443, allowed: 0, denied: 1 }]);
-        assert.deepEqual(report.neverUsed.map((e) => e.host), ["azgn*.servicebus.windows.net", "packages.microsoft.com"]);
+        assert.deepEqual(
+            report.neverUsed.map((e) => e.host),
+            ["azgn*.servicebus.windows.net", "packages.microsoft.com"],
+        );
     });
 
     it("a private-link host seen at the proxy is reported as 'should bypass', and does not fail the audit", () => {
-        const report = auditEgress(contract, [{ host: "agentserviceapi.guestconfiguration.azure.com", port: 443, allowed: false, outcome: "TCP_DENIED/403", client: "" }], "squid", 0);
+        const report = auditEgress(
+            contract,
+            [{ host: "agentserviceapi.guestconfiguration.azure.com", port: 443, allowed: false, outcome: "TCP_DENIED/403", client: "" }],
+            "squid",
+            0,
+        );
         assert.equal(egressAuditExitCode(report), 0);
-        assert.deepEqual(report.shouldBypass.map((b) => [b.entry.host, b.hosts]), [["*.guestconfiguration.azure.com", ["agentserviceapi.guestconfiguration.azure.com"]]]);
+        assert.deepEqual(
+            report.shouldBypass.map((b) => [b.entry.host, b.hosts]),
+            [["*.guestconfiguration.azure.com", ["agentserviceapi.guestconfiguration.azure.com"]]],
+        );
     });
 
     it("a preview without an egress list is refused with the command that writes one", () => {
-        assert.throws(() => contractFromPreview('{"resources": []}', "p.json"), /no "egress" list; is it the output of `defender-servers-preview --json`/);
+        assert.throws(
+            () => contractFromPreview('{"resources": []}', "p.json"),
+            /no "egress" list; is it the output of `defender-servers-preview --json`/,
+        );
         assert.throws(() => contractFromPreview('{"egress": []}', "p.json"), /the egress list is empty/);
     });
 });

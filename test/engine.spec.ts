@@ -78,7 +78,10 @@ describe("the mock engine against @pulumi/pulumi's own computations", () => {
             assert.equal(run.resources.find((r) => r.name === name)?.urn, await settle(expected[name]), name);
         }
         // The case the mock monitor alone gets wrong: the grandparent's type stays in the chain.
-        assert.match(run.resources.find((r) => r.name === "leaf")!.urn, /::test:index:Box\$test:index:Box\$azure-native:security:Pricing::leaf$/);
+        assert.match(
+            run.resources.find((r) => r.name === "leaf")!.urn,
+            /::test:index:Box\$test:index:Box\$azure-native:security:Pricing::leaf$/,
+        );
     });
 
     it("the stack resource is every top-level resource's parent, with the URN pulumi.createUrn gives the stack", async () => {
@@ -124,9 +127,21 @@ describe("the mock engine against @pulumi/pulumi's own computations", () => {
                 new security.Pricing(
                     "renamed",
                     { scopeId: "/subscriptions/x", pricingTier: "Free" },
-                    { parent, transforms: [(args) => ({ props: args.props, opts: { ...args.opts, aliases: [...(args.opts.aliases ?? []), { name: "old-name" }] } })] },
+                    {
+                        parent,
+                        transforms: [
+                            (args) => ({
+                                props: args.props,
+                                opts: { ...args.opts, aliases: [...(args.opts.aliases ?? []), { name: "old-name" }] },
+                            }),
+                        ],
+                    },
                 );
-                new security.Pricing("direct", { scopeId: "/subscriptions/x", pricingTier: "Free" }, { parent, aliases: [{ name: "old-direct" }] });
+                new security.Pricing(
+                    "direct",
+                    { scopeId: "/subscriptions/x", pricingTier: "Free" },
+                    { parent, aliases: [{ name: "old-direct" }] },
+                );
             },
             { project: "proj", stack: "dev" },
         );
@@ -146,7 +161,11 @@ describe("the mock engine against @pulumi/pulumi's own computations", () => {
             );
         });
         assert.ok(
-            run.errors.some((e) => /a transform of azure-native:security:Pricing "timed" sets the option customTimeouts, which the offline preview cannot apply/.test(e)),
+            run.errors.some((e) =>
+                /a transform of azure-native:security:Pricing "timed" sets the option customTimeouts, which the offline preview cannot apply/.test(
+                    e,
+                ),
+            ),
             `errors: ${JSON.stringify(run.errors)}`,
         );
     });
@@ -161,7 +180,10 @@ describe("the mock engine against @pulumi/pulumi's own computations", () => {
             new security.Pricing("p", { scopeId: "/subscriptions/x", pricingTier: "Free" });
             // A second transform on the same stack sees what the first set, as the SDK passes options along.
             pulumi.runtime.registerResourceTransform((args) => {
-                seen = { replaceOnChanges: args.opts.replaceOnChanges ?? [], deleteBeforeReplace: (args.opts as { deleteBeforeReplace?: boolean }).deleteBeforeReplace === true };
+                seen = {
+                    replaceOnChanges: args.opts.replaceOnChanges ?? [],
+                    deleteBeforeReplace: (args.opts as { deleteBeforeReplace?: boolean }).deleteBeforeReplace === true,
+                };
                 return undefined;
             });
             new security.Pricing("q", { scopeId: "/subscriptions/x", pricingTier: "Free" });
@@ -179,7 +201,10 @@ describe("the mock engine against @pulumi/pulumi's own computations", () => {
         const offline = await runProgram(program, { preview: true, readsInPreview: "unknown" });
         assert.ok(offline.outputs.tier instanceof Unknown);
         assert.deepEqual(offline.invokes, [{ token: "azure-native:security:getPricing", answer: "unknown" }]);
-        const given = await runProgram(program, { preview: true, invokeResults: { "azure-native:security:getPricing": { pricingTier: "Standard" } } });
+        const given = await runProgram(program, {
+            preview: true,
+            invokeResults: { "azure-native:security:getPricing": { pricingTier: "Standard" } },
+        });
         assert.equal(given.outputs.tier, "Standard");
         assert.deepEqual(given.invokes, [{ token: "azure-native:security:getPricing", answer: "given" }]);
     });

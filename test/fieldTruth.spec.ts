@@ -34,11 +34,20 @@ function refused(args: unknown): string[] {
 }
 
 /** The component's outputs, with `args`, in an update or a preview. */
-async function outputsOf(args: DefenderForServersNetworkRestrictedArgs, preview = false): Promise<{ run: RunResult; out: Record<string, any> }> {
+async function outputsOf(
+    args: DefenderForServersNetworkRestrictedArgs,
+    preview = false,
+): Promise<{ run: RunResult; out: Record<string, any> }> {
     const run = await runProgram(
         () => {
             const d = new DefenderForServersNetworkRestricted("d", args);
-            return { egress: d.egress, proxyAllowlist: d.proxyAllowlist, squidAllowlist: d.squidAllowlist, proxyBypass: d.proxyBypass, egressNotes: d.egressNotes };
+            return {
+                egress: d.egress,
+                proxyAllowlist: d.proxyAllowlist,
+                squidAllowlist: d.squidAllowlist,
+                proxyBypass: d.proxyBypass,
+                egressNotes: d.egressNotes,
+            };
         },
         { preview },
     );
@@ -55,7 +64,10 @@ const arcMachine = (key: string, arcPrivateLinkScope?: "none" | "associated" | "
     ...(arcPrivateLinkScope === undefined ? {} : { arcPrivateLinkScope }),
 });
 
-function arcScopeFleet(machines: ReturnType<typeof arcMachine>[], overrides: Partial<DefenderForServersNetworkRestrictedArgs> = {}): DefenderForServersNetworkRestrictedArgs {
+function arcScopeFleet(
+    machines: ReturnType<typeof arcMachine>[],
+    overrides: Partial<DefenderForServersNetworkRestrictedArgs> = {},
+): DefenderForServersNetworkRestrictedArgs {
     return {
         ...MINIMAL,
         proxy: PROXY,
@@ -103,16 +115,21 @@ describe("field truth: a mixed Arc fleet behind an Arc Private Link Scope", () =
     });
 
     it("policy mode cannot know which machines are associated: the Arc hosts stay on the proxy's list", async () => {
-        const { out } = await outputsOf(
-            arcScopeFleet([], { rollout: { mode: "policy" } }),
-        );
+        const { out } = await outputsOf(arcScopeFleet([], { rollout: { mode: "policy" } }));
         assert.ok(out.proxyAllowlist.includes("*.his.arc.azure.com"));
         assert.ok(out.proxyAllowlist.includes("*.guestconfiguration.azure.com"));
     });
 });
 
 describe("field truth: Defender for Servers on one machine", () => {
-    const vm = { key: "vm-1", kind: "azureVm" as const, os: "linux" as const, resourceGroupName: "rg", name: "vm-1", systemAssignedIdentity: true };
+    const vm = {
+        key: "vm-1",
+        kind: "azureVm" as const,
+        os: "linux" as const,
+        resourceGroupName: "rg",
+        name: "vm-1",
+        systemAssignedIdentity: true,
+    };
 
     it("P1 on a machine under a Plan 2 subscription, as Microsoft documents: Azure receives a P1 pricing at the VM's scope", async () => {
         const run = await construct({ ...MINIMAL, machines: [{ ...vm, defenderPlan: "P1" }] });
@@ -134,11 +151,16 @@ describe("field truth: Defender for Servers on one machine", () => {
     });
 
     it("a subscription that enforces its plan already fails the machine's pricing at up, with the reason", async () => {
-        const run = await runProgram(() => new DefenderForServersNetworkRestricted("d", { ...MINIMAL, machines: [{ ...vm, defenderPlan: "P1" }] }), {
-            invokeResults: { "azure-native:security:getPricing": { pricingTier: "Standard", subPlan: "P2", enforce: "True" } },
-        });
+        const run = await runProgram(
+            () => new DefenderForServersNetworkRestricted("d", { ...MINIMAL, machines: [{ ...vm, defenderPlan: "P1" }] }),
+            {
+                invokeResults: { "azure-native:security:getPricing": { pricingTier: "Standard", subPlan: "P2", enforce: "True" } },
+            },
+        );
         assert.ok(
-            run.errors.some((e) => /enforce: True, which forces its plan on every machine, so Azure refuses a machine's own plan \(vm-1\)/.test(e)),
+            run.errors.some((e) =>
+                /enforce: True, which forces its plan on every machine, so Azure refuses a machine's own plan \(vm-1\)/.test(e),
+            ),
             run.errors.join("\n"),
         );
     });
@@ -155,21 +177,35 @@ describe("field truth: one machine, listed once", () => {
     it("refuses it across two instances of one program, before the second registers anything", async () => {
         let thrown: unknown;
         const run = await runProgram(() => {
-            const east = new DefenderForServersNetworkRestricted("east", { ...MINIMAL, ownsSubscriptionSettings: false, proxy: PROXY, machines: [machine("a", "db-01")] });
+            const east = new DefenderForServersNetworkRestricted("east", {
+                ...MINIMAL,
+                ownsSubscriptionSettings: false,
+                proxy: PROXY,
+                machines: [machine("a", "db-01")],
+            });
             try {
-                new DefenderForServersNetworkRestricted("west", { ...MINIMAL, proxy: PROXY, machines: [machine("b", "Db-01")] }, { dependsOn: [east] });
+                new DefenderForServersNetworkRestricted(
+                    "west",
+                    { ...MINIMAL, proxy: PROXY, machines: [machine("b", "Db-01")] },
+                    { dependsOn: [east] },
+                );
             } catch (err) {
                 thrown = err;
             }
         });
         assert.ok(thrown instanceof ValidationError, String(thrown));
-        assert.match((thrown as Error).message, /machines\[0\]\.name: \/subscriptions\/.*\/resourcegroups\/rg-arc\/providers\/microsoft\.hybridcompute\/machines\/db-01 is already listed by instance "east"/);
+        assert.match(
+            (thrown as Error).message,
+            /machines\[0\]\.name: \/subscriptions\/.*\/resourcegroups\/rg-arc\/providers\/microsoft\.hybridcompute\/machines\/db-01 is already listed by instance "east"/,
+        );
         assert.ok(!run.resources.some((r) => r.name.startsWith("west-")), "the second instance registered nothing of its own");
     });
 
     it("two separate programs in one process may each list the machine", async () => {
         for (const name of ["first", "second"]) {
-            const run = await runProgram(() => new DefenderForServersNetworkRestricted(name, { ...MINIMAL, proxy: PROXY, machines: [machine("a", "db-01")] }));
+            const run = await runProgram(
+                () => new DefenderForServersNetworkRestricted(name, { ...MINIMAL, proxy: PROXY, machines: [machine("a", "db-01")] }),
+            );
             assert.deepEqual(run.errors, []);
         }
     });
@@ -188,7 +224,9 @@ describe("field truth: one machine, listed once", () => {
 
 describe("field truth: regions", () => {
     it('refuses "westeurop" with the region it resembles', () => {
-        assert.deepEqual(refused({ ...MINIMAL, location: "westeurop" }), ['location: "westeurop" is not a region of AzureCloud; did you mean "westeurope"?']);
+        assert.deepEqual(refused({ ...MINIMAL, location: "westeurop" }), [
+            'location: "westeurop" is not a region of AzureCloud; did you mean "westeurope"?',
+        ]);
     });
 
     it('does not tell "mars-central" to "use marscentral"', () => {
@@ -199,13 +237,21 @@ describe("field truth: regions", () => {
 
     it("refuses a commercial region in the US Government cloud, and a machine's too", () => {
         const [message] = refused({ ...MINIMAL, cloud: "AzureUSGovernment", location: "westeurope" });
-        assert.match(message, /^location: "westeurope" is a region of AzureCloud, and cloud is AzureUSGovernment; use one of AzureUSGovernment's regions \(usgovvirginia/);
+        assert.match(
+            message,
+            /^location: "westeurope" is a region of AzureCloud, and cloud is AzureUSGovernment; use one of AzureUSGovernment's regions \(usgovvirginia/,
+        );
         const machine = { key: "m", kind: "arc", os: "linux", resourceGroupName: "rg", name: "m", location: "usgovvirginia" };
-        assert.match(refused({ ...MINIMAL, machines: [machine] })[0], /^machines\[0\]\.location: "usgovvirginia" is a region of AzureUSGovernment, and cloud is AzureCloud/);
+        assert.match(
+            refused({ ...MINIMAL, machines: [machine] })[0],
+            /^machines\[0\]\.location: "usgovvirginia" is a region of AzureUSGovernment, and cloud is AzureCloud/,
+        );
     });
 
     it("still names the ARM spelling of a display name, and accepts the regions Microsoft lists", () => {
-        assert.deepEqual(refused({ ...MINIMAL, location: "West Europe" }), ['location: "West Europe" is not a region name; use "westeurope"']);
+        assert.deepEqual(refused({ ...MINIMAL, location: "West Europe" }), [
+            'location: "West Europe" is not a region name; use "westeurope"',
+        ]);
         for (const location of ["belgiumcentral", "malaysiawest", "australiacentral2"]) validate({ ...MINIMAL, location });
         validate({ ...MINIMAL, cloud: "AzureUSGovernment", location: "usdodcentral" });
     });
@@ -220,7 +266,10 @@ describe("field truth: the provider's subscription in the offline preview", () =
             config: { "azure-native:subscriptionId": OTHER },
         });
         assert.equal(run.warnings.length, 1, run.warnings.join("\n"));
-        assert.match(run.warnings[0], new RegExp(`^subscriptionId: is ${SUBSCRIPTION}, but the azure-native provider signs in to ${OTHER}`));
+        assert.match(
+            run.warnings[0],
+            new RegExp(`^subscriptionId: is ${SUBSCRIPTION}, but the azure-native provider signs in to ${OTHER}`),
+        );
     });
 
     it("npm start's preview prints it for a project whose stack points the provider elsewhere", function () {
@@ -236,7 +285,10 @@ describe("field truth: the provider's subscription in the offline preview", () =
             );
             const result = runPreviewCli(dir, ["--stack", "dev"]);
             assert.equal(result.code, 0, result.stderr);
-            assert.match(result.stdout + result.stderr, new RegExp(`subscriptionId: is ${SUBSCRIPTION}, but the azure-native provider signs in to ${OTHER}`));
+            assert.match(
+                result.stdout + result.stderr,
+                new RegExp(`subscriptionId: is ${SUBSCRIPTION}, but the azure-native provider signs in to ${OTHER}`),
+            );
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
@@ -247,16 +299,25 @@ describe("field truth: what reaches past this instance's machines", () => {
     it("a proxy with no machines warns that the plan switches MDE on for the whole subscription", () => {
         const { warnings } = validate({ ...MINIMAL, proxy: PROXY });
         assert.ok(
-            warnings.some((w) => w.path === "machines" && /the plan switches MDE on at once for every machine in subscription 11111111-/.test(w.message)),
+            warnings.some(
+                (w) =>
+                    w.path === "machines" && /the plan switches MDE on at once for every machine in subscription 11111111-/.test(w.message),
+            ),
             JSON.stringify(warnings),
         );
     });
 
     it("enabled: false needs confirmSwitchOff, because WDATP = false reaches every machine of the subscription", async () => {
         const [message] = refused({ ...MINIMAL, mdeIntegration: { enabled: false } });
-        assert.match(message, /^mdeIntegration\.enabled: is false, which writes WDATP = false for the whole subscription: .*set mdeIntegration\.confirmSwitchOff: true/);
+        assert.match(
+            message,
+            /^mdeIntegration\.enabled: is false, which writes WDATP = false for the whole subscription: .*set mdeIntegration\.confirmSwitchOff: true/,
+        );
         const run = await construct({ ...MINIMAL, mdeIntegration: { enabled: false, confirmSwitchOff: true } as any });
-        const written = inputs(named(run, "d-mde-integration")).properties.template.resources.map((r: any) => [r.name, r.properties.enabled]);
+        const written = inputs(named(run, "d-mde-integration")).properties.template.resources.map((r: any) => [
+            r.name,
+            r.properties.enabled,
+        ]);
         assert.deepEqual(written, [["WDATP", false]]);
         assert.ok(run.warnings.some((w) => /^mdeIntegration\.enabled: is false \(confirmed\)/.test(w)));
     });
@@ -264,9 +325,19 @@ describe("field truth: what reaches past this instance's machines", () => {
 
 describe("field truth: gaps Microsoft documents", () => {
     it("a VM from a generalized image is told MDE will not be provisioned on it", () => {
-        const vm = { key: "img-vm", kind: "azureVm", os: "windows", resourceGroupName: "rg", name: "img-vm", systemAssignedIdentity: true, fromGeneralizedImage: true };
+        const vm = {
+            key: "img-vm",
+            kind: "azureVm",
+            os: "windows",
+            resourceGroupName: "rg",
+            name: "img-vm",
+            systemAssignedIdentity: true,
+            fromGeneralizedImage: true,
+        };
         const { warnings } = validate({ ...MINIMAL, machines: [vm] });
-        assert.ok(warnings.some((w) => w.path === "machines[0].fromGeneralizedImage" && /does not provision MDE .*MDE\.Windows/.test(w.message)));
+        assert.ok(
+            warnings.some((w) => w.path === "machines[0].fromGeneralizedImage" && /does not provision MDE .*MDE\.Windows/.test(w.message)),
+        );
     });
 
     it("an Arc gateway names the Azure Arc gateway manager role", () => {
@@ -294,42 +365,79 @@ describe("field truth: gaps Microsoft documents", () => {
             arcGateway: { resourceGroupName: "rg-gw" },
             privateLink: { resourceGroupName: "rg-pl", subnetId: SUBNET, arc: { tenantId: TENANT } },
         });
-        assert.ok(messages.some((m) => /^arcGateway: and privateLink\.arc .*gateway bypass list of the 2026-07-15 API sends domains to the proxy or a direct connection/.test(m)), messages.join("\n"));
+        assert.ok(
+            messages.some((m) =>
+                /^arcGateway: and privateLink\.arc .*gateway bypass list of the 2026-07-15 API sends domains to the proxy or a direct connection/.test(
+                    m,
+                ),
+            ),
+            messages.join("\n"),
+        );
     });
 });
 
 describe("field truth: Arc machines read before anything runs", () => {
     const NOW = new Date("2026-12-06T00:00:00Z");
-    const needs = { key: "arc-1", os: "linux" as const, runCommands: true, extensions: [{ publisher: "Microsoft.Azure.Monitor", type: "AzureMonitorLinuxAgent" }] };
+    const needs = {
+        key: "arc-1",
+        os: "linux" as const,
+        runCommands: true,
+        extensions: [{ publisher: "Microsoft.Azure.Monitor", type: "AzureMonitorLinuxAgent" }],
+    };
 
     it("refuses an agent older than run commands (1.33) and one released more than a year ago", () => {
-        assert.match(arcPreflightProblems({ agentVersion: "1.32.02364.1234" }, needs, NOW)[0], /^arc-1: its Connected Machine agent is 1\.32\.02364\.1234, older than a year .*from 1\.33 on/);
+        assert.match(
+            arcPreflightProblems({ agentVersion: "1.32.02364.1234" }, needs, NOW)[0],
+            /^arc-1: its Connected Machine agent is 1\.32\.02364\.1234, older than a year .*from 1\.33 on/,
+        );
         // 1.48 came out in January 2025 (agent-release-notes-archive.md): out of support by December 2026.
-        assert.match(arcPreflightProblems({ agentVersion: "1.48" }, needs, NOW)[0], /released 2025-01: Microsoft supports only agent versions released within the last year/);
+        assert.match(
+            arcPreflightProblems({ agentVersion: "1.48" }, needs, NOW)[0],
+            /released 2025-01: Microsoft supports only agent versions released within the last year/,
+        );
         // 1.66 came out in July 2026.
         assert.deepEqual(arcPreflightProblems({ agentVersion: "1.66", osType: "linux" }, needs, NOW), []);
     });
 
     it("refuses a hardened agent that blocks run commands or the extensions the component installs", () => {
         const blocked = arcPreflightProblems(
-            { agentVersion: "1.66", agentConfiguration: { extensionsBlockList: [{ publisher: "microsoft.cplat.core", type: "runcommandhandlerlinux" }] } },
+            {
+                agentVersion: "1.66",
+                agentConfiguration: { extensionsBlockList: [{ publisher: "microsoft.cplat.core", type: "runcommandhandlerlinux" }] },
+            },
             needs,
             NOW,
         );
-        assert.match(blocked[0], /^arc-1: its extension block list holds Microsoft\.CPlat\.Core\/RunCommandHandlerLinux: the run commands that set its proxy would fail/);
+        assert.match(
+            blocked[0],
+            /^arc-1: its extension block list holds Microsoft\.CPlat\.Core\/RunCommandHandlerLinux: the run commands that set its proxy would fail/,
+        );
         const monitor = arcPreflightProblems({ agentVersion: "1.66", agentConfiguration: { configMode: "monitor" } }, needs, NOW);
         assert.equal(monitor.length, 1, "monitor mode keeps the Azure Monitor Agent");
         assert.match(monitor[0], /monitor mode, which blocks Microsoft\.CPlat\.Core\/RunCommandHandlerLinux/);
-        const allow = arcPreflightProblems({ agentVersion: "1.66", agentConfiguration: { extensionsAllowList: [{ publisher: "Microsoft.CPlat.Core", type: "RunCommandHandlerLinux" }] } }, needs, NOW);
+        const allow = arcPreflightProblems(
+            {
+                agentVersion: "1.66",
+                agentConfiguration: { extensionsAllowList: [{ publisher: "Microsoft.CPlat.Core", type: "RunCommandHandlerLinux" }] },
+            },
+            needs,
+            NOW,
+        );
         assert.match(allow[0], /allow list does not hold Microsoft\.Azure\.Monitor\/AzureMonitorLinuxAgent/);
-        assert.match(arcPreflightProblems({ osType: "windows" }, needs, NOW)[0], /Azure reports a windows machine, but it is listed with os: linux/);
+        assert.match(
+            arcPreflightProblems({ osType: "windows" }, needs, NOW)[0],
+            /Azure reports a windows machine, but it is listed with os: linux/,
+        );
     });
 
     it("in pulumi up, a machine whose read shows a blocked run command fails its steps; a preview reads nothing", async () => {
         const args = { ...MINIMAL, proxy: PROXY, machines: [arcMachine("arc-1")] };
         const invokeResults = { "azure-native:hybridcompute:getMachine": { agentVersion: "1.30", osType: "linux" } };
         const up = await runProgram(() => new DefenderForServersNetworkRestricted("d", args), { invokeResults });
-        assert.ok(up.errors.some((e) => /Arc machine preflight \(machines\[0\]\): arc-1: its Connected Machine agent is 1\.30/.test(e)), up.errors.join("\n"));
+        assert.ok(
+            up.errors.some((e) => /Arc machine preflight \(machines\[0\]\): arc-1: its Connected Machine agent is 1\.30/.test(e)),
+            up.errors.join("\n"),
+        );
         const preview = await runProgram(() => new DefenderForServersNetworkRestricted("d", args), { invokeResults, preview: true });
         assert.deepEqual(preview.errors, []);
     });

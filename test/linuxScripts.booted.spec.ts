@@ -90,9 +90,12 @@ describe("Linux scripts on booted Debian machines (systemd-nspawn, systemd as PI
                 assert.equal(verified.status, 0, `${verified.stdout}\n${verified.stderr}`);
                 assert.ok(agentHas(PROXY_A), JSON.stringify(agentEnv()));
                 assert.notEqual(machine.property(AGENT, "MainPID"), before, "the agent was not restarted");
-                assert.deepEqual(JSON.parse(fs.readFileSync(path.join(machine.root, "etc/opt/microsoft/mdatp/managed/mdatp_managed.json"), "utf8")), {
-                    cloudService: { proxy: `${PROXY_A}/` },
-                });
+                assert.deepEqual(
+                    JSON.parse(fs.readFileSync(path.join(machine.root, "etc/opt/microsoft/mdatp/managed/mdatp_managed.json"), "utf8")),
+                    {
+                        cloudService: { proxy: `${PROXY_A}/` },
+                    },
+                );
             });
 
             it("a second run finds everything in place: changes nothing, restarts nothing", () => {
@@ -111,12 +114,16 @@ describe("Linux scripts on booted Debian machines (systemd-nspawn, systemd as PI
                 it(`a run killed ${step} is healed by the next run (decided from NeedDaemonReload and the running agent)`, () => {
                     const killed = osProxy({ PROXY_URL: proxy, DS_INTERRUPT_AT: interruptAt });
                     assert.equal(killed.signal, "SIGKILL", `the run was not killed at ${interruptAt}:\n${killed.stdout}\n${killed.stderr}`);
-                    assert.ok(fs.readFileSync(path.join(machine.root, DROPIN), "utf8").includes(`https_proxy=${proxy}`), "the killed run had written the drop-in");
+                    assert.ok(
+                        fs.readFileSync(path.join(machine.root, DROPIN), "utf8").includes(`https_proxy=${proxy}`),
+                        "the killed run had written the drop-in",
+                    );
                     assert.ok(!agentHas(proxy), "the agent had the new proxy although the run was killed");
                     const healed = osProxy({ PROXY_URL: proxy });
                     assert.equal(healed.status, 0, `${healed.stdout}\n${healed.stderr}`);
                     assert.match(healed.stdout, /^unchanged: \/etc\/systemd\/system\/walinuxagent\.service\.d\/13-Proxy\.conf$/m);
-                    if (interruptAt === "systemctl daemon-reload") assert.match(healed.stdout, /^reloaded: systemd had not loaded the current files of walinuxagent\.service/m);
+                    if (interruptAt === "systemctl daemon-reload")
+                        assert.match(healed.stdout, /^reloaded: systemd had not loaded the current files of walinuxagent\.service/m);
                     assert.match(healed.stdout, /^scheduled: restart of walinuxagent\.service/m);
                     const verified = verifyOs(proxy);
                     assert.equal(verified.status, 0, `${verified.stdout}\n${verified.stderr}`);
@@ -130,7 +137,12 @@ describe("Linux scripts on booted Debian machines (systemd-nspawn, systemd as PI
                     const res = osProxy({ PROXY_URL: PROXY_C, PROXY_BYPASS: "", LANG: locale, LC_ALL: locale });
                     assert.equal(res.status, 0, `${res.stdout}\n${res.stderr}`);
                     assert.doesNotMatch(res.stdout, /^changed:|^scheduled:/m);
-                    const withBypass = osProxy({ PROXY_URL: PROXY_C, PROXY_BYPASS: ".INTERNAL.contoso.com,Idp.contoso.com", LANG: locale, LC_ALL: locale });
+                    const withBypass = osProxy({
+                        PROXY_URL: PROXY_C,
+                        PROXY_BYPASS: ".INTERNAL.contoso.com,Idp.contoso.com",
+                        LANG: locale,
+                        LC_ALL: locale,
+                    });
                     assert.equal(withBypass.status, 0, `${withBypass.stdout}\n${withBypass.stderr}`);
                     // put the machine back on the plain bypass list for the tests after this one
                     const back = osProxy({ PROXY_URL: PROXY_C });
@@ -147,11 +159,20 @@ describe("Linux scripts on booted Debian machines (systemd-nspawn, systemd as PI
                 machine.exec(["systemctl", "daemon-reload"]);
                 const res = osProxy({ PROXY_URL: PROXY_A });
                 assert.equal(res.status, 1, `${res.stdout}\n${res.stderr}`);
-                assert.match(res.stderr, /13-Proxy\.conf is masked \(a symbolic link to \/dev\/null, which switches it off on purpose\); nothing was written to it\. Remove the link/);
+                assert.match(
+                    res.stderr,
+                    /13-Proxy\.conf is masked \(a symbolic link to \/dev\/null, which switches it off on purpose\); nothing was written to it\. Remove the link/,
+                );
                 assert.doesNotMatch(res.stderr, /put back/, "refused before anything was changed");
                 assert.match(machine.exec(["stat", "-c", "%F", "/dev/null"]).stdout, /character special file/);
                 assert.equal(fs.readlinkSync(link), "/dev/null");
-                assert.equal(fs.existsSync(path.join(machine.root, "etc/apt/apt.conf.d/95defender-servers-proxy")) ? fs.readFileSync(path.join(machine.root, "etc/apt/apt.conf.d/95defender-servers-proxy"), "utf8").includes(PROXY_A) : false, false, "the apt file was left on the new proxy");
+                assert.equal(
+                    fs.existsSync(path.join(machine.root, "etc/apt/apt.conf.d/95defender-servers-proxy"))
+                        ? fs.readFileSync(path.join(machine.root, "etc/apt/apt.conf.d/95defender-servers-proxy"), "utf8").includes(PROXY_A)
+                        : false,
+                    false,
+                    "the apt file was left on the new proxy",
+                );
                 fs.rmSync(link);
                 fs.writeFileSync(link, saved);
                 machine.exec(["systemctl", "daemon-reload"]);
@@ -175,12 +196,20 @@ describe("Linux scripts on booted Debian machines (systemd-nspawn, systemd as PI
                     const env = { PROXY_URL: squid.url, ROUTE_CHECK_TIMEOUT_SECONDS: "10" };
                     const ok = osProxy({ ...env, ROUTE_CHECK_HOSTS: hosts.join(",") });
                     assert.equal(ok.status, 0, `${ok.stdout}\n${ok.stderr}`);
-                    assert.match(ok.stdout, new RegExp(`^verified: route check passed for ${hosts.length} host\\(s\\) through the proxy`, "m"));
+                    assert.match(
+                        ok.stdout,
+                        new RegExp(`^verified: route check passed for ${hosts.length} host\\(s\\) through the proxy`, "m"),
+                    );
                     assert.match(squid.accessLog(), /GET http:\/\/crl\.microsoft\.com\//);
                     const few = routeCheckTargets(ENDPOINTS, [EGRESS_AGENTS.azureMonitorAgent], "linux").hosts;
                     const bad = osProxy({ ...env, ROUTE_CHECK_HOSTS: [...few, `${DENIED}:443`].join(",") });
                     assert.equal(bad.status, 1, bad.stdout);
-                    assert.match(bad.stderr, new RegExp(`route check failed for 1 host\\(s\\): ${DENIED.replace(/\./g, "\\.")}:443 \\(the proxy answered HTTP 403 to CONNECT\\)`));
+                    assert.match(
+                        bad.stderr,
+                        new RegExp(
+                            `route check failed for 1 host\\(s\\): ${DENIED.replace(/\./g, "\\.")}:443 \\(the proxy answered HTTP 403 to CONNECT\\)`,
+                        ),
+                    );
                 } finally {
                     await squid?.stop();
                     await world.stop();
@@ -191,16 +220,23 @@ describe("Linux scripts on booted Debian machines (systemd-nspawn, systemd as PI
                 installArcStandIns(machine);
                 assert.equal(machine.exec(["systemctl", "daemon-reload"]).status, 0);
                 assert.equal(machine.exec(["systemctl", "start", "extd.service"]).status, 0);
-                const env = { PROXY_URL: PROXY_A, ARC_PROXY_BYPASS: "Arc,ARM", PATH: "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:/opt/azcmagent/bin" };
+                const env = {
+                    PROXY_URL: PROXY_A,
+                    ARC_PROXY_BYPASS: "Arc,ARM",
+                    PATH: "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:/opt/azcmagent/bin",
+                };
                 const apply = script("linux-arc-agent-proxy.sh", env);
                 // no proxy listens in this machine: the check of the proxy's port fails before anything changes
                 assert.equal(apply.status, 1, apply.stdout);
                 assert.match(apply.stderr, /the proxy in PROXY_URL does not accept connections; nothing was changed/);
-                const listener = machine.sh("nohup python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\"127.0.0.1\", 3128)); s.listen(5); time.sleep(300)' >/dev/null 2>&1 & echo started");
+                const listener = machine.sh(
+                    "nohup python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\"127.0.0.1\", 3128)); s.listen(5); time.sleep(300)' >/dev/null 2>&1 & echo started",
+                );
                 assert.equal(listener.status, 0);
                 const local = { ...env, PROXY_URL: "http://127.0.0.1:3128" };
                 let ok = script("linux-arc-agent-proxy.sh", local);
-                for (let i = 0; i < 10 && ok.status !== 0 && /does not accept connections/.test(ok.stderr); i++) ok = script("linux-arc-agent-proxy.sh", local);
+                for (let i = 0; i < 10 && ok.status !== 0 && /does not accept connections/.test(ok.stderr); i++)
+                    ok = script("linux-arc-agent-proxy.sh", local);
                 assert.equal(ok.status, 0, `${ok.stdout}\n${ok.stderr}`);
                 assert.match(ok.stdout, /^changed: azcmagent proxy\.url -> http:\/\/127\.0\.0\.1:3128$/m);
                 assert.match(ok.stdout, /^scheduled: restart of extd\.service/m);
@@ -211,7 +247,11 @@ describe("Linux scripts on booted Debian machines (systemd-nspawn, systemd as PI
 
             it("no script tried an option systemd 219 lacks; boot time recorded", () => {
                 const log = path.join(machine.root, REFUSED_LOG);
-                assert.equal(fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "", "", "a script used an option systemd 219 does not have");
+                assert.equal(
+                    fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "",
+                    "",
+                    "a script used an option systemd 219 does not have",
+                );
                 console.log(`      Debian ${release.version} booted in ${bootTimes[release.codename]?.toFixed(1)} s`);
             });
         });

@@ -243,7 +243,11 @@ for (const mode of MODES) {
                 ["d", "d-mde-integration", "d-plan"],
             );
             const written = inputs(named(run, "d-mde-integration")).properties.template.resources;
-            assert.deepEqual(written.map((r: any) => [r.name, r.properties.enabled]), [["WDATP", false]], "MDE kept off");
+            assert.deepEqual(
+                written.map((r: any) => [r.name, r.properties.enabled]),
+                [["WDATP", false]],
+                "MDE kept off",
+            );
             assert.deepEqual(inputs(named(run, "d-plan")).extensions[1], { name: "AgentlessVmScanning", isEnabled: "True" });
             assert.ok(run.warnings.some((w) => /^airGapped: .*agentless scanning only.*Azure VMs, AWS EC2 and GCP instances only/.test(w)));
         });

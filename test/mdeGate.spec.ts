@@ -40,8 +40,15 @@ for (const mode of MODES) {
             );
             const gate = waitsTransitivelyFor(run, named(run, "d-mde-integration"));
             const kinds = [...gate].map((n) => named(run, n).type);
-            for (const kind of ["azure-native:authorization:PolicyAssignment", "azure-native:authorization:RoleAssignment", "azure-native:policyinsights:Remediation"]) {
-                assert.ok(kinds.some((k) => k.startsWith(kind)), `the MDE settings do not wait for any ${kind}`);
+            for (const kind of [
+                "azure-native:authorization:PolicyAssignment",
+                "azure-native:authorization:RoleAssignment",
+                "azure-native:policyinsights:Remediation",
+            ]) {
+                assert.ok(
+                    kinds.some((k) => k.startsWith(kind)),
+                    `the MDE settings do not wait for any ${kind}`,
+                );
             }
             assertWaitsForAll(run, "d-plan", ["d-mde-integration", ...gate]);
         });
@@ -104,7 +111,12 @@ describe("several instances on one subscription", () => {
         assert.deepEqual(settings, ["owner-mde-integration"]);
         const names = new Map(run.resources.map((r) => [r.urn, r.name]));
         const gate = named(run, "owner-mde-integration").dependencies.map((u) => names.get(u));
-        for (const command of ["east-os-proxy-m-east", "east-arc-agent-proxy-m-east", "west-os-proxy-m-west", "west-arc-agent-proxy-m-west"]) {
+        for (const command of [
+            "east-os-proxy-m-east",
+            "east-arc-agent-proxy-m-east",
+            "west-os-proxy-m-west",
+            "west-arc-agent-proxy-m-west",
+        ]) {
             assert.ok(gate.includes(command), `owner-mde-integration does not wait for ${command}`);
         }
     });
@@ -256,7 +268,8 @@ const azureWith =
     (state: Record<string, unknown>, failed: string[] = []) =>
     (token: string): Record<string, unknown> => {
         if (token === GET) return state;
-        if (token === LIST) return { value: failed.map((id) => ({ remediatedResourceId: id, status: "Failed", error: { code: "VMNotRunning" } })) };
+        if (token === LIST)
+            return { value: failed.map((id) => ({ remediatedResourceId: id, status: "Failed", error: { code: "VMNotRunning" } })) };
         return {};
     };
 
@@ -286,14 +299,20 @@ describe("policy mode's MDE gate: a preview reads nothing from Azure", () => {
         const run = await againstAzure(policyArgs(), azureWith(finished(10, 0)), false);
         assert.deepEqual(run.errors, []);
         const reads = run.calls.filter((c) => c.token === GET);
-        assert.deepEqual(
-            reads.map((c) => c.inputs.remediationName.replace(/-[0-9a-f]{8}-[0-9a-f]{8}$/, "")).sort(),
-            ["dfs-os-proxy-arc-linux", "dfs-os-proxy-arc-windows", "dfs-os-proxy-vm-linux", "dfs-os-proxy-vm-windows"],
-        );
+        assert.deepEqual(reads.map((c) => c.inputs.remediationName.replace(/-[0-9a-f]{8}-[0-9a-f]{8}$/, "")).sort(), [
+            "dfs-os-proxy-arc-linux",
+            "dfs-os-proxy-arc-windows",
+            "dfs-os-proxy-vm-linux",
+            "dfs-os-proxy-vm-windows",
+        ]);
         for (const read of reads) assert.equal(read.inputs.resourceId, `/subscriptions/${SUBSCRIPTION}`);
         const gate = run.resources.find((r) => r.name === "d-policy-remediation-gate")!;
         assert.equal(gate.inputs.keepers.verdict, "passed: 40 of 40 deployments succeeded, 0 failed (budget 0: 1 % of deployments)");
-        assert.deepEqual(run.gate, { status: "passed", summary: "40 of 40 deployments succeeded, 0 failed (budget 0: 1 % of deployments)", failedMachines: [] });
+        assert.deepEqual(run.gate, {
+            status: "passed",
+            summary: "40 of 40 deployments succeeded, 0 failed (budget 0: 1 % of deployments)",
+            failedMachines: [],
+        });
     });
 });
 
@@ -328,7 +347,10 @@ describe("policy mode's MDE gate: a failure budget for fleets", () => {
 
     it("a small fleet has no slack by default: one failed deployment of 4 fails the gate", async () => {
         const run = await againstAzure(policyArgs(), azureWith(finished(1, 1), [VM(1)]), false);
-        assert.match(run.errors.join("\n"), /3 of 4 deployments succeeded, 4 failed \(budget 0: 1 % of deployments\)|0 of 4 deployments succeeded, 4 failed/);
+        assert.match(
+            run.errors.join("\n"),
+            /3 of 4 deployments succeeded, 4 failed \(budget 0: 1 % of deployments\)|0 of 4 deployments succeeded, 4 failed/,
+        );
     });
 
     it("a count budget lets that many through whatever the fleet's size", async () => {
@@ -340,7 +362,10 @@ describe("policy mode's MDE gate: a failure budget for fleets", () => {
     it("a task Azure stopped fails the gate whatever the budget", async () => {
         const run = await againstAzure(
             policyArgs({ failureBudget: { count: 100 } }),
-            azureWith({ provisioningState: "Failed", deploymentStatus: { totalDeployments: 3, successfulDeployments: 3, failedDeployments: 0 } }),
+            azureWith({
+                provisioningState: "Failed",
+                deploymentStatus: { totalDeployments: 3, successfulDeployments: 3, failedDeployments: 0 },
+            }),
             false,
         );
         assert.match(run.errors.join("\n"), /ended Failed/);
@@ -394,7 +419,8 @@ describe("policy mode's MDE gate: retrying and excluding the failed machines", (
     });
 
     it("a retry that fails again still counts", async () => {
-        const azure = (token: string) => (token === GET ? finished(1, 1) : token === LIST ? { value: [{ remediatedResourceId: VM(1), status: "Failed" }] } : {});
+        const azure = (token: string) =>
+            token === GET ? finished(1, 1) : token === LIST ? { value: [{ remediatedResourceId: VM(1), status: "Failed" }] } : {};
         const run = await againstAzure(policyArgs({ retryMachineIds: [VM(1)] }), azure, false);
         assert.match(run.errors.join("\n"), /not switching on MDE: .*failed.*Machines whose OS-proxy deployment failed: .*vm-1/);
     });
@@ -435,7 +461,10 @@ describe("policy mode's MDE gate: retrying and excluding the failed machines", (
         assert.deepEqual(problems({ retryMachineIds: [VM(1)], remediate: false, waitForRemediationMinutes: 0 }), [
             "rollout.retryMachineIds: needs rollout.remediate: true; a retry is a remediation task",
         ]);
-        assert.match(problems({ retryMachineIds: ["vm-1"] }).join("\n"), /rollout\.retryMachineIds\[0\]: "vm-1" is not a machine resource id/);
+        assert.match(
+            problems({ retryMachineIds: ["vm-1"] }).join("\n"),
+            /rollout\.retryMachineIds\[0\]: "vm-1" is not a machine resource id/,
+        );
     });
 });
 
@@ -449,7 +478,10 @@ describe("policy mode's MDE gate: waiting as long as the fleet needs, over sever
             if (token !== GET) return {};
             reads++;
             return reads <= 4
-                ? { provisioningState: "Evaluating", deploymentStatus: { totalDeployments: 100, successfulDeployments: 40, failedDeployments: 0 } }
+                ? {
+                      provisioningState: "Evaluating",
+                      deploymentStatus: { totalDeployments: 100, successfulDeployments: 40, failedDeployments: 0 },
+                  }
                 : finished(100, 0);
         };
         const run = await againstAzure(policyArgs(), azure, false);
@@ -458,7 +490,10 @@ describe("policy mode's MDE gate: waiting as long as the fleet needs, over sever
         assert.equal(progress.length, 4, run.infos.map((i) => i.message).join("\n"));
         for (const line of progress) {
             assert.equal(line.ephemeral, true);
-            assert.match(line.message, /^remediation dfs-os-proxy-[a-z-]+-[0-9a-f]{8}-[0-9a-f]{8} at \/subscriptions\/[0-9a-f-]+: Evaluating, 40 succeeded, 0 failed, 60 running of 100; waited 0 of \d+ min$/);
+            assert.match(
+                line.message,
+                /^remediation dfs-os-proxy-[a-z-]+-[0-9a-f]{8}-[0-9a-f]{8} at \/subscriptions\/[0-9a-f-]+: Evaluating, 40 succeeded, 0 failed, 60 running of 100; waited 0 of \d+ min$/,
+            );
         }
     });
 
@@ -468,15 +503,23 @@ describe("policy mode's MDE gate: waiting as long as the fleet needs, over sever
         const args = policyArgs({ waitForRemediationMinutes: 1 });
         const first = await againstAzure(
             args,
-            azureWith({ provisioningState: "Evaluating", deploymentStatus: { totalDeployments: 10_000, successfulDeployments: 3_000, failedDeployments: 0 } }),
+            azureWith({
+                provisioningState: "Evaluating",
+                deploymentStatus: { totalDeployments: 10_000, successfulDeployments: 3_000, failedDeployments: 0 },
+            }),
             false,
         );
         assert.equal(first.errors.length, 1);
-        assert.match(first.errors[0], /not switching on MDE yet: after 1 minutes the OS-proxy remediation is still running \(12000 of 40000 deployments succeeded, 0 failed.*Run pulumi up again: it resumes waiting for the same tasks/);
+        assert.match(
+            first.errors[0],
+            /not switching on MDE yet: after 1 minutes the OS-proxy remediation is still running \(12000 of 40000 deployments succeeded, 0 failed.*Run pulumi up again: it resumes waiting for the same tasks/,
+        );
         const second = await againstAzure(args, azureWith(finished(10_000, 0)), false);
         assert.deepEqual(second.errors, []);
         const tasks = (run: AzureRun) =>
-            run.resources.filter((r) => r.type.startsWith("azure-native:policyinsights:Remediation")).map((r) => `${r.name}=${r.inputs.remediationName}`);
+            run.resources
+                .filter((r) => r.type.startsWith("azure-native:policyinsights:Remediation"))
+                .map((r) => `${r.name}=${r.inputs.remediationName}`);
         assert.deepEqual(tasks(second), tasks(first), "the second run must not create new tasks");
     });
 
@@ -484,13 +527,25 @@ describe("policy mode's MDE gate: waiting as long as the fleet needs, over sever
         // 10,000 / 30 = 333.3, so 334 waves of 5 min after 30 min of evaluation: 1,700 min; 1.5 times that is past the 24 h cap.
         const run = await againstAzure(policyArgs({ fleetSize: 10_000 }), azureWith(finished(1, 0)), false);
         assert.deepEqual(run.errors, []);
-        assert.deepEqual(run.warnings.filter((w) => w.startsWith("rollout: remediation arithmetic")), [
-            "rollout: remediation arithmetic: 10000 machines, 4 OS-proxy remediation task(s) at 30 parallel deployments: 334 waves of 5 min after 30 min of evaluation, about 1700 min (28.3 h); one pulumi up waits 1440 min, so it takes about 2 runs of pulumi up, each resuming the same tasks",
-        ]);
+        assert.deepEqual(
+            run.warnings.filter((w) => w.startsWith("rollout: remediation arithmetic")),
+            [
+                "rollout: remediation arithmetic: 10000 machines, 4 OS-proxy remediation task(s) at 30 parallel deployments: 334 waves of 5 min after 30 min of evaluation, about 1700 min (28.3 h); one pulumi up waits 1440 min, so it takes about 2 runs of pulumi up, each resuming the same tasks",
+            ],
+        );
         // A small fleet's wait: 2 machines, 1 wave: (30 + 5) * 1.5 = 52.5, so 53 min, in one run and no warning.
         const small = await againstAzure(policyArgs(), azureWith(finished(1, 0)), false);
-        assert.deepEqual(small.warnings.filter((w) => w.startsWith("rollout: remediation arithmetic")), []);
-        assert.ok(small.infos.some((i) => i.message.includes("2 machines, 4 OS-proxy remediation task(s) at 30 parallel deployments: 1 waves") && i.message.includes("one pulumi up waits for it")));
+        assert.deepEqual(
+            small.warnings.filter((w) => w.startsWith("rollout: remediation arithmetic")),
+            [],
+        );
+        assert.ok(
+            small.infos.some(
+                (i) =>
+                    i.message.includes("2 machines, 4 OS-proxy remediation task(s) at 30 parallel deployments: 1 waves") &&
+                    i.message.includes("one pulumi up waits for it"),
+            ),
+        );
     });
 });
 
@@ -498,10 +553,14 @@ describe("policy mode without remediation", () => {
     it("remediate: false warns that MDE is switched on right after the assignment, unless waitForRemediationMinutes is 0", async () => {
         const warned = await runProgram(() => void new DefenderForServersNetworkRestricted("d", policyArgs({ remediate: false })));
         assert.ok(
-            warned.warnings.some((w) => w.startsWith("rollout.remediate: is false: no remediation task runs") && w.includes("waitForRemediationMinutes: 0")),
+            warned.warnings.some(
+                (w) => w.startsWith("rollout.remediate: is false: no remediation task runs") && w.includes("waitForRemediationMinutes: 0"),
+            ),
             warned.warnings.join("\n"),
         );
-        const acknowledged = await runProgram(() => void new DefenderForServersNetworkRestricted("d", policyArgs({ remediate: false, waitForRemediationMinutes: 0 })));
+        const acknowledged = await runProgram(
+            () => void new DefenderForServersNetworkRestricted("d", policyArgs({ remediate: false, waitForRemediationMinutes: 0 })),
+        );
         assert.ok(!acknowledged.warnings.some((w) => w.startsWith("rollout.remediate")));
     });
 });

@@ -206,10 +206,13 @@ describe("validation field readers (sdk/validate/fields.ts)", () => {
 describe("region names (sdk/validate/location.ts)", () => {
     it("a display name or a dashed/underscored name is pointed at ARM's spelling", () => {
         for (const given of ["West Europe", "west-europe", "West_Europe", "west - europe"]) {
-            assert.deepEqual(read((p) => readLocation(p, given, "location", "AzureCloud")), {
-                value: undefined,
-                errors: [`location: "${given}" is not a region name; use "westeurope"`],
-            });
+            assert.deepEqual(
+                read((p) => readLocation(p, given, "location", "AzureCloud")),
+                {
+                    value: undefined,
+                    errors: [`location: "${given}" is not a region name; use "westeurope"`],
+                },
+            );
         }
     });
 
@@ -218,9 +221,18 @@ describe("region names (sdk/validate/location.ts)", () => {
         assert.match(unknown, /^location: "eu!" is not a region of AzureCloud in Microsoft's published region list/);
         assert.match(unknown, /az account list-locations/);
         assert.deepEqual(read((p) => readLocation(p, undefined, "location", "AzureCloud")).errors.length, 1);
-        assert.match(read((p) => readLocation(p, undefined, "location", "AzureCloud")).errors[0], /^location: is required; give the region as ARM spells it/);
-        assert.deepEqual(read((p) => readLocation(p, "usgovvirginia", "location", "AzureUSGovernment")), { value: "usgovvirginia", errors: [] });
-        assert.match(read((p) => readLocation(p, "usgovvirginia", "location", "AzureCloud")).errors[0], /is a region of AzureUSGovernment, and cloud is AzureCloud/);
+        assert.match(
+            read((p) => readLocation(p, undefined, "location", "AzureCloud")).errors[0],
+            /^location: is required; give the region as ARM spells it/,
+        );
+        assert.deepEqual(
+            read((p) => readLocation(p, "usgovvirginia", "location", "AzureUSGovernment")),
+            { value: "usgovvirginia", errors: [] },
+        );
+        assert.match(
+            read((p) => readLocation(p, "usgovvirginia", "location", "AzureCloud")).errors[0],
+            /is a region of AzureUSGovernment, and cloud is AzureCloud/,
+        );
     });
 });
 

@@ -11,7 +11,20 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ALWAYS, ARC_PROXY, expectFailure, makeSandbox, OS_PROXY, put, read, removeSandboxes, run, runTwice, Sandbox, withSystemd } from "./scratchRoot.linux";
+import {
+    ALWAYS,
+    ARC_PROXY,
+    expectFailure,
+    makeSandbox,
+    OS_PROXY,
+    put,
+    read,
+    removeSandboxes,
+    run,
+    runTwice,
+    Sandbox,
+    withSystemd,
+} from "./scratchRoot.linux";
 import { freePort, stopProcess, waitForPort } from "./squidServer";
 
 const PROXY = "http://proxy.contoso.internal:3128";
@@ -35,7 +48,9 @@ for (const version of ["4.2", "4.3"]) {
 
         before(function () {
             if (!fs.existsSync(bash)) {
-                console.log(`      skipped: bash ${version} is not in the tools cache (${bash} is missing; docs/linux-platforms.md says how it is built)`);
+                console.log(
+                    `      skipped: bash ${version} is not in the tools cache (${bash} is missing; docs/linux-platforms.md says how it is built)`,
+                );
                 this.skip();
             }
         });
@@ -50,24 +65,40 @@ for (const version of ["4.2", "4.3"]) {
             const sb = debianLike();
             const { first } = runTwice(sb, OS_PROXY, { PROXY_URL: PROXY, PROXY_BYPASS: undefined }, undefined, { bash });
             assert.match(first.stdout, /^scheduled: restart of walinuxagent\.service/m);
-            assert.match(read(sb, "etc/systemd/system/walinuxagent.service.d/13-Proxy.conf"), new RegExp(`Environment=no_proxy=${ALWAYS.replace(/\./g, "\\.")}\n`));
+            assert.match(
+                read(sb, "etc/systemd/system/walinuxagent.service.d/13-Proxy.conf"),
+                new RegExp(`Environment=no_proxy=${ALWAYS.replace(/\./g, "\\.")}\n`),
+            );
         });
 
         it("linux-os-proxy.sh, RHEL-like, with a bypass list", () => {
             const sb = rhelLike();
             runTwice(sb, OS_PROXY, { PROXY_URL: PROXY, PROXY_BYPASS: ".contoso.internal, 10.0.0.0/8" }, undefined, { bash });
-            assert.match(read(sb, "etc/systemd/system/waagent.service.d/13-Proxy.conf"), /no_proxy=.*,\.contoso\.internal,10\.0\.0\.0\/8\n/);
+            assert.match(
+                read(sb, "etc/systemd/system/waagent.service.d/13-Proxy.conf"),
+                /no_proxy=.*,\.contoso\.internal,10\.0\.0\.0\/8\n/,
+            );
         });
 
         it("linux-os-proxy.sh: a failing route check (the failure list) and bad input (exit 2) report as under a new bash", () => {
-            const res = run(debianLike(), OS_PROXY, { PROXY_URL: "http://127.0.0.1:9", ROUTE_CHECK_HOSTS: "a.example.test:443", ROUTE_CHECK_TIMEOUT_SECONDS: "2" }, { bash });
-            expectFailure(res, 1, /route check failed for 1 host\(s\): a\.example\.test:443 \(could not connect to the proxy\)/, ["http://127.0.0.1:9", "http://127.0.0.1:9/"]);
+            const res = run(
+                debianLike(),
+                OS_PROXY,
+                { PROXY_URL: "http://127.0.0.1:9", ROUTE_CHECK_HOSTS: "a.example.test:443", ROUTE_CHECK_TIMEOUT_SECONDS: "2" },
+                { bash },
+            );
+            expectFailure(res, 1, /route check failed for 1 host\(s\): a\.example\.test:443 \(could not connect to the proxy\)/, [
+                "http://127.0.0.1:9",
+                "http://127.0.0.1:9/",
+            ]);
             expectFailure(run(debianLike(), OS_PROXY, { PROXY_URL: "ftp://x:1" }, { bash }), 2, /PROXY_URL must use the http:\/\/ scheme/);
         });
 
         it("linux-arc-agent-proxy.sh with an empty ARC_PROXY_BYPASS and no route-check hosts: applies, a second run changes nothing", async () => {
             const port = await freePort();
-            const listener = spawn(process.execPath, ["-e", `require("net").createServer((s) => s.end()).listen(${port}, "127.0.0.1")`], { stdio: "ignore" });
+            const listener = spawn(process.execPath, ["-e", `require("net").createServer((s) => s.end()).listen(${port}, "127.0.0.1")`], {
+                stdio: "ignore",
+            });
             try {
                 await waitForPort(port, { what: "the stand-in proxy port", child: listener });
                 const sb = makeSandbox();

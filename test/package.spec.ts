@@ -130,7 +130,9 @@ describe("the public exports", function () {
     it("are components, choices, the validation error and pure helpers: no validate(), no normalized args, no plan internals", () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const index = require(path.join(ROOT, "sdk", "index.ts")) as Record<string, unknown>;
-        const values = Object.keys(index).filter((k) => k !== "__esModule").sort();
+        const values = Object.keys(index)
+            .filter((k) => k !== "__esModule")
+            .sort();
         const components = values.filter((k) => COMPONENTS.includes(k));
         assert.deepEqual(components, [...COMPONENTS].sort());
         for (const name of ["validate", "NormalizedArgs", "rolloutPolicies", "egressInputFor", "protectSubscription", "prepareMachine"]) {
@@ -143,7 +145,11 @@ describe("the public exports", function () {
             const value = index[name];
             const isChoice = typeof value === "object" && value !== null && Object.values(value).every((v) => typeof v === "string");
             const kind = isChoice ? "choice" : name === "ValidationError" ? "error" : name === "defenderEgress" ? "helper" : "unexpected";
-            assert.notEqual(kind, "unexpected", `sdk/index.ts exports ${name}, which is neither a component, a choice, the validation error nor a pure helper`);
+            assert.notEqual(
+                kind,
+                "unexpected",
+                `sdk/index.ts exports ${name}, which is neither a component, a choice, the validation error nor a pure helper`,
+            );
         }
     });
 
@@ -153,7 +159,7 @@ describe("the public exports", function () {
             fs.mkdirSync(path.join(dir, "src"));
             fs.writeFileSync(
                 path.join(dir, "src", "types.ts"),
-                "export interface Inner { a: string }\nexport interface Row { inner: Inner[] }\nexport interface Shown { b: number }\nexport enum Mode { A = \"a\", B = \"b\" }\n",
+                'export interface Inner { a: string }\nexport interface Row { inner: Inner[] }\nexport interface Shown { b: number }\nexport enum Mode { A = "a", B = "b" }\n',
             );
             fs.writeFileSync(
                 path.join(dir, "src", "component.ts"),
@@ -170,7 +176,11 @@ describe("the public exports", function () {
             );
             fs.writeFileSync(path.join(dir, "src", "index.ts"), 'export { C } from "./component";\nexport { Shown } from "./types";\n');
             const program = ts.createProgram([path.join(dir, "src", "index.ts")], { strict: true, noEmit: true, types: [] });
-            assert.deepEqual(unexportedOutputTypes(program, path.join(dir, "src", "index.ts"), "C", path.join(dir, "src")), ["Inner", "Mode", "Row"]);
+            assert.deepEqual(unexportedOutputTypes(program, path.join(dir, "src", "index.ts"), "C", path.join(dir, "src")), [
+                "Inner",
+                "Mode",
+                "Row",
+            ]);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
@@ -210,7 +220,10 @@ describe(`the packed package, installed from its tarball (Node ${process.version
             // The program's own tools, at this checkout's versions (served from the npm cache); the package's
             // peer dependencies are not named: npm must bring them in from the package's own ranges.
             const tools = ["typescript", "ts-node", "@types/node"].map((name) => `${name}@${installedVersion(name)}`);
-            ok(run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball, ...tools], consumer), "npm install <tarball>");
+            ok(
+                run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball, ...tools], consumer),
+                "npm install <tarball>",
+            );
             fs.writeFileSync(ready, tarball + "\n");
         }
     });
@@ -220,12 +233,28 @@ describe(`the packed package, installed from its tarball (Node ${process.version
     });
 
     it("ships compiled JavaScript, type declarations, the run-command scripts, the policy pack's sources, README, LICENSE and CHANGELOG, and nothing else", () => {
-        for (const expected of ["dist/index.js", "dist/index.d.ts", "dist/preview/cli.js", "README.md", "docs/arguments.md", "LICENSE", "CHANGELOG.md", "package.json", ...POLICY_FILES]) {
+        for (const expected of [
+            "dist/index.js",
+            "dist/index.d.ts",
+            "dist/preview/cli.js",
+            "README.md",
+            "docs/arguments.md",
+            "LICENSE",
+            "CHANGELOG.md",
+            "package.json",
+            ...POLICY_FILES,
+        ]) {
             assert.ok(files.includes(expected), `${expected} is in the tarball`);
         }
-        assert.ok(files.some((f) => f.startsWith("sdk/scripts/")), "the run-command scripts are in the tarball");
+        assert.ok(
+            files.some((f) => f.startsWith("sdk/scripts/")),
+            "the run-command scripts are in the tarball",
+        );
         const unexpected = files.filter(
-            (f) => !/^(dist\/.*\.(js|d\.ts)|sdk\/scripts\/(linux\/)?[^/]+|README\.md|docs\/[^/]+\.md|LICENSE|CHANGELOG\.md|package\.json)$/.test(f) && !POLICY_FILES.includes(f),
+            (f) =>
+                !/^(dist\/.*\.(js|d\.ts)|sdk\/scripts\/(linux\/)?[^/]+|README\.md|docs\/[^/]+\.md|LICENSE|CHANGELOG\.md|package\.json)$/.test(
+                    f,
+                ) && !POLICY_FILES.includes(f),
         );
         assert.deepEqual(unexpected, []);
     });
@@ -244,7 +273,10 @@ describe(`the packed package, installed from its tarball (Node ${process.version
         fs.rmSync(linked, { recursive: true, force: true });
         fs.symlinkSync(path.join(ROOT, "node_modules"), linked);
         try {
-            ok(run(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", pack, "--noEmit"], pack), "tsc -p the installed pack");
+            ok(
+                run(process.execPath, [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", pack, "--noEmit"], pack),
+                "tsc -p the installed pack",
+            );
             // What `pulumi preview --policy-pack node_modules/defender-servers/policy` runs: the Node.js
             // language host's `run-policy-pack <engine> <pack directory>`, in that directory; it compiles
             // index.ts with ts-node and prints the port it serves on once the pack is loaded.
@@ -325,9 +357,15 @@ describe(`the packed package, installed from its tarball (Node ${process.version
             }),
         );
         // The consumer's own compiler, on this Node: an unused @ts-expect-error is an error too.
-        ok(run(process.execPath, [path.join(consumer, "node_modules", "typescript", "bin", "tsc"), "-p", consumer], consumer), "tsc in the consumer");
+        ok(
+            run(process.execPath, [path.join(consumer, "node_modules", "typescript", "bin", "tsc"), "-p", consumer], consumer),
+            "tsc in the consumer",
+        );
 
-        fs.appendFileSync(path.join(consumer, "wrong.ts"), 'new DefenderForServersNetworkRestricted("g", { subscriptionId: 1, location: "westeurope" });\n');
+        fs.appendFileSync(
+            path.join(consumer, "wrong.ts"),
+            'new DefenderForServersNetworkRestricted("g", { subscriptionId: 1, location: "westeurope" });\n',
+        );
         const refused = run(process.execPath, [path.join(consumer, "node_modules", "typescript", "bin", "tsc"), "-p", consumer], consumer);
         assert.notEqual(refused.status, 0, "a wrong field type without @ts-expect-error fails the compile");
         assert.match(refused.stdout, /wrong\.ts\(8,\d+\): error TS2322/);
@@ -370,14 +408,18 @@ describe("the build", function () {
             fs.mkdirSync(path.join(dir, "sdk", "plan"), { recursive: true });
             fs.writeFileSync(path.join(dir, "sdk", "index.ts"), "export const a = 1;\n");
             fs.writeFileSync(path.join(dir, "sdk", "plan", "b.ts"), "export const b = 2;\n");
-            const build = "mkdir -p dist && echo built >> built.log && echo 'module.exports = {}' > dist/index.js && node tools/prepare.js --stamp";
+            const build =
+                "mkdir -p dist && echo built >> built.log && echo 'module.exports = {}' > dist/index.js && node tools/prepare.js --stamp";
             fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "p", version: "0.0.0", scripts: { build } }));
             const prepare = (): string => {
                 const result = run(process.execPath, [path.join(dir, "tools", "prepare.js")], dir);
                 assert.equal(result.status, 0, result.stdout + result.stderr);
                 return result.stdout;
             };
-            const builds = (): number => (fs.existsSync(path.join(dir, "built.log")) ? fs.readFileSync(path.join(dir, "built.log"), "utf8").split("\n").length - 1 : 0);
+            const builds = (): number =>
+                fs.existsSync(path.join(dir, "built.log"))
+                    ? fs.readFileSync(path.join(dir, "built.log"), "utf8").split("\n").length - 1
+                    : 0;
 
             assert.match(prepare(), /no dist\/; npm run build/);
             assert.equal(builds(), 1, "no dist/: built");
@@ -469,7 +511,11 @@ describe("the package manifest", () => {
             .map((f) => fs.readFileSync(path.join(ROOT, f), "utf8"))
             .join("\n");
         for (const name of [...Object.keys(pkg.dependencies), "@pulumi/pulumi", "@pulumi/azure-native", "ts-node"]) {
-            assert.match(sources, new RegExp(`from "${name.replace("/", "\\/")}[/"]|require(?:\\.resolve)?\\("${name.replace("/", "\\/")}`), `${name} is used by sdk/`);
+            assert.match(
+                sources,
+                new RegExp(`from "${name.replace("/", "\\/")}[/"]|require(?:\\.resolve)?\\("${name.replace("/", "\\/")}`),
+                `${name} is used by sdk/`,
+            );
         }
     });
 

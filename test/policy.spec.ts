@@ -642,9 +642,14 @@ describe("policy pack: wiring", () => {
                 allow: { allowTagFromPolicy: true, allowIdentityFromPolicy: true },
             },
             "no-credentials-in-policies": {
-                args: resource("azure-native:authorization:PolicyAssignment", "a", { parameters: { proxy: { value: `http://svc:${PASSWORD}@proxy:3128` } } }),
+                args: resource("azure-native:authorization:PolicyAssignment", "a", {
+                    parameters: { proxy: { value: `http://svc:${PASSWORD}@proxy:3128` } },
+                }),
             },
-            "policy-mode-waits-for-the-proxy": { args: policyModeStack(), allow: { allowNoRemediation: true, allowNoWait: true, allowNoRouteCheck: true } },
+            "policy-mode-waits-for-the-proxy": {
+                args: policyModeStack(),
+                allow: { allowNoRemediation: true, allowNoWait: true, allowNoRouteCheck: true },
+            },
         };
         assert.deepEqual(Object.keys(cases).sort(), [...policies.map((p) => p.name)].sort());
         for (const policy of policies) {
@@ -844,7 +849,12 @@ function policyModeStack(): StackLike {
                                 resources: [
                                     {
                                         type: "Microsoft.Compute/virtualMachines/runCommands",
-                                        properties: { parameters: [{ name: "ProxyUrl", value: PROXY }, { name: "BypassList", value: "" }] },
+                                        properties: {
+                                            parameters: [
+                                                { name: "ProxyUrl", value: PROXY },
+                                                { name: "BypassList", value: "" },
+                                            ],
+                                        },
                                     },
                                 ],
                             },
@@ -854,8 +864,18 @@ function policyModeStack(): StackLike {
             },
         },
     });
-    const untasked = stackResource("azure-native:authorization:PolicyAssignment", "untasked", { scope: "/subscriptions/s" }, { dependencies: [definition] });
-    const unwaited = stackResource("azure-native:authorization:PolicyAssignment", "unwaited", { scope: "/subscriptions/s" }, { dependencies: [definition] });
+    const untasked = stackResource(
+        "azure-native:authorization:PolicyAssignment",
+        "untasked",
+        { scope: "/subscriptions/s" },
+        { dependencies: [definition] },
+    );
+    const unwaited = stackResource(
+        "azure-native:authorization:PolicyAssignment",
+        "unwaited",
+        { scope: "/subscriptions/s" },
+        { dependencies: [definition] },
+    );
     const task = stackResource("azure-native:policyinsights:RemediationAtSubscription", "task", {}, { dependencies: [unwaited] });
     return { resources: [definition, untasked, unwaited, task] };
 }

@@ -32,9 +32,23 @@ function fieldsOf(value: unknown, found: string[] = []): string[] {
     return found;
 }
 
-const PROXY = { url: "http://proxy.corp.example:3128", host: "proxy.corp.example", port: 3128, bypass: [], unauthenticatedForAgentHosts: false, routeCheck: true };
+const PROXY = {
+    url: "http://proxy.corp.example:3128",
+    host: "proxy.corp.example",
+    port: 3128,
+    bypass: [],
+    unauthenticatedForAgentHosts: false,
+    routeCheck: true,
+};
 const VARIANTS: PolicyRolloutInput[] = [false, true].flatMap((dataCollectionEndpoint) => [
-    { proxy: PROXY as any, bypass: [".corp.example"], arcBypass: [], azureMonitorAgent: true, dataCollectionEndpoint, guestConfigurationTag: true },
+    {
+        proxy: PROXY as any,
+        bypass: [".corp.example"],
+        arcBypass: [],
+        azureMonitorAgent: true,
+        dataCollectionEndpoint,
+        guestConfigurationTag: true,
+    },
     { proxy: undefined, bypass: [], arcBypass: [], azureMonitorAgent: true, dataCollectionEndpoint, guestConfigurationTag: false },
 ]);
 
@@ -57,7 +71,10 @@ describe("policy aliases: only those Azure publishes", () => {
             for (const definition of rolloutPolicies(input)) {
                 for (const field of fieldsOf(definition.policyRule)) {
                     checked++;
-                    assert.ok(LANGUAGE_FIELDS.test(field) || PUBLISHED.has(field), `${definition.key} reads ${field}, which Azure does not publish`);
+                    assert.ok(
+                        LANGUAGE_FIELDS.test(field) || PUBLISHED.has(field),
+                        `${definition.key} reads ${field}, which Azure does not publish`,
+                    );
                 }
             }
         }
@@ -69,6 +86,9 @@ describe("policy aliases: only those Azure publishes", () => {
             () => alias("Microsoft.Compute/virtualMachines/runCommands/instanceView.exitCode"),
             /policy alias Microsoft\.Compute\/virtualMachines\/runCommands\/instanceView\.exitCode is not in Azure's published alias list/,
         );
-        assert.equal(alias("Microsoft.HybridCompute/machines/runCommands/instanceView.exitCode"), "Microsoft.HybridCompute/machines/runCommands/instanceView.exitCode");
+        assert.equal(
+            alias("Microsoft.HybridCompute/machines/runCommands/instanceView.exitCode"),
+            "Microsoft.HybridCompute/machines/runCommands/instanceView.exitCode",
+        );
     });
 });

@@ -39,14 +39,34 @@ describe("Azure name limits", () => {
                 ...MINIMAL,
                 proxy: { address: "http://proxy.corp.example:3128" },
                 machines: [
-                    { key: LONG_KEY, kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "arc-1", arcPrivateLinkScope: "associateByPolicy" },
+                    {
+                        key: LONG_KEY,
+                        kind: "arc",
+                        os: "linux",
+                        resourceGroupName: "rg-arc",
+                        name: "arc-1",
+                        arcPrivateLinkScope: "associateByPolicy",
+                    },
                     { key: `v${LONG_KEY.slice(1)}`, kind: "azureVm", os: "windows", resourceGroupName: "rg", name: "vm-1" },
                 ],
                 privateLink: { resourceGroupName: "rg-pl", subnetId: SUBNET, arc: { publicNetworkAccess: true } },
                 builtInPolicies: { addSystemAssignedIdentity: true, periodicUpdateAssessment: true },
             };
             for (const mode of ["machines", "policy"] as const) {
-                const result = await run(longName(length), mode === "policy" ? { ...args, rollout: { mode, retryMachineIds: [`/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-1`] } } : args);
+                const result = await run(
+                    longName(length),
+                    mode === "policy"
+                        ? {
+                              ...args,
+                              rollout: {
+                                  mode,
+                                  retryMachineIds: [
+                                      `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-1`,
+                                  ],
+                              },
+                          }
+                        : args,
+                );
                 const names = azureNames(result);
                 // Where azure-native's own name (`<logical>-<7 random>`) fits, it is kept, so a deployed stack
                 // replaces nothing; past that, the name is explicit. Either way Azure gets a name within its limit.
@@ -54,13 +74,20 @@ describe("Azure name limits", () => {
                 const mde = result.resources.find((r) => r.name === `${longName(length)}-mde-integration`)!;
                 if (autoFits(mde.name)) assert.equal(inputs(mde).deploymentName, undefined);
                 else assert.ok(typeof inputs(mde).deploymentName === "string", "a long name gets an explicit deployment name");
-                for (const r of ofType(result, "azure-native:authorization:PolicyAssignment").filter((x) => x.name.includes("-builtin-") || x.name.includes("-arc-scope-"))) {
+                for (const r of ofType(result, "azure-native:authorization:PolicyAssignment").filter(
+                    (x) => x.name.includes("-builtin-") || x.name.includes("-arc-scope-"),
+                )) {
                     const explicit = inputs(r).policyAssignmentName;
                     if (explicit === undefined) assert.ok(autoFits(r.name), `${r.name}: azure-native's name would pass 64 characters`);
                     else assert.ok(explicit.length <= LIMIT.assignmentAtManagementGroup, explicit);
                 }
                 for (const n of names) {
-                    const limit = n.field === "policyAssignmentName" ? LIMIT.assignmentAtManagementGroup : n.field === "deploymentName" ? LIMIT.deployment : LIMIT.definition;
+                    const limit =
+                        n.field === "policyAssignmentName"
+                            ? LIMIT.assignmentAtManagementGroup
+                            : n.field === "deploymentName"
+                              ? LIMIT.deployment
+                              : LIMIT.definition;
                     assert.ok(n.value.length <= limit, `${mode}: ${n.type} ${n.field} "${n.value}" is ${n.value.length} > ${limit}`);
                 }
             }
@@ -82,7 +109,8 @@ describe("Azure name limits", () => {
             () => checkName("builtInPolicies (identity-none)", "a".repeat(25), 24),
             (err: unknown) =>
                 err instanceof NameTooLongError &&
-                err.message === `builtInPolicies (identity-none): makes the Azure name "${"a".repeat(25)}" 25 characters long; Azure allows at most 24 here. Use a shorter value`,
+                err.message ===
+                    `builtInPolicies (identity-none): makes the Azure name "${"a".repeat(25)}" 25 characters long; Azure allows at most 24 here. Use a shorter value`,
         );
         assert.equal(checkName("f", "a".repeat(24), 24), "a".repeat(24));
     });
@@ -128,7 +156,9 @@ describe("Arc Private Link Scope association at fleet scale", () => {
             // The associated machines of that group (every tenth, i % 3 === group).
             const expected = Array.from({ length: 5_000 }, (_, n) => n)
                 .filter((n) => n % 10 === 0 && n % 3 === i)
-                .map((n) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-arc-${i}/providers/Microsoft.HybridCompute/machines/arc-${n}`);
+                .map(
+                    (n) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-arc-${i}/providers/Microsoft.HybridCompute/machines/arc-${n}`,
+                );
             assert.deepEqual(assignment.notScopes, expected);
         }
     });
@@ -144,9 +174,15 @@ describe("Arc Private Link Scope association at fleet scale", () => {
         const association = ofType(result, "azure-native:authorization:PolicyAssignment")
             .map((r) => inputs(r))
             .filter((a) => /a3461c8c/.test(a.policyDefinitionId));
-        assert.deepEqual(association.map((a) => a.scope), scopes);
+        assert.deepEqual(
+            association.map((a) => a.scope),
+            scopes,
+        );
         const remediations = result.resources.filter((r) => r.name.startsWith("d-arc-scope-remediation-"));
-        assert.deepEqual(remediations.map((r) => r.type).sort(), ["azure-native:policyinsights:RemediationAtResource", "azure-native:policyinsights:RemediationAtSubscription"]);
+        assert.deepEqual(remediations.map((r) => r.type).sort(), [
+            "azure-native:policyinsights:RemediationAtResource",
+            "azure-native:policyinsights:RemediationAtSubscription",
+        ]);
     });
 
     it("refuses associateArcMachinesAt without a scope that takes public traffic, outside the subscription, or in per-machine mode", () => {
@@ -164,19 +200,30 @@ describe("Arc Private Link Scope association at fleet scale", () => {
         ]);
         const other = "/subscriptions/99999999-2222-3333-4444-555555555555";
         assert.deepEqual(
-            problems({ ...base, privateLink: { ...base.privateLink, arc: { publicNetworkAccess: true } }, rollout: { mode: "policy", associateArcMachinesAt: [other] } }),
-            [`rollout.associateArcMachinesAt[0]: is in subscription 99999999-2222-3333-4444-555555555555, not ${SUBSCRIPTION}; the role the association needs is granted within subscriptionId`],
+            problems({
+                ...base,
+                privateLink: { ...base.privateLink, arc: { publicNetworkAccess: true } },
+                rollout: { mode: "policy", associateArcMachinesAt: [other] },
+            }),
+            [
+                `rollout.associateArcMachinesAt[0]: is in subscription 99999999-2222-3333-4444-555555555555, not ${SUBSCRIPTION}; the role the association needs is granted within subscriptionId`,
+            ],
         );
-        assert.deepEqual(problems({ ...MINIMAL, rollout: { mode: "policy", associateArcMachinesAt: [`/subscriptions/${SUBSCRIPTION}`] } }), [
-            "rollout.associateArcMachinesAt: needs privateLink.arc: there is no Arc Private Link Scope to associate machines with",
-        ]);
-        assert.match(problems({ ...base, rollout: { associateArcMachinesAt: [`/subscriptions/${SUBSCRIPTION}`] } }).join("\n"), /apply to policy mode only/);
+        assert.deepEqual(
+            problems({ ...MINIMAL, rollout: { mode: "policy", associateArcMachinesAt: [`/subscriptions/${SUBSCRIPTION}`] } }),
+            ["rollout.associateArcMachinesAt: needs privateLink.arc: there is no Arc Private Link Scope to associate machines with"],
+        );
+        assert.match(
+            problems({ ...base, rollout: { associateArcMachinesAt: [`/subscriptions/${SUBSCRIPTION}`] } }).join("\n"),
+            /apply to policy mode only/,
+        );
     });
 });
 
 describe("policy mode's role assignments on a rule outside the scope", () => {
     it("are named after the rule they act on: another rule gets other GUIDs", async () => {
-        const rule = (name: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-mon/providers/Microsoft.Insights/dataCollectionRules/${name}`;
+        const rule = (name: string) =>
+            `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-mon/providers/Microsoft.Insights/dataCollectionRules/${name}`;
         const names = async (dcr: string) => {
             const result = await run("d", {
                 ...MINIMAL,

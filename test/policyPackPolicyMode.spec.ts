@@ -15,7 +15,8 @@ const SECRET = "S3cret-Proxy-Pa55!";
 
 function asStack(run: RunResult): StackLike {
     const byUrn = new Map<string, StackResourceLike>();
-    for (const r of run.resources) byUrn.set(r.urn, { type: r.type, name: r.name, urn: r.urn, props: inputs(r), dependencies: [], propertyDependencies: {} });
+    for (const r of run.resources)
+        byUrn.set(r.urn, { type: r.type, name: r.name, urn: r.urn, props: inputs(r), dependencies: [], propertyDependencies: {} });
     for (const r of run.resources) byUrn.get(r.urn)!.dependencies = r.dependencies.flatMap((u) => byUrn.get(u) ?? []);
     return { resources: [...byUrn.values()] };
 }
@@ -54,9 +55,17 @@ describe("policy pack on policy mode", () => {
         const found: string[] = [];
         policyModeWaitsForTheProxy(stack, (m) => found.push(m));
         assert.equal(found.length, 1, found.join("\n"));
-        assert.match(found[0], /deploys the operating-system proxy only to machines created or changed later: it is assigned at management group \/providers\/Microsoft\.Management\/managementGroups\/servers and no subscription below it is remediated/);
+        assert.match(
+            found[0],
+            /deploys the operating-system proxy only to machines created or changed later: it is assigned at management group \/providers\/Microsoft\.Management\/managementGroups\/servers and no subscription below it is remediated/,
+        );
         assert.match(found[0], /\{"policy-mode-waits-for-the-proxy": \{"allowNoRemediation": true\}\}/);
-        const listed = await stackOf(policyArgs({ scope: "/providers/Microsoft.Management/managementGroups/servers", remediationSubscriptionIds: [MINIMAL.subscriptionId] }));
+        const listed = await stackOf(
+            policyArgs({
+                scope: "/providers/Microsoft.Management/managementGroups/servers",
+                remediationSubscriptionIds: [MINIMAL.subscriptionId],
+            }),
+        );
         const none: string[] = [];
         policyModeWaitsForTheProxy(listed, (m) => none.push(m));
         assert.deepEqual(none, []);
@@ -69,11 +78,17 @@ describe("policy pack on policy mode", () => {
         const planted: ResourceLike = JSON.parse(JSON.stringify(definition));
         const plantedTemplate = planted.props.policyRule.then.details.deployment.properties.template;
         plantedTemplate.resources[0].properties.parameters.push({ name: "ProxyPassword", value: SECRET });
-        plantedTemplate.resources.push({ type: "Microsoft.Compute/virtualMachines/extensions", properties: { protectedSettings: { proxy: { password: SECRET } } } });
+        plantedTemplate.resources.push({
+            type: "Microsoft.Compute/virtualMachines/extensions",
+            properties: { protectedSettings: { proxy: { password: SECRET } } },
+        });
         const found: string[] = [];
         noCredentialsInPolicies(planted, (m) => found.push(m));
         assert.equal(found.length, 2, found.join("\n"));
-        assert.match(found[0], /^Policy resource "d-policy-os-proxy-vm-linux" has a credential in policyRule\.then\.details\.deployment\.properties\.template\.resources\[1\]\.properties\.protectedSettings\.proxy\.password; .*readable by anyone with Reader/);
+        assert.match(
+            found[0],
+            /^Policy resource "d-policy-os-proxy-vm-linux" has a credential in policyRule\.then\.details\.deployment\.properties\.template\.resources\[1\]\.properties\.protectedSettings\.proxy\.password; .*readable by anyone with Reader/,
+        );
         assert.match(found[1], /resources\[0\]\.properties\.parameters\[\d+\] \(ProxyPassword\)/);
         for (const message of found) assert.ok(!message.includes(SECRET), "a finding repeats the secret");
         // The unplanted definition is clean.
@@ -81,10 +96,18 @@ describe("policy pack on policy mode", () => {
         noCredentialsInPolicies(definition, (m) => clean.push(m));
         assert.deepEqual(clean, []);
         assert.ok(template.resources.length === 1);
-        const assignment: ResourceLike = { type: "azure-native:authorization:PolicyAssignment", name: "a", urn: "u", props: { parameters: { proxyUrl: { value: `http://svc:${SECRET}@proxy:3128` } } } };
+        const assignment: ResourceLike = {
+            type: "azure-native:authorization:PolicyAssignment",
+            name: "a",
+            urn: "u",
+            props: { parameters: { proxyUrl: { value: `http://svc:${SECRET}@proxy:3128` } } },
+        };
         const fromAssignment: string[] = [];
         noCredentialsInPolicies(assignment, (m) => fromAssignment.push(m));
-        assert.deepEqual(fromAssignment.map((m) => /credential in (\S+);/.exec(m)![1]), ["parameters.proxyUrl.value"]);
+        assert.deepEqual(
+            fromAssignment.map((m) => /credential in (\S+);/.exec(m)![1]),
+            ["parameters.proxyUrl.value"],
+        );
     });
 
     it("a rollout whose gate is gone is refused: nothing waits for the remediation", async () => {

@@ -11,7 +11,10 @@ import { runProgram, RunResult } from "../sdk/preview/engine";
 import { CONFIG_TAG } from "../sdk/plan/policy";
 import { inputs, MINIMAL, named } from "./harness";
 
-function release(proxy: Record<string, unknown>, extra: Partial<DefenderForServersNetworkRestrictedArgs> = {}): DefenderForServersNetworkRestrictedArgs {
+function release(
+    proxy: Record<string, unknown>,
+    extra: Partial<DefenderForServersNetworkRestrictedArgs> = {},
+): DefenderForServersNetworkRestrictedArgs {
     return {
         ...MINIMAL,
         proxy: { address: "http://proxy.corp.example:3128", ...proxy },
@@ -88,11 +91,23 @@ describe("policy-mode run commands prove the route, or a warning says what is no
         const [os] = osProxy(result, "vm-linux").deployment.properties.template.resources;
         const hosts = os.properties.parameters.find((p: any) => p.name === "ROUTE_CHECK_HOSTS");
         assert.ok(hosts !== undefined, "no route check in the Linux VM OS-proxy run command");
-        assert.ok(hosts.value.split(",").some((h: string) => h.endsWith(":443")), hosts.value);
+        assert.ok(
+            hosts.value.split(",").some((h: string) => h.endsWith(":443")),
+            hosts.value,
+        );
         const [winOs, winAgent] = osProxy(result, "arc-windows").deployment.properties.template.resources;
         assert.ok(winOs.properties.parameters.some((p: any) => p.name === "RouteCheckHosts"));
-        assert.ok(winAgent.properties.parameters.some((p: any) => p.name === "RouteCheckHosts"), "the Arc agent's proxy is not proven before it commits");
-        assert.ok(result.warnings.some((w) => w.startsWith("rollout.mode: policy: what the policy-mode run commands do not prove: the route check proves the hosts of the regions in the egress list")));
+        assert.ok(
+            winAgent.properties.parameters.some((p: any) => p.name === "RouteCheckHosts"),
+            "the Arc agent's proxy is not proven before it commits",
+        );
+        assert.ok(
+            result.warnings.some((w) =>
+                w.startsWith(
+                    "rollout.mode: policy: what the policy-mode run commands do not prove: the route check proves the hosts of the regions in the egress list",
+                ),
+            ),
+        );
     });
 
     it("with routeCheck: false there is no route check, and the warning says MDE may be switched on over a proxy that blocks it", async () => {

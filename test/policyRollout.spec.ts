@@ -112,7 +112,10 @@ for (const mode of MODES) {
 
         it("names every Azure resource explicitly, within Azure's limits, whatever the component name", () => {
             const definitions = ofType(result, T.definition).map((r) => inputs(r));
-            assert.deepEqual(definitions.map((d) => d.policyDefinitionName.replace(/-[0-9a-f]{12}$/, "")).sort(), KEYS.map((k) => `dfs-${k}`).sort());
+            assert.deepEqual(
+                definitions.map((d) => d.policyDefinitionName.replace(/-[0-9a-f]{12}$/, "")).sort(),
+                KEYS.map((k) => `dfs-${k}`).sort(),
+            );
             for (const d of definitions) assert.ok(d.policyDefinitionName.length <= 64, d.policyDefinitionName);
             const assignment = inputs(named(result, `${LONG}-policy-assignment`));
             assert.match(assignment.policyAssignmentName, /^dfs-[0-9a-f]{12}$/);
@@ -179,7 +182,14 @@ describe("policy rollout names are stable and collision-free", () => {
         const azureNames = (r: RunResult) =>
             r.resources
                 .map((x) => inputs(x))
-                .map((i) => i.policyDefinitionName ?? i.policyAssignmentName ?? i.policySetDefinitionName ?? i.remediationName ?? i.roleAssignmentName)
+                .map(
+                    (i) =>
+                        i.policyDefinitionName ??
+                        i.policyAssignmentName ??
+                        i.policySetDefinitionName ??
+                        i.remediationName ??
+                        i.roleAssignmentName,
+                )
                 .filter((n) => typeof n === "string")
                 .sort();
         const first = azureNames(await run(policyFleet()));
@@ -200,7 +210,8 @@ describe("policy rollout names are stable and collision-free", () => {
         assert.equal(task(after, "guest-configuration-tag"), task(before, "guest-configuration-tag"));
         assert.equal(task(after, "dcr-association-vm"), task(before, "dcr-association-vm"));
         assert.equal(details(definitionOf(after, "os-proxy-vm-linux")).name, details(definitionOf(before, "os-proxy-vm-linux")).name);
-        const hash = (r: RunResult) => details(definitionOf(r, "os-proxy-vm-linux")).existenceCondition.allOf.find((c: any) => c.field.startsWith("tags[")).equals;
+        const hash = (r: RunResult) =>
+            details(definitionOf(r, "os-proxy-vm-linux")).existenceCondition.allOf.find((c: any) => c.field.startsWith("tags[")).equals;
         assert.notEqual(hash(after), hash(before));
     });
 });
@@ -238,7 +249,8 @@ describe("policy rollout existence conditions see what matters", () => {
         }
         const deployed = inputs(named(perMachine, "d-ama-m-1")).properties;
         const [extension] = template(arc).resources;
-        for (const field of ["publisher", "type", "typeHandlerVersion", "settings"]) assert.deepEqual(extension.properties[field], deployed[field], field);
+        for (const field of ["publisher", "type", "typeHandlerVersion", "settings"])
+            assert.deepEqual(extension.properties[field], deployed[field], field);
     });
 
     it("OS proxy on a VM: one stable run command, compliant only when it succeeded with treatFailureAsDeploymentFailure and carries the content hash", () => {
@@ -269,7 +281,9 @@ describe("policy rollout existence conditions see what matters", () => {
         assert.equal(agent.properties.source.script, script("linux-arc-agent-proxy.sh"));
         assert.equal(os.name, "[concat(parameters('machineName'), '/', 'defender-os-proxy')]");
         assert.equal(agent.name, "[concat(parameters('machineName'), '/', 'defender-arc-agent-proxy')]");
-        assert.deepEqual(agent.dependsOn, ["[resourceId('Microsoft.HybridCompute/machines/runCommands', parameters('machineName'), 'defender-os-proxy')]"]);
+        assert.deepEqual(agent.dependsOn, [
+            "[resourceId('Microsoft.HybridCompute/machines/runCommands', parameters('machineName'), 'defender-os-proxy')]",
+        ]);
         assert.equal(os.dependsOn, undefined);
         const hash = os.tags[CONFIG_TAG];
         assert.equal(agent.tags[CONFIG_TAG], hash);
@@ -322,7 +336,9 @@ describe("policy rollout roles", () => {
         const atScope = roles.filter((r) => r.scope === `/subscriptions/${SUBSCRIPTION}`);
         assert.deepEqual(atScope.map((r) => r.roleDefinitionId.split("/").pop()).sort(), Object.values(ROLE).sort());
         for (const role of atScope) {
-            assert.ok(role.roleDefinitionId.startsWith(`/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/`));
+            assert.ok(
+                role.roleDefinitionId.startsWith(`/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/`),
+            );
             assert.equal(role.principalType, "ServicePrincipal");
         }
         const onRule = roles.filter((r) => r.scope === DCR);
@@ -332,7 +348,10 @@ describe("policy rollout roles", () => {
         ]);
         for (const definition of ofType(result, T.definition)) {
             for (const id of details(inputs(definition)).roleDefinitionIds ?? []) {
-                assert.ok(atScope.some((r) => r.roleDefinitionId.endsWith(id.split("/").pop())), `${definition.name} needs ${id}`);
+                assert.ok(
+                    atScope.some((r) => r.roleDefinitionId.endsWith(id.split("/").pop())),
+                    `${definition.name} needs ${id}`,
+                );
             }
         }
     });
@@ -376,7 +395,9 @@ describe("policy rollout at management-group scope", () => {
         assert.equal(tasks.length, REMEDIATED_KEYS.length * 2);
         assert.deepEqual([...new Set(tasks.map((t) => t.resourceId))].sort(), subscriptions.map((s) => `/subscriptions/${s}`).sort());
         for (const task of tasks) assert.equal(task.resourceDiscoveryMode, "ReEvaluateCompliance");
-        for (const role of ofType(result, T.role).map((r) => inputs(r)).filter((r) => r.scope === MG_SCOPE)) {
+        for (const role of ofType(result, T.role)
+            .map((r) => inputs(r))
+            .filter((r) => r.scope === MG_SCOPE)) {
             assert.ok(role.roleDefinitionId.startsWith(`${MG_SCOPE}/providers/Microsoft.Authorization/roleDefinitions/`));
         }
         const mde = waitsFor(result, named(result, `${LONG}-mde-integration`));
@@ -479,7 +500,10 @@ describe("policy rollout validation", () => {
             "rollout.parallelDeployments: expected a whole number from 1 to 30, got 31",
             "rollout.waitForRemediationMinutes: expected a whole number from 0 to 1440, got -1",
         ]);
-        assert.deepEqual(problems({ parallelDeployments: 5 }).map((p) => p.split(":")[0]), ["rollout.scope"]);
+        assert.deepEqual(
+            problems({ parallelDeployments: 5 }).map((p) => p.split(":")[0]),
+            ["rollout.scope"],
+        );
     });
 });
 
@@ -491,7 +515,11 @@ describe("policy rollout at scale", () => {
 
     it("Guest Configuration tag (per-machine mode): 10,000 VMs with the longest names go in assignments whose request bodies stay under 1 MiB", async () => {
         const rg = "r".repeat(90);
-        const ids = Array.from({ length: 10_000 }, (_, i) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${`vm-${i}-`.padEnd(64, "x")}`);
+        const ids = Array.from(
+            { length: 10_000 },
+            (_, i) =>
+                `/subscriptions/${SUBSCRIPTION}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${`vm-${i}-`.padEnd(64, "x")}`,
+        );
         const { args } = validate(MINIMAL);
         const result = await runProgram(() => {
             const parent = new pulumi.ComponentResource("test:index:Parent", "p");
@@ -505,7 +533,11 @@ describe("policy rollout at scale", () => {
         const MiB = 1024 * 1024;
         for (const a of assignments) {
             // The PUT body Azure receives: the assignment's properties (its name and scope are in the URL).
-            const body = JSON.stringify({ identity: a.identity, location: a.location, properties: { ...a, identity: undefined, location: undefined } });
+            const body = JSON.stringify({
+                identity: a.identity,
+                location: a.location,
+                properties: { ...a, identity: undefined, location: undefined },
+            });
             assert.ok(Buffer.byteLength(body) < MiB, `${a.policyAssignmentName}: ${Buffer.byteLength(body)} bytes`);
             assert.ok(Buffer.byteLength(body) > 0.4 * MiB, "the chunk is full: the measurement is of a real body");
         }

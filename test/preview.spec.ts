@@ -145,13 +145,19 @@ describe("the offline preview (npm start)", function () {
         assert.match(stdout, /`defender-os-proxy-onprem-win-02`/);
         assert.match(stdout, /^### Removed \(\d+\)$/m);
         assert.match(stdout, /`defender-os-proxy-lnx-web-01`/);
-        assert.match(stdout, /<summary>~ <code>azure-native:resources:DeploymentAtSubscriptionScope<\/code> × 1: <code>[^<]+<\/code><\/summary>\n\n```diff\n[^`]*\n```\n\n`defender-mde-integration`/);
+        assert.match(
+            stdout,
+            /<summary>~ <code>azure-native:resources:DeploymentAtSubscriptionScope<\/code> × 1: <code>[^<]+<\/code><\/summary>\n\n```diff\n[^`]*\n```\n\n`defender-mde-integration`/,
+        );
     });
 
     it("a missing stack file exits 1 naming the file and the fix", async () => {
         const { code, stdout, stderr } = await preview(ROOT, "--stack", "prod");
         assert.equal(code, 1);
         assert.equal(stdout, "");
-        assert.match(stderr, /error: no stack file for stack "prod": .*Pulumi\.prod\.yaml does not exist \(stacks there: dev\); create it with `pulumi stack init prod`/);
+        assert.match(
+            stderr,
+            /error: no stack file for stack "prod": .*Pulumi\.prod\.yaml does not exist \(stacks there: dev\); create it with `pulumi stack init prod`/,
+        );
     });
 });

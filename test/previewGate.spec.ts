@@ -40,7 +40,12 @@ async function deployedPolicyStack(): Promise<PriorState> {
     const run = await runProgram(program, {
         project: PROJECT,
         stack: STACK,
-        invokeResults: { [READ]: { provisioningState: "Succeeded", deploymentStatus: { totalDeployments: 2, successfulDeployments: 2, failedDeployments: 0 } } },
+        invokeResults: {
+            [READ]: {
+                provisioningState: "Succeeded",
+                deploymentStatus: { totalDeployments: 2, successfulDeployments: 2, failedDeployments: 0 },
+            },
+        },
     });
     assert.deepEqual(run.errors, []);
     return parseState(JSON.parse(JSON.stringify(exportOf(PROJECT, STACK, run))), "policy-state.json");
@@ -63,7 +68,11 @@ describe("policy mode previewed against its deployed stack (--state)", function 
     it("knows the remediation tasks' ids from the state (what makes the gate's apply run in a preview)", async () => {
         const state = await deployedPolicyStack();
         const { run } = await previewWithState(state);
-        const tasks = run.resources.filter((r) => r.type === "azure-native:policyinsights:RemediationAtResource" || r.type.startsWith("azure-native:policyinsights:Remediation"));
+        const tasks = run.resources.filter(
+            (r) =>
+                r.type === "azure-native:policyinsights:RemediationAtResource" ||
+                r.type.startsWith("azure-native:policyinsights:Remediation"),
+        );
         assert.ok(tasks.length > 0, "policy mode made no remediation task");
         for (const task of tasks) assert.ok(run.prior!.matched.get(task.urn)?.old?.id, `${task.name} has no deployed id`);
         const report = buildReport(PROJECT, STACK, run, []);
@@ -78,7 +87,11 @@ describe("policy mode previewed against its deployed stack (--state)", function 
     it("reads nothing from Azure while isDryRun(), in seconds", async () => {
         const state = await deployedPolicyStack();
         const { run, seconds } = await previewWithState(state);
-        assert.deepEqual(run.invokes.filter((i) => i.token === READ), [], "the gate read the remediation tasks during a preview");
+        assert.deepEqual(
+            run.invokes.filter((i) => i.token === READ),
+            [],
+            "the gate read the remediation tasks during a preview",
+        );
         assert.deepEqual(run.errors, []);
         assert.ok(seconds < 10, `${seconds} s`);
     });

@@ -29,7 +29,12 @@ describe("offline preview parity: transforms", () => {
     it("applies a component's `transforms` to its children, as the engine does: the children's inputs are the transformed ones", async () => {
         const run = await runProgram(() => {
             const group = new Group("g", {
-                transforms: [(args) => (args.type === "azure-native:security:Pricing" ? { props: { ...args.props, pricingTier: "Standard" }, opts: args.opts } : undefined)],
+                transforms: [
+                    (args) =>
+                        args.type === "azure-native:security:Pricing"
+                            ? { props: { ...args.props, pricingTier: "Standard" }, opts: args.opts }
+                            : undefined,
+                ],
             });
             new security.Pricing("p", pricingArgs, { parent: group });
             new security.Pricing("outside", pricingArgs);
@@ -144,7 +149,9 @@ describe("offline preview parity: provider and subscription per resource", () =>
             new security.Pricing("in-prod", pricingArgs, { parent: group });
             new security.Pricing("default-one", pricingArgs);
         });
-        const report = buildReport("p", "s", run, [], { config: { "azure-native:subscriptionId": "33333333-3333-3333-3333-333333333333" } });
+        const report = buildReport("p", "s", run, [], {
+            config: { "azure-native:subscriptionId": "33333333-3333-3333-3333-333333333333" },
+        });
         const row = (name: string) => report.resources.find((r) => r.name === name)!;
         assert.equal(row("in-prod").provider, "prod-sub");
         assert.equal(row("in-prod").subscriptionId, "22222222-2222-2222-2222-222222222222");
@@ -200,7 +207,11 @@ describe("offline preview parity: project and stack config", () => {
         const loaded = loadProject(dir, "dev");
         assert.equal(loaded.config["app:location"], "westeurope");
         assert.equal(loaded.config["app:subPlan"], "P2");
-        assert.equal(loaded.config["app:proxyBypass"], '[".corp.example","10.0.0.0/8"]', "structured values reach the program as JSON, as the CLI passes them");
+        assert.equal(
+            loaded.config["app:proxyBypass"],
+            '[".corp.example","10.0.0.0/8"]',
+            "structured values reach the program as JSON, as the CLI passes them",
+        );
         assert.equal(loaded.config["azure-native:location"], "northeurope");
         assert.equal(loaded.config["app:tier"], "Standard");
     });
@@ -217,17 +228,26 @@ describe("offline preview parity: project and stack config", () => {
     });
 
     it("fails with a clear error naming the file when the stack file is missing", () => {
-        const dir = project({ "Pulumi.yaml": "name: app\nruntime: nodejs\nstackConfigDir: stacks\n", "stacks/Pulumi.dev.yaml": "config: {}\n" });
+        const dir = project({
+            "Pulumi.yaml": "name: app\nruntime: nodejs\nstackConfigDir: stacks\n",
+            "stacks/Pulumi.dev.yaml": "config: {}\n",
+        });
         assert.throws(
             () => loadProject(dir, "prod"),
             (err: Error) => {
-                assert.match(err.message, /no stack file for stack "prod": .*stacks\/Pulumi\.prod\.yaml does not exist \(stacks there: dev\)/);
+                assert.match(
+                    err.message,
+                    /no stack file for stack "prod": .*stacks\/Pulumi\.prod\.yaml does not exist \(stacks there: dev\)/,
+                );
                 assert.match(err.message, /pulumi stack init prod/);
                 return true;
             },
         );
         const empty = project({ "Pulumi.yaml": "name: app\nruntime: nodejs\n" });
-        assert.throws(() => loadProject(empty), /no stack file \(Pulumi\.<stack>\.yaml\) in .*; create one \(pulumi stack init dev\) or pass --stack NAME/);
+        assert.throws(
+            () => loadProject(empty),
+            /no stack file \(Pulumi\.<stack>\.yaml\) in .*; create one \(pulumi stack init dev\) or pass --stack NAME/,
+        );
     });
 });
 

@@ -69,7 +69,10 @@ describe("the offline preview's Markdown (--markdown)", function () {
     it("has the counts, warnings, a kinds table, the grouped tree folded, and the egress list", () => {
         const md = renderMarkdown(large);
         assert.match(md, /^## Offline preview: `fleet`, stack `prod`$/m);
-        assert.match(md, new RegExp(`\\*\\*\\+ ${large.resources.length + 1} to create\\*\\* \\(${large.resources.length} resources and the stack\\)`));
+        assert.match(
+            md,
+            new RegExp(`\\*\\*\\+ ${large.resources.length + 1} to create\\*\\* \\(${large.resources.length} resources and the stack\\)`),
+        );
         assert.match(md, /^### Resources by kind$/m);
         // Every kind once in the table, with its count.
         for (const [type, n] of Object.entries(large.summary.byType)) {
@@ -79,7 +82,10 @@ describe("the offline preview's Markdown (--markdown)", function () {
         assert.match(md, /├─ azure-native:compute:VirtualMachineExtension {2}× 1000/);
         assert.match(md, /, … and 970 more \(all in the JSON report\)/);
         assert.equal(count(md, "<details"), count(md, "</details>"), "every fold is closed");
-        assert.match(md, /<details><summary>Resource tree \(siblings of one kind grouped\)<\/summary>\n\n```\n\+ pulumi:pulumi:Stack {2}fleet-prod/);
+        assert.match(
+            md,
+            /<details><summary>Resource tree \(siblings of one kind grouped\)<\/summary>\n\n```\n\+ pulumi:pulumi:Stack {2}fleet-prod/,
+        );
         assert.match(md, /^### Egress of `d` \(\d+ endpoints\)$/m);
         assert.match(md, /^\| proxy \| `\*\.endpoint\.security\.microsoft\.com` \| 443 \| always \|/m);
         assert.doesNotMatch(md, /d-os-proxy-m-999/, "names past the cap are left to the JSON report");
@@ -139,13 +145,21 @@ describe("the offline preview's comparison (--compare base.json)", function () {
     it("renders the diff as Markdown for the PR comment and as text", () => {
         const c = compareReports(base, head);
         const md = renderCompareMarkdown(c, head);
-        assert.match(md, new RegExp(`\\*\\*\\+${c.added.length} to add, -${c.removed.length} to remove, >0 renamed, ~${c.modified.length} to modify, ${c.unchanged} unchanged\\*\\*`));
+        assert.match(
+            md,
+            new RegExp(
+                `\\*\\*\\+${c.added.length} to add, -${c.removed.length} to remove, >0 renamed, ~${c.modified.length} to modify, ${c.unchanged} unchanged\\*\\*`,
+            ),
+        );
         assert.match(md, /^### Added \(\d+\)$/m);
         // The added Linux Arc machine gets three run commands: OS proxy, Arc-agent proxy and its read-back step.
         assert.match(md, /^\| \+ \| `azure-native:hybridcompute:MachineRunCommand` \| 3 \| .*`d-os-proxy-lnx-arc`/m);
         assert.match(md, /^### Removed \(\d+\)$/m);
         assert.match(md, /^\| - \| `azure-native:hybridcompute:MachineRunCommand` \| 2 \| .*`d-os-proxy-win-arc`/m);
-        assert.match(md, /<summary>~ <code>azure-native:compute:VirtualMachineRunCommandByVirtualMachine<\/code> × \d+: <code>inputs\.parameters\[[A-Za-z_]+\]\.value<\/code>/);
+        assert.match(
+            md,
+            /<summary>~ <code>azure-native:compute:VirtualMachineRunCommandByVirtualMachine<\/code> × \d+: <code>inputs\.parameters\[[A-Za-z_]+\]\.value<\/code>/,
+        );
         assert.equal(count(md, "<details"), count(md, "</details>"));
         assert.ok(md.length < COMMENT_LIMIT);
         const text = renderCompareText(c);
@@ -170,7 +184,10 @@ describe("the comparison a reviewer can trust", function () {
         JSON.parse(JSON.stringify(buildReport("app", "dev", await previewOf(args), [])));
     const withKey = (key: string, previousKey?: string): DefenderForServersNetworkRestrictedArgs => {
         const fleet = mixedFleet();
-        return { ...fleet, machines: fleet.machines!.map((m) => (m.key === "lnx-arc" ? { ...m, key, ...(previousKey ? { previousKey } : {}) } : m)) };
+        return {
+            ...fleet,
+            machines: fleet.machines!.map((m) => (m.key === "lnx-arc" ? { ...m, key, ...(previousKey ? { previousKey } : {}) } : m)),
+        };
     };
 
     it("shows a safe previousKey rename as renames (the engine's alias matching), an unsafe rename as adds and removes", async () => {
@@ -183,25 +200,40 @@ describe("the comparison a reviewer can trust", function () {
         assert.deepEqual([unsafe.added.length, unsafe.removed.length, unsafe.renamed.length], [machineResources, machineResources, 0]);
         for (const r of safe.renamed) assert.equal(r.to.name, r.from.name.replace(/-old-key$/, "-new-key"));
         const text = renderCompareText(safe);
-        assert.match(text, /^ {2}> azure-native:hybridcompute:MachineRunCommand d-os-proxy-old-key → d-os-proxy-new-key \(through an alias: state moves, nothing is replaced\)$/m);
+        assert.match(
+            text,
+            /^ {2}> azure-native:hybridcompute:MachineRunCommand d-os-proxy-old-key → d-os-proxy-new-key \(through an alias: state moves, nothing is replaced\)$/m,
+        );
         const md = renderCompareMarkdown(safe, await report(withKey("new-key", "old-key")));
-        assert.match(md, new RegExp(`^### Renamed through aliases \\(${machineResources}\\): state moves, nothing is created or deleted$`, "m"));
+        assert.match(
+            md,
+            new RegExp(`^### Renamed through aliases \\(${machineResources}\\): state moves, nothing is created or deleted$`, "m"),
+        );
         assert.doesNotMatch(md, /^### (Added|Removed)/m);
     });
 
     it("diffs a widened bypass list as the entry added, grouped once per kind of change instead of once per resource", async () => {
         const fleet = mixedFleet();
-        const c = compareReports(await report(fleet), await report({ ...fleet, proxy: { ...fleet.proxy!, bypass: [".corp.example", "10.0.0.0/8"] } }));
+        const c = compareReports(
+            await report(fleet),
+            await report({ ...fleet, proxy: { ...fleet.proxy!, bypass: [".corp.example", "10.0.0.0/8"] } }),
+        );
         assert.ok(c.modified.length >= 4, `${c.modified.length} modified`);
         assert.ok(c.groups.length < c.modified.length, `${c.groups.length} groups for ${c.modified.length} modified resources`);
         const listed = c.groups.filter((g) => g.change.added !== undefined);
         assert.ok(listed.length > 0, "no change diffed as list entries");
         // Linux takes the range as written; WinHTTP as a wildcard (10.*.*.*).
-        for (const g of listed) assert.deepEqual([g.change.added, g.change.removed], [[g.change.path.includes("PROXY_BYPASS") ? "10.0.0.0/8" : "10.*.*.*"], []], `${g.type} ${g.change.path}`);
+        for (const g of listed)
+            assert.deepEqual(
+                [g.change.added, g.change.removed],
+                [[g.change.path.includes("PROXY_BYPASS") ? "10.0.0.0/8" : "10.*.*.*"], []],
+                `${g.type} ${g.change.path}`,
+            );
         const text = renderCompareText(c);
         assert.match(text, /^ {6}inputs\.parameters\[PROXY_BYPASS\]\.value: 1 added, 0 removed\n {10}\+ "10\.0\.0\.0\/8"$/m);
         // Each kind of change once: the text names every affected resource on one line, not one block per resource.
-        for (const g of c.groups) assert.equal(text.split(`${g.change.path}:`).length - 1, c.groups.filter((o) => o.change.path === g.change.path).length);
+        for (const g of c.groups)
+            assert.equal(text.split(`${g.change.path}:`).length - 1, c.groups.filter((o) => o.change.path === g.change.path).length);
     });
 
     it("diffs a changed script as a unified diff of its lines", () => {
@@ -218,8 +250,17 @@ describe("the comparison a reviewer can trust", function () {
         const lines = Array.from({ length: 30 }, (_, i) => `echo step ${i}`);
         const changed = [...lines.slice(0, 10), "echo a new step", ...lines.slice(10, 20), ...lines.slice(21)];
         const shell = (resources: PreviewReport["resources"]): PreviewReport => ({
-            formatVersion: 1, project: "app", stack: "dev", resources, warnings: [], errors: [], outputs: {}, notes: [], egress: [],
-            summary: { create: resources.length, byType: {} }, mockedReads: [],
+            formatVersion: 1,
+            project: "app",
+            stack: "dev",
+            resources,
+            warnings: [],
+            errors: [],
+            outputs: {},
+            notes: [],
+            egress: [],
+            summary: { create: resources.length, byType: {} },
+            mockedReads: [],
         });
         const c = compareReports(shell([resource(lines.join("\n"))]), shell([resource(changed.join("\n"))]));
         assert.deepEqual(c.groups[0].change.diff, [
@@ -239,7 +280,14 @@ describe("the comparison a reviewer can trust", function () {
 
     it("reports a warning whose machine list changed as changed, naming the machines, not as new and gone", async () => {
         const fleet = mixedFleet();
-        const extra = { key: "win-vm-2", kind: "azureVm" as const, os: "windows" as const, resourceGroupName: "rg-app", name: "win-vm-2", systemAssignedIdentity: true };
+        const extra = {
+            key: "win-vm-2",
+            kind: "azureVm" as const,
+            os: "windows" as const,
+            resourceGroupName: "rg-app",
+            name: "win-vm-2",
+            systemAssignedIdentity: true,
+        };
         const base = await report(fleet);
         const head = await report({ ...fleet, machines: [...fleet.machines!, extra] });
         const before = base.warnings.filter((w) => !head.warnings.includes(w));

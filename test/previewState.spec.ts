@@ -65,23 +65,44 @@ describe("--state: a preview against the deployed stack", function () {
             pricing("scope", "/subscriptions/b", "Free", { parent: box });
             pricing("new", "/subscriptions/a", "Free", { parent: box });
         });
-        assert.deepEqual(
-            Object.fromEntries(report.resources.map((r) => [r.name, r.op])),
-            { box: "same", kept: "same", tier: "update", scope: "replace", new: "create" },
-        );
-        assert.deepEqual(report.resources.find((r) => r.name === "tier")!.changes, [{ key: "pricingTier", before: "Free", after: "Standard", replaces: false }]);
+        assert.deepEqual(Object.fromEntries(report.resources.map((r) => [r.name, r.op])), {
+            box: "same",
+            kept: "same",
+            tier: "update",
+            scope: "replace",
+            new: "create",
+        });
+        assert.deepEqual(report.resources.find((r) => r.name === "tier")!.changes, [
+            { key: "pricingTier", before: "Free", after: "Standard", replaces: false },
+        ]);
         assert.deepEqual(report.resources.find((r) => r.name === "scope")!.changes, [
             { key: "scopeId", before: "/subscriptions/a", after: "/subscriptions/b", replaces: true },
         ]);
-        assert.deepEqual(report.deletes!.map((d) => d.name), ["gone"]);
+        assert.deepEqual(
+            report.deletes!.map((d) => d.name),
+            ["gone"],
+        );
         assert.deepEqual(report.summary.steps, { same: 2, update: 1, replace: 1, create: 1, delete: 1 });
 
         // pulumi preview's own words; the stack resource counts among the unchanged, as there.
         const text = renderText(report);
         const counts = text.slice(text.lastIndexOf("Resources:"));
-        assert.equal(counts, ["Resources:", "    + 1 to create", "    ~ 1 to update", "    +-1 to replace", "    - 1 to delete", "    4 changes. 3 unchanged"].join("\n"));
+        assert.equal(
+            counts,
+            [
+                "Resources:",
+                "    + 1 to create",
+                "    ~ 1 to update",
+                "    +-1 to replace",
+                "    - 1 to delete",
+                "    4 changes. 3 unchanged",
+            ].join("\n"),
+        );
         assert.match(text, /^ ~ azure-native:security:Pricing tier\n {6}pricingTier: "Free" → "Standard"$/m);
-        assert.match(text, /^\+- azure-native:security:Pricing scope\n {6}scopeId: "\/subscriptions\/a" → "\/subscriptions\/b" {2}\[forces replacement\]$/m);
+        assert.match(
+            text,
+            /^\+- azure-native:security:Pricing scope\n {6}scopeId: "\/subscriptions\/a" → "\/subscriptions\/b" {2}\[forces replacement\]$/m,
+        );
         const md = renderMarkdown(report);
         assert.match(md, /^\*\*\+ 1 to create · ~ 1 to update · \+-1 to replace · - 1 to delete · 4 changes\. 3 unchanged\*\*/m);
         assert.match(md, /^### To replace \(1\)$/m);
@@ -117,9 +138,15 @@ describe("--state: a preview against the deployed stack", function () {
             pricing("new-name", "/subscriptions/a", "Free", { parent: new Box("box"), aliases: [{ name: "old-name" }] });
         });
         assert.equal(opOf(report, "new-name"), "same");
-        assert.match(report.resources.find((r) => r.name === "new-name")!.aliasOf!, /::test:index:Box\$azure-native:security:Pricing::old-name$/);
+        assert.match(
+            report.resources.find((r) => r.name === "new-name")!.aliasOf!,
+            /::test:index:Box\$azure-native:security:Pricing::old-name$/,
+        );
         assert.deepEqual(report.deletes, []);
-        assert.match(renderText(report), /new-name {2}\(renamed from urn:pulumi:dev::proj::test:index:Box\$azure-native:security:Pricing::old-name\)/);
+        assert.match(
+            renderText(report),
+            /new-name {2}\(renamed from urn:pulumi:dev::proj::test:index:Box\$azure-native:security:Pricing::old-name\)/,
+        );
     });
 
     it("children follow a parent renamed through an alias, their names prefixed with the parent's too (inheritedChildAlias)", async () => {
@@ -133,11 +160,14 @@ describe("--state: a preview against the deployed stack", function () {
             pricing("web-plan", "/subscriptions/a", "Free", { parent: box });
             pricing("other", "/subscriptions/a", "Free", { parent: box });
         });
-        assert.deepEqual(report.resources.map((r) => [r.name, r.op]), [
-            ["web", "same"],
-            ["web-plan", "same"],
-            ["other", "same"],
-        ]);
+        assert.deepEqual(
+            report.resources.map((r) => [r.name, r.op]),
+            [
+                ["web", "same"],
+                ["web-plan", "same"],
+                ["other", "same"],
+            ],
+        );
         assert.deepEqual(report.deletes, []);
     });
 
@@ -150,11 +180,14 @@ describe("--state: a preview against the deployed stack", function () {
             const inner = new Box("inner", { parent: outer });
             pricing("p", "/subscriptions/a", "Free", { parent: inner, aliases: [{ parent: outer }] });
         });
-        assert.deepEqual(report.resources.map((r) => [r.name, r.op]), [
-            ["outer", "same"],
-            ["inner", "create"],
-            ["p", "same"],
-        ]);
+        assert.deepEqual(
+            report.resources.map((r) => [r.name, r.op]),
+            [
+                ["outer", "same"],
+                ["inner", "create"],
+                ["p", "same"],
+            ],
+        );
     });
 
     it("two resources claiming one old resource fail with the engine's error", async () => {
@@ -170,8 +203,14 @@ describe("--state: a preview against the deployed stack", function () {
         );
         const urn = (name: string) => `urn:pulumi:${STACK}::${PROJECT}::azure-native:security:Pricing::${name}`;
         const expected = engineErrors.duplicateAlias(urn("old"), urn("b"), urn("a"));
-        assert.equal(expected, `Duplicate resource alias '${urn("old")}' applied to resource with URN '${urn("b")}' conflicting with resource with URN '${urn("a")}'`);
-        assert.ok(run.errors.some((e) => e.includes(expected)), JSON.stringify(run.errors));
+        assert.equal(
+            expected,
+            `Duplicate resource alias '${urn("old")}' applied to resource with URN '${urn("b")}' conflicting with resource with URN '${urn("a")}'`,
+        );
+        assert.ok(
+            run.errors.some((e) => e.includes(expected)),
+            JSON.stringify(run.errors),
+        );
     });
 
     it("a deployed secret it cannot open counts as unchanged when the new value is a secret too", async () => {
@@ -212,7 +251,19 @@ describe("--state: a preview against the deployed stack", function () {
                 deployment: {
                     resources: [...state.byUrn.values()].map((r) =>
                         r === old
-                            ? { urn: r.urn, type: r.type, custom: true, id: r.id, inputs: { scopeId: "/subscriptions/a", pricingTier: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: '"Free"' } } }
+                            ? {
+                                  urn: r.urn,
+                                  type: r.type,
+                                  custom: true,
+                                  id: r.id,
+                                  inputs: {
+                                      scopeId: "/subscriptions/a",
+                                      pricingTier: {
+                                          "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+                                          plaintext: '"Free"',
+                                      },
+                                  },
+                              }
                             : { urn: r.urn, type: r.type, custom: r.custom },
                     ),
                 },
@@ -233,7 +284,8 @@ describe("--state: a preview against the deployed stack", function () {
     it("differs from pulumi preview: a create-only body property (a rule's location) shows as an update, not a replacement", async () => {
         // ARM marks a tracked resource's location create-only (x-ms-mutability read, create), and
         // azure-native replaces on it; that mark is in the provider plugin, not the npm package.
-        const rule = (location: string) => new monitor.DataCollectionRule("dcr", { resourceGroupName: "rg", dataCollectionRuleName: "dcr", location });
+        const rule = (location: string) =>
+            new monitor.DataCollectionRule("dcr", { resourceGroupName: "rg", dataCollectionRuleName: "dcr", location });
         const state = await deployed(() => void rule("westeurope"));
         const report = await previewAgainst(state, () => void rule("northeurope"));
         assert.equal(opOf(report, "dcr"), "update");
@@ -257,7 +309,10 @@ describe("--state: a preview against the deployed stack", function () {
         // The engine replaces a resource whose provider changes; the offline preview compares inputs only.
         assert.equal(opOf(report, "p"), "same");
         assert.equal(opOf(report, "second"), "create");
-        assert.deepEqual(report.deletes!.map((d) => d.name), ["first"]);
+        assert.deepEqual(
+            report.deletes!.map((d) => d.name),
+            ["first"],
+        );
     });
 
     it("the CLI refuses an export of another version or another stack, and anything that is not an export, naming the fix", async () => {
@@ -277,7 +332,10 @@ describe("--state: a preview against the deployed stack", function () {
             const renamed = JSON.parse(JSON.stringify(prod).replace(/urn:pulumi:dev::/g, "urn:pulumi:prod::"));
             const wrong = await previewInProcess(root, ["--state", write("prod.json", renamed)]);
             assert.equal(wrong.code, 1);
-            assert.match(wrong.stderr, /it is the export of stack prod of project defender-servers-example, not of stack dev .*pass --stack prod/);
+            assert.match(
+                wrong.stderr,
+                /it is the export of stack prod of project defender-servers-example, not of stack dev .*pass --stack prod/,
+            );
             assert.equal(readState(path.join(__dirname, "fixtures", "state", "default.json")).stack, "dev");
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });

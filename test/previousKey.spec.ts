@@ -52,8 +52,15 @@ const FLEETS: Array<{ label: string; args: DefenderForServersNetworkRestrictedAr
 ];
 
 /** `args` with machine `index` under `key`, and `previousKey` when given. */
-function withKey(args: DefenderForServersNetworkRestrictedArgs, index: number, key: string, previousKey?: string): DefenderForServersNetworkRestrictedArgs {
-    const machines = args.machines!.map((m, i): MachineSettings => (i === index ? { ...m, key, ...(previousKey ? { previousKey } : {}) } : m));
+function withKey(
+    args: DefenderForServersNetworkRestrictedArgs,
+    index: number,
+    key: string,
+    previousKey?: string,
+): DefenderForServersNetworkRestrictedArgs {
+    const machines = args.machines!.map((m, i): MachineSettings =>
+        i === index ? { ...m, key, ...(previousKey ? { previousKey } : {}) } : m,
+    );
     return { ...args, machines };
 }
 
@@ -84,7 +91,11 @@ for (const mode of MODES) {
                     const before = await construct(withKey(fleet.args, index, "old"), mode.preview);
                     const after = await construct(withKey(fleet.args, index, "new", "old"), mode.preview);
 
-                    assert.deepEqual(before.resources.filter((r) => r.aliases !== undefined).map((r) => r.name), [], "aliases without a previousKey");
+                    assert.deepEqual(
+                        before.resources.filter((r) => r.aliases !== undefined).map((r) => r.name),
+                        [],
+                        "aliases without a previousKey",
+                    );
                     const old = ownedBy(before, "old");
                     const renamed = ownedBy(after, "new");
                     assert.ok(old.length > 0, "the machine registered no resources under its old key");
@@ -97,12 +108,18 @@ for (const mode of MODES) {
                         const oldName = `${r.name.slice(0, -"new".length)}old`;
                         assert.deepEqual(r.aliases, [{ name: oldName, parent: r.parent }], `${r.name}'s aliases`);
                         const target = oldByIdentity.get(identity({ type: r.type, name: oldName, parent: r.parent }));
-                        assert.ok(target !== undefined, `${r.name} aliases ${oldName}, which the old key did not register (as ${r.type} under the same parent)`);
+                        assert.ok(
+                            target !== undefined,
+                            `${r.name} aliases ${oldName}, which the old key did not register (as ${r.type} under the same parent)`,
+                        );
                         assert.ok(!aliased.has(oldName), `two resources alias ${oldName}`);
                         aliased.add(oldName);
                         if (r.type === "azure-native:resources:Deployment") {
                             // The exception the README names: the gateway link's ARM deployment is named after the key.
-                            assert.deepEqual([target.inputs.deploymentName, r.inputs.deploymentName], ["defender-arc-gateway-old", "defender-arc-gateway-new"]);
+                            assert.deepEqual(
+                                [target.inputs.deploymentName, r.inputs.deploymentName],
+                                ["defender-arc-gateway-old", "defender-arc-gateway-new"],
+                            );
                         }
                         // What Azure is sent stays the same, so the update has nothing to change there.
                         assert.deepEqual(comparableInputs(r), comparableInputs(target), `${r.name}'s inputs differ from ${oldName}'s`);
@@ -116,7 +133,10 @@ for (const mode of MODES) {
 
                     // Everything else is registered as before, and without aliases.
                     const others = (run: RunResult, key: string) =>
-                        run.resources.filter((r) => !r.name.endsWith(`-${key}`)).map(identity).sort();
+                        run.resources
+                            .filter((r) => !r.name.endsWith(`-${key}`))
+                            .map(identity)
+                            .sort();
                     assert.deepEqual(others(after, "new"), others(before, "old"));
                     assert.deepEqual(
                         after.resources.filter((r) => r.aliases !== undefined && !r.name.endsWith("-new")).map((r) => r.name),

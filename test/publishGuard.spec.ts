@@ -38,7 +38,8 @@ describe("publishing guard", () => {
             bugs: { url: "https://github.com/OWNER/defender-servers/issues" },
         });
         assert.equal(result.status, 1);
-        for (const field of ["repository.url", "homepage", "bugs.url"]) assert.match(result.stderr, new RegExp(`${field.replace(".", "\\.")}: `));
+        for (const field of ["repository.url", "homepage", "bugs.url"])
+            assert.match(result.stderr, new RegExp(`${field.replace(".", "\\.")}: `));
         assert.match(result.stderr, /Set the real GitHub owner/);
     });
 

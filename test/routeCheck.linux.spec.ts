@@ -28,7 +28,13 @@ const INPUT: EgressInput = {
 const ENDPOINTS = egressEndpoints(INPUT);
 const A = EGRESS_AGENTS;
 /** The agent mixes a Linux machine can run. */
-const MIXES: string[][] = [[A.mde], [A.mde, A.azureMonitorAgent], [A.mde, A.azureMonitorAgent, A.guestConfiguration], [A.legacyAgent], [A.arcAgent, A.mde, A.azureMonitorAgent]];
+const MIXES: string[][] = [
+    [A.mde],
+    [A.mde, A.azureMonitorAgent],
+    [A.mde, A.azureMonitorAgent, A.guestConfiguration],
+    [A.legacyAgent],
+    [A.arcAgent, A.mde, A.azureMonitorAgent],
+];
 const DENIED = "denied.contoso-not-allowed.test";
 
 function targets(agents: string[]): string[] {
@@ -44,7 +50,14 @@ function machine(world: TlsWorld): Sandbox {
     put(
         sb,
         "etc/hosts",
-        ["127.0.0.1 localhost", "10.1.2.3 arc.privatelink.probe.test", "172.20.0.9 monitor.privatelink.probe.test", "fd12:3456::7 v6.privatelink.probe.test", "52.174.0.1 public.privatelink.probe.test", ""].join("\n"),
+        [
+            "127.0.0.1 localhost",
+            "10.1.2.3 arc.privatelink.probe.test",
+            "172.20.0.9 monitor.privatelink.probe.test",
+            "fd12:3456::7 v6.privatelink.probe.test",
+            "52.174.0.1 public.privatelink.probe.test",
+            "",
+        ].join("\n"),
     );
     return sb;
 }
@@ -62,17 +75,34 @@ describe("Linux route check against a real Squid with the component's own allowl
     let bumpDb: string;
 
     before(async function () {
-        assert.equal(process.getuid?.(), 0, "these tests run the script in a mount namespace and bind ports 80 and 443 on loopback; they need root and never skip");
-        assert.ok(every.some((t) => t.endsWith(":80")), "the egress list has plain-HTTP targets (the GET path is exercised)");
+        assert.equal(
+            process.getuid?.(),
+            0,
+            "these tests run the script in a mount namespace and bind ports 80 and 443 on loopback; they need root and never skip",
+        );
+        assert.ok(
+            every.some((t) => t.endsWith(":80")),
+            "the egress list has plain-HTTP targets (the GET path is exercised)",
+        );
         world = await startTlsWorld(names);
         const rules = `${squidAllowlistSnippet(ENDPOINTS)}http_access deny all\n`;
         squid = await startSquid({ prefix: "route-squid-", hosts: names, hostsAddress: world.address, rules });
         bumpDb = fs.mkdtempSync(path.join(os.tmpdir(), "ds-bump-"));
         fs.rmdirSync(bumpDb);
         const bump = bumpDirectives(world, bumpDb, proxyUser());
-        bumping = await startSquid({ prefix: "bump-squid-", hosts: names, hostsAddress: world.address, httpPortOptions: bump.portOptions, rules: `${bump.rules}\n${rules}` });
+        bumping = await startSquid({
+            prefix: "bump-squid-",
+            hosts: names,
+            hostsAddress: world.address,
+            httpPortOptions: bump.portOptions,
+            rules: `${bump.rules}\n${rules}`,
+        });
         silentPort = await freePort();
-        silent = spawn(process.execPath, ["-e", `require("net").createServer((s) => s.on("error", () => {})).listen(${silentPort}, "127.0.0.1")`], { stdio: "ignore" });
+        silent = spawn(
+            process.execPath,
+            ["-e", `require("net").createServer((s) => s.on("error", () => {})).listen(${silentPort}, "127.0.0.1")`],
+            { stdio: "ignore" },
+        );
         await waitForPort(silentPort, { what: "the silent listener", child: silent });
     });
 
@@ -118,7 +148,14 @@ describe("Linux route check against a real Squid with the component's own allowl
         const sb = machine(world);
         const hosts = [...targets([A.azureMonitorAgent]), `${DENIED}:443`];
         const res = run(sb, OS_PROXY, env(url(squid), hosts), { timeoutMs: 60_000 });
-        expectFailure(res, 1, new RegExp(`route check failed for 1 host\\(s\\): ${DENIED.replace(/\./g, "\\.")}:443 \\(the proxy answered HTTP 403 to CONNECT\\) \\(every file this run changed was put back\\)$`), urls(squid));
+        expectFailure(
+            res,
+            1,
+            new RegExp(
+                `route check failed for 1 host\\(s\\): ${DENIED.replace(/\./g, "\\.")}:443 \\(the proxy answered HTTP 403 to CONNECT\\) \\(every file this run changed was put back\\)$`,
+            ),
+            urls(squid),
+        );
         assert.ok(!fs.existsSync(path.join(sb.root, "etc/apt/apt.conf.d/95defender-servers-proxy")), "the apt file stayed");
     });
 
@@ -130,8 +167,17 @@ describe("Linux route check against a real Squid with the component's own allowl
     it("fails against a TLS-intercepting Squid (ssl_bump), naming the interception CA as the issuer", () => {
         const hosts = targets([A.azureMonitorAgent]);
         const res = run(machine(world), OS_PROXY, env(url(bumping), hosts), { timeoutMs: 60_000 });
-        expectFailure(res, 1, /route check failed for 4 host\(s\): .*global\.handler\.control\.monitor\.azure\.com:443 \(its TLS certificate is not trusted by this machine's trust store \(issuer: [^)]*Contoso TLS Inspection CA\); a TLS-intercepting proxy\?/, urls(bumping));
-        assert.match(bumping?.accessLog() ?? "", /CONNECT global\.handler\.control\.monitor\.azure\.com:443/, "the bumping Squid was really asked");
+        expectFailure(
+            res,
+            1,
+            /route check failed for 4 host\(s\): .*global\.handler\.control\.monitor\.azure\.com:443 \(its TLS certificate is not trusted by this machine's trust store \(issuer: [^)]*Contoso TLS Inspection CA\); a TLS-intercepting proxy\?/,
+            urls(bumping),
+        );
+        assert.match(
+            bumping?.accessLog() ?? "",
+            /CONNECT global\.handler\.control\.monitor\.azure\.com:443/,
+            "the bumping Squid was really asked",
+        );
     });
 
     it("the same hosts pass through that Squid's allowlist when the machine trusts nothing but the far end: only interception fails", () => {
@@ -141,7 +187,12 @@ describe("Linux route check against a real Squid with the component's own allowl
 
     it("fails for a target the bypass list sends around the proxy, naming the host and the entry", () => {
         const hosts = targets([A.azureMonitorAgent]);
-        const res = run(machine(world), OS_PROXY, { ...env(url(squid), hosts), PROXY_BYPASS: "10.0.0.0/8,.monitor.azure.com" }, { timeoutMs: 60_000 });
+        const res = run(
+            machine(world),
+            OS_PROXY,
+            { ...env(url(squid), hosts), PROXY_BYPASS: "10.0.0.0/8,.monitor.azure.com" },
+            { timeoutMs: 60_000 },
+        );
         expectFailure(
             res,
             1,
@@ -155,10 +206,30 @@ describe("Linux route check against a real Squid with the component's own allowl
         const sb = machine(world);
         put(sb, "lib/systemd/system/extd.service", "[Service]\nExecStart=/opt/azcmagent/bin/extd\n");
         withSystemd(sb);
-        const res = run(sb, ARC_PROXY, { PROXY_URL: url(squid), ROUTE_CHECK_HOSTS: [...targets([A.arcAgent]), `${DENIED}:443`].join(","), ROUTE_CHECK_TIMEOUT_SECONDS: "5" }, { timeoutMs: 60_000 });
-        expectFailure(res, 1, new RegExp(`route check failed for 1 host\\(s\\): ${DENIED.replace(/\./g, "\\.")}:443 \\(the proxy answered HTTP 403 to CONNECT\\)$`), urls(squid));
+        const res = run(
+            sb,
+            ARC_PROXY,
+            {
+                PROXY_URL: url(squid),
+                ROUTE_CHECK_HOSTS: [...targets([A.arcAgent]), `${DENIED}:443`].join(","),
+                ROUTE_CHECK_TIMEOUT_SECONDS: "5",
+            },
+            { timeoutMs: 60_000 },
+        );
+        expectFailure(
+            res,
+            1,
+            new RegExp(
+                `route check failed for 1 host\\(s\\): ${DENIED.replace(/\./g, "\\.")}:443 \\(the proxy answered HTTP 403 to CONNECT\\)$`,
+            ),
+            urls(squid),
+        );
         // The stub agent keeps its settings there; `config list` creates it empty.
-        assert.deepEqual(JSON.parse(fs.readFileSync(path.join(sb.state, "config.json"), "utf8")), {}, "azcmagent was told to change something");
+        assert.deepEqual(
+            JSON.parse(fs.readFileSync(path.join(sb.state, "config.json"), "utf8")),
+            {},
+            "azcmagent was told to change something",
+        );
         assert.ok(!fs.existsSync(path.join(sb.root, "etc/systemd/system/extd.service.d/13-Proxy.conf")), "extd's drop-in was written");
     });
 
@@ -181,15 +252,30 @@ describe("Linux route check against a real Squid with the component's own allowl
     });
 
     it("private names: passes for RFC 1918 and fc00::/7 answers, fails naming a public answer and a missing one", () => {
-        const pass = run(machine(world), OS_PROXY, { PROXY_URL: url(squid), ROUTE_CHECK_PRIVATE_HOSTS: "arc.privatelink.probe.test,monitor.privatelink.probe.test,v6.privatelink.probe.test" });
+        const pass = run(machine(world), OS_PROXY, {
+            PROXY_URL: url(squid),
+            ROUTE_CHECK_PRIVATE_HOSTS: "arc.privatelink.probe.test,monitor.privatelink.probe.test,v6.privatelink.probe.test",
+        });
         assert.equal(pass.status, 0, pass.stderr);
         assert.match(pass.stdout, /route check passed for 0 host\(s\) through the proxy .* and 3 private name\(s\)/);
-        const res = run(machine(world), OS_PROXY, { PROXY_URL: url(squid), ROUTE_CHECK_PRIVATE_HOSTS: "arc.privatelink.probe.test,public.privatelink.probe.test,missing.privatelink.probe.test" });
-        expectFailure(res, 1, /route check failed for 2 host\(s\): public\.privatelink\.probe\.test \(DNS answer not in private address space: 52\.174\.0\.1\); missing\.privatelink\.probe\.test \(no DNS answer\)/, urls(squid));
+        const res = run(machine(world), OS_PROXY, {
+            PROXY_URL: url(squid),
+            ROUTE_CHECK_PRIVATE_HOSTS: "arc.privatelink.probe.test,public.privatelink.probe.test,missing.privatelink.probe.test",
+        });
+        expectFailure(
+            res,
+            1,
+            /route check failed for 2 host\(s\): public\.privatelink\.probe\.test \(DNS answer not in private address space: 52\.174\.0\.1\); missing\.privatelink\.probe\.test \(no DNS answer\)/,
+            urls(squid),
+        );
     });
 
     it("empty or absent ROUTE_CHECK_* skip the check; bad values are refused before anything changes", () => {
-        const skipped = run(machine(world), OS_PROXY, { PROXY_URL: url(squid), ROUTE_CHECK_HOSTS: "", ROUTE_CHECK_PRIVATE_HOSTS: undefined });
+        const skipped = run(machine(world), OS_PROXY, {
+            PROXY_URL: url(squid),
+            ROUTE_CHECK_HOSTS: "",
+            ROUTE_CHECK_PRIVATE_HOSTS: undefined,
+        });
         assert.equal(skipped.status, 0, skipped.stderr);
         assert.doesNotMatch(skipped.stdout, /route check/);
         for (const [extra, message] of [

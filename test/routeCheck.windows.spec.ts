@@ -83,12 +83,70 @@ function openssl(args: string[], cwd: string): void {
 /** A test root CA, a server certificate it signs for `names`, and a self-signed "interception" CA. */
 function makePki(dir: string, names: string[]): void {
     const ca = ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"];
-    openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", `/CN=${ROOT_CA_NAME}`, ...ca], dir);
-    openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "bump.key", "-out", "bump.pem", "-days", "2", "-subj", `/CN=${BUMP_CA_NAME}`, ...ca], dir);
-    openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=microsoft-stand-in"], dir);
+    openssl(
+        [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            `/CN=${ROOT_CA_NAME}`,
+            ...ca,
+        ],
+        dir,
+    );
+    openssl(
+        [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "bump.key",
+            "-out",
+            "bump.pem",
+            "-days",
+            "2",
+            "-subj",
+            `/CN=${BUMP_CA_NAME}`,
+            ...ca,
+        ],
+        dir,
+    );
+    openssl(
+        ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=microsoft-stand-in"],
+        dir,
+    );
     const ext = `subjectAltName=${names.map((n) => `DNS:${n}`).join(",")}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`;
     fs.writeFileSync(path.join(dir, "server.ext"), ext);
-    openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext"], dir);
+    openssl(
+        [
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+        ],
+        dir,
+    );
     fs.mkdirSync(path.join(dir, "no-certs"));
     fs.chmodSync(dir, 0o755);
     for (const f of ["bump.pem", "bump.key"]) fs.chmodSync(path.join(dir, f), 0o644);
@@ -103,9 +161,26 @@ interface RouteResult {
 }
 
 /** Runs the route check of `script` under pwsh without blocking the event loop (the servers here answer it). */
-function routeCheck(script: string, proxyUrl: string, hosts: string[], pki: string, extra: Record<string, string> = {}): Promise<RouteResult> {
+function routeCheck(
+    script: string,
+    proxyUrl: string,
+    hosts: string[],
+    pki: string,
+    extra: Record<string, string> = {},
+): Promise<RouteResult> {
     const { pwsh } = windowsTestTools();
-    const args = ["-NoProfile", "-NonInteractive", "-File", RUNNER, "-Script", script, "-ProxyUrl", proxyUrl, "-RouteCheckHosts", hosts.join(",")];
+    const args = [
+        "-NoProfile",
+        "-NonInteractive",
+        "-File",
+        RUNNER,
+        "-Script",
+        script,
+        "-ProxyUrl",
+        proxyUrl,
+        "-RouteCheckHosts",
+        hosts.join(","),
+    ];
     for (const [k, v] of Object.entries(extra)) args.push(`-${k}`, v);
     const env = { ...process.env, SSL_CERT_FILE: path.join(pki, "ca.pem"), SSL_CERT_DIR: path.join(pki, "no-certs"), NO_COLOR: "1" };
     return new Promise((resolve, reject) => {
@@ -129,7 +204,9 @@ function assertOpenSslSquid(): void {
     const squid = findSquid();
     const version = spawnSync(squid, ["-v"], { encoding: "utf8" });
     if (version.status !== 0 || !version.stdout.includes("--with-openssl")) {
-        assert.fail(`${squid} is not built with OpenSSL (no ssl_bump): install the Debian package squid-openssl (tools/install-test-tools.sh does); this test never skips`);
+        assert.fail(
+            `${squid} is not built with OpenSSL (no ssl_bump): install the Debian package squid-openssl (tools/install-test-tools.sh does); this test never skips`,
+        );
     }
 }
 
@@ -162,7 +239,8 @@ describe("Windows route check against the component's own Squid snippet (pwsh, r
 
     before(async function () {
         const { pwsh } = windowsTestTools();
-        if (!fs.existsSync(pwsh)) assert.fail(`PowerShell (pwsh) is not installed at ${pwsh}: run bash tools/install-test-tools.sh; this test never skips`);
+        if (!fs.existsSync(pwsh))
+            assert.fail(`PowerShell (pwsh) is not installed at ${pwsh}: run bash tools/install-test-tools.sh; this test never skips`);
         pki = fs.mkdtempSync(path.join(os.tmpdir(), "win-route-pki-"));
         makePki(pki, names);
         const started = (server: net.Server, port: number): Promise<void> =>
@@ -170,16 +248,23 @@ describe("Windows route check against the component's own Squid snippet (pwsh, r
                 server.once("error", (e: NodeJS.ErrnoException) =>
                     reject(
                         e.code === "EACCES"
-                            ? new Error(`binding ${address}:${port} needs root or CAP_NET_BIND_SERVICE (the probes use the real ports 80 and 443); this test never skips`)
+                            ? new Error(
+                                  `binding ${address}:${port} needs root or CAP_NET_BIND_SERVICE (the probes use the real ports 80 and 443); this test never skips`,
+                              )
                             : e,
                     ),
                 );
                 server.listen(port, address, () => resolve());
             });
-        tlsServer = tracked(tls.createServer({ key: fs.readFileSync(path.join(pki, "server.key")), cert: fs.readFileSync(path.join(pki, "server.pem")) }, (s) => {
-            s.on("error", () => {});
-            s.end();
-        }));
+        tlsServer = tracked(
+            tls.createServer(
+                { key: fs.readFileSync(path.join(pki, "server.key")), cert: fs.readFileSync(path.join(pki, "server.pem")) },
+                (s) => {
+                    s.on("error", () => {});
+                    s.end();
+                },
+            ),
+        );
         tlsServer.on("tlsClientError", () => {});
         await started(tlsServer, 443);
         httpServer = tracked(http.createServer((req, res) => res.end(`stand-in for ${req.headers.host}`)));
@@ -193,7 +278,10 @@ describe("Windows route check against the component's own Squid snippet (pwsh, r
         if (pki !== "") fs.rmSync(pki, { recursive: true, force: true });
     });
 
-    async function squidFor(egress: EgressEndpoint[], options: { httpPortOptions?: string; extraRules?: string } = {}): Promise<SquidServer> {
+    async function squidFor(
+        egress: EgressEndpoint[],
+        options: { httpPortOptions?: string; extraRules?: string } = {},
+    ): Promise<SquidServer> {
         const rules = `${options.extraRules ?? ""}${squidAllowlistSnippet(egress)}http_access deny all\n`;
         const squid = await startSquid({ rules, hosts: names, hostsAddress: address, prefix: "win-route-squid-", ...options });
         squids.push(squid);
@@ -216,7 +304,9 @@ describe("Windows route check against the component's own Squid snippet (pwsh, r
             const log = squid.accessLog();
             assert.ok(!/CONNECT [^ ]+:80 /.test(log), "no CONNECT to a port-80 host");
             if (targets.includes("crl.microsoft.com:80")) assert.match(log, /GET http:\/\/crl\.microsoft\.com\//);
-            console.log(`      ${targets.length} targets (${targets.filter((t) => t.endsWith(":80")).length} on port 80) in ${result.seconds} s`);
+            console.log(
+                `      ${targets.length} targets (${targets.filter((t) => t.endsWith(":80")).length} on port 80) in ${result.seconds} s`,
+            );
         });
     }
 
@@ -273,19 +363,28 @@ describe("Windows route check against the component's own Squid snippet (pwsh, r
         assert.ok(bypassed.length > 0, "the mix probes hosts under events.data.microsoft.com");
         assert.deepEqual(
             result.failures,
-            bypassed.map((t) => `${t}: the bypass list entry '*.events.data.microsoft.com' sends it past the proxy, so the agents would not use this route; remove the entry or send this host through the proxy`),
+            bypassed.map(
+                (t) =>
+                    `${t}: the bypass list entry '*.events.data.microsoft.com' sends it past the proxy, so the agents would not use this route; remove the entry or send this host through the proxy`,
+            ),
         );
         for (const t of bypassed) assert.ok(!squid.accessLog().includes(t), `${t} was probed through the proxy`);
     });
 
     it("one total bound: every target of the largest mix against a proxy that never answers ends within it", async function () {
         const targets = allTargets;
-        assert.ok(targets.length * 10 > 600, `${targets.length} targets x 10 s must exceed the run command's 600 s for this case to mean anything`);
+        assert.ok(
+            targets.length * 10 > 600,
+            `${targets.length} targets x 10 s must exceed the run command's 600 s for this case to mean anything`,
+        );
         const silent = tracked(net.createServer((s) => s.on("error", () => {})));
         const port = await freePort();
         await new Promise<void>((r) => silent.listen(port, "127.0.0.1", () => r()));
         try {
-            const result = await routeCheck(OS_SCRIPT, `http://127.0.0.1:${port}`, targets, pki, { RouteCheckTimeoutSeconds: "2", RouteCheckTotalSeconds: "5" });
+            const result = await routeCheck(OS_SCRIPT, `http://127.0.0.1:${port}`, targets, pki, {
+                RouteCheckTimeoutSeconds: "2",
+                RouteCheckTotalSeconds: "5",
+            });
             assert.equal(result.failures.length, targets.length);
             assert.ok(result.seconds < 8, `took ${result.seconds} s with a 5 s bound`);
             assert.ok(result.failures.filter((f) => f.endsWith("(timeout)")).length >= 2, result.output);

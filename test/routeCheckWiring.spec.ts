@@ -15,8 +15,14 @@ describe("route check wiring", () => {
         const command = inputs(named(run, "d-os-proxy-win-vm"));
         const hosts = parameter(command, "RouteCheckHosts")!.split(",");
         assert.ok(hosts.includes("global.handler.control.monitor.azure.com:443"), "AMA's control host is probed");
-        assert.ok(hosts.some((h) => /^winatp-gw-[a-z0-9]+\.microsoft\.com:443$/.test(h)), "MDE's standard gateway is probed");
-        assert.ok(hosts.every((h) => /^[a-z0-9.-]+:\d+$/.test(h)), "only concrete host:port entries, no wildcards");
+        assert.ok(
+            hosts.some((h) => /^winatp-gw-[a-z0-9]+\.microsoft\.com:443$/.test(h)),
+            "MDE's standard gateway is probed",
+        );
+        assert.ok(
+            hosts.every((h) => /^[a-z0-9.-]+:\d+$/.test(h)),
+            "only concrete host:port entries, no wildcards",
+        );
         assert.equal(parameter(command, "RouteCheckTimeoutSeconds"), "10");
         assert.equal(parameter(command, "ROUTE_CHECK_HOSTS"), undefined);
     });
@@ -25,7 +31,10 @@ describe("route check wiring", () => {
         const run = await construct(mixedFleet());
         const arc = parameter(inputs(named(run, "d-arc-agent-proxy-lnx-arc")), "ROUTE_CHECK_HOSTS")!.split(",");
         assert.ok(arc.length > 0 && arc.every((h) => !h.includes("*")));
-        assert.ok(arc.some((h) => h.endsWith(".his.arc.azure.com:443")), `no Arc identity host in ${arc.join(",")}`);
+        assert.ok(
+            arc.some((h) => h.endsWith(".his.arc.azure.com:443")),
+            `no Arc identity host in ${arc.join(",")}`,
+        );
         const os = parameter(inputs(named(run, "d-os-proxy-lnx-arc")), "ROUTE_CHECK_HOSTS")!.split(",");
         for (const host of arc) assert.ok(os.includes(host), `${host} missing from the OS script's check`);
     });
@@ -111,7 +120,10 @@ describe("route check targets: install-time hosts of agents not installed yet", 
 
     it("refuses a not-yet-installed agent the machine does not run, or one it does not know", () => {
         const egress = streamlined({ mde: true });
-        assert.throws(() => routeCheckTargets(egress, [ARC], { notYetInstalled: [MDE] }), /notYetInstalled: "Defender for Endpoint" is not one of the machine's agents/);
+        assert.throws(
+            () => routeCheckTargets(egress, [ARC], { notYetInstalled: [MDE] }),
+            /notYetInstalled: "Defender for Endpoint" is not one of the machine's agents/,
+        );
         assert.throws(() => routeCheckTargets(egress, [MDE], { notYetInstalled: ["MDE"] }), /notYetInstalled: unknown agent "MDE"/);
     });
 });
@@ -137,9 +149,12 @@ describe("route check wiring: install-time hosts reach the scripts", () => {
 });
 
 describe("Windows OS-proxy parameters", () => {
-    const proxy = { url: "http://proxy.corp.example:3128", host: "proxy.corp.example", port: 3128, bypass: [] } as unknown as Parameters<typeof osProxyRunCommand>[1];
+    const proxy = { url: "http://proxy.corp.example:3128", host: "proxy.corp.example", port: 3128, bypass: [] } as unknown as Parameters<
+        typeof osProxyRunCommand
+    >[1];
     it("sends ReplaceExistingWinHttpProxy=true only when asked; the script refuses another WinHTTP proxy without it", () => {
-        const names = (replace: boolean) => osProxyRunCommand("windows", proxy, [], undefined, replace).parameters.map((p) => `${p.name}=${p.value}`);
+        const names = (replace: boolean) =>
+            osProxyRunCommand("windows", proxy, [], undefined, replace).parameters.map((p) => `${p.name}=${p.value}`);
         assert.ok(!names(false).some((n) => n.startsWith("ReplaceExistingWinHttpProxy")));
         assert.ok(names(true).includes("ReplaceExistingWinHttpProxy=true"));
         assert.ok(!osProxyRunCommand("linux", proxy, [], undefined, true).parameters.some((p) => p.name.startsWith("Replace")));

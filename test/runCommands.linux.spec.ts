@@ -15,8 +15,13 @@ const PROXY: NormalizedProxy = {
     routeCheck: true,
 };
 const BYPASS = ["168.63.129.16", "169.254.169.254", "localhost", "127.0.0.1", "*.corp.example"];
-const ROUTE = { hosts: ["global.handler.control.monitor.azure.com:443", "packages.microsoft.com:443"], privateHosts: ["x.privatelink.monitor.azure.com"], timeoutSeconds: 7 };
-const params = (spec: { parameters: Array<{ name: string; value: string }> }) => Object.fromEntries(spec.parameters.map((p) => [p.name, p.value]));
+const ROUTE = {
+    hosts: ["global.handler.control.monitor.azure.com:443", "packages.microsoft.com:443"],
+    privateHosts: ["x.privatelink.monitor.azure.com"],
+    timeoutSeconds: 7,
+};
+const params = (spec: { parameters: Array<{ name: string; value: string }> }) =>
+    Object.fromEntries(spec.parameters.map((p) => [p.name, p.value]));
 
 describe("run-command parameters", () => {
     it("Linux OS proxy: PROXY_URL, PROXY_BYPASS and, with a route check, ROUTE_CHECK_*", () => {
@@ -48,14 +53,23 @@ describe("run-command parameters", () => {
     });
 
     it("Linux Arc agent: apply with the extension service's no_proxy and the Arc hosts to prove; verify as its own step", () => {
-        assert.deepEqual(params(arcAgentProxyRunCommand("linux", PROXY, ["Arc", "ARM"], BYPASS, { hosts: ["gbl.his.arc.azure.com:443"], privateHosts: [], timeoutSeconds: 5 })), {
-            PROXY_URL: PROXY.url,
-            ARC_PROXY_BYPASS: "Arc,ARM",
-            PROXY_BYPASS: "168.63.129.16,169.254.169.254,localhost,127.0.0.1,.corp.example",
-            ARC_MODE: "apply",
-            ROUTE_CHECK_HOSTS: "gbl.his.arc.azure.com:443",
-            ROUTE_CHECK_TIMEOUT_SECONDS: "5",
-        });
+        assert.deepEqual(
+            params(
+                arcAgentProxyRunCommand("linux", PROXY, ["Arc", "ARM"], BYPASS, {
+                    hosts: ["gbl.his.arc.azure.com:443"],
+                    privateHosts: [],
+                    timeoutSeconds: 5,
+                }),
+            ),
+            {
+                PROXY_URL: PROXY.url,
+                ARC_PROXY_BYPASS: "Arc,ARM",
+                PROXY_BYPASS: "168.63.129.16,169.254.169.254,localhost,127.0.0.1,.corp.example",
+                ARC_MODE: "apply",
+                ROUTE_CHECK_HOSTS: "gbl.his.arc.azure.com:443",
+                ROUTE_CHECK_TIMEOUT_SECONDS: "5",
+            },
+        );
         const verify = arcAgentProxyVerifyRunCommand("linux", PROXY, [], BYPASS);
         assert.ok(verify !== undefined);
         assert.equal(verify.runCommandName, "defender-arc-agent-proxy-verify");
@@ -79,7 +93,8 @@ for (const mode of MODES) {
                 { name: "ARC_MODE", value: "verify" },
             );
             const mde = waitsFor(run, named(run, "d-mde-integration"));
-            for (const step of ["d-os-proxy-lnx-arc", "d-arc-agent-proxy-lnx-arc", "d-arc-agent-proxy-verify-lnx-arc"]) assert.ok(mde.includes(step), step);
+            for (const step of ["d-os-proxy-lnx-arc", "d-arc-agent-proxy-lnx-arc", "d-arc-agent-proxy-verify-lnx-arc"])
+                assert.ok(mde.includes(step), step);
         });
 
         it("Windows Arc: the Arc agent's proxy waits for the OS proxy (no read-back step)", async () => {

@@ -377,7 +377,12 @@ describe("component provider schema", function () {
 
     it("leaves as plain strings the fields that are not choices", () => {
         // A path or a name is free text: turning one into an enum would refuse every real value.
-        for (const dotted of ["RolloutSettings.scope", "DefenderForServersNetworkRestrictedArgs.location", "MachineSettings.key", "ProxySettings.address"]) {
+        for (const dotted of [
+            "RolloutSettings.scope",
+            "DefenderForServersNetworkRestrictedArgs.location",
+            "MachineSettings.key",
+            "ProxySettings.address",
+        ]) {
             const [name, field] = dotted.split(".");
             assert.equal(schemaFields(name)[field]?.type, "string", dotted);
         }
@@ -544,7 +549,8 @@ describe("the YAML example", function () {
             if (property.$ref !== undefined) {
                 const type = schema.types[property.$ref.slice("#/types/".length)];
                 if (type.enum !== undefined) {
-                    if (!type.enum.some((m) => m.value === value)) problems.push(`${at}: ${JSON.stringify(value)} is not one of the enum's values`);
+                    if (!type.enum.some((m) => m.value === value))
+                        problems.push(`${at}: ${JSON.stringify(value)} is not one of the enum's values`);
                     return;
                 }
                 if (value === null || typeof value !== "object" || Array.isArray(value)) return void problems.push(`${at}: not an object`);

@@ -32,10 +32,21 @@ const MINIMAL = { subscriptionId: SUBSCRIPTION, location: "westeurope" };
 
 const PROXY = { address: "http://proxy.corp.example:3128", bypass: [".corp.example"] };
 const arc = (key: string): MachineSettings => ({ key, kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: key });
-const vm = (key: string): MachineSettings => ({ key, kind: "azureVm", os: "linux", resourceGroupName: "rg-app", name: key, systemAssignedIdentity: true });
+const vm = (key: string): MachineSettings => ({
+    key,
+    kind: "azureVm",
+    os: "linux",
+    resourceGroupName: "rg-app",
+    name: key,
+    systemAssignedIdentity: true,
+});
 const HUB = "99999999-8888-7777-6666-555555555555";
 const hubZone = (zone: string) => `/subscriptions/${HUB}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/${zone}`;
-const ARC_ZONES = ["privatelink.his.arc.azure.com", "privatelink.guestconfiguration.azure.com", "privatelink.dp.kubernetesconfiguration.azure.com"];
+const ARC_ZONES = [
+    "privatelink.his.arc.azure.com",
+    "privatelink.guestconfiguration.azure.com",
+    "privatelink.dp.kubernetesconfiguration.azure.com",
+];
 
 describe("DefenderMachines and DefenderSubscription: readiness as data", () => {
     it("the MDE settings wait for every proxy run command of the machines passed as readiness, the plan for the settings", async () => {
@@ -45,7 +56,9 @@ describe("DefenderMachines and DefenderSubscription: readiness as data", () => {
             new DefenderSubscription("sub", { ...MINIMAL, readiness: [east.readiness, west.readiness] });
         });
         assert.deepEqual(run.errors, []);
-        const commands = run.resources.filter((r) => r.type.endsWith("RunCommand") || r.type.endsWith("RunCommandByVirtualMachine")).map((r) => r.name);
+        const commands = run.resources
+            .filter((r) => r.type.endsWith("RunCommand") || r.type.endsWith("RunCommandByVirtualMachine"))
+            .map((r) => r.name);
         assert.ok(commands.length >= 5, `too few run commands: ${commands.join(", ")}`);
         const settings = waitsFor(run, named(run, "sub-mde-integration"));
         for (const command of commands) assert.ok(settings.includes(command), `sub-mde-integration does not wait for ${command}`);
@@ -59,7 +72,10 @@ describe("DefenderMachines and DefenderSubscription: readiness as data", () => {
             new DefenderSubscription("sub", MINIMAL);
         });
         assert.deepEqual(waitsFor(run, named(run, "sub-mde-integration")), []);
-        assert.ok(run.warnings.some((w) => w.startsWith("readiness: is unset, so MDE integration is switched on at once")), run.warnings.join("\n"));
+        assert.ok(
+            run.warnings.some((w) => w.startsWith("readiness: is unset, so MDE integration is switched on at once")),
+            run.warnings.join("\n"),
+        );
     });
 
     it("a failed Arc proxy script fails the machines' readiness, and the subscription's MDE settings and plan are never registered", async () => {
@@ -71,7 +87,10 @@ describe("DefenderMachines and DefenderSubscription: readiness as data", () => {
             { resourceOutputs: { "east-arc-agent-proxy-a1": { instanceView: { executionState: "Failed", exitCode: 3 } } } },
         );
         assert.match(run.errors.join("\n"), /not ready for MDE integration: east-arc-agent-proxy-a1 ended Failed \(exit code 3\)/);
-        assert.ok(!run.resources.some((r) => r.name === "sub-mde-integration" || r.name === "sub-plan"), "MDE was registered over a broken Arc proxy");
+        assert.ok(
+            !run.resources.some((r) => r.name === "sub-mde-integration" || r.name === "sub-plan"),
+            "MDE was registered over a broken Arc proxy",
+        );
     });
 
     it("a P1 machine plan waits for that machine's readiness and the MDE settings", async () => {
@@ -81,7 +100,16 @@ describe("DefenderMachines and DefenderSubscription: readiness as data", () => {
                 ...MINIMAL,
                 plan: { subPlan: "P1" },
                 readiness: [machines.readiness],
-                machinePlans: [{ key: "v1", kind: "azureVm", resourceGroupName: "rg-app", name: "v1", defenderPlan: "P1", readiness: machines.machineReadiness.apply((r) => r.v1) }],
+                machinePlans: [
+                    {
+                        key: "v1",
+                        kind: "azureVm",
+                        resourceGroupName: "rg-app",
+                        name: "v1",
+                        defenderPlan: "P1",
+                        readiness: machines.machineReadiness.apply((r) => r.v1),
+                    },
+                ],
             });
         });
         assert.deepEqual(run.errors, []);
@@ -156,17 +184,25 @@ describe("DefenderConnectivity: the hub pattern", () => {
         assert.deepEqual(ofType(run, "azure-native:privatedns:PrivateZone"), []);
         assert.deepEqual(ofType(run, "azure-native:privatedns:VirtualNetworkLink"), []);
         const provider = named(run, "hub").urn;
-        for (const name of ["hub-link-arc-scope", "hub-link-arc-endpoint", "hub-link-arc-endpoint-dns"]) assert.equal(named(run, name).provider, provider, name);
-        const zones = inputs(named(run, "hub-link-arc-endpoint-dns")).privateDnsZoneConfigs.map((c: { privateDnsZoneId: string }) => c.privateDnsZoneId);
+        for (const name of ["hub-link-arc-scope", "hub-link-arc-endpoint", "hub-link-arc-endpoint-dns"])
+            assert.equal(named(run, name).provider, provider, name);
+        const zones = inputs(named(run, "hub-link-arc-endpoint-dns")).privateDnsZoneConfigs.map(
+            (c: { privateDnsZoneId: string }) => c.privateDnsZoneId,
+        );
         assert.deepEqual(zones.sort(), ARC_ZONES.map(hubZone).sort());
         // An `associated` Arc machine's agent bypasses the proxy for Arc: the hub's scope is what it reaches.
-        const arcBypass = inputs(named(run, "east-arc-agent-proxy-a1")).parameters.find((p: { name: string }) => p.name === "ARC_PROXY_BYPASS");
+        const arcBypass = inputs(named(run, "east-arc-agent-proxy-a1")).parameters.find(
+            (p: { name: string }) => p.name === "ARC_PROXY_BYPASS",
+        );
         assert.match(arcBypass?.value ?? "", /\bArc\b/, JSON.stringify(arcBypass));
     });
 
     it("refuses a zone the endpoints need that is neither given nor asked to be created, naming it", () => {
         const partial = hubArgs({ existingDnsZoneIds: { [ARC_ZONES[0]]: hubZone(ARC_ZONES[0]) } });
-        assert.throws(() => new DefenderConnectivity("c", partial), /existingDnsZoneIds: lacks privatelink\.guestconfiguration\.azure\.com, privatelink\.dp\.kubernetesconfiguration\.azure\.com[^\n]*createDnsZones: true/);
+        assert.throws(
+            () => new DefenderConnectivity("c", partial),
+            /existingDnsZoneIds: lacks privatelink\.guestconfiguration\.azure\.com, privatelink\.dp\.kubernetesconfiguration\.azure\.com[^\n]*createDnsZones: true/,
+        );
         assert.throws(
             () => new DefenderConnectivity("c", hubArgs({ linkZonesToVirtualNetworkIds: ["/subscriptions/x/vnet"] })),
             /linkZonesToVirtualNetworkIds: links/,
@@ -175,7 +211,13 @@ describe("DefenderConnectivity: the hub pattern", () => {
 
     it("creates and links the missing zones only when createDnsZones asks for it", async () => {
         const vnet = `/subscriptions/${HUB}/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/spoke`;
-        const run = await runProgram(() => new DefenderConnectivity("c", hubArgs({ existingDnsZoneIds: {}, createDnsZones: true, linkZonesToVirtualNetworkIds: [vnet] })));
+        const run = await runProgram(
+            () =>
+                new DefenderConnectivity(
+                    "c",
+                    hubArgs({ existingDnsZoneIds: {}, createDnsZones: true, linkZonesToVirtualNetworkIds: [vnet] }),
+                ),
+        );
         assert.equal(ofType(run, "azure-native:privatedns:PrivateZone").length, ARC_ZONES.length);
         assert.equal(ofType(run, "azure-native:privatedns:VirtualNetworkLink").length, ARC_ZONES.length);
     });
@@ -185,7 +227,11 @@ describe("tags", () => {
     /** Whether azure-native's own declaration of this resource's args has `tags` (the real counterpart, not our list). */
     function takesTags(type: string): boolean {
         const [, module, resource] = type.split(":");
-        const file = path.join(path.dirname(require.resolve("@pulumi/azure-native/package.json")), module, `${resource[0].toLowerCase()}${resource.slice(1)}.d.ts`);
+        const file = path.join(
+            path.dirname(require.resolve("@pulumi/azure-native/package.json")),
+            module,
+            `${resource[0].toLowerCase()}${resource.slice(1)}.d.ts`,
+        );
         const text = fs.readFileSync(file, "utf8");
         const argsBlock = text.slice(text.indexOf(`export interface ${resource}Args`));
         return /\n    tags\?: pulumi\.Input/.test(argsBlock);
@@ -214,7 +260,12 @@ describe("tags", () => {
             assert.equal(TAGGABLE_TYPES.has(type), takesTags(type), `${type}: TAGGABLE_TYPES disagrees with azure-native`);
             for (const resource of ofType(run, type)) {
                 const tags = inputs(resource).tags;
-                if (takesTags(type)) assert.deepEqual({ ...tags, "defender-servers-os-proxy": undefined }, { ...TAGS, "defender-servers-os-proxy": undefined }, resource.name);
+                if (takesTags(type))
+                    assert.deepEqual(
+                        { ...tags, "defender-servers-os-proxy": undefined },
+                        { ...TAGS, "defender-servers-os-proxy": undefined },
+                        resource.name,
+                    );
                 else assert.equal(tags, undefined, resource.name);
             }
         }
@@ -223,7 +274,10 @@ describe("tags", () => {
     });
 
     it("refuses tags Azure would refuse, before anything is registered", () => {
-        assert.throws(() => new DefenderSubscription("s", { ...MINIMAL, tags: { "a/b": "x" } }), /DefenderSubscription: invalid arguments[\s\S]*tags\.a\/b: is not a valid tag name/);
+        assert.throws(
+            () => new DefenderSubscription("s", { ...MINIMAL, tags: { "a/b": "x" } }),
+            /DefenderSubscription: invalid arguments[\s\S]*tags\.a\/b: is not a valid tag name/,
+        );
         // Private DNS zones and links take 15 tags and no space in a name: only where zones may be created.
         const sixteen = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`t${i}`, "v"]));
         assert.equal(tagProblemsOnly(sixteen, false), "");
@@ -238,7 +292,12 @@ describe("defenderEgress: the egress contract with no stack", () => {
         let component: DefenderForServersNetworkRestricted | undefined;
         const run = await runProgram(() => {
             component = new DefenderForServersNetworkRestricted("d", args);
-            return { egress: component.egress, allowlist: component.proxyAllowlist, bypass: component.proxyBypass, squid: component.squidAllowlist };
+            return {
+                egress: component.egress,
+                allowlist: component.proxyAllowlist,
+                bypass: component.proxyBypass,
+                squid: component.squidAllowlist,
+            };
         });
         const pure = defenderEgress(args);
         assert.deepEqual(pure.egress, JSON.parse(JSON.stringify(run.outputs.egress)));
@@ -252,4 +311,3 @@ describe("defenderEgress: the egress contract with no stack", () => {
         assert.throws(() => defenderEgress({ subscriptionId: "nope", location: "westeurope" }), /subscriptionId/);
     });
 });
-

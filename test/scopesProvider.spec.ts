@@ -59,7 +59,8 @@ async function startRecordingMonitor(): Promise<{ address: string; registrations
             const parent: string = req.getParent();
             const qualified = parent && qualifiedTypes.has(parent) ? `${qualifiedTypes.get(parent)}$${req.getType()}` : req.getType();
             const urn = `urn:pulumi:${STACK}::${PROJECT}::${qualified}::${req.getName()}`;
-            if (registrations.some((r) => r.urn === urn)) return callback({ code: grpc.status.ALREADY_EXISTS, details: `Duplicate resource URN '${urn}'` });
+            if (registrations.some((r) => r.urn === urn))
+                return callback({ code: grpc.status.ALREADY_EXISTS, details: `Duplicate resource URN '${urn}'` });
             qualifiedTypes.set(urn, qualified);
             const inputs = req.getObject()?.toJavaScript() ?? {};
             registrations.push({ urn, type: req.getType(), name: req.getName(), parent, dependencies: req.getDependenciesList(), inputs });
@@ -87,7 +88,9 @@ async function startRecordingMonitor(): Promise<{ address: string; registrations
         setRootResource: (_call: any, callback: any) => callback(null, new engineMessages.SetRootResourceResponse()),
     });
     const port: number = await new Promise((resolve, reject) =>
-        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err: Error | null, p: number) => (err ? reject(err) : resolve(p))),
+        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err: Error | null, p: number) =>
+            err ? reject(err) : resolve(p),
+        ),
     );
     return { address: `127.0.0.1:${port}`, registrations, logs, stop: () => server.forceShutdown() };
 }
@@ -111,7 +114,10 @@ describe("scope components served by the component provider to a non-TypeScript 
         const repo = path.join(scratch, "repo");
         monitor = await startRecordingMonitor();
         const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [repo] });
-        const started = spawn(process.execPath, [runPlugin, repo, monitor.address], { cwd: path.join(scratch, "program"), stdio: ["ignore", "pipe", "pipe"] });
+        const started = spawn(process.execPath, [runPlugin, repo, monitor.address], {
+            cwd: path.join(scratch, "program"),
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         plugin = started;
         started.stderr!.on("data", (d) => (stderr += d));
         const port = await new Promise<string>((resolve, reject) => {
@@ -152,7 +158,9 @@ describe("scope components served by the component provider to a non-TypeScript 
             deps.setUrnsList(urns);
             req.getInputdependenciesMap().set(key, deps);
         }
-        return new Promise((resolve, reject) => client.construct(req, (err: Error | null, response: any) => (err ? reject(err) : resolve(response))));
+        return new Promise((resolve, reject) =>
+            client.construct(req, (err: Error | null, response: any) => (err ? reject(err) : resolve(response))),
+        );
     }
 
     const machineArgs = (key: string) => ({
@@ -167,16 +175,29 @@ describe("scope components served by the component provider to a non-TypeScript 
         const state = machines.getState().toJavaScript();
         assert.equal(state.readiness, "ready");
         const readinessDeps: string[] = machines.getStatedependenciesMap().get("readiness")?.getUrnsList() ?? [];
-        const commands = monitor.registrations.filter((r) => r.name.startsWith("east-") && r.type === "azure-native:hybridcompute:MachineRunCommand");
-        assert.deepEqual(commands.map((c) => c.name).sort(), ["east-arc-agent-proxy-m-east", "east-arc-agent-proxy-verify-m-east", "east-os-proxy-m-east"].filter((n) => commands.some((c) => c.name === n)));
+        const commands = monitor.registrations.filter(
+            (r) => r.name.startsWith("east-") && r.type === "azure-native:hybridcompute:MachineRunCommand",
+        );
+        assert.deepEqual(
+            commands.map((c) => c.name).sort(),
+            ["east-arc-agent-proxy-m-east", "east-arc-agent-proxy-verify-m-east", "east-os-proxy-m-east"].filter((n) =>
+                commands.some((c) => c.name === n),
+            ),
+        );
         assert.ok(commands.length >= 2, "the machines component registered no proxy run command");
         for (const command of commands) assert.ok(readinessDeps.includes(command.urn), `readiness does not carry ${command.name}`);
 
         // The program passes the output on, as YAML's ${east.readiness} does: the value and its dependencies.
-        await construct("DefenderSubscription", "owner", { subscriptionId: SUBSCRIPTION, location: "westeurope", readiness: [state.readiness] }, { readiness: readinessDeps });
+        await construct(
+            "DefenderSubscription",
+            "owner",
+            { subscriptionId: SUBSCRIPTION, location: "westeurope", readiness: [state.readiness] },
+            { readiness: readinessDeps },
+        );
         const settings = monitor.registrations.find((r) => r.name === "owner-mde-integration");
         assert.ok(settings !== undefined, "no MDE settings registered");
-        for (const command of commands) assert.ok(settings!.dependencies.includes(command.urn), `owner-mde-integration does not wait for ${command.name}`);
+        for (const command of commands)
+            assert.ok(settings!.dependencies.includes(command.urn), `owner-mde-integration does not wait for ${command.name}`);
         const plan = monitor.registrations.find((r) => r.name === "owner-plan")!;
         assert.ok(plan.dependencies.includes(settings!.urn), "the plan does not wait for the MDE settings");
     });
@@ -190,22 +211,34 @@ describe("scope components served by the component provider to a non-TypeScript 
             construct("DefenderForServersNetworkRestricted", "all-in-one", { subscriptionId: SUBSCRIPTION, location: "westeurope" }),
             /"owner" already owns the plan and MDE settings/,
         );
-        assert.ok(!monitor.registrations.some((r) => r.name.startsWith("second") || r.name.startsWith("all-in-one")), "a refused owner registered resources");
+        assert.ok(
+            !monitor.registrations.some((r) => r.name.startsWith("second") || r.name.startsWith("all-in-one")),
+            "a refused owner registered resources",
+        );
     });
 
     it("the all-in-one: an owner listing a preparer in dependsOn (a URN, as the engine passes it) waits for its proxies; one that does not list it is refused", async () => {
         const third = "33333333-2222-3333-4444-555555555555";
-        const preparer = await construct("DefenderForServersNetworkRestricted", "prep", { ...machineArgs("m-prep"), subscriptionId: third, ownsSubscriptionSettings: false });
+        const preparer = await construct("DefenderForServersNetworkRestricted", "prep", {
+            ...machineArgs("m-prep"),
+            subscriptionId: third,
+            ownsSubscriptionSettings: false,
+        });
         await assert.rejects(
             construct("DefenderForServersNetworkRestricted", "careless", { subscriptionId: third, location: "westeurope" }),
             /dependsOn: "careless" owns subscription 33333333-2222-3333-4444-555555555555 but does not wait for "prep"/,
         );
-        await construct("DefenderForServersNetworkRestricted", "careful", { subscriptionId: third, location: "westeurope" }, {}, [preparer.getUrn()]);
+        await construct("DefenderForServersNetworkRestricted", "careful", { subscriptionId: third, location: "westeurope" }, {}, [
+            preparer.getUrn(),
+        ]);
         const settings = monitor.registrations.find((r) => r.name === "careful-mde-integration");
         assert.ok(settings !== undefined, "the owner registered no MDE settings");
-        const commands = monitor.registrations.filter((r) => r.name.startsWith("prep-") && r.type === "azure-native:hybridcompute:MachineRunCommand");
+        const commands = monitor.registrations.filter(
+            (r) => r.name.startsWith("prep-") && r.type === "azure-native:hybridcompute:MachineRunCommand",
+        );
         assert.ok(commands.length >= 2);
-        for (const command of commands) assert.ok(settings!.dependencies.includes(command.urn), `careful-mde-integration does not wait for ${command.name}`);
+        for (const command of commands)
+            assert.ok(settings!.dependencies.includes(command.urn), `careful-mde-integration does not wait for ${command.name}`);
     });
 
     it("accepts an owner of another subscription in the same deployment", async () => {

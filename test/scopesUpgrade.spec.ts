@@ -16,7 +16,11 @@ function assertNothingReplaced(label: string, before: SnapshotResource[], after:
     assert.deepEqual(verdict.deleted, [], `${label}: resources the upgrade would delete (or replace under a new URN)`);
     assert.deepEqual(verdict.created, [], `${label}: resources the upgrade would create`);
     // After a merge, a change here can come from another branch's inputs: re-record as test/fixtures/scopes/README.md says.
-    assert.deepEqual(verdict.changed, [], `${label}: resources whose inputs changed (after a merge: re-record from the target branch, test/fixtures/scopes/README.md)`);
+    assert.deepEqual(
+        verdict.changed,
+        [],
+        `${label}: resources whose inputs changed (after a merge: re-record from the target branch, test/fixtures/scopes/README.md)`,
+    );
     assert.equal(verdict.same, before.length);
 }
 
@@ -35,8 +39,13 @@ describe("scopes upgrade: every example keeps its resources", function () {
 });
 
 describe("scopes upgrade: the comparison itself", () => {
-    const urn = (type: string, name: string) => `urn:pulumi:dev::p::defender-servers:index:DefenderForServersNetworkRestricted$${type}::${name}`;
-    const pricing = (name: string, inputs = "a"): SnapshotResource => ({ urn: urn("azure-native:security:Pricing", name), type: "azure-native:security:Pricing", inputs });
+    const urn = (type: string, name: string) =>
+        `urn:pulumi:dev::p::defender-servers:index:DefenderForServersNetworkRestricted$${type}::${name}`;
+    const pricing = (name: string, inputs = "a"): SnapshotResource => ({
+        urn: urn("azure-native:security:Pricing", name),
+        type: "azure-native:security:Pricing",
+        inputs,
+    });
 
     it("reports a renamed resource without alias as a delete and a create", () => {
         const verdict = compareSnapshots([pricing("d-plan")], [pricing("d-plan2")]);
@@ -54,7 +63,10 @@ describe("scopes upgrade: the comparison itself", () => {
         const parentUrn = "urn:pulumi:dev::p::defender-servers:index:DefenderForServersNetworkRestricted::d";
         const moved = `urn:pulumi:dev::p::defender-servers:index:DefenderForServersNetworkRestricted$defender-servers:index:DefenderSubscription$azure-native:security:Pricing::d-plan`;
         assert.equal(aliasUrn(moved, { parent: parentUrn }), pricing("d-plan").urn);
-        const verdict = compareSnapshots([pricing("d-plan")], [{ urn: moved, type: "azure-native:security:Pricing", inputs: "a", aliases: [{ parent: parentUrn }] }]);
+        const verdict = compareSnapshots(
+            [pricing("d-plan")],
+            [{ urn: moved, type: "azure-native:security:Pricing", inputs: "a", aliases: [{ parent: parentUrn }] }],
+        );
         assert.equal(verdict.same, 1);
         assert.deepEqual(verdict.deleted, []);
     });

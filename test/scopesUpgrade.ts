@@ -100,7 +100,8 @@ export function aliasUrn(resourceUrn: string, alias: RecordedAlias): string {
     const type = alias.type ?? ownType;
     const name = alias.name ?? own.name;
     if (alias.noParent === true) return `${own.prefix}::${type}::${name}`;
-    const parentType = alias.parent !== undefined ? urnParts(alias.parent).qualifiedType : own.qualifiedType.split("$").slice(0, -1).join("$");
+    const parentType =
+        alias.parent !== undefined ? urnParts(alias.parent).qualifiedType : own.qualifiedType.split("$").slice(0, -1).join("$");
     return `${own.prefix}::${parentType === "" ? type : `${parentType}$${type}`}::${name}`;
 }
 

@@ -47,7 +47,11 @@ export const CASES: UpgradeCase[] = [
             });
             const east = new DefenderForServersNetworkRestricted("east", regional("m-east"));
             const west = new DefenderForServersNetworkRestricted("west", regional("m-west"));
-            new DefenderForServersNetworkRestricted("owner", { ...BASE, plan: { defenderVulnerabilityManagement: true } }, { dependsOn: [east, west] });
+            new DefenderForServersNetworkRestricted(
+                "owner",
+                { ...BASE, plan: { defenderVulnerabilityManagement: true } },
+                { dependsOn: [east, west] },
+            );
         },
     },
     {
@@ -62,7 +66,14 @@ export const CASES: UpgradeCase[] = [
                 logs: { workspaceResourceId: WORKSPACE },
                 machines: [
                     { key: "lnx-vm", kind: "azureVm", os: "linux", resourceGroupName: "rg-app", name: "lnx-vm", defenderPlan: "P1" },
-                    { key: "win-vm", kind: "azureVm", os: "windows", resourceGroupName: "rg-app", name: "win-vm", systemAssignedIdentity: true },
+                    {
+                        key: "win-vm",
+                        kind: "azureVm",
+                        os: "windows",
+                        resourceGroupName: "rg-app",
+                        name: "win-vm",
+                        systemAssignedIdentity: true,
+                    },
                     { key: "lnx-arc", kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "lnx-arc", defenderPlan: "Free" },
                 ],
             }),

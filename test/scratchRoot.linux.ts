@@ -241,7 +241,14 @@ export function makeSandbox(): Sandbox {
         state: path.join(dir, "state"),
         farm: path.join(dir, "farm"),
     };
-    for (const d of [sb.root, sb.bin, sb.tmp, sb.state, sb.farm, ...["etc/alternatives", "run", "opt", "var", "usr"].map((d) => path.join(sb.root, d))]) {
+    for (const d of [
+        sb.root,
+        sb.bin,
+        sb.tmp,
+        sb.state,
+        sb.farm,
+        ...["etc/alternatives", "run", "opt", "var", "usr"].map((d) => path.join(sb.root, d)),
+    ]) {
         fs.mkdirSync(d, { recursive: true });
     }
     for (const [name, body] of Object.entries(STUBS)) {
@@ -363,7 +370,13 @@ export function assertNoCredentialLike(res: Result, allowedUrls: string[] = []):
 }
 
 /** Runs the script twice: the second run must change no byte and issue only `allowedSecond` calls. */
-export function runTwice(sb: Sandbox, script: string, env: Record<string, string | undefined>, allowedSecond?: string[][], options: RunOptions = {}) {
+export function runTwice(
+    sb: Sandbox,
+    script: string,
+    env: Record<string, string | undefined>,
+    allowedSecond?: string[][],
+    options: RunOptions = {},
+) {
     const first = run(sb, script, env, options);
     assert.equal(first.status, 0, `first run failed:\n${first.stdout}\n${first.stderr}`);
     assertNoCredentialLike(first);

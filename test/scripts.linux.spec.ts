@@ -5,8 +5,32 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
-    ALWAYS, APT_FILE, ARC_PROXY, BYPASS, calls, exists, expectFailure, FULL_BYPASS, makeSandbox, MDATP, modeOf, OS_PROXY, PASSWORD,
-    pathWithout, PROXY, put, read, rootPath, removeSandboxes, run, runTwice, Sandbox, SCRIPTS, snapshot, SCRIPTS_SOURCE, withSystemd,
+    ALWAYS,
+    APT_FILE,
+    ARC_PROXY,
+    BYPASS,
+    calls,
+    exists,
+    expectFailure,
+    FULL_BYPASS,
+    makeSandbox,
+    MDATP,
+    modeOf,
+    OS_PROXY,
+    PASSWORD,
+    pathWithout,
+    PROXY,
+    put,
+    read,
+    rootPath,
+    removeSandboxes,
+    run,
+    runTwice,
+    Sandbox,
+    SCRIPTS,
+    snapshot,
+    SCRIPTS_SOURCE,
+    withSystemd,
 } from "./scratchRoot.linux";
 
 // ---------------------------------------------------------------------------------------------
@@ -22,7 +46,11 @@ function debianRoot(sb: Sandbox): void {
     );
     // A copy of the seed article's drop-in, made by hand: ours (same name, /etc) replaces it.
     put(sb, "lib/systemd/system/walinuxagent.service.d/13-Proxy.conf", DROPIN_SEED);
-    put(sb, "etc/apt/apt.conf.d/50unattended-upgrades", 'Unattended-Upgrade::Allowed-Origins {\n\t"${distro_id}:${distro_codename}-security";\n};\n');
+    put(
+        sb,
+        "etc/apt/apt.conf.d/50unattended-upgrades",
+        'Unattended-Upgrade::Allowed-Origins {\n\t"${distro_id}:${distro_codename}-security";\n};\n',
+    );
     put(sb, "etc/apt/sources.list", "deb http://azure.archive.ubuntu.com/ubuntu/ jammy main\n");
     put(sb, "etc/waagent.conf", "Extensions.Enabled=y\nHttpProxy.Host=None\nHttpProxy.Port=None\n");
 }
@@ -70,7 +98,14 @@ function restartCalls(unit: string): string[][] {
         SHOW(unit),
         PROPERTY("MainPID", unit),
         PROPERTY("ActiveState", unit),
-        ["systemd-run", "--on-active=10s", `--description=defender-servers: restart ${unit} to apply its proxy`, "/stub-bin/systemctl", "restart", unit],
+        [
+            "systemd-run",
+            "--on-active=10s",
+            `--description=defender-servers: restart ${unit} to apply its proxy`,
+            "/stub-bin/systemctl",
+            "restart",
+            unit,
+        ],
         // what the systemd-run stub ran at once
         ["systemctl", "restart", unit],
     ];
@@ -120,13 +155,17 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
         it("shellcheck --enable=all reports nothing, and each disabled check says why on its line", () => {
             const files = fs.readdirSync(SCRIPTS).filter((f) => f.endsWith(".sh"));
             const r = spawnSync("shellcheck", ["--version"], { encoding: "utf8" });
-            if (r.error || r.status !== 0) assert.fail("shellcheck is not installed: run `apt-get install shellcheck` (these tests never skip it)");
+            if (r.error || r.status !== 0)
+                assert.fail("shellcheck is not installed: run `apt-get install shellcheck` (these tests never skip it)");
             const mine = [OS_PROXY, ARC_PROXY].filter((f) => files.includes(f));
-            const lint = spawnSync("shellcheck", ["--enable=all", "--shell=bash", ...mine.map((f) => path.join(SCRIPTS, f))], { encoding: "utf8" });
+            const lint = spawnSync("shellcheck", ["--enable=all", "--shell=bash", ...mine.map((f) => path.join(SCRIPTS, f))], {
+                encoding: "utf8",
+            });
             assert.equal(lint.status, 0, `shellcheck findings:\n${lint.stdout}${lint.stderr}`);
             for (const f of mine) {
                 for (const line of fs.readFileSync(path.join(SCRIPTS, f), "utf8").split("\n")) {
-                    if (/shellcheck disable=/.test(line)) assert.match(line, /disable=SC\d+(,SC\d+)* # \S/, `${f}: a disable without a reason: ${line}`);
+                    if (/shellcheck disable=/.test(line))
+                        assert.match(line, /disable=SC\d+(,SC\d+)* # \S/, `${f}: a disable without a reason: ${line}`);
                 }
             }
         });
@@ -135,13 +174,25 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
             const functions = (text: string): string[] => [...text.matchAll(/^([a-z_][a-z0-9_]*)\(\) \{$/gm)].map((m) => m[1]);
             for (const f of [OS_PROXY, ARC_PROXY]) {
                 const names = functions(fs.readFileSync(path.join(SCRIPTS, f), "utf8"));
-                assert.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), [], `${f} defines a function twice`);
-                assert.doesNotMatch(fs.readFileSync(path.join(SCRIPTS, f), "utf8"), /^# @include /m, `${f} was shipped with an include line left`);
+                assert.deepEqual(
+                    names.filter((n, i) => names.indexOf(n) !== i),
+                    [],
+                    `${f} defines a function twice`,
+                );
+                assert.doesNotMatch(
+                    fs.readFileSync(path.join(SCRIPTS, f), "utf8"),
+                    /^# @include /m,
+                    `${f} was shipped with an include line left`,
+                );
             }
             const entries = [OS_PROXY, ARC_PROXY].map((f) => new Set(functions(fs.readFileSync(path.join(SCRIPTS_SOURCE, f), "utf8"))));
             // Each job's own entry points: main, die (what that job rolls back) and verify (what it reads back).
             const ownPerJob = ["main", "die", "verify"];
-            assert.deepEqual([...entries[0]].filter((n) => entries[1].has(n) && !ownPerJob.includes(n)), [], "both entry scripts define these: move them into a shared part");
+            assert.deepEqual(
+                [...entries[0]].filter((n) => entries[1].has(n) && !ownPerJob.includes(n)),
+                [],
+                "both entry scripts define these: move them into a shared part",
+            );
         });
 
         it("every script is ASCII bash with set -euo pipefail and no ROOT-style path prefix", () => {
@@ -164,7 +215,12 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
             put(sb, MDATP, JSON.stringify(MDATP_BEFORE, null, 4));
             const before = snapshot(sb.root);
 
-            const { first, second, tree, firstCalls } = runTwice(sb, OS_PROXY, { PROXY_URL: PROXY, PROXY_BYPASS: BYPASS }, convergedCalls("walinuxagent.service"));
+            const { first, second, tree, firstCalls } = runTwice(
+                sb,
+                OS_PROXY,
+                { PROXY_URL: PROXY, PROXY_BYPASS: BYPASS },
+                convergedCalls("walinuxagent.service"),
+            );
 
             assert.equal(read(sb, "etc/systemd/system/walinuxagent.service.d/13-Proxy.conf"), expectedDropin(FULL_BYPASS));
             assert.equal(read(sb, APT_FILE), EXPECTED_APT);
@@ -185,7 +241,11 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
             const sb = makeSandbox();
             debianRoot(sb);
             // what an earlier version of this script wrote: a global proxy for every mirror
-            put(sb, APT_FILE, `Acquire::http::Proxy "${PROXY}";\nAcquire::https::Proxy "${PROXY}";\nAcquire::http::Proxy::localhost "DIRECT";\n`);
+            put(
+                sb,
+                APT_FILE,
+                `Acquire::http::Proxy "${PROXY}";\nAcquire::https::Proxy "${PROXY}";\nAcquire::http::Proxy::localhost "DIRECT";\n`,
+            );
             runTwice(sb, OS_PROXY, { PROXY_URL: PROXY });
             assert.equal(read(sb, APT_FILE), EXPECTED_APT);
         });
@@ -200,7 +260,9 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
             put(sb, "etc/yum.repos.d/rh-cloud.repo", RHUI_REPO);
 
             const noPython = pathWithout(sb, /^python/, /^jq$/);
-            const { tree, firstCalls } = runTwice(sb, OS_PROXY, { PROXY_URL: PROXY, PROXY_BYPASS: undefined }, undefined, { pathDirs: noPython });
+            const { tree, firstCalls } = runTwice(sb, OS_PROXY, { PROXY_URL: PROXY, PROXY_BYPASS: undefined }, undefined, {
+                pathDirs: noPython,
+            });
 
             assert.equal(read(sb, "etc/systemd/system/waagent.service.d/13-Proxy.conf"), expectedDropin(ALWAYS));
             assert.equal(read(sb, "etc/dnf/dnf.conf"), DNF_BEFORE, "dnf.conf must get no global proxy");
@@ -217,16 +279,28 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
             const sb = makeSandbox();
             put(sb, "etc/systemd/system/waagent.service", "[Unit]\n");
             put(sb, "etc/dnf/dnf.conf", `[main]\ngpgcheck=1\nproxy=${PROXY}\nbest=True\n`);
-            put(sb, "etc/yum.repos.d/microsoft-prod.repo", MS_REPO.replace("enabled=1\n", "enabled=1\nproxy=http://old-proxy.contoso.internal:8080\n"));
+            put(
+                sb,
+                "etc/yum.repos.d/microsoft-prod.repo",
+                MS_REPO.replace("enabled=1\n", "enabled=1\nproxy=http://old-proxy.contoso.internal:8080\n"),
+            );
             const { first } = runTwice(sb, OS_PROXY, { PROXY_URL: PROXY });
             assert.equal(read(sb, "etc/dnf/dnf.conf"), "[main]\ngpgcheck=1\nbest=True\n");
             assert.match(first.stdout, /global proxy= an earlier run wrote was removed/);
             assert.equal(read(sb, "etc/yum.repos.d/microsoft-prod.repo"), MS_REPO.replace("enabled=1\n", `enabled=1\nproxy=${PROXY}\n`));
 
             const other = makeSandbox();
-            put(other, "etc/dnf/dnf.conf", "[main]\nproxy=http://other-proxy.contoso.internal:8080\nproxy_username=svc\nproxy_password=" + PASSWORD + "\n");
+            put(
+                other,
+                "etc/dnf/dnf.conf",
+                "[main]\nproxy=http://other-proxy.contoso.internal:8080\nproxy_username=svc\nproxy_password=" + PASSWORD + "\n",
+            );
             const before = snapshot(other.root);
-            expectFailure(run(other, OS_PROXY, { PROXY_URL: PROXY }), 1, /\/etc\/dnf\/dnf\.conf sets a global proxy= in \[main\] to another proxy/);
+            expectFailure(
+                run(other, OS_PROXY, { PROXY_URL: PROXY }),
+                1,
+                /\/etc\/dnf\/dnf\.conf sets a global proxy= in \[main\] to another proxy/,
+            );
             assert.deepEqual(snapshot(other.root), before);
         });
 
@@ -234,7 +308,11 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
             const sb = makeSandbox();
             put(sb, "usr/lib/systemd/system/waagent.service", "[Unit]\n");
             put(sb, "etc/tdnf/tdnf.conf", "[main]\ngpgcheck=1\ninstallonly_limit=3\nrepodir=/etc/yum.repos.d\n");
-            put(sb, "etc/yum.repos.d/mariner-official-base.repo", "[mariner-official-base]\nbaseurl=https://packages.microsoft.com/cbl-mariner/2.0/prod/base/$basearch\nenabled=1\n");
+            put(
+                sb,
+                "etc/yum.repos.d/mariner-official-base.repo",
+                "[mariner-official-base]\nbaseurl=https://packages.microsoft.com/cbl-mariner/2.0/prod/base/$basearch\nenabled=1\n",
+            );
             const { first } = runTwice(sb, OS_PROXY, { PROXY_URL: PROXY });
             assert.equal(read(sb, "etc/tdnf/tdnf.conf"), "[main]\ngpgcheck=1\ninstallonly_limit=3\nrepodir=/etc/yum.repos.d\n");
             assert.match(read(sb, "etc/yum.repos.d/mariner-official-base.repo"), /\nenabled=1\n$/);
@@ -311,14 +389,23 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
             put(platformPython, MDATP, JSON.stringify(MDATP_BEFORE));
             fs.mkdirSync(rootPath(platformPython, "usr/libexec"), { recursive: true });
             fs.symlinkSync("/usr/bin/python3", rootPath(platformPython, "usr/libexec/platform-python"));
-            runTwice(platformPython, OS_PROXY, { PROXY_URL: PROXY }, undefined, { pathDirs: pathWithout(platformPython, /^python/, /^jq$/) });
-            assert.deepEqual(JSON.parse(read(platformPython, MDATP)), { ...MDATP_BEFORE, cloudService: { ...MDATP_BEFORE.cloudService, proxy: `${PROXY}/` } });
+            runTwice(platformPython, OS_PROXY, { PROXY_URL: PROXY }, undefined, {
+                pathDirs: pathWithout(platformPython, /^python/, /^jq$/),
+            });
+            assert.deepEqual(JSON.parse(read(platformPython, MDATP)), {
+                ...MDATP_BEFORE,
+                cloudService: { ...MDATP_BEFORE.cloudService, proxy: `${PROXY}/` },
+            });
 
             const jqOnly = makeSandbox();
             debianRoot(jqOnly);
             put(jqOnly, MDATP, JSON.stringify(MDATP_BEFORE));
             const before = snapshot(jqOnly.root);
-            expectFailure(run(jqOnly, OS_PROXY, { PROXY_URL: PROXY }, { pathDirs: pathWithout(jqOnly, /^python/) }), 1, /must be merged, which needs python3 \(or \/usr\/libexec\/platform-python\); neither was found/);
+            expectFailure(
+                run(jqOnly, OS_PROXY, { PROXY_URL: PROXY }, { pathDirs: pathWithout(jqOnly, /^python/) }),
+                1,
+                /must be merged, which needs python3 \(or \/usr\/libexec\/platform-python\); neither was found/,
+            );
             assert.deepEqual(snapshot(jqOnly.root), before);
         });
 
@@ -351,7 +438,11 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
                 withSystemd(sb);
                 fs.mkdirSync(path.join(sb.root, "etc/systemd/system/walinuxagent.service.d/13-Proxy.conf"), { recursive: true });
                 const res = run(sb, OS_PROXY, { PROXY_URL: PROXY });
-                expectFailure(res, 1, /cannot write \/etc\/systemd\/system\/walinuxagent\.service\.d\/13-Proxy\.conf: a directory is in its place/);
+                expectFailure(
+                    res,
+                    1,
+                    /cannot write \/etc\/systemd\/system\/walinuxagent\.service\.d\/13-Proxy\.conf: a directory is in its place/,
+                );
                 assert.ok(!exists(sb, APT_FILE), "the apt file stayed after the failure");
                 assert.ok(!exists(sb, MDATP), "mdatp_managed.json stayed after the failure");
                 assert.ok(!calls(sb).some((c) => c[0] === "systemd-run"), "a restart was scheduled after a failed write");
@@ -362,7 +453,12 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
             const cases: Array<[string, (sb: Sandbox) => void, RegExp]> = [
                 [
                     "a drop-in that sorts after 13-Proxy.conf (override.conf) with another https_proxy",
-                    (sb) => put(sb, "etc/systemd/system/walinuxagent.service.d/override.conf", "[Service]\nEnvironment=https_proxy=http://other-proxy:8080\n"),
+                    (sb) =>
+                        put(
+                            sb,
+                            "etc/systemd/system/walinuxagent.service.d/override.conf",
+                            "[Service]\nEnvironment=https_proxy=http://other-proxy:8080\n",
+                        ),
                     /override\.conf sets https_proxy for walinuxagent\.service after/,
                 ],
                 [
@@ -374,7 +470,11 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
                     "an EnvironmentFile= with a proxy (it wins over Environment=)",
                     (sb) => {
                         put(sb, "etc/default/walinuxagent", `https_proxy=http://u:${PASSWORD}@other:8080\n`);
-                        put(sb, "etc/systemd/system/walinuxagent.service.d/05-env.conf", "[Service]\nEnvironmentFile=-/etc/default/walinuxagent\n");
+                        put(
+                            sb,
+                            "etc/systemd/system/walinuxagent.service.d/05-env.conf",
+                            "[Service]\nEnvironmentFile=-/etc/default/walinuxagent\n",
+                        );
                     },
                     /\/etc\/default\/walinuxagent \(EnvironmentFile= of walinuxagent\.service, which wins over Environment=\) sets https_proxy/,
                 ],
@@ -407,7 +507,11 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
                 debianRoot(sb);
                 put(sb, "etc/apt/apt.conf.d/99zz-direct", 'Acquire::https::Proxy::packages.microsoft.com "DIRECT";\n');
                 const before = snapshot(sb.root);
-                expectFailure(run(sb, OS_PROXY, { PROXY_URL: PROXY }), 1, /apt's effective Acquire::https::Proxy::packages\.microsoft\.com is not this proxy/);
+                expectFailure(
+                    run(sb, OS_PROXY, { PROXY_URL: PROXY }),
+                    1,
+                    /apt's effective Acquire::https::Proxy::packages\.microsoft\.com is not this proxy/,
+                );
                 assert.deepEqual(snapshot(sb.root), before);
             });
 
@@ -421,7 +525,12 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
                 assert.deepEqual(snapshot(sb.root), before);
                 assert.deepEqual(
                     calls(sb).map((c) => c.slice(0, 2)),
-                    [["systemctl", "show"], ["systemctl", "daemon-reload"], ["systemctl", "show"], ["systemctl", "daemon-reload"]],
+                    [
+                        ["systemctl", "show"],
+                        ["systemctl", "daemon-reload"],
+                        ["systemctl", "show"],
+                        ["systemctl", "daemon-reload"],
+                    ],
                 );
             });
 
@@ -443,7 +552,10 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
             const failed = run(sb, OS_PROXY, { PROXY_URL: PROXY, STUB_FAIL: "daemon-reload" });
             assert.equal(failed.status, 1);
             // the roll-back's own daemon-reload fails too under this stub, and says so
-            assert.match(failed.stderr, /^linux-os-proxy\.sh: error: systemctl daemon-reload failed \(every file this run changed was put back\)$/m);
+            assert.match(
+                failed.stderr,
+                /^linux-os-proxy\.sh: error: systemctl daemon-reload failed \(every file this run changed was put back\)$/m,
+            );
             assert.deepEqual(snapshot(sb.root), before);
             const n = calls(sb).length;
             runTwice(sb, OS_PROXY, { PROXY_URL: PROXY });
@@ -459,8 +571,16 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
                 ["*.*", "*.*", /entry 1 would send every destination/],
                 ["credentials", `svc:${PASSWORD}@proxy.contoso.internal`, /entry 1 carries credentials/],
                 ["a URL with credentials", `http://svc:${PASSWORD}@host`, /entry 1 carries credentials/],
-                ["more than 16384 characters", Array.from({ length: 700 }, (_, i) => `host-${i}.contoso.internal`).join(","), /longer than 16384 characters/],
-                ["more than 1000 entries besides the fixed ones", Array.from({ length: 1001 }, (_, i) => `h${i}`).join(","), /more than 1000 entries besides/],
+                [
+                    "more than 16384 characters",
+                    Array.from({ length: 700 }, (_, i) => `host-${i}.contoso.internal`).join(","),
+                    /longer than 16384 characters/,
+                ],
+                [
+                    "more than 1000 entries besides the fixed ones",
+                    Array.from({ length: 1001 }, (_, i) => `h${i}`).join(","),
+                    /more than 1000 entries besides/,
+                ],
                 ["an entry over 253 characters", `${"a".repeat(254)}`, /entry 1 is longer than 253 characters/],
             ];
             for (const [label, value, message] of bad) {
@@ -480,7 +600,10 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
                 const sb = makeSandbox();
                 debianRoot(sb);
                 runTwice(sb, OS_PROXY, { PROXY_URL: PROXY, PROXY_BYPASS: ".contoso.internal" });
-                assert.match(read(sb, "etc/systemd/system/walinuxagent.service.d/13-Proxy.conf"), /^Environment=no_proxy=168\.63\.129\.16,169\.254\.169\.254,localhost,127\.0\.0\.1,\.contoso\.internal$/m);
+                assert.match(
+                    read(sb, "etc/systemd/system/walinuxagent.service.d/13-Proxy.conf"),
+                    /^Environment=no_proxy=168\.63\.129\.16,169\.254\.169\.254,localhost,127\.0\.0\.1,\.contoso\.internal$/m,
+                );
             });
         });
     });
@@ -514,4 +637,3 @@ describe("Linux run-command scripts (sdk/scripts/*.sh), run in a scratch root", 
         }
     });
 });
-

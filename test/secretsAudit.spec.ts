@@ -162,7 +162,15 @@ const asOutput: Make = (value) => pulumi.output(value);
 
 const FLEET: MachineSettings[] = [
     { key: "win-vm", kind: "azureVm", os: "windows", resourceGroupName: "rg-app", name: "win-vm", systemAssignedIdentity: true },
-    { key: "lnx-vm", kind: "azureVm", os: "linux", resourceGroupName: "rg-app", name: "lnx-vm", location: "northeurope", systemAssignedIdentity: true },
+    {
+        key: "lnx-vm",
+        kind: "azureVm",
+        os: "linux",
+        resourceGroupName: "rg-app",
+        name: "lnx-vm",
+        location: "northeurope",
+        systemAssignedIdentity: true,
+    },
     { key: "win-arc", kind: "arc", os: "windows", resourceGroupName: "rg-arc", name: "win-arc" },
     { key: "lnx-arc", kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "lnx-arc" },
 ];

@@ -23,7 +23,14 @@ const ROOT = path.resolve(__dirname, "..");
 /** CONNECT host:port through the proxy; resolves with Squid's status code. */
 function connectThrough(proxyPort: number, target: string): Promise<number> {
     return new Promise((resolve, reject) => {
-        const req = http.request({ host: "127.0.0.1", port: proxyPort, method: "CONNECT", path: target, headers: { host: target }, timeout: 10_000 });
+        const req = http.request({
+            host: "127.0.0.1",
+            port: proxyPort,
+            method: "CONNECT",
+            path: target,
+            headers: { host: target },
+            timeout: 10_000,
+        });
         req.once("connect", (res, socket) => {
             socket.destroy();
             resolve(res.statusCode ?? 0);
@@ -41,10 +48,13 @@ function connectThrough(proxyPort: number, target: string): Promise<number> {
 /** A plain-HTTP GET of `url` through the proxy; resolves with the status code. */
 function getThrough(proxyPort: number, url: string): Promise<number> {
     return new Promise((resolve, reject) => {
-        const req = http.request({ host: "127.0.0.1", port: proxyPort, method: "GET", path: url, headers: { host: new URL(url).host }, timeout: 10_000 }, (res) => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
-        });
+        const req = http.request(
+            { host: "127.0.0.1", port: proxyPort, method: "GET", path: url, headers: { host: new URL(url).host }, timeout: 10_000 },
+            (res) => {
+                res.resume();
+                resolve(res.statusCode ?? 0);
+            },
+        );
         req.once("timeout", () => req.destroy(new Error(`no answer to GET ${url}`)));
         req.once("error", reject);
         req.end();
@@ -75,8 +85,17 @@ describe("egress-audit on a real Squid's access log", function () {
         const report = JSON.parse(preview.stdout) as { egress: Array<{ endpoints: EgressEndpoint[] }> };
         endpoints = report.egress.flatMap((c) => c.endpoints);
         // What the requests below lean on must be in the contract the preview states.
-        for (const host of ["winatp-gw-weu.microsoft.com", "*.his.arc.azure.com", "global.handler.control.monitor.azure.com", "azgn*.servicebus.windows.net", "packages.microsoft.com"]) {
-            assert.ok(endpoints.some((e) => e.host === host && e.port === 443 && e.route === "proxy"), `${host}:443 is not a proxy-route entry of the preview`);
+        for (const host of [
+            "winatp-gw-weu.microsoft.com",
+            "*.his.arc.azure.com",
+            "global.handler.control.monitor.azure.com",
+            "azgn*.servicebus.windows.net",
+            "packages.microsoft.com",
+        ]) {
+            assert.ok(
+                endpoints.some((e) => e.host === host && e.port === 443 && e.route === "proxy"),
+                `${host}:443 is not a proxy-route entry of the preview`,
+            );
         }
         assert.ok(endpoints.some((e) => e.host === "crl.microsoft.com" && e.port === 80));
     });
@@ -88,7 +107,13 @@ describe("egress-audit on a real Squid's access log", function () {
 
     /** Starts Squid with `denial` lines before the component's snippet, sends the requests, returns the log file. */
     async function squidLog(name: string, denial: string[], send: (port: number) => Promise<void>, expectLines: number): Promise<string> {
-        const hosts = ["winatp-gw-weu.microsoft.com", "gbl.his.arc.azure.com", "global.handler.control.monitor.azure.com", "azgnprobe.servicebus.windows.net", "crl.microsoft.com"];
+        const hosts = [
+            "winatp-gw-weu.microsoft.com",
+            "gbl.his.arc.azure.com",
+            "global.handler.control.monitor.azure.com",
+            "azgnprobe.servicebus.windows.net",
+            "crl.microsoft.com",
+        ];
         const squid = await startSquid({
             prefix: "egress-audit-squid-",
             hosts,
@@ -97,7 +122,14 @@ describe("egress-audit on a real Squid's access log", function () {
         squids.push(squid);
         await send(squid.port);
         const deadline = Date.now() + 10_000;
-        while (squid.accessLog().trim().split("\n").filter((l) => l !== "").length < expectLines && Date.now() < deadline) {
+        while (
+            squid
+                .accessLog()
+                .trim()
+                .split("\n")
+                .filter((l) => l !== "").length < expectLines &&
+            Date.now() < deadline
+        ) {
             await new Promise((r) => setTimeout(r, 100));
         }
         const file = path.join(dir, `${name}.access.log`);
@@ -116,7 +148,14 @@ describe("egress-audit on a real Squid's access log", function () {
             "denied",
             denial,
             async (port) => {
-                for (const target of ["winatp-gw-weu.microsoft.com:443", "gbl.his.arc.azure.com:443", "global.handler.control.monitor.azure.com:443", "azgnprobe.servicebus.windows.net:443", "example.org:443", "crl.microsoft.com:443"]) {
+                for (const target of [
+                    "winatp-gw-weu.microsoft.com:443",
+                    "gbl.his.arc.azure.com:443",
+                    "global.handler.control.monitor.azure.com:443",
+                    "azgnprobe.servicebus.windows.net:443",
+                    "example.org:443",
+                    "crl.microsoft.com:443",
+                ]) {
                     statuses[target] = await connectThrough(port, target);
                 }
                 statuses["GET crl"] = await getThrough(port, "http://crl.microsoft.com/pki/crl/products/MicRooCerAut2011_2011_03_22.crl");
@@ -137,12 +176,24 @@ describe("egress-audit on a real Squid's access log", function () {
         const audit = JSON.parse(run.stdout) as AuditJson;
         assert.equal(audit.logKind, "squid");
         assert.equal(audit.requests, 7);
-        const denied = audit.deniedRequired.map((d) => ({ host: d.entry.host, port: d.entry.port, agents: d.entry.agents, hosts: d.hosts, denied: d.denied }));
+        const denied = audit.deniedRequired.map((d) => ({
+            host: d.entry.host,
+            port: d.entry.port,
+            agents: d.entry.agents,
+            hosts: d.hosts,
+            denied: d.denied,
+        }));
         assert.deepEqual(
             denied.sort((a, b) => a.host.localeCompare(b.host)),
             [
                 { host: "*.his.arc.azure.com", port: 443, agents: ["Arc agent"], hosts: ["gbl.his.arc.azure.com"], denied: 1 },
-                { host: "winatp-gw-weu.microsoft.com", port: 443, agents: ["Defender for Endpoint"], hosts: ["winatp-gw-weu.microsoft.com"], denied: 1 },
+                {
+                    host: "winatp-gw-weu.microsoft.com",
+                    port: 443,
+                    agents: ["Defender for Endpoint"],
+                    hosts: ["winatp-gw-weu.microsoft.com"],
+                    denied: 1,
+                },
             ],
         );
         const outside = new Map(audit.outsideContract.map((u) => [`${u.host}:${u.port}`, u]));
@@ -151,13 +202,21 @@ describe("egress-audit on a real Squid's access log", function () {
         assert.equal(outside.get("crl.microsoft.com:443")!.note, "in the contract on port 80 only");
         const unused = new Set(audit.neverUsed.map((e) => `${e.host}:${e.port}`));
         assert.ok(unused.has("packages.microsoft.com:443"));
-        for (const used of ["global.handler.control.monitor.azure.com:443", "azgn*.servicebus.windows.net:443", "crl.microsoft.com:80", "winatp-gw-weu.microsoft.com:443"]) {
+        for (const used of [
+            "global.handler.control.monitor.azure.com:443",
+            "azgn*.servicebus.windows.net:443",
+            "crl.microsoft.com:80",
+            "winatp-gw-weu.microsoft.com:443",
+        ]) {
             assert.ok(!unused.has(used), `${used} was requested, so it is not 'never used'`);
         }
 
         const text = await runDefenderServers(["egress-audit", log, "--preview", previewFile]);
         assert.equal(text.code, 1);
-        assert.match(text.stdout, /Required hosts DENIED: 2\n  \*\.his\.arc\.azure\.com:443  needed by Arc agent \(always\)  denied 1x as gbl\.his\.arc\.azure\.com/);
+        assert.match(
+            text.stdout,
+            /Required hosts DENIED: 2\n  \*\.his\.arc\.azure\.com:443  needed by Arc agent \(always\)  denied 1x as gbl\.his\.arc\.azure\.com/,
+        );
     });
 
     it("exits 0 on the log of a Squid that lets the same required hosts through", async () => {
@@ -165,7 +224,8 @@ describe("egress-audit on a real Squid's access log", function () {
             "allowed",
             [],
             async (port) => {
-                for (const target of ["winatp-gw-weu.microsoft.com:443", "gbl.his.arc.azure.com:443"]) assert.notEqual(await connectThrough(port, target), 403);
+                for (const target of ["winatp-gw-weu.microsoft.com:443", "gbl.his.arc.azure.com:443"])
+                    assert.notEqual(await connectThrough(port, target), 403);
             },
             2,
         );

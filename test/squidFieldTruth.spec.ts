@@ -59,7 +59,11 @@ describe("a mixed Arc fleet's allowlist against a real Squid", function () {
     this.timeout(90_000);
     const servers: SquidServer[] = [];
     const serve = async (snippet: string) => {
-        const squid = await startSquid({ prefix: "field-truth-squid-", hosts: ARC_NAMES, rules: `${snippet.trimEnd()}\nhttp_access deny all\n` });
+        const squid = await startSquid({
+            prefix: "field-truth-squid-",
+            hosts: ARC_NAMES,
+            rules: `${snippet.trimEnd()}\nhttp_access deny all\n`,
+        });
         servers.push(squid);
         return squid.port;
     };

@@ -31,7 +31,9 @@ export function findSquid(): string {
         const candidate = path.join(dir, "squid");
         if (dir !== "" && fs.existsSync(candidate)) return candidate;
     }
-    throw new Error("squid is not installed: apt-get install squid-openssl (Debian; tools/install-test-tools.sh does it); this test never skips");
+    throw new Error(
+        "squid is not installed: apt-get install squid-openssl (Debian; tools/install-test-tools.sh does it); this test never skips",
+    );
 }
 
 /**
@@ -103,7 +105,9 @@ export async function waitForPort(port: number, options: WaitForPortOptions): Pr
         options.networkOf === undefined
             ? canConnect(port)
             : Promise.resolve(
-                  spawnSync("nsenter", ["-t", String(options.networkOf), "-n", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`], { timeout: 2_000 }).status === 0,
+                  spawnSync("nsenter", ["-t", String(options.networkOf), "-n", "bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`], {
+                      timeout: 2_000,
+                  }).status === 0,
               );
     while (!(await connects())) {
         const child = options.child;
@@ -189,10 +193,15 @@ function baseDirectives(dir: string, port: number, visibleHostname: string, http
  */
 export function writeSquidConfig(dir: string, port: number, options: SquidConfigOptions): string {
     const address = options.hostsAddress ?? "127.0.0.1";
-    if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address)) throw new Error(`squidServer: hostsAddress ${address} is not a loopback address (127.0.0.0/8)`);
+    if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address))
+        throw new Error(`squidServer: hostsAddress ${address} is not a loopback address (127.0.0.0/8)`);
     const hosts = ["127.0.0.1 localhost", ...(options.hosts ?? []).map((h) => `${address} ${h}`)];
     fs.writeFileSync(path.join(dir, "hosts"), `${hosts.join("\n")}\n`, { mode: 0o644 });
-    const conf = [...baseDirectives(dir, port, options.visibleHostname ?? "squid-test.invalid", options.httpPortOptions), options.rules.trimEnd(), ""].join("\n");
+    const conf = [
+        ...baseDirectives(dir, port, options.visibleHostname ?? "squid-test.invalid", options.httpPortOptions),
+        options.rules.trimEnd(),
+        "",
+    ].join("\n");
     const file = path.join(dir, "squid.conf");
     fs.writeFileSync(file, conf, { mode: 0o644 });
     return file;
@@ -262,7 +271,9 @@ export async function startSquid(options: StartSquidOptions): Promise<SquidServe
         const started =
             options.networkOf === undefined
                 ? spawn(squidPath, ["-N", "-f", conf], { stdio: ["ignore", "pipe", "pipe"] })
-                : spawn("nsenter", ["-t", String(options.networkOf), "-n", squidPath, "-N", "-f", conf], { stdio: ["ignore", "pipe", "pipe"] });
+                : spawn("nsenter", ["-t", String(options.networkOf), "-n", squidPath, "-N", "-f", conf], {
+                      stdio: ["ignore", "pipe", "pipe"],
+                  });
         child = started;
         let output = "";
         started.stdout?.on("data", (d: Buffer) => (output += d.toString()));

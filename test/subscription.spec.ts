@@ -148,7 +148,9 @@ describe("brownfield: the pricing PUT replaces the extension list", () => {
     const FIM_FROM_PORTAL = {
         name: "FileIntegrityMonitoring",
         isEnabled: "True",
-        additionalExtensionProperties: { DefinedWorkspaceId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law" },
+        additionalExtensionProperties: {
+            DefinedWorkspaceId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law",
+        },
     };
     const current = (extensions: object[], subPlan = "P2") => ({ [GET_PRICING]: { pricingTier: "Standard", subPlan, extensions } });
     const planOf = async (args: DefenderForServersNetworkRestrictedArgs, invokeResults: Record<string, Record<string, unknown>>) => {
@@ -179,7 +181,10 @@ describe("brownfield: the pricing PUT replaces the extension list", () => {
             { ...MINIMAL, plan: { fileIntegrityMonitoring: false } },
             current([{ name: "AgentlessVmScanning", isEnabled: "True" }, FIM_FROM_PORTAL]),
         );
-        assert.deepEqual(extensions.find((e) => e.name === "FileIntegrityMonitoring"), { name: "FileIntegrityMonitoring", isEnabled: "False" });
+        assert.deepEqual(
+            extensions.find((e) => e.name === "FileIntegrityMonitoring"),
+            { name: "FileIntegrityMonitoring", isEnabled: "False" },
+        );
         assert.equal(run.warnings.length, 1);
         assert.match(run.warnings[0], /^plan: switches off FileIntegrityMonitoring, on in the subscription now/);
     });
@@ -188,7 +193,10 @@ describe("brownfield: the pricing PUT replaces the extension list", () => {
         const future = { name: "SomeFutureExtension", isEnabled: "True" };
         const same = await planOf(MINIMAL, current([future]));
         assert.deepEqual(same.extensions.at(-1), future);
-        const down = await planOf({ ...MINIMAL, plan: { subPlan: "P1" } }, current([{ name: "AgentlessVmScanning", isEnabled: "True" }, future]));
+        const down = await planOf(
+            { ...MINIMAL, plan: { subPlan: "P1" } },
+            current([{ name: "AgentlessVmScanning", isEnabled: "True" }, future]),
+        );
         assert.deepEqual(down.extensions, [{ name: "MdeDesignatedSubscription", isEnabled: "False" }]);
         assert.match(down.run.warnings.join("\n"), /switches off AgentlessVmScanning, SomeFutureExtension/);
     });

@@ -19,7 +19,10 @@ function sync(pkg: unknown, policy: unknown): { status: number | null; stderr: s
         fs.mkdirSync(path.join(dir, "policy"));
         const policyFile = path.join(dir, "policy", "package.json");
         fs.writeFileSync(policyFile, JSON.stringify(policy, null, 4) + "\n");
-        const result = spawnSync(process.execPath, [SYNC, dir], { encoding: "utf8", env: { ...process.env, GIT_CEILING_DIRECTORIES: os.tmpdir() } });
+        const result = spawnSync(process.execPath, [SYNC, dir], {
+            encoding: "utf8",
+            env: { ...process.env, GIT_CEILING_DIRECTORIES: os.tmpdir() },
+        });
         return { status: result.status, stderr: result.stderr, policy: fs.readFileSync(policyFile, "utf8") };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });

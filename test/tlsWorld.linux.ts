@@ -30,8 +30,28 @@ function openssl(args: string[], cwd: string): void {
 
 /** A self-signed CA in `dir` as `<name>.key` and `<name>.pem`. */
 function makeCa(dir: string, name: string, subject: string): void {
-    openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", subject, "-keyout", `${name}.key`, "-out", `${name}.pem`,
-        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"], dir);
+    openssl(
+        [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            subject,
+            "-keyout",
+            `${name}.key`,
+            "-out",
+            `${name}.pem`,
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+        dir,
+    );
 }
 
 /** A random address in 127.0.0.0/8 other than 127.0.0.1 (nothing else here binds such an address's 80 and 443). */
@@ -73,9 +93,31 @@ export async function startTlsWorld(names: string[], networkOf?: number): Promis
     const san = [...new Set(names)].map((n) => `DNS:${n}`).join(",");
     fs.writeFileSync(path.join(dir, "leaf.ext"), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`);
     openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=far-end.test", "-keyout", "leaf.key", "-out", "leaf.csr"], dir);
-    openssl(["x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "leaf.ext", "-out", "leaf.pem"], dir);
+    openssl(
+        [
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "leaf.ext",
+            "-out",
+            "leaf.pem",
+        ],
+        dir,
+    );
     const interceptionCaFile = path.join(dir, "interception-bundle.pem");
-    fs.writeFileSync(interceptionCaFile, fs.readFileSync(path.join(dir, "interception.pem"), "utf8") + fs.readFileSync(path.join(dir, "interception.key"), "utf8"));
+    fs.writeFileSync(
+        interceptionCaFile,
+        fs.readFileSync(path.join(dir, "interception.pem"), "utf8") + fs.readFileSync(path.join(dir, "interception.key"), "utf8"),
+    );
     for (const f of fs.readdirSync(dir)) fs.chmodSync(path.join(dir, f), 0o644);
 
     const address = randomLoopback();
@@ -118,9 +160,14 @@ export async function startTlsWorld(names: string[], networkOf?: number): Promis
  * every CONNECT, sign a certificate for each host with the interception CA, and trust the test
  * CA towards the far end. `dbDir` is created here for the certificate generator.
  */
-export function bumpDirectives(world: TlsWorld, dbDir: string, owner: { uid: number; gid: number }): { portOptions: string; rules: string } {
+export function bumpDirectives(
+    world: TlsWorld,
+    dbDir: string,
+    owner: { uid: number; gid: number },
+): { portOptions: string; rules: string } {
     const certgen = "/usr/lib/squid/security_file_certgen";
-    if (!fs.existsSync(certgen)) throw new Error(`${certgen} is missing: apt-get install squid-openssl (the OpenSSL flavour of Debian's Squid has ssl_bump)`);
+    if (!fs.existsSync(certgen))
+        throw new Error(`${certgen} is missing: apt-get install squid-openssl (the OpenSSL flavour of Debian's Squid has ssl_bump)`);
     const init = spawnSync(certgen, ["-c", "-s", dbDir, "-M", "4MB"], { encoding: "utf8" });
     if (init.status !== 0) throw new Error(`security_file_certgen -c failed: ${init.stderr}`);
     const chownR = (p: string): void => {

@@ -36,7 +36,15 @@ export function upgradeNotes(changelog: string): Set<string> {
 
 /** What the upgrade replaces or deletes that no upgrade note explains. */
 function unexplained(report: PreviewReport, notes: Set<string>): string[] {
-    const replaced = report.resources.filter((r) => r.op === "replace").map((r) => `replace ${r.type} ${r.name} (${(r.changes ?? []).filter((c) => c.replaces).map((c) => c.key).join(", ")})`);
+    const replaced = report.resources
+        .filter((r) => r.op === "replace")
+        .map(
+            (r) =>
+                `replace ${r.type} ${r.name} (${(r.changes ?? [])
+                    .filter((c) => c.replaces)
+                    .map((c) => c.key)
+                    .join(", ")})`,
+        );
     const deleted = (report.deletes ?? []).map((d) => `delete ${d.type} ${d.name}`);
     return [...replaced, ...deleted].filter((line) => !notes.has(line.split(" ")[2]));
 }
@@ -52,7 +60,10 @@ describe("upgrade safety: release 0.1.0's deployed examples under the current co
             const state = JSON.parse(fs.readFileSync(stateFile(example.name), "utf8"));
             const recorded = JSON.parse(fs.readFileSync(recordedPreview(example.name), "utf8")) as PreviewReport;
             const deployed = new Set(state.deployment.resources.map((r: { urn: string }) => r.urn));
-            assert.deepEqual(recorded.resources.filter((r) => !deployed.has(r.urn)).map((r) => r.urn), []);
+            assert.deepEqual(
+                recorded.resources.filter((r) => !deployed.has(r.urn)).map((r) => r.urn),
+                [],
+            );
         });
 
         it(`${example.name}: the upgrade replaces and deletes nothing that CHANGELOG's upgrade notes do not explain`, async () => {
@@ -60,7 +71,10 @@ describe("upgrade safety: release 0.1.0's deployed examples under the current co
             assert.equal(code, 0, stderr);
             const report = JSON.parse(stdout) as PreviewReport;
             assert.ok(report.summary.steps !== undefined, "the preview did not read the state");
-            assert.ok(report.resources.some((r) => r.op === "same"), "nothing matched the deployed stack: wrong state file?");
+            assert.ok(
+                report.resources.some((r) => r.op === "same"),
+                "nothing matched the deployed stack: wrong state file?",
+            );
             assert.deepEqual(unexplained(report, notes), []);
         });
 
@@ -81,7 +95,9 @@ describe("upgrade safety: release 0.1.0's deployed examples under the current co
         const { stdout } = await previewInProcess(ROOT, ["--state", file, "--json"]);
         fs.rmSync(path.dirname(file), { recursive: true, force: true });
         const report = JSON.parse(stdout) as PreviewReport;
-        assert.deepEqual(unexplained(report, new Set()), ["replace azure-native:monitor:DataCollectionRule defender-dcr (dataCollectionRuleName)"]);
+        assert.deepEqual(unexplained(report, new Set()), [
+            "replace azure-native:monitor:DataCollectionRule defender-dcr (dataCollectionRuleName)",
+        ]);
         assert.deepEqual(unexplained(report, new Set(["defender-dcr"])), [], "an upgrade note explains it");
     });
 

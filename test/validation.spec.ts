@@ -354,18 +354,30 @@ function machineAndProxyCases(): Array<{ why: string; args: unknown; path: strin
         },
         {
             why: "a previousKey that is a later machine's key (keys can swap in two steps only)",
-            args: { ...MINIMAL, machines: [{ ...VM, previousKey: "vm-2" }, { ...VM, key: "vm-2", name: "vm-2" }] },
+            args: {
+                ...MINIMAL,
+                machines: [
+                    { ...VM, previousKey: "vm-2" },
+                    { ...VM, key: "vm-2", name: "vm-2" },
+                ],
+            },
             path: "machines[0].previousKey",
             says: /is the key of machines\[1\]/,
         },
         {
             why: "two machines with one previousKey",
-            args: { ...MINIMAL, machines: [{ ...VM, previousKey: "old" }, { ...VM, key: "vm-2", name: "vm-2", previousKey: "old" }] },
+            args: {
+                ...MINIMAL,
+                machines: [
+                    { ...VM, previousKey: "old" },
+                    { ...VM, key: "vm-2", name: "vm-2", previousKey: "old" },
+                ],
+            },
             path: "machines[1].previousKey",
             says: /already the previousKey of machines\[0\].*remove it from one of them/,
         },
         {
-            why: "two previousKeys that alias one old name (\"x\" and \"verify-x\")",
+            why: 'two previousKeys that alias one old name ("x" and "verify-x")',
             args: {
                 ...MINIMAL,
                 machines: [
@@ -461,7 +473,17 @@ function machineAndProxyCases(): Array<{ why: string; args: unknown; path: strin
             args: {
                 ...MINIMAL,
                 plan: { enforce: true },
-                machines: [{ key: "m", kind: "azureVm", os: "linux", resourceGroupName: "rg", name: "m", systemAssignedIdentity: true, defenderPlan: "P1" }],
+                machines: [
+                    {
+                        key: "m",
+                        kind: "azureVm",
+                        os: "linux",
+                        resourceGroupName: "rg",
+                        name: "m",
+                        systemAssignedIdentity: true,
+                        defenderPlan: "P1",
+                    },
+                ],
             },
             path: "plan.enforce",
             says: /forces the subscription's plan on every machine .* m \(P1\) has defenderPlan; set plan.enforce: false/,
@@ -478,7 +500,10 @@ function machineAndProxyCases(): Array<{ why: string; args: unknown; path: strin
         },
         {
             why: "a per-machine plan that is neither P1 nor Free",
-            args: { ...MINIMAL, machines: [{ key: "m", kind: "arc", os: "linux", resourceGroupName: "rg", name: "m", defenderPlan: "P2" }] },
+            args: {
+                ...MINIMAL,
+                machines: [{ key: "m", kind: "arc", os: "linux", resourceGroupName: "rg", name: "m", defenderPlan: "P2" }],
+            },
             path: "machines[0].defenderPlan",
             says: /"P2" is not allowed; use one of "P1", "Free"/,
         },

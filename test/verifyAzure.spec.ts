@@ -69,7 +69,10 @@ describe("defender-servers verify against a loopback Azure", function () {
         // 15 machines at 4 a page: 4 pages, each after the first carrying the previous page's token.
         const machinePages = az.requests.filter((r) => r.query === "machines");
         assert.equal(machinePages.length, 4);
-        assert.deepEqual(machinePages.map((r) => r.top), [4, 4, 4, 4]);
+        assert.deepEqual(
+            machinePages.map((r) => r.top),
+            [4, 4, 4, 4],
+        );
         assert.equal(machinePages[0].skipToken, undefined);
         assert.ok(machinePages.slice(1).every((r) => typeof r.skipToken === "string" && r.skipToken !== ""));
         assert.equal(new Set(machinePages.map((r) => r.skipToken)).size, 4);
@@ -82,7 +85,11 @@ describe("defender-servers verify against a loopback Azure", function () {
         const byId = new Map(report.machines.map((m) => [m.id, m]));
         assert.match(byId.get(IDS.vmWindowsQuiet)!.reason, /Unhealthy.*Succeeded, the quiet failure/);
         // The VM extensions' messages come from their instance views, read only for the VMs in trouble.
-        assert.ok(byId.get(IDS.vmWindowsQuiet)!.findings.some((f) => f.check === "mde" && /Succeeded: Onboarding script ran; sensor has not connected/.test(f.detail)));
+        assert.ok(
+            byId
+                .get(IDS.vmWindowsQuiet)!
+                .findings.some((f) => f.check === "mde" && /Succeeded: Onboarding script ran; sensor has not connected/.test(f.detail)),
+        );
         const extensionReads = az.requests.filter((r) => r.method === "GET" && /\/extensions\//.test(r.path));
         assert.deepEqual(extensionReads.map((r) => r.path.split("/")[8]).sort(), ["vm-mde-creating", "vm-mde-failed", "vm-win-quiet"]);
         assert.match(byId.get(IDS.vmMdeFailed)!.reason, /MDE\.Linux 1\.0 Failed: Enable failed: package download through the proxy/);
@@ -90,16 +97,28 @@ describe("defender-servers verify against a loopback Azure", function () {
         assert.match(byId.get(IDS.arcOnPrem)!.nextStep ?? "", /--probe/);
         assert.match(byId.get(IDS.arcDisconnected)!.reason, /Arc agent 1\.41\.02664\.1629 Disconnected since 2026-11-02/);
         assert.match(byId.get(IDS.vmPlanFree)!.reason, /Defender for Servers is off \(Free\) on its subscription/);
-        assert.ok(byId.get(IDS.vmMachineP1)!.findings.some((f) => f.check === "plan" && f.detail === "Defender for Servers P1 on this machine"));
+        assert.ok(
+            byId.get(IDS.vmMachineP1)!.findings.some((f) => f.check === "plan" && f.detail === "Defender for Servers P1 on this machine"),
+        );
         assert.match(byId.get(IDS.vmDeallocated)!.reason, /VM is deallocated/);
-        assert.equal(byId.get(IDS.vmAvOff)!.reason, "Defender reports EDR configuration issues (Anti-Virus component in your EDR is off or partially configured)");
+        assert.equal(
+            byId.get(IDS.vmAvOff)!.reason,
+            "Defender reports EDR configuration issues (Anti-Virus component in your EDR is off or partially configured)",
+        );
         assert.ok(byId.get(IDS.vmHealthy)!.findings.some((f) => f.check === "guestConfiguration" && /1 NonCompliant/.test(f.detail)));
     });
 
     it("checks Azure Monitor Agent heartbeats in the workspace: silent and stale agents are broken", async () => {
         const az = await start();
         const machines = [IDS.vmHealthy, IDS.vmAmaSilent, IDS.vmAmaStale];
-        const run = await verify(["--subscription", SUB_A, "--workspace", WORKSPACE, "--json", ...machines.flatMap((m) => ["--machine", m])]);
+        const run = await verify([
+            "--subscription",
+            SUB_A,
+            "--workspace",
+            WORKSPACE,
+            "--json",
+            ...machines.flatMap((m) => ["--machine", m]),
+        ]);
         assert.equal(run.code, 1, run.stderr);
         const report = JSON.parse(run.stdout) as { machines: JsonMachine[] };
         const byId = new Map(report.machines.map((m) => [m.id, m]));
@@ -121,7 +140,16 @@ describe("defender-servers verify against a loopback Azure", function () {
         const pending = ["--subscription", SUB_A, "--machine", "vm-healthy", "--machine", "vm-no-mde"];
         assert.equal((await verify(pending)).code, 1);
         assert.equal((await verify([...pending, "--allow-pending"])).code, 0);
-        const broken = await verify(["--subscription", SUB_A, "--machine", "vm-no-mde", "--machine", "vm-mde-failed", "--allow-pending", "--markdown"]);
+        const broken = await verify([
+            "--subscription",
+            SUB_A,
+            "--machine",
+            "vm-no-mde",
+            "--machine",
+            "vm-mde-failed",
+            "--allow-pending",
+            "--markdown",
+        ]);
         assert.equal(broken.code, 1);
         assert.match(broken.stdout, /\| vm-mde-failed \| vm\/linux \| broken \|/);
     });
@@ -132,7 +160,13 @@ describe("defender-servers verify against a loopback Azure", function () {
         try {
             const outputs = path.join(dir, "outputs.json");
             // `pulumi stack output --json` of a program that exports its machines' ids (any shape).
-            fs.writeFileSync(outputs, JSON.stringify({ pricingId: `/subscriptions/${SUB_A}/providers/Microsoft.Security/pricings/VirtualMachines`, machines: { healthy: IDS.vmHealthy.replace("virtualmachines", "virtualMachines"), arc: [IDS.arcAssessed] } }));
+            fs.writeFileSync(
+                outputs,
+                JSON.stringify({
+                    pricingId: `/subscriptions/${SUB_A}/providers/Microsoft.Security/pricings/VirtualMachines`,
+                    machines: { healthy: IDS.vmHealthy.replace("virtualmachines", "virtualMachines"), arc: [IDS.arcAssessed] },
+                }),
+            );
             const run = await verify(["--management-group", "corp-landing-zones", "--stack-outputs", outputs]);
             assert.equal(run.code, 0, run.stderr);
             assert.match(run.stdout, /2 machines: 2 protected, 0 not yet, 0 broken/);
@@ -159,7 +193,10 @@ describe("defender-servers verify against a loopback Azure", function () {
         assert.equal(byId.get(IDS.vmWindowsQuiet)!.verdict, "broken");
         assert.match(probe(IDS.vmWindowsQuiet)!.detail, /OnboardingState is missing, not 1; the Sense service is Stopped/);
         assert.equal(byId.get(IDS.arcAssessed)!.verdict, "broken");
-        assert.match(byId.get(IDS.arcAssessed)!.reason, /azcmagent check cannot reach https:\/\/agentserviceapi\.guestconfiguration\.azure\.com$/);
+        assert.match(
+            byId.get(IDS.arcAssessed)!.reason,
+            /azcmagent check cannot reach https:\/\/agentserviceapi\.guestconfiguration\.azure\.com$/,
+        );
         assert.equal(byId.get(IDS.vmNoMde)!.verdict, "not yet");
         assert.match(probe(IDS.vmNoMde)!.detail, /the probe did not run: .*VM agent not ready/);
 
@@ -233,7 +270,12 @@ describe("defender-servers verify against a loopback Azure", function () {
         const noScope = await verify([]);
         assert.equal(noScope.code, 2);
         assert.match(noScope.stderr, /give the scope: --subscription ID or --management-group NAME/);
-        const badWorkspace = await verify(["--subscription", SUB_A, "--workspace", "/subscriptions/x/resourceGroups/y/providers/Microsoft.OperationalInsights/workspaces/z"]);
+        const badWorkspace = await verify([
+            "--subscription",
+            SUB_A,
+            "--workspace",
+            "/subscriptions/x/resourceGroups/y/providers/Microsoft.OperationalInsights/workspaces/z",
+        ]);
         assert.equal(badWorkspace.code, 2);
         assert.match(badWorkspace.stderr, /--workspace: .* not a workspace id; give the workspace's customerId GUID/);
         const unknownMachine = await verify(["--subscription", SUB_A, "--machine", "vm-nowhere"]);

@@ -97,7 +97,23 @@ function makeCertificate(dir: string): { key: string; cert: string; caFile: stri
     const certFile = path.join(dir, "cert.pem");
     const run = spawnSync(
         "openssl",
-        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        [
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            keyFile,
+            "-out",
+            certFile,
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
         { encoding: "utf8" },
     );
     if (run.status !== 0) throw new Error(`openssl could not make the test certificate: ${run.stderr}`);
@@ -123,7 +139,13 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
         req.on("data", (c: Buffer) => (body += c.toString()));
         req.on("end", () => {
             const url = new URL(req.url ?? "/", base);
-            const record: RecordedRequest = { method: req.method ?? "", path: url.pathname, at: Date.now() - started, status: 200, bearer: /^Bearer /.test(req.headers.authorization ?? "") };
+            const record: RecordedRequest = {
+                method: req.method ?? "",
+                path: url.pathname,
+                at: Date.now() - started,
+                status: 200,
+                bearer: /^Bearer /.test(req.headers.authorization ?? ""),
+            };
             requests.push(record);
             const send = (status: number, json: unknown, headers: Record<string, string> = {}) => {
                 record.status = status;
@@ -145,7 +167,8 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
                 if (options.rejectSignIn) {
                     return send(401, {
                         error: "invalid_client",
-                        error_description: "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.",
+                        error_description:
+                            "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.",
                         error_codes: [7000215],
                         timestamp: new Date().toISOString(),
                         trace_id: "00000000-0000-0000-0000-000000000001",
@@ -158,7 +181,12 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
             // Resource Graph
             if (req.method === "POST" && p === "/providers/Microsoft.ResourceGraph/resources") {
                 graphRequests++;
-                const request = JSON.parse(body) as { query: string; subscriptions?: string[]; managementGroups?: string[]; options?: { $top?: number; $skipToken?: string } };
+                const request = JSON.parse(body) as {
+                    query: string;
+                    subscriptions?: string[];
+                    managementGroups?: string[];
+                    options?: { $top?: number; $skipToken?: string };
+                };
                 record.subscriptions = request.subscriptions;
                 record.managementGroups = request.managementGroups;
                 const name = queryName(request.query);
@@ -170,31 +198,68 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
                 if (options.subscriptionLimitHit) quota["x-ms-tenant-subscription-limit-hit"] = "true";
                 const rule = options.throttle?.find((t) => t.request === graphRequests);
                 if (options.alwaysThrottle) {
-                    return send(429, { error: { code: "RateLimiting", message: "Please provide below info when asking for support: quota exceeded" } }, { "x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": "00:00:00.100" });
+                    return send(
+                        429,
+                        { error: { code: "RateLimiting", message: "Please provide below info when asking for support: quota exceeded" } },
+                        { "x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": "00:00:00.100" },
+                    );
                 }
-                if (rule?.kind === "429-retry-after") return send(429, { error: { code: "RateLimiting", message: "throttled" } }, { "retry-after": rule.wait });
-                if (rule?.kind === "429-quota") return send(429, { error: { code: "RateLimiting", message: "throttled" } }, { "x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": rule.wait });
-                if (rule?.kind === "quota-zero") Object.assign(quota, { "x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": rule.wait });
+                if (rule?.kind === "429-retry-after")
+                    return send(429, { error: { code: "RateLimiting", message: "throttled" } }, { "retry-after": rule.wait });
+                if (rule?.kind === "429-quota")
+                    return send(
+                        429,
+                        { error: { code: "RateLimiting", message: "throttled" } },
+                        { "x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": rule.wait },
+                    );
+                if (rule?.kind === "quota-zero")
+                    Object.assign(quota, { "x-ms-user-quota-remaining": "0", "x-ms-user-quota-resets-after": rule.wait });
                 // As Resource Graph does, only rows in the subscriptions asked for (a management group: all of them).
                 const inScope = (row: Record<string, unknown>) =>
                     request.subscriptions === undefined || request.subscriptions.includes(String(row.id).split("/")[2]);
                 const all = options.fleet.graph[name].filter(inScope);
                 const top = request.options?.$top ?? 1000;
-                const offset = request.options?.$skipToken === undefined ? 0 : Number(Buffer.from(request.options.$skipToken, "base64").toString("utf8").replace("offset:", ""));
+                const offset =
+                    request.options?.$skipToken === undefined
+                        ? 0
+                        : Number(Buffer.from(request.options.$skipToken, "base64").toString("utf8").replace("offset:", ""));
                 const data = all.slice(offset, offset + top);
                 const next = offset + top < all.length ? Buffer.from(`offset:${offset + top}`).toString("base64") : undefined;
-                return send(200, { totalRecords: all.length, count: data.length, resultTruncated: "false", ...(next !== undefined ? { $skipToken: next } : {}), facets: [], data }, quota);
+                return send(
+                    200,
+                    {
+                        totalRecords: all.length,
+                        count: data.length,
+                        resultTruncated: "false",
+                        ...(next !== undefined ? { $skipToken: next } : {}),
+                        facets: [],
+                        data,
+                    },
+                    quota,
+                );
             }
             // Logs
             const logs = /^\/v1\/workspaces\/([^/]+)\/query$/.exec(p);
             if (req.method === "POST" && logs !== null) {
                 const rows = options.fleet.heartbeats[logs[1]] ?? [];
                 return send(200, {
-                    tables: [{ name: "PrimaryResult", columns: [{ name: "machineId", type: "string" }, { name: "lastHeartbeat", type: "datetime" }], rows }],
+                    tables: [
+                        {
+                            name: "PrimaryResult",
+                            columns: [
+                                { name: "machineId", type: "string" },
+                                { name: "lastHeartbeat", type: "datetime" },
+                            ],
+                            rows,
+                        },
+                    ],
                 });
             }
             // Compute: a VM extension with its instance view (VirtualMachineExtensions_Get with $expand=instanceView)
-            const vmExt = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+\/extensions\/([^/]+)$/i.exec(p);
+            const vmExt =
+                /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+\/extensions\/([^/]+)$/i.exec(
+                    p,
+                );
             if (req.method === "GET" && vmExt !== null) {
                 const message = options.fleet.extensionMessages[p.toLowerCase()];
                 if (message === undefined) return send(404, { error: { code: "NotFound", message: "no such extension" } });
@@ -208,20 +273,44 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
                         typeHandlerVersion: "1.0",
                         provisioningState: "Succeeded",
                         ...(url.searchParams.get("$expand") === "instanceView"
-                            ? { instanceView: { name: vmExt[1], type: vmExt[1], typeHandlerVersion: "1.0", statuses: [{ code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded", message }] } }
+                            ? {
+                                  instanceView: {
+                                      name: vmExt[1],
+                                      type: vmExt[1],
+                                      typeHandlerVersion: "1.0",
+                                      statuses: [
+                                          {
+                                              code: "ProvisioningState/succeeded",
+                                              level: "Info",
+                                              displayStatus: "Provisioning succeeded",
+                                              message,
+                                          },
+                                      ],
+                                  },
+                              }
                             : {}),
                     },
                 });
             }
             // Compute action run command (no resource is created)
-            const vmRun = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+)\/runCommand$/i.exec(p);
+            const vmRun =
+                /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]+)\/runCommand$/i.exec(
+                    p,
+                );
             if (req.method === "POST" && vmRun !== null) {
                 const output = options.fleet.probeOutput[vmRun[1].toLowerCase()];
                 if (output === undefined) return send(409, { error: { code: "OperationNotAllowed", message: "VM agent not ready" } });
-                return send(200, { value: [{ code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded", message: output }] });
+                return send(200, {
+                    value: [
+                        { code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded", message: output },
+                    ],
+                });
             }
             // HybridCompute run command resource
-            const arcRun = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.HybridCompute\/machines\/[^/]+)\/runCommands\/([^/]+)$/i.exec(p);
+            const arcRun =
+                /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.HybridCompute\/machines\/[^/]+)\/runCommands\/([^/]+)$/i.exec(
+                    p,
+                );
             if (arcRun !== null) {
                 const machineId = arcRun[1].toLowerCase();
                 const id = `${arcRun[1]}/runcommands/${arcRun[2]}`;
@@ -230,7 +319,12 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
                     name: arcRun[2],
                     type: "Microsoft.HybridCompute/machines/runcommands",
                     location: "westeurope",
-                    properties: { provisioningState: "Succeeded", asyncExecution: false, timeoutInSeconds: 300, ...(instanceView !== undefined ? { instanceView } : {}) },
+                    properties: {
+                        provisioningState: "Succeeded",
+                        asyncExecution: false,
+                        timeoutInSeconds: 300,
+                        ...(instanceView !== undefined ? { instanceView } : {}),
+                    },
                 });
                 if (req.method === "PUT") {
                     arcRunCommands.set(machineId, JSON.parse(body).properties?.source?.script ?? "");
@@ -238,8 +332,20 @@ export async function startFakeAzure(options: FakeAzureOptions): Promise<FakeAzu
                 }
                 if (req.method === "GET") {
                     const output = options.fleet.probeOutput[machineId];
-                    if (!arcRunCommands.has(machineId)) return send(404, { error: { code: "ResourceNotFound", message: "no run command" } });
-                    return send(200, resource({ executionState: "Succeeded", executionMessage: "", exitCode: 0, output: output ?? "", error: "", startTime: new Date().toISOString(), endTime: new Date().toISOString() }));
+                    if (!arcRunCommands.has(machineId))
+                        return send(404, { error: { code: "ResourceNotFound", message: "no run command" } });
+                    return send(
+                        200,
+                        resource({
+                            executionState: "Succeeded",
+                            executionMessage: "",
+                            exitCode: 0,
+                            output: output ?? "",
+                            error: "",
+                            startTime: new Date().toISOString(),
+                            endTime: new Date().toISOString(),
+                        }),
+                    );
                 }
                 if (req.method === "DELETE") {
                     arcRunCommands.delete(machineId);

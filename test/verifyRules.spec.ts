@@ -60,12 +60,21 @@ describe("verify: the probe's scripts and output", () => {
     });
 
     it("an output cut short (no end marker) is 'did not run', not a verdict", () => {
-        const cut = parseProbeOutput("=====defender-servers:health-json=====\n{\"healthy\": true", "linux", false);
+        const cut = parseProbeOutput('=====defender-servers:health-json=====\n{"healthy": true', "linux", false);
         assert.equal(cut.ran, false);
     });
 
     it("Linux: healthy without an organization id is not onboarded", () => {
-        const out = ["=====defender-servers:health-json=====", '{"healthy": true}', "=====defender-servers:org-id=====", "", "=====defender-servers:health-issues=====", "[]", "=====defender-servers:connectivity=====", "=====defender-servers:end====="].join("\n");
+        const out = [
+            "=====defender-servers:health-json=====",
+            '{"healthy": true}',
+            "=====defender-servers:org-id=====",
+            "",
+            "=====defender-servers:health-issues=====",
+            "[]",
+            "=====defender-servers:connectivity=====",
+            "=====defender-servers:end=====",
+        ].join("\n");
         const r = parseProbeOutput(out, "linux", false);
         assert.equal(r.mdeOnboarded, false);
         assert.deepEqual(r.mdeIssues, ["no organization id: the sensor is not onboarded"]);
@@ -77,11 +86,18 @@ describe("verify: the probe's scripts and output", () => {
             "Testing connection with https://winatp-gw-weu.microsoft.com/test ... [ERROR]",
             "Testing connection with https://europe.x.cp.wd.microsoft.com/api/report ... timed out",
         ].join("\n");
-        assert.deepEqual(connectivityFailures(text), ["https://winatp-gw-weu.microsoft.com/test", "https://europe.x.cp.wd.microsoft.com/api/report"]);
+        assert.deepEqual(connectivityFailures(text), [
+            "https://winatp-gw-weu.microsoft.com/test",
+            "https://europe.x.cp.wd.microsoft.com/api/report",
+        ]);
     });
 
     it("azcmagent check: only a 'reachable' column counts; a table without one is unreadable, not guessed", () => {
-        const table = ["| ENDPOINT | REACHABLE | PRIVATE |", "| https://gbl.his.arc.azure.com | true | false |", "| https://login.microsoftonline.com | false | false |"].join("\n");
+        const table = [
+            "| ENDPOINT | REACHABLE | PRIVATE |",
+            "| https://gbl.his.arc.azure.com | true | false |",
+            "| https://login.microsoftonline.com | false | false |",
+        ].join("\n");
         assert.deepEqual(azcmagentCheckFailures(table), ["https://login.microsoftonline.com"]);
         assert.equal(azcmagentCheckFailures("| ENDPOINT | STATUS |\n| https://gbl.his.arc.azure.com | false |"), undefined);
     });
@@ -91,8 +107,14 @@ describe("verify: command line and machine lists", () => {
     it("needs exactly one kind of scope and names the bad option", () => {
         assert.throws(() => parseVerifyArgs([]), UsageError);
         assert.throws(() => parseVerifyArgs(["--subscription", "not-a-guid"]), /--subscription: "not-a-guid" is not a subscription id/);
-        assert.throws(() => parseVerifyArgs(["--subscription", SUB, "--management-group", "mg"]), /either --subscription or --management-group/);
-        assert.throws(() => parseVerifyArgs(["--subscription", SUB, "--page-size", "5000"]), /--page-size: "5000" must be a whole number from 1 to 1000/);
+        assert.throws(
+            () => parseVerifyArgs(["--subscription", SUB, "--management-group", "mg"]),
+            /either --subscription or --management-group/,
+        );
+        assert.throws(
+            () => parseVerifyArgs(["--subscription", SUB, "--page-size", "5000"]),
+            /--page-size: "5000" must be a whole number from 1 to 1000/,
+        );
         assert.throws(() => parseVerifyArgs(["--subscription", SUB, "--arm-endpoint", "http://127.0.0.1:1"]), /must use https/);
         assert.throws(() => parseVerifyArgs(["--subscription", SUB, "--json", "--markdown"]), /choose one of --json and --markdown/);
         assert.equal(parseVerifyArgs(["--management-group", "corp"]).managementGroups[0], "corp");
@@ -100,8 +122,15 @@ describe("verify: command line and machine lists", () => {
 
     it("reads machine ids out of `pulumi stack output --json` at any depth, and refuses a file without any", () => {
         const id = `/subscriptions/${SUB}/resourceGroups/RG/providers/Microsoft.HybridCompute/machines/Arc-1`;
-        const outputs = JSON.stringify({ machines: { arc1: { id } }, vmIds: [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1`], other: "x" });
-        assert.deepEqual(machinesFromStackOutputs(outputs, "out.json").sort(), [id.toLowerCase(), `/subscriptions/${SUB}/resourcegroups/rg/providers/microsoft.compute/virtualmachines/vm1`].sort());
+        const outputs = JSON.stringify({
+            machines: { arc1: { id } },
+            vmIds: [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1`],
+            other: "x",
+        });
+        assert.deepEqual(
+            machinesFromStackOutputs(outputs, "out.json").sort(),
+            [id.toLowerCase(), `/subscriptions/${SUB}/resourcegroups/rg/providers/microsoft.compute/virtualmachines/vm1`].sort(),
+        );
         assert.throws(() => machinesFromStackOutputs('{"pricingId": "x"}', "out.json"), /no VM or Arc machine ARM id in it/);
         assert.throws(() => machinesFromStackOutputs("not json", "out.json"), /not JSON/);
         assert.deepEqual(machinesFromList("vm1\n# comment\n\n vm2 # trailing\n"), ["vm1", "vm2"]);
@@ -124,7 +153,9 @@ describe("verify: command line and machine lists", () => {
     });
 
     it("the heartbeat table must carry machineId and lastHeartbeat", () => {
-        assert.deepEqual(heartbeatsFromTable(["machineId", "lastHeartbeat"], [["/A", new Date("2026-12-06T10:00:00Z")]]), [{ machineId: "/a", lastHeartbeat: "2026-12-06T10:00:00.000Z" }]);
+        assert.deepEqual(heartbeatsFromTable(["machineId", "lastHeartbeat"], [["/A", new Date("2026-12-06T10:00:00Z")]]), [
+            { machineId: "/a", lastHeartbeat: "2026-12-06T10:00:00.000Z" },
+        ]);
         assert.throws(() => heartbeatsFromTable(["Computer"], []), /not machineId and lastHeartbeat/);
     });
 });
@@ -132,12 +163,25 @@ describe("verify: command line and machine lists", () => {
 describe("verify: plan in effect and exit codes", () => {
     it("a machine-level pricing wins over its subscription's", () => {
         const m = machine("vm1");
-        const sub = { id: `/subscriptions/${SUB}/providers/microsoft.security/pricings/virtualmachines`, subscriptionId: SUB, pricingTier: "Standard", subPlan: "P2" };
-        const own = { id: `${m.id}/providers/microsoft.security/pricings/virtualmachines`, subscriptionId: SUB, pricingTier: "Free", subPlan: "" };
+        const sub = {
+            id: `/subscriptions/${SUB}/providers/microsoft.security/pricings/virtualmachines`,
+            subscriptionId: SUB,
+            pricingTier: "Standard",
+            subPlan: "P2",
+        };
+        const own = {
+            id: `${m.id}/providers/microsoft.security/pricings/virtualmachines`,
+            subscriptionId: SUB,
+            pricingTier: "Free",
+            subPlan: "",
+        };
         assert.deepEqual(pricingFor(m, [sub]), { pricing: sub, scope: "subscription" });
         assert.deepEqual(pricingFor(m, [sub, own]), { pricing: own, scope: "machine" });
         assert.deepEqual(pricingFor(m, []), {});
-        const v = verdictFor({ machine: m, pricing: own, pricingScope: "machine", guestConfiguration: [] }, { now: new Date(), heartbeatMaxAgeMinutes: 15 });
+        const v = verdictFor(
+            { machine: m, pricing: own, pricingScope: "machine", guestConfiguration: [] },
+            { now: new Date(), heartbeatMaxAgeMinutes: 15 },
+        );
         assert.equal(v.verdict, "broken");
         assert.equal(v.reason, "Defender for Servers is off (Free) on this machine");
     });

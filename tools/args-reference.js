@@ -44,7 +44,10 @@ function isOwnSource(sourceFile) {
 
 /** One line of JSDoc, made safe for a Markdown table cell. */
 function cell(text) {
-    return text.replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|").trim();
+    return text
+        .replace(/\s*\n\s*/g, " ")
+        .replace(/\|/g, "\\|")
+        .trim();
 }
 
 function typeText(checker, property, declaration) {
@@ -61,12 +64,16 @@ function rows(checker, type, prefix, seen) {
         const optional = (property.flags & ts.SymbolFlags.Optional) !== 0;
         const docs = ts.displayPartsToString(property.getDocumentationComment(checker));
         const fieldPath = prefix + property.getName();
-        out.push(`| \`${fieldPath}\` | ${typeText(checker, property, declaration)} | ${optional ? "" : "yes"} | ${cell(docs) || "**undocumented**"} |`);
+        out.push(
+            `| \`${fieldPath}\` | ${typeText(checker, property, declaration)} | ${optional ? "" : "yes"} | ${cell(docs) || "**undocumented**"} |`,
+        );
         const fieldType = checker.getTypeOfSymbol(property);
         for (const inner of ownInterfaces(checker, fieldType)) {
             const name = checker.typeToString(inner);
             if (seen.has(name)) continue; // a recursive type is listed once
-            const isArray = checker.isArrayType(fieldType.isUnion() ? fieldType.types.find((t) => checker.isArrayType(t)) || fieldType : fieldType);
+            const isArray = checker.isArrayType(
+                fieldType.isUnion() ? fieldType.types.find((t) => checker.isArrayType(t)) || fieldType : fieldType,
+            );
             out.push(...rows(checker, inner, fieldPath + (isArray ? "[]." : "."), new Set([...seen, name])));
         }
     }
@@ -74,7 +81,12 @@ function rows(checker, type, prefix, seen) {
 }
 
 function render() {
-    const program = ts.createProgram([ENTRY], { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, skipLibCheck: true });
+    const program = ts.createProgram([ENTRY], {
+        strict: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.CommonJS,
+        skipLibCheck: true,
+    });
     const checker = program.getTypeChecker();
     const entry = program.getSourceFile(ENTRY);
     const exports = checker.getExportsOfModule(checker.getSymbolAtLocation(entry));

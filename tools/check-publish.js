@@ -19,7 +19,9 @@ function placeholderFields(pkg) {
         homepage: pkg.homepage,
         "bugs.url": typeof pkg.bugs === "string" ? pkg.bugs : pkg.bugs?.url,
     };
-    const missing = Object.entries(fields).filter(([, value]) => value === undefined).map(([field]) => `${field}: missing`);
+    const missing = Object.entries(fields)
+        .filter(([, value]) => value === undefined)
+        .map(([field]) => `${field}: missing`);
     // An empty or non-string link sends users nowhere too.
     const notLinks = Object.entries(fields)
         .filter(([, value]) => value !== undefined && (typeof value !== "string" || value.trim() === ""))

@@ -60,7 +60,9 @@ function main(argv) {
     console.log(fs.existsSync(DIST) ? "prepare: sources changed since dist/ was built; npm run build" : "prepare: no dist/; npm run build");
     const npm = process.env.npm_execpath;
     // Under npm, npm_execpath is npm's own CLI script: run it with this Node, not whatever `npm` is on PATH.
-    const build = npm ? spawnSync(process.execPath, [npm, "run", "build"], { cwd: ROOT, stdio: "inherit" }) : spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
+    const build = npm
+        ? spawnSync(process.execPath, [npm, "run", "build"], { cwd: ROOT, stdio: "inherit" })
+        : spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
     if (build.error) {
         console.error(`prepare: could not run the build: ${build.error.message}`);
         return 1;

@@ -15,7 +15,9 @@ const root = path.resolve(process.argv[2] ?? path.join(__dirname, ".."));
 const { version } = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
 // Without a version there is nothing to sync: writing `undefined` would drop the pack's own.
 if (typeof version !== "string" || version.trim() === "") {
-    process.stderr.write(`sync-policy-version: ${path.join(root, "package.json")} has no version (${JSON.stringify(version)}); policy/package.json left as it was\n`);
+    process.stderr.write(
+        `sync-policy-version: ${path.join(root, "package.json")} has no version (${JSON.stringify(version)}); policy/package.json left as it was\n`,
+    );
     process.exit(1);
 }
 const file = path.join(root, "policy", "package.json");

@@ -12,9 +12,30 @@ const defender = new DefenderForServersNetworkRestricted("defender", {
     plan: { subPlan: "P2", defenderVulnerabilityManagement: true },
     machines: [
         // Onboarded with the output arcOnboardingCommands (--private-link-scope): associated with the scope.
-        { key: "onprem-web-01", kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "onprem-web-01", arcPrivateLinkScope: "associated" },
-        { key: "onprem-app-01", kind: "arc", os: "windows", resourceGroupName: "rg-arc", name: "onprem-app-01", arcPrivateLinkScope: "associated" },
-        { key: "vm-jump-01", kind: "azureVm", os: "windows", resourceGroupName: "rg-hub", name: "vm-jump-01", systemAssignedIdentity: true },
+        {
+            key: "onprem-web-01",
+            kind: "arc",
+            os: "linux",
+            resourceGroupName: "rg-arc",
+            name: "onprem-web-01",
+            arcPrivateLinkScope: "associated",
+        },
+        {
+            key: "onprem-app-01",
+            kind: "arc",
+            os: "windows",
+            resourceGroupName: "rg-arc",
+            name: "onprem-app-01",
+            arcPrivateLinkScope: "associated",
+        },
+        {
+            key: "vm-jump-01",
+            kind: "azureVm",
+            os: "windows",
+            resourceGroupName: "rg-hub",
+            name: "vm-jump-01",
+            systemAssignedIdentity: true,
+        },
     ],
     logs: { workspaceResourceId: config.require("workspaceResourceId") },
     privateLink: {

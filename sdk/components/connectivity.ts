@@ -69,14 +69,20 @@ export class DefenderConnectivity extends pulumi.ComponentResource {
                 "logs.dataCollectionRuleLocation": "azureMonitor.dataCollectionEndpointLocation",
             },
         );
-        refuse(TYPE_NAME, [...tagProblems(args.tags, "tags", args.createDnsZones === true), ...dnsZoneProblems(args, zonesNeeded(settings.cloud, settings.privateLink!))]);
+        refuse(TYPE_NAME, [
+            ...tagProblems(args.tags, "tags", args.createDnsZones === true),
+            ...dnsZoneProblems(args, zonesNeeded(settings.cloud, settings.privateLink!)),
+        ]);
         super(DefenderConnectivity.TYPE, name, {}, withTags(opts, args.tags));
         for (const warning of warnings) pulumi.log.warn(`${warning.path}: ${warning.message}`, this);
 
         const links = declarePrivateLink(this, name, settings);
         this.arcPrivateLinkScopeId = pulumi.output(links.arcScopeId);
         this.dataCollectionEndpointId = pulumi.output(links.dataCollectionEndpointId);
-        this.registerOutputs({ arcPrivateLinkScopeId: this.arcPrivateLinkScopeId, dataCollectionEndpointId: this.dataCollectionEndpointId });
+        this.registerOutputs({
+            arcPrivateLinkScopeId: this.arcPrivateLinkScopeId,
+            dataCollectionEndpointId: this.dataCollectionEndpointId,
+        });
     }
 }
 
@@ -98,7 +104,8 @@ export function dnsZoneProblems(args: DefenderConnectivityArgs, needed: readonly
     if (args.createDnsZones !== true && (args.linkZonesToVirtualNetworkIds ?? []).length > 0) {
         problems.push({
             path: "linkZonesToVirtualNetworkIds",
-            message: "links zones this component creates, and createDnsZones is not true: link existing zones where they are managed, or set createDnsZones: true",
+            message:
+                "links zones this component creates, and createDnsZones is not true: link existing zones where they are managed, or set createDnsZones: true",
         });
     }
     return problems;

@@ -7,7 +7,16 @@
 import { DefenderForServersNetworkRestrictedArgs } from "../args";
 import { arcGatewayEgressNotes, egressWithGateway } from "../plan/arcGateway";
 import { bypassList } from "../plan/bypass";
-import { EgressDestination, EgressEndpoint, EgressInput, egressNotes, privateLinkHosts, proxyAllowlist, serviceTagDestinations, squidAllowlistSnippet } from "../plan/egress";
+import {
+    EgressDestination,
+    EgressEndpoint,
+    EgressInput,
+    egressNotes,
+    privateLinkHosts,
+    proxyAllowlist,
+    serviceTagDestinations,
+    squidAllowlistSnippet,
+} from "../plan/egress";
 import { egressInputFor } from "../plan/fleetEgress";
 import { AzureFirewallRuleCollection, azureFirewallRuleCollections } from "../plan/firewallRules";
 import { NormalizedArgs, validate } from "../validate";

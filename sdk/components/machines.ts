@@ -38,11 +38,18 @@ export class DefenderMachines extends pulumi.ComponentResource {
         const problems = tagProblems(args?.tags);
         (args?.machines ?? []).forEach((m, i) => {
             if (m?.defenderPlan !== undefined) {
-                problems.push({ path: `machines[${i}].defenderPlan`, message: "is a subscription setting: give it in DefenderSubscription.machinePlans, with this machine's machineReadiness entry" });
+                problems.push({
+                    path: `machines[${i}].defenderPlan`,
+                    message:
+                        "is a subscription setting: give it in DefenderSubscription.machinePlans, with this machine's machineReadiness entry",
+                });
             }
         });
         if (args?.rollout?.scope?.toLowerCase().includes("/managementgroups/")) {
-            problems.push({ path: "rollout.scope", message: "is a management group: use DefenderManagementGroupRollout, which also sets every subscription's plan" });
+            problems.push({
+                path: "rollout.scope",
+                message: "is a management group: use DefenderManagementGroupRollout, which also sets every subscription's plan",
+            });
         }
         refuse(TYPE_NAME, problems);
         const links = args?.privateLink ?? {};
@@ -77,7 +84,8 @@ export class DefenderMachines extends pulumi.ComponentResource {
             id === undefined
                 ? undefined
                 : pulumi.output(id).apply((value) => {
-                      if (value === undefined) throw new Error(`privateLink.${field}: is empty (the DefenderConnectivity has no such scope); leave it unset`);
+                      if (value === undefined)
+                          throw new Error(`privateLink.${field}: is empty (the DefenderConnectivity has no such scope); leave it unset`);
                       return value;
                   });
         const fleet = prepareFleet(this, name, settings, {
@@ -85,7 +93,9 @@ export class DefenderMachines extends pulumi.ComponentResource {
             dataCollectionEndpointId: present("dataCollectionEndpointId", links.dataCollectionEndpointId),
         });
         this.readiness = readinessOf(fleet.mdePrerequisites);
-        const byMachine = [...fleet.prerequisitesByMachine].map(([key, steps]) => readinessOf(steps).apply((ready) => [key, ready] as const));
+        const byMachine = [...fleet.prerequisitesByMachine].map(([key, steps]) =>
+            readinessOf(steps).apply((ready) => [key, ready] as const),
+        );
         this.machineReadiness = pulumi.all(byMachine).apply((entries) => Object.fromEntries(entries));
         this.proxyBypass = pulumi.output(fleet.bypass);
         this.egress = pulumi.output(fleet.egress);

@@ -25,15 +25,22 @@ export function subscriptionLabel(subscriptionId: string): string {
 
 /** Problems with the listed subscriptions. */
 export function subscriptionListProblems(ids: unknown): Problem[] {
-    if (!Array.isArray(ids) || ids.length === 0) return [{ path: "subscriptionIds", message: "is required: list every subscription under the group that gets Defender for Servers" }];
+    if (!Array.isArray(ids) || ids.length === 0)
+        return [
+            { path: "subscriptionIds", message: "is required: list every subscription under the group that gets Defender for Servers" },
+        ];
     const problems: Problem[] = [];
     ids.forEach((id, i) => {
-        if (typeof id !== "string" || !GUID.test(id)) problems.push({ path: `subscriptionIds[${i}]`, message: "is not a subscription GUID" });
+        if (typeof id !== "string" || !GUID.test(id))
+            problems.push({ path: `subscriptionIds[${i}]`, message: "is not a subscription GUID" });
     });
     const labels = ids.filter((id): id is string => typeof id === "string").map((id) => subscriptionLabel(id));
     const repeated = labels.filter((label, i) => labels.indexOf(label) !== i);
     if (repeated.length > 0) {
-        problems.push({ path: "subscriptionIds", message: `list a subscription once; these start alike (${[...new Set(repeated)].join(", ")}), which would give their resources one name` });
+        problems.push({
+            path: "subscriptionIds",
+            message: `list a subscription once; these start alike (${[...new Set(repeated)].join(", ")}), which would give their resources one name`,
+        });
     }
     return problems;
 }

@@ -21,17 +21,19 @@ export const READY = "ready";
 export function readinessOf(steps: pulumi.Resource[]): pulumi.Output<string> {
     const done = steps.map((step) => (pulumi.CustomResource.isInstance(step) ? (step as pulumi.CustomResource).id : step.urn));
     const arc = steps.filter((r): r is hybridcompute.MachineRunCommand => r instanceof hybridcompute.MachineRunCommand);
-    return pulumi.all([pulumi.all(done), pulumi.all(arc.map((c) => c.instanceView)), pulumi.all(arc.map((c) => c.urn))]).apply(([, views, urns]) => {
-        const failed = views
-            .map((view, i) => ({ name: urns[i].split("::").pop(), failure: runCommandFailure(view) }))
-            .filter((f) => f.failure !== undefined);
-        if (failed.length > 0) {
-            throw new Error(
-                `not ready for MDE integration: ${failed.map((f) => `${f.name} ${f.failure}`).join("; ")}. Read the run command's output (az connectedmachine run-command show), fix the machine, and run again`,
-            );
-        }
-        return READY;
-    });
+    return pulumi
+        .all([pulumi.all(done), pulumi.all(arc.map((c) => c.instanceView)), pulumi.all(arc.map((c) => c.urn))])
+        .apply(([, views, urns]) => {
+            const failed = views
+                .map((view, i) => ({ name: urns[i].split("::").pop(), failure: runCommandFailure(view) }))
+                .filter((f) => f.failure !== undefined);
+            if (failed.length > 0) {
+                throw new Error(
+                    `not ready for MDE integration: ${failed.map((f) => `${f.name} ${f.failure}`).join("; ")}. Read the run command's output (az connectedmachine run-command show), fix the machine, and run again`,
+                );
+            }
+            return READY;
+        });
 }
 
 /**

@@ -45,21 +45,32 @@ const PRIVATE_DNS_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 /** Problems with a `tags` value, under `path`; `privateDns` when the component may create private DNS zones or links. */
 export function tagProblems(tags: unknown, path = "tags", privateDns = false): Problem[] {
     if (tags === undefined) return [];
-    if (tags === null || typeof tags !== "object" || Array.isArray(tags)) return [{ path, message: "expected a map of tag name to string value" }];
+    if (tags === null || typeof tags !== "object" || Array.isArray(tags))
+        return [{ path, message: "expected a map of tag name to string value" }];
     const entries = Object.entries(tags as Record<string, unknown>);
     const problems: Problem[] = [];
-    if (entries.length > MAX_TAGS) problems.push({ path, message: `has ${entries.length} tags; Azure takes at most ${MAX_TAGS} per resource` });
+    if (entries.length > MAX_TAGS)
+        problems.push({ path, message: `has ${entries.length} tags; Azure takes at most ${MAX_TAGS} per resource` });
     if (privateDns && entries.length > MAX_PRIVATE_DNS_TAGS) {
-        problems.push({ path, message: `has ${entries.length} tags; private DNS zones and their virtual network links take at most ${MAX_PRIVATE_DNS_TAGS}` });
+        problems.push({
+            path,
+            message: `has ${entries.length} tags; private DNS zones and their virtual network links take at most ${MAX_PRIVATE_DNS_TAGS}`,
+        });
     }
     for (const [name, value] of entries) {
         if (name.length === 0 || name.length > 512 || FORBIDDEN_IN_NAME.test(name)) {
             problems.push({ path: `${path}.${name}`, message: "is not a valid tag name: 1 to 512 characters, none of < > % & \\ ? /" });
         } else if (privateDns && !PRIVATE_DNS_NAME.test(name)) {
-            problems.push({ path: `${path}.${name}`, message: "is not a tag name private DNS zones take: letters, digits, - _ and . only, no space, not starting with a digit" });
+            problems.push({
+                path: `${path}.${name}`,
+                message: "is not a tag name private DNS zones take: letters, digits, - _ and . only, no space, not starting with a digit",
+            });
         }
         if (typeof value !== "string" || value.length > 256) {
-            problems.push({ path: `${path}.${name}`, message: "expected a string of at most 256 characters (tags are readable by anyone with Reader: no secrets)" });
+            problems.push({
+                path: `${path}.${name}`,
+                message: "expected a string of at most 256 characters (tags are readable by anyone with Reader: no secrets)",
+            });
         }
     }
     return problems;

@@ -23,17 +23,22 @@ export const EGRESS_AUDIT_USAGE = [
 
 function renderText(report: EgressAuditReport): string {
     const lines: string[] = [];
-    lines.push(`${report.requests} requests read from the ${report.logKind === "squid" ? "Squid access log" : "Azure Firewall log"}${report.skipped > 0 ? ` (${report.skipped} lines skipped)` : ""}`);
+    lines.push(
+        `${report.requests} requests read from the ${report.logKind === "squid" ? "Squid access log" : "Azure Firewall log"}${report.skipped > 0 ? ` (${report.skipped} lines skipped)` : ""}`,
+    );
     lines.push("", `Required hosts DENIED: ${report.deniedRequired.length}`);
     for (const d of report.deniedRequired) {
         const names = d.hosts.join(", ");
-        lines.push(`  ${d.entry.host}:${d.entry.port}  needed by ${d.entry.agents.join(", ")} (${d.entry.when})  denied ${d.denied}x${names !== d.entry.host ? ` as ${names}` : ""}`);
+        lines.push(
+            `  ${d.entry.host}:${d.entry.port}  needed by ${d.entry.agents.join(", ")} (${d.entry.when})  denied ${d.denied}x${names !== d.entry.host ? ` as ${names}` : ""}`,
+        );
         if (d.entry.why !== "") lines.push(`      ${d.entry.why}`);
     }
     lines.push("", `Allowed hosts never used: ${report.neverUsed.length}`);
     for (const e of report.neverUsed) lines.push(`  ${e.host}:${e.port}  (${e.agents.join(", ")}; ${e.when})`);
     lines.push("", `Hosts seen but absent from the contract: ${report.outsideContract.length}`);
-    for (const u of report.outsideContract) lines.push(`  ${u.host}:${u.port}  allowed ${u.allowed}, denied ${u.denied}${u.note ? `  (${u.note})` : ""}`);
+    for (const u of report.outsideContract)
+        lines.push(`  ${u.host}:${u.port}  allowed ${u.allowed}, denied ${u.denied}${u.note ? `  (${u.note})` : ""}`);
     if (report.shouldBypass.length > 0) {
         lines.push("", `Private Link or platform hosts sent to the proxy (they should bypass it): ${report.shouldBypass.length}`);
         for (const b of report.shouldBypass) lines.push(`  ${b.entry.host}:${b.entry.port}  ${b.requests} requests (${b.entry.route})`);

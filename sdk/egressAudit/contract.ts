@@ -18,14 +18,18 @@ export function contractFromPreview(text: string, file: string): ContractEntry[]
     try {
         json = JSON.parse(text) as typeof json;
     } catch (error) {
-        throw new Error(`--preview ${file}: not JSON (${(error as Error).message}); write it with \`defender-servers-preview --json > ${file}\``);
+        throw new Error(
+            `--preview ${file}: not JSON (${(error as Error).message}); write it with \`defender-servers-preview --json > ${file}\``,
+        );
     }
-    if (!Array.isArray(json.egress)) throw new Error(`--preview ${file}: no "egress" list; is it the output of \`defender-servers-preview --json\`?`);
+    if (!Array.isArray(json.egress))
+        throw new Error(`--preview ${file}: no "egress" list; is it the output of \`defender-servers-preview --json\`?`);
     const merged = new Map<string, ContractEntry>();
     for (const component of json.egress) {
         if (!Array.isArray(component.endpoints)) continue;
         for (const raw of component.endpoints as Array<Record<string, unknown>>) {
-            if (typeof raw.host !== "string" || typeof raw.port !== "number") throw new Error(`--preview ${file}: an egress endpoint has no host or port`);
+            if (typeof raw.host !== "string" || typeof raw.port !== "number")
+                throw new Error(`--preview ${file}: an egress endpoint has no host or port`);
             const key = `${raw.host.toLowerCase()}:${raw.port}`;
             const agents = Array.isArray(raw.agents) ? raw.agents.map(String) : [];
             const seen = merged.get(key);
@@ -43,7 +47,10 @@ export function contractFromPreview(text: string, file: string): ContractEntry[]
             });
         }
     }
-    if (merged.size === 0) throw new Error(`--preview ${file}: the egress list is empty; the program declares no DefenderForServersNetworkRestricted component`);
+    if (merged.size === 0)
+        throw new Error(
+            `--preview ${file}: the egress list is empty; the program declares no DefenderForServersNetworkRestricted component`,
+        );
     return [...merged.values()];
 }
 

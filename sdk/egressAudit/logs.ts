@@ -29,7 +29,11 @@ export interface LoggedRequest {
 }
 
 function normalizeHost(host: string): string {
-    return host.trim().toLowerCase().replace(/\.$/, "").replace(/^\[(.*)\]$/, "$1");
+    return host
+        .trim()
+        .toLowerCase()
+        .replace(/\.$/, "")
+        .replace(/^\[(.*)\]$/, "$1");
 }
 
 /** Host and port of a Squid URL field: `host:443` for CONNECT, `http://host[:port]/path` otherwise. */
@@ -95,14 +99,22 @@ export function parseFirewallApplicationRuleLog(text: string): { requests: Logge
         const fqdn = row.Fqdn;
         const action = row.Action;
         if (typeof fqdn !== "string" || typeof action !== "string") {
-            throw new Error("a row has no Fqdn or Action column: export the AZFWApplicationRule table (resource-specific mode), not AzureDiagnostics");
+            throw new Error(
+                "a row has no Fqdn or Action column: export the AZFWApplicationRule table (resource-specific mode), not AzureDiagnostics",
+            );
         }
         const port = Number(row.DestinationPort);
         if (fqdn.trim() === "" || !Number.isInteger(port)) {
             skipped++;
             continue;
         }
-        requests.push({ host: normalizeHost(fqdn), port, allowed: action.toLowerCase() === "allow", outcome: action, client: String(row.SourceIp ?? "") });
+        requests.push({
+            host: normalizeHost(fqdn),
+            port,
+            allowed: action.toLowerCase() === "allow",
+            outcome: action,
+            client: String(row.SourceIp ?? ""),
+        });
     }
     return { requests, skipped };
 }

@@ -25,13 +25,41 @@ export const RUN_COMMAND_MINIMUM_AGENT = "1.33";
 
 /** Release month (`YYYY-MM`) of each Connected Machine agent from 1.33 on, as the release notes head them. */
 export const ARC_AGENT_RELEASES: Readonly<Record<string, string>> = {
-    "1.33": "2023-08", "1.34": "2023-09", "1.35": "2023-10", "1.36": "2023-11", "1.37": "2023-12",
-    "1.38": "2024-02", "1.39": "2024-03", "1.40": "2024-04", "1.41": "2024-05", "1.42": "2024-05",
-    "1.43": "2024-06", "1.44": "2024-07", "1.45": "2024-08", "1.46": "2024-09", "1.47": "2024-10",
-    "1.48": "2025-01", "1.49": "2025-02", "1.50": "2025-03", "1.51": "2025-04", "1.52": "2025-05",
-    "1.53": "2025-06", "1.54": "2025-07", "1.55": "2025-08", "1.56": "2025-09", "1.57": "2025-10",
-    "1.58": "2025-11", "1.59": "2025-12", "1.60": "2026-01", "1.61": "2026-02", "1.62": "2026-03",
-    "1.63": "2026-04", "1.64": "2026-05", "1.65": "2026-06", "1.66": "2026-07", "1.67": "2026-08",
+    "1.33": "2023-08",
+    "1.34": "2023-09",
+    "1.35": "2023-10",
+    "1.36": "2023-11",
+    "1.37": "2023-12",
+    "1.38": "2024-02",
+    "1.39": "2024-03",
+    "1.40": "2024-04",
+    "1.41": "2024-05",
+    "1.42": "2024-05",
+    "1.43": "2024-06",
+    "1.44": "2024-07",
+    "1.45": "2024-08",
+    "1.46": "2024-09",
+    "1.47": "2024-10",
+    "1.48": "2025-01",
+    "1.49": "2025-02",
+    "1.50": "2025-03",
+    "1.51": "2025-04",
+    "1.52": "2025-05",
+    "1.53": "2025-06",
+    "1.54": "2025-07",
+    "1.55": "2025-08",
+    "1.56": "2025-09",
+    "1.57": "2025-10",
+    "1.58": "2025-11",
+    "1.59": "2025-12",
+    "1.60": "2026-01",
+    "1.61": "2026-02",
+    "1.62": "2026-03",
+    "1.63": "2026-04",
+    "1.64": "2026-05",
+    "1.65": "2026-06",
+    "1.66": "2026-07",
+    "1.67": "2026-08",
 };
 
 /** An extension as the agent's lists name it: `publisher/type`. */
@@ -78,7 +106,8 @@ export function extensionRefusal(view: ArcMachineView, extension: ExtensionName)
     const config = view.agentConfiguration;
     if (config === undefined) return undefined;
     const name = `${extension.publisher}/${extension.type}`;
-    if (String(config.extensionsEnabled).toLowerCase() === "false") return `its extension manager is off (extensions.enabled false), so ${name} cannot run`;
+    if (String(config.extensionsEnabled).toLowerCase() === "false")
+        return `its extension manager is off (extensions.enabled false), so ${name} cannot run`;
     if (String(config.configMode).toLowerCase() === "monitor" && !MONITOR_MODE_PUBLISHERS.includes(extension.publisher.toLowerCase())) {
         return `its agent is in monitor mode, which blocks ${name} (monitor mode blocks extensions that change the system or run scripts)`;
     }
@@ -128,7 +157,9 @@ export function arcPreflightProblems(view: ArcMachineView, needs: ArcMachineNeed
     }
     const osType = view.osType?.toLowerCase();
     if (osType !== undefined && osType !== "" && osType !== needs.os) {
-        problems.push(`Azure reports a ${osType} machine, but it is listed with os: ${needs.os}; the ${needs.os} scripts would fail there: fix machines[].os`);
+        problems.push(
+            `Azure reports a ${osType} machine, but it is listed with os: ${needs.os}; the ${needs.os} scripts would fail there: fix machines[].os`,
+        );
     }
     if (needs.runCommands) {
         const refusal = extensionRefusal(view, runCommandHandler(needs.os));
@@ -140,7 +171,8 @@ export function arcPreflightProblems(view: ArcMachineView, needs: ArcMachineNeed
     }
     for (const extension of needs.extensions) {
         const refusal = extensionRefusal(view, extension);
-        if (refusal !== undefined) problems.push(`${refusal}: allow it on the machine (azcmagent config set extensions.allowlist) or exclude that part`);
+        if (refusal !== undefined)
+            problems.push(`${refusal}: allow it on the machine (azcmagent config set extensions.allowlist) or exclude that part`);
     }
     return problems.map((problem) => `${needs.key}: ${problem}`);
 }

@@ -184,7 +184,9 @@ function deployIfNotExists(
     extraParameters: string[] = [],
 ): Record<string, unknown> {
     // Only what the resources use: Bicep's linter (test/bicep.spec.ts) flags an unused parameter.
-    const used = ["machineName", "location", ...extraParameters].filter((key) => JSON.stringify(resources).includes(`parameters('${key}')`));
+    const used = ["machineName", "location", ...extraParameters].filter((key) =>
+        JSON.stringify(resources).includes(`parameters('${key}')`),
+    );
     return {
         if: { allOf: match },
         then: {
@@ -210,7 +212,14 @@ function deployIfNotExists(
                         parameters: Object.fromEntries(
                             used.map((key) => [
                                 key,
-                                { value: key === "machineName" ? "[field('name')]" : key === "location" ? "[field('location')]" : `[parameters('${key}')]` },
+                                {
+                                    value:
+                                        key === "machineName"
+                                            ? "[field('name')]"
+                                            : key === "location"
+                                              ? "[field('location')]"
+                                              : `[parameters('${key}')]`,
+                                },
                             ]),
                         ),
                     },
@@ -285,9 +294,7 @@ function runCommandResource(target: Target, command: RunCommandSpec, configHash:
         location: "[parameters('location')]",
         // The content's hash, which the existence condition compares (as the AMA definition does).
         tags: { [CONFIG_TAG]: configHash },
-        ...(after !== undefined
-            ? { dependsOn: [`[resourceId('${target.runCommandType}', parameters('machineName'), '${after}')]`] }
-            : {}),
+        ...(after !== undefined ? { dependsOn: [`[resourceId('${target.runCommandType}', parameters('machineName'), '${after}')]`] } : {}),
         properties: {
             source: { script: command.script },
             parameters: command.parameters,
@@ -330,7 +337,11 @@ export function runCommandSucceeded(target: Pick<Target, "kind" | "runCommandTyp
               ]
             : [{ field: field("treatFailureAsDeploymentFailure"), equals: true }];
     return {
-        allOf: [{ field: field("provisioningState"), equals: "Succeeded" }, ...outcome, { field: `tags['${CONFIG_TAG}']`, equals: configHash }],
+        allOf: [
+            { field: field("provisioningState"), equals: "Succeeded" },
+            ...outcome,
+            { field: `tags['${CONFIG_TAG}']`, equals: configHash },
+        ],
     };
 }
 
@@ -358,7 +369,12 @@ function osProxyDefinition(target: Target, input: PolicyRolloutInput, proxy: Nor
         gatesMde: true,
         policyRule: deployIfNotExists(
             target.match,
-            { type: target.runCommandType, name: first.runCommandName, roles: [target.role], existenceCondition: runCommandSucceeded(target, hash) },
+            {
+                type: target.runCommandType,
+                name: first.runCommandName,
+                roles: [target.role],
+                existenceCondition: runCommandSucceeded(target, hash),
+            },
             commands.map((command, i) => runCommandResource(target, command, hash, i > 0 ? commands[i - 1].runCommandName : undefined)),
         ),
     };
@@ -395,7 +411,11 @@ function laterStepAudits(target: Target, input: PolicyRolloutInput, proxy: Norma
             if: { allOf: target.match },
             then: {
                 effect: "[parameters('effect')]",
-                details: { type: target.runCommandType, name: command.runCommandName, existenceCondition: runCommandSucceeded(target, hash) },
+                details: {
+                    type: target.runCommandType,
+                    name: command.runCommandName,
+                    existenceCondition: runCommandSucceeded(target, hash),
+                },
             },
         },
     }));

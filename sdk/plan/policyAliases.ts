@@ -48,7 +48,9 @@ export const CONFIRMED_ALIASES: readonly string[] = CONFIRMED;
 /** `name`, if it is a confirmed alias; otherwise an error that says so (no rule is built on an unconfirmed alias). */
 export function alias(name: string): ConfirmedAlias {
     if (!(CONFIRMED as readonly string[]).includes(name)) {
-        throw new Error(`policy alias ${name} is not in Azure's published alias list as checked for defender-servers; no policy is built on it`);
+        throw new Error(
+            `policy alias ${name} is not in Azure's published alias list as checked for defender-servers; no policy is built on it`,
+        );
     }
     return name as ConfirmedAlias;
 }

@@ -32,7 +32,9 @@ export class NameTooLongError extends Error {
         readonly azureName: string,
         readonly limit: number,
     ) {
-        super(`${field}: makes the Azure name "${azureName}" ${azureName.length} characters long; Azure allows at most ${limit} here. Use a shorter value`);
+        super(
+            `${field}: makes the Azure name "${azureName}" ${azureName.length} characters long; Azure allows at most ${limit} here. Use a shorter value`,
+        );
     }
 }
 
@@ -72,7 +74,11 @@ export function deploymentName(componentName: string, purpose: string): string {
  * task, and the role-assignment GUID, derived from what the role acts on (the scope) and for whom
  * (the assignment), so that a second instance or scope never takes over another's.
  */
-export function builtInNames(componentName: string, key: string, scopeId: string): { assignment: string; remediation: string; role: (role: string) => string } {
+export function builtInNames(
+    componentName: string,
+    key: string,
+    scopeId: string,
+): { assignment: string; remediation: string; role: (role: string) => string } {
     const instance = shortHash([componentName, key, scopeId.toLowerCase()], 12);
     const assignment = `dfs-bi-${instance}`;
     return {

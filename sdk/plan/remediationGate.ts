@@ -102,7 +102,11 @@ export interface Excused {
  * excluded machine does not count, nor one in a first task on a machine handed to a retry
  * task, whose own outcome counts instead.
  */
-export function gateDecision(readings: TaskReading[], budget: FailureBudget, excused: Excused = { retried: [], excluded: [] }): GateDecision {
+export function gateDecision(
+    readings: TaskReading[],
+    budget: FailureBudget,
+    excused: Excused = { retried: [], excluded: [] },
+): GateDecision {
     const excluded = new Set(excused.excluded.map((id) => id.toLowerCase()));
     const retried = new Set(excused.retried.map((id) => id.toLowerCase()));
     let total = 0;
@@ -197,7 +201,12 @@ export const MAX_WAIT_MINUTES = 24 * 60;
  * The fleet's remediation arithmetic. Every machine of one kind and OS falls to one task (one per
  * OS-proxy definition), so the slowest task may hold the whole fleet: that is the estimate.
  */
-export function remediationArithmetic(machines: number, parallelDeployments: number, tasks: number, waitMinutes?: number): RemediationArithmetic {
+export function remediationArithmetic(
+    machines: number,
+    parallelDeployments: number,
+    tasks: number,
+    waitMinutes?: number,
+): RemediationArithmetic {
     const fleet = Math.max(1, machines);
     const waves = Math.ceil(fleet / parallelDeployments);
     const expectedMinutes = EVALUATION_MINUTES + waves * MINUTES_PER_DEPLOYMENT;

@@ -142,7 +142,8 @@ export function arcAgentProxyRunCommand(
             PROXY_BYPASS: linuxNoProxy(bypass),
             ARC_MODE: "apply",
             ROUTE_CHECK_HOSTS: arcRoute?.hosts.join(","),
-            ROUTE_CHECK_TIMEOUT_SECONDS: arcRoute === undefined || arcRoute.hosts.length === 0 ? undefined : String(arcRoute.timeoutSeconds),
+            ROUTE_CHECK_TIMEOUT_SECONDS:
+                arcRoute === undefined || arcRoute.hosts.length === 0 ? undefined : String(arcRoute.timeoutSeconds),
         },
         300,
     );
@@ -154,7 +155,12 @@ export function arcAgentProxyRunCommand(
  * the running extension service holds the proxy, which proves its restart took place. Windows
  * has no such step here (undefined).
  */
-export function arcAgentProxyVerifyRunCommand(os: Os, proxy: NormalizedProxy, arcBypass: string[], bypass: string[] = []): RunCommandSpec | undefined {
+export function arcAgentProxyVerifyRunCommand(
+    os: Os,
+    proxy: NormalizedProxy,
+    arcBypass: string[],
+    bypass: string[] = [],
+): RunCommandSpec | undefined {
     if (os === "windows") return undefined;
     return spec(
         "defender-arc-agent-proxy-verify",

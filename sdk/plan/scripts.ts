@@ -12,11 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 /** The script files the component runs on machines. */
-export type ScriptName =
-    | "linux-os-proxy.sh"
-    | "linux-arc-agent-proxy.sh"
-    | "windows-os-proxy.ps1"
-    | "windows-arc-agent-proxy.ps1";
+export type ScriptName = "linux-os-proxy.sh" | "linux-arc-agent-proxy.sh" | "windows-os-proxy.ps1" | "windows-arc-agent-proxy.ps1";
 
 const cache = new Map<ScriptName, string>();
 
@@ -36,7 +32,8 @@ export function assembleScript(text: string, dir: string = SCRIPT_DIR): string {
             const match = INCLUDE.exec(line);
             if (match === null) return line;
             const part = fs.readFileSync(path.join(dir, match[1]), "utf8").replace(/\n$/, "");
-            if (part.split("\n").some((l) => INCLUDE.test(l))) throw new Error(`scripts: ${match[1]} includes another part; parts do not nest`);
+            if (part.split("\n").some((l) => INCLUDE.test(l)))
+                throw new Error(`scripts: ${match[1]} includes another part; parts do not nest`);
             return part;
         })
         .join("\n");

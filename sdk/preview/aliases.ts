@@ -17,7 +17,8 @@ export const engineErrors = {
     duplicateUrn: (urn: string) => `Duplicate resource URN '${urn}'; try giving it a unique name`,
     duplicateAlias: (alias: string, urn: string, other: string) =>
         `Duplicate resource alias '${alias}' applied to resource with URN '${urn}' conflicting with resource with URN '${other}'`,
-    duplicateAliased: (urn: string, other: string) => `Duplicate resource URN '${urn}' conflicting with alias on resource with URN '${other}'`,
+    duplicateAliased: (urn: string, other: string) =>
+        `Duplicate resource URN '${urn}' conflicting with alias on resource with URN '${other}'`,
 };
 
 /** One registration as the alias logic needs it. */

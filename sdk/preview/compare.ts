@@ -257,10 +257,15 @@ function countsLine(c: Comparison): string {
     return `+${c.added.length} to add, -${c.removed.length} to remove, >${c.renamed.length} renamed, ~${c.modified.length} to modify, ${c.unchanged} unchanged`;
 }
 
-const renameText = (r: RenamedResource) => `${r.to.type} ${r.from.name} → ${r.to.name} (through an alias: state moves, nothing is replaced)`;
+const renameText = (r: RenamedResource) =>
+    `${r.to.type} ${r.from.name} → ${r.to.name} (through an alias: state moves, nothing is replaced)`;
 
 function warningChangeLines(w: ChangedWarning): string[] {
-    return [w.after, ...(w.added.length > 0 ? [`now also: ${w.added.join(", ")}`] : []), ...(w.removed.length > 0 ? [`no longer: ${w.removed.join(", ")}`] : [])];
+    return [
+        w.after,
+        ...(w.added.length > 0 ? [`now also: ${w.added.join(", ")}`] : []),
+        ...(w.removed.length > 0 ? [`no longer: ${w.removed.join(", ")}`] : []),
+    ];
 }
 
 /** The comparison as text: each kind of change once, with the resources it applies to. */
@@ -298,9 +303,13 @@ export function renderCompareMarkdown(c: Comparison, head: PreviewReport, full =
     const out: string[] = [];
     out.push(`## Offline preview: what this change does to \`${cell(head.project)}\`, stack \`${cell(head.stack)}\``);
     out.push("");
-    out.push(`**${countsLine(c)}** · ${c.errors.length} errors · ${head.warnings.length} warnings (${c.warnings.added.length} new, ${c.warnings.changed.length} changed)`);
+    out.push(
+        `**${countsLine(c)}** · ${c.errors.length} errors · ${head.warnings.length} warnings (${c.warnings.added.length} new, ${c.warnings.changed.length} changed)`,
+    );
     out.push("");
-    out.push("_Against the base branch's offline preview; mock engine, no cloud calls. Values only Azure would know are `[unknown]`, secrets `[secret]`._");
+    out.push(
+        "_Against the base branch's offline preview; mock engine, no cloud calls. Values only Azure would know are `[unknown]`, secrets `[secret]`._",
+    );
     out.push("");
     if (c.errors.length > 0) out.push(`### Errors (the update would fail)`, "", ...c.errors.map((e) => `- ${cell(e)}`), "");
     if (c.warnings.added.length > 0) out.push("### New warnings", "", ...c.warnings.added.map((w) => `- ${cell(w)}`), "");
@@ -310,7 +319,12 @@ export function renderCompareMarkdown(c: Comparison, head: PreviewReport, full =
     out.push(...groupSection("Added", "+", c.added));
     out.push(...groupSection("Removed", "-", c.removed));
     if (c.renamed.length > 0) {
-        out.push(`### Renamed through aliases (${c.renamed.length}): state moves, nothing is created or deleted`, "", "| Kind | From | To |", "|---|---|---|");
+        out.push(
+            `### Renamed through aliases (${c.renamed.length}): state moves, nothing is created or deleted`,
+            "",
+            "| Kind | From | To |",
+            "|---|---|---|",
+        );
         for (const r of c.renamed) out.push(`| \`${r.to.type}\` | \`${cell(r.from.name)}\` | \`${cell(r.to.name)}\` |`);
         out.push("");
     }
@@ -327,7 +341,8 @@ export function renderCompareMarkdown(c: Comparison, head: PreviewReport, full =
                 ]),
             );
         }
-        if (c.groups.length > GROUPS_SHOWN) out.push("", `… and ${c.groups.length - GROUPS_SHOWN} more kinds of change (all in the JSON comparison).`);
+        if (c.groups.length > GROUPS_SHOWN)
+            out.push("", `… and ${c.groups.length - GROUPS_SHOWN} more kinds of change (all in the JSON comparison).`);
         out.push("");
     }
     if (c.egress.added.length + c.egress.removed.length > 0) {
@@ -337,10 +352,12 @@ export function renderCompareMarkdown(c: Comparison, head: PreviewReport, full =
         out.push("");
     }
     if (c.warnings.removed.length > 0) out.push("### Warnings gone", "", ...c.warnings.removed.map((w) => `- ${cell(w)}`), "");
-    out.push(...details(`The head's preview: ${head.resources.length} resources in ${Object.keys(head.summary.byType).length} kinds`, [
-        ...kindsTable(head.resources),
-        "",
-        ...egressTables(head),
-    ]));
+    out.push(
+        ...details(`The head's preview: ${head.resources.length} resources in ${Object.keys(head.summary.byType).length} kinds`, [
+            ...kindsTable(head.resources),
+            "",
+            ...egressTables(head),
+        ]),
+    );
     return out.join("\n");
 }

@@ -109,13 +109,21 @@ export function egressTables(report: PreviewReport): string[] {
         "",
         "| Route | Host | Port | When | Agents | Why |",
         "|---|---|---:|---|---|---|",
-        ...endpoints.map((e) => `| ${e.route} | \`${cell(e.host)}\` | ${e.port} | ${e.when} | ${cell(e.agents.join(", "))} | ${cell(e.why)} |`),
+        ...endpoints.map(
+            (e) => `| ${e.route} | \`${cell(e.host)}\` | ${e.port} | ${e.when} | ${cell(e.agents.join(", "))} | ${cell(e.why)} |`,
+        ),
         "",
     ]);
 }
 
 const OP_ORDER: StepOp[] = ["replace", "delete", "update", "create"];
-const OP_TITLE: Record<StepOp, string> = { replace: "To replace", delete: "To delete", update: "To update", create: "To create", same: "Unchanged" };
+const OP_TITLE: Record<StepOp, string> = {
+    replace: "To replace",
+    delete: "To delete",
+    update: "To update",
+    create: "To create",
+    same: "Unchanged",
+};
 
 /**
  * With `--state`: what changes against the deployed stack, replacements first; each distinct
@@ -136,7 +144,12 @@ export function stateSections(report: PreviewReport, full = false): string[] {
     const renamed = report.resources.filter((r) => r.aliasOf !== undefined);
     if (renamed.length > 0) {
         out.push(`### Renamed through aliases (${renamed.length}): state moves, nothing is created or deleted`, "");
-        out.push(...details(`${renamed.length} renames`, renamed.map((r) => `- \`${cell(r.aliasOf!.split("::").pop()!)}\` → \`${cell(r.name)}\` (${r.type})`)));
+        out.push(
+            ...details(
+                `${renamed.length} renames`,
+                renamed.map((r) => `- \`${cell(r.aliasOf!.split("::").pop()!)}\` → \`${cell(r.name)}\` (${r.type})`),
+            ),
+        );
         out.push("");
     }
     const changes = new Map<string, string[]>();
@@ -150,7 +163,15 @@ export function stateSections(report: PreviewReport, full = false): string[] {
         out.push(`### Changed inputs (${changes.size} distinct)`, "");
         for (const [key, names] of changes) {
             const [type, text] = key.split("\n");
-            out.push(...details(`<code>${type}</code> × ${names.length}: ${cell(text.split(":")[0])}`, ["```", text, "```", "", namesList(names)]));
+            out.push(
+                ...details(`<code>${type}</code> × ${names.length}: ${cell(text.split(":")[0])}`, [
+                    "```",
+                    text,
+                    "```",
+                    "",
+                    namesList(names),
+                ]),
+            );
         }
         out.push("");
     }
@@ -162,7 +183,10 @@ export function renderMarkdown(report: PreviewReport, full = false): string {
     const out: string[] = [];
     out.push(`## Offline preview: \`${cell(report.project)}\`, stack \`${cell(report.stack)}\``);
     out.push("");
-    const counts = report.summary.steps === undefined ? `**+ ${report.summary.create + 1} to create** (${report.summary.create} resources and the stack)` : `**${stepCountLines(report).join(" · ")}**`;
+    const counts =
+        report.summary.steps === undefined
+            ? `**+ ${report.summary.create + 1} to create** (${report.summary.create} resources and the stack)`
+            : `**${stepCountLines(report).join(" · ")}**`;
     out.push(
         `${counts} · ${report.errors.length} errors · ${report.warnings.length} warnings · ${Object.keys(report.summary.byType).length} kinds`,
     );

@@ -79,7 +79,9 @@ function projectConfig(projectFile: string, name: string, section: unknown): Rec
     const config: Record<string, string> = {};
     for (const [key, declared] of Object.entries(section as Record<string, unknown>)) {
         const isDeclaration = declared !== null && typeof declared === "object" && !Array.isArray(declared);
-        const value = isDeclaration ? ((declared as Record<string, unknown>).value ?? (declared as Record<string, unknown>).default) : declared;
+        const value = isDeclaration
+            ? ((declared as Record<string, unknown>).value ?? (declared as Record<string, unknown>).default)
+            : declared;
         if (value !== undefined && value !== null) config[qualified(name, key)] = configText(value);
     }
     return config;
@@ -117,7 +119,8 @@ export function loadProject(dir: string, requestedStack?: string): LoadedProject
         );
     }
     const values = readYaml(stackFile).config ?? {};
-    if (typeof values !== "object" || values === null || Array.isArray(values)) throw new ProjectError(`${stackFile}: config must be a mapping`);
+    if (typeof values !== "object" || values === null || Array.isArray(values))
+        throw new ProjectError(`${stackFile}: config must be a mapping`);
     for (const [rawKey, value] of Object.entries(values as Record<string, unknown>)) {
         const key = qualified(name, rawKey);
         if (typeof value === "object" && value !== null && !Array.isArray(value) && "secure" in value) {

@@ -142,7 +142,8 @@ function indent(text: string, by: string): string {
 
 function providerText(r: ReportResource): string | undefined {
     if (r.subscriptionId === undefined && r.provider === "default") return undefined;
-    const subscription = r.subscriptionId === undefined ? "" : `, subscription ${r.subscriptionId ?? "from ARM_SUBSCRIPTION_ID or the Azure CLI login"}`;
+    const subscription =
+        r.subscriptionId === undefined ? "" : `, subscription ${r.subscriptionId ?? "from ARM_SUBSCRIPTION_ID or the Azure CLI login"}`;
     return `provider: ${r.provider}${subscription}`;
 }
 
@@ -160,7 +161,9 @@ export function renderText(report: PreviewReport, options: RenderOptions = {}): 
     for (const r of report.resources) {
         // Against a deployed stack, like `pulumi preview`: only what changes.
         if (r.op === "same") continue;
-        out.push(`${symbolOf(r)} ${r.type} ${r.name}${r.retainOnDelete ? "  (retained on delete)" : ""}${r.protect ? "  (protected)" : ""}`);
+        out.push(
+            `${symbolOf(r)} ${r.type} ${r.name}${r.retainOnDelete ? "  (retained on delete)" : ""}${r.protect ? "  (protected)" : ""}`,
+        );
         if (r.aliasOf !== undefined) out.push(`      renamed: continues ${r.aliasOf} through an alias`);
         for (const c of r.changes ?? []) out.push(`      ${changeText(c, options.full === true)}`);
         if (r.op === "update" || r.op === "replace") continue;
@@ -171,7 +174,9 @@ export function renderText(report: PreviewReport, options: RenderOptions = {}): 
         if (Object.keys(inputs).length > 0) out.push(indent(dump(inputs), "      "));
     }
     for (const d of report.deletes ?? []) {
-        out.push(`${OP_SYMBOL.delete} ${d.type} ${d.name}${d.protect ? "  (protected: the update fails)" : ""}${d.retainOnDelete ? "  (retained: left in Azure)" : ""}`);
+        out.push(
+            `${OP_SYMBOL.delete} ${d.type} ${d.name}${d.protect ? "  (protected: the update fails)" : ""}${d.retainOnDelete ? "  (retained: left in Azure)" : ""}`,
+        );
     }
     for (const { component, endpoints } of report.egress) {
         out.push("");

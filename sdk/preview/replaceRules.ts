@@ -21,7 +21,20 @@ import { argsOf } from "./azureNativeSdk";
 /** azure-native's own list (replacement.go), for the types this package uses. */
 const LISTED: Record<string, string[]> = {
     "azure-native:authorization:RoleAssignment": ["principalId", "scope"],
-    "random:index/randomString:RandomString": ["keepers", "length", "lower", "minLower", "minNumeric", "minSpecial", "minUpper", "number", "numeric", "overrideSpecial", "special", "upper"],
+    "random:index/randomString:RandomString": [
+        "keepers",
+        "length",
+        "lower",
+        "minLower",
+        "minNumeric",
+        "minSpecial",
+        "minUpper",
+        "number",
+        "numeric",
+        "overrideSpecial",
+        "special",
+        "upper",
+    ],
 };
 
 const cache = new Map<string, string[]>();

@@ -226,7 +226,13 @@ function deletesOf(run: RunResult): ReportDelete[] {
     const continued = new Set([...run.prior!.matched.values()].map((m) => m.old!.urn));
     return [...run.prior!.state.byUrn.values()]
         .filter((old) => !continued.has(old.urn) && !isEngineOwned(old))
-        .map((old) => ({ urn: old.urn, type: old.type, name: parseUrn(old.urn)?.name ?? old.urn, protect: old.protect, retainOnDelete: old.retainOnDelete }));
+        .map((old) => ({
+            urn: old.urn,
+            type: old.type,
+            name: parseUrn(old.urn)?.name ?? old.urn,
+            protect: old.protect,
+            retainOnDelete: old.retainOnDelete,
+        }));
 }
 
 function countSteps(resources: ReportResource[], run: RunResult): Record<StepOp, number> {

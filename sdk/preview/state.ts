@@ -89,7 +89,10 @@ export function parseState(parsed: unknown, file: string): PriorState {
     if (!isObject(parsed) || !("deployment" in parsed))
         fail(file, "not the output of `pulumi stack export` (no `deployment`); write one with pulumi stack export --file state.json");
     if (parsed.version !== DEPLOYMENT_VERSION)
-        fail(file, `deployment version ${JSON.stringify(parsed.version)}, this preview reads version ${DEPLOYMENT_VERSION} (what pulumi stack export writes since Pulumi 1.0); export it again with a current Pulumi CLI`);
+        fail(
+            file,
+            `deployment version ${JSON.stringify(parsed.version)}, this preview reads version ${DEPLOYMENT_VERSION} (what pulumi stack export writes since Pulumi 1.0); export it again with a current Pulumi CLI`,
+        );
     const deployment = parsed.deployment;
     if (!isObject(deployment)) fail(file, "`deployment` is not an object");
     const list = deployment.resources ?? [];

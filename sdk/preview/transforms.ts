@@ -31,7 +31,17 @@ interface TransformedOptions {
 }
 
 /** The options the preview applies; any other option a transform sets is refused, never dropped. */
-const APPLIED = new Set(["parent", "dependsOn", "retainOnDelete", "protect", "ignoreChanges", "aliases", "replaceOnChanges", "deleteBeforeReplace", "additionalSecretOutputs"]);
+const APPLIED = new Set([
+    "parent",
+    "dependsOn",
+    "retainOnDelete",
+    "protect",
+    "ignoreChanges",
+    "aliases",
+    "replaceOnChanges",
+    "deleteBeforeReplace",
+    "additionalSecretOutputs",
+]);
 
 /** A transform set an option the offline preview cannot apply. */
 export class UnsupportedTransformOption extends Error {}
@@ -78,7 +88,9 @@ function checkOptions(req: any, original: TransformedOptions, result: Record<str
     }
     const parent = result.parent as pulumi.Resource | undefined;
     if ("parent" in result && parent !== original.parent)
-        throw new UnsupportedTransformOption(`${what} changes its parent, which the offline preview cannot apply; set parent on the resource itself`);
+        throw new UnsupportedTransformOption(
+            `${what} changes its parent, which the offline preview cannot apply; set parent on the resource itself`,
+        );
 }
 
 /** An output's value, known or not (`promise()` is the SDK's own, not in its types). */

@@ -30,7 +30,11 @@ export interface ArcGatewayResources {
 export function declareArcGateway(parent: pulumi.Resource, name: string, args: NormalizedArgs): ArcGatewayResources {
     const settings = args.arcGateway;
     if (settings === undefined) {
-        return { gatewayId: pulumi.output(undefined), gatewayEndpoint: pulumi.output(undefined), onboardingCommands: pulumi.output(undefined) };
+        return {
+            gatewayId: pulumi.output(undefined),
+            gatewayEndpoint: pulumi.output(undefined),
+            onboardingCommands: pulumi.output(undefined),
+        };
     }
     // Kept on delete like the plan: deleting the gateway under associated machines would cut their Arc agents off.
     const retainOnDelete = args.retainProtectionOnDelete;
@@ -79,17 +83,15 @@ export function declareArcGateway(parent: pulumi.Resource, name: string, args: N
         );
     }
 
-    const onboardingCommands = pulumi
-        .all([gatewayId, settings.create?.resourceGroupName])
-        .apply(([id, createdIn]) =>
-            gatewayOnboardingCommands({
-                subscriptionId: args.subscriptionId,
-                resourceGroupName: settings.machinesResourceGroupName ?? createdIn ?? GATEWAY_ID.exec(id)?.[2] ?? "",
-                location: args.location,
-                gatewayId: id,
-                tenantId: settings.tenantId,
-                proxyUrl: args.proxy?.url,
-            }),
-        );
+    const onboardingCommands = pulumi.all([gatewayId, settings.create?.resourceGroupName]).apply(([id, createdIn]) =>
+        gatewayOnboardingCommands({
+            subscriptionId: args.subscriptionId,
+            resourceGroupName: settings.machinesResourceGroupName ?? createdIn ?? GATEWAY_ID.exec(id)?.[2] ?? "",
+            location: args.location,
+            gatewayId: id,
+            tenantId: settings.tenantId,
+            proxyUrl: args.proxy?.url,
+        }),
+    );
     return { gatewayId, gatewayEndpoint, onboardingCommands };
 }

@@ -20,7 +20,10 @@ export function arcMachineNeeds(args: NormalizedArgs, machine: MachinePlan): Arc
     if (machine.parts.legacyAgent) extensions.push(LEGACY_AGENT_EXTENSION_TYPES[machine.os]);
     // Defender deploys MDE itself once the plan runs; a machine that refuses it is left unprotected.
     if (args.mdeIntegration.enabled && (machine.os === "windows" || args.mdeIntegration.includeLinux)) {
-        extensions.push({ publisher: "Microsoft.Azure.AzureDefenderForServers", type: machine.os === "windows" ? "MDE.Windows" : "MDE.Linux" });
+        extensions.push({
+            publisher: "Microsoft.Azure.AzureDefenderForServers",
+            type: machine.os === "windows" ? "MDE.Windows" : "MDE.Linux",
+        });
     }
     return { key: machine.key, os: machine.os, runCommands: machine.parts.osProxy && args.proxy !== undefined, extensions };
 }
@@ -30,7 +33,12 @@ export function arcMachineNeeds(args: NormalizedArgs, machine: MachinePlan): Arc
  * whose read shows a problem fails every resource declared on it, with the problems as the error.
  * Azure VMs, a preview, and machines whose group or name is not plain text are returned as they are.
  */
-export function afterArcPreflight(parent: pulumi.Resource, args: NormalizedArgs, machine: MachinePlan, now: () => Date = () => new Date()): MachinePlan {
+export function afterArcPreflight(
+    parent: pulumi.Resource,
+    args: NormalizedArgs,
+    machine: MachinePlan,
+    now: () => Date = () => new Date(),
+): MachinePlan {
     if (machine.kind !== "arc" || pulumi.runtime.isDryRun() || args.rollout.mode !== "machines") return machine;
     const group = machine.resourceGroupName;
     const view = hybridcompute.getMachineOutput({ resourceGroupName: group, machineName: machine.name }, { parent });

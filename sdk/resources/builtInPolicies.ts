@@ -45,7 +45,13 @@ function assign(
     const assignment = new authorization.PolicyAssignment(
         names.assignment.name,
         {
-            ...(explicit ? { policyAssignmentName: azure.apply((n) => checkName(`builtInPolicies (${spec.key})`, n.assignment, NAME_LIMITS.assignment)) } : {}),
+            ...(explicit
+                ? {
+                      policyAssignmentName: azure.apply((n) =>
+                          checkName(`builtInPolicies (${spec.key})`, n.assignment, NAME_LIMITS.assignment),
+                      ),
+                  }
+                : {}),
             scope: scope.id,
             policyDefinitionId: spec.policyDefinitionId,
             displayName: spec.displayName,
@@ -67,9 +73,17 @@ function assign(
         },
         withAliases({ parent }, names.role),
     );
-    const common = { ...(explicit ? { remediationName: azure.apply((n) => n.remediation) } : {}), policyAssignmentId: assignment.id, resourceDiscoveryMode: "ReEvaluateCompliance" };
+    const common = {
+        ...(explicit ? { remediationName: azure.apply((n) => n.remediation) } : {}),
+        policyAssignmentId: assignment.id,
+        resourceDiscoveryMode: "ReEvaluateCompliance",
+    };
     return "subscription" in remediateAt
-        ? new policyinsights.RemediationAtSubscription(names.remediation.name, common, withAliases({ parent, dependsOn: [role] }, names.remediation))
+        ? new policyinsights.RemediationAtSubscription(
+              names.remediation.name,
+              common,
+              withAliases({ parent, dependsOn: [role] }, names.remediation),
+          )
         : new policyinsights.RemediationAtResource(
               names.remediation.name,
               { ...common, resourceId: remediateAt.resourceId },
@@ -123,7 +137,12 @@ const associated = new WeakSet<pulumi.Resource>();
  * associated too (docs/policy-mode.md). A machine whose group is known only at deployment keeps an
  * assignment of its own. Runs once per component; later calls do nothing.
  */
-export function associateArcMachinesByPolicy(parent: pulumi.Resource, name: string, args: NormalizedArgs, scopeId: pulumi.Input<string>): void {
+export function associateArcMachinesByPolicy(
+    parent: pulumi.Resource,
+    name: string,
+    args: NormalizedArgs,
+    scopeId: pulumi.Input<string>,
+): void {
     if (associated.has(parent)) return;
     associated.add(parent);
     const arc = args.machines.filter((m) => m.kind === "arc");
@@ -132,7 +151,10 @@ export function associateArcMachinesByPolicy(parent: pulumi.Resource, name: stri
     for (const machine of wanted) {
         const id = machineResourceId(args.subscriptionId, machine);
         if (typeof machine.resourceGroupName === "string") {
-            groups.set(machine.resourceGroupName.toLowerCase(), `/subscriptions/${args.subscriptionId}/resourceGroups/${machine.resourceGroupName}`);
+            groups.set(
+                machine.resourceGroupName.toLowerCase(),
+                `/subscriptions/${args.subscriptionId}/resourceGroups/${machine.resourceGroupName}`,
+            );
         } else {
             // The group is unknown until deployment: this machine alone, at its own scope.
             const named = (what: "assignment" | "role" | "remediation") => machineResourceName(name, `arc-scope-${what}`, machine);
@@ -141,10 +163,24 @@ export function associateArcMachinesByPolicy(parent: pulumi.Resource, name: stri
     }
     for (const [key, groupId] of groups) {
         const left = arc
-            .filter((m) => m.arcPrivateLinkScope !== "associateByPolicy" && typeof m.resourceGroupName === "string" && m.resourceGroupName.toLowerCase() === key)
+            .filter(
+                (m) =>
+                    m.arcPrivateLinkScope !== "associateByPolicy" &&
+                    typeof m.resourceGroupName === "string" &&
+                    m.resourceGroupName.toLowerCase() === key,
+            )
             .map((m) => machineResourceId(args.subscriptionId, m) as string);
         const scope = { id: groupId };
-        assign(parent, (what) => ({ name: `${name}-arc-scope-${what}-rg-${key}` }), name, args, scope, arcScopeSpec(scopeId), { resourceId: groupId }, left);
+        assign(
+            parent,
+            (what) => ({ name: `${name}-arc-scope-${what}-rg-${key}` }),
+            name,
+            args,
+            scope,
+            arcScopeSpec(scopeId),
+            { resourceId: groupId },
+            left,
+        );
     }
 }
 
@@ -153,7 +189,13 @@ export function associateArcMachinesByPolicy(parent: pulumi.Resource, name: stri
  * groups, `rollout.associateArcMachinesAt`) with the Arc Private Link Scope, one assignment and one
  * role assignment per scope whatever the number of machines.
  */
-export function associateArcScopesByPolicy(parent: pulumi.Resource, name: string, args: NormalizedArgs, scopes: string[], scopeId: pulumi.Input<string>): pulumi.Resource[] {
+export function associateArcScopesByPolicy(
+    parent: pulumi.Resource,
+    name: string,
+    args: NormalizedArgs,
+    scopes: string[],
+    scopeId: pulumi.Input<string>,
+): pulumi.Resource[] {
     return scopes.map((scope) =>
         assign(
             parent,

@@ -21,10 +21,12 @@ export interface MachinePlans {
 
 /** Leaves the `Free` machines out; call before the subscription's plan. */
 export function excludeMachinesFromPlan(parent: pulumi.Resource, name: string, args: NormalizedArgs): security.Pricing[] {
-    return args.machines
-        .filter((m) => m.defenderPlan === "Free")
-        // Not retained on delete: deleting the component gives the machine back to the subscription's plan.
-        .map((m) => machinePricing(parent, name, args, m, []));
+    return (
+        args.machines
+            .filter((m) => m.defenderPlan === "Free")
+            // Not retained on delete: deleting the component gives the machine back to the subscription's plan.
+            .map((m) => machinePricing(parent, name, args, m, []))
+    );
 }
 
 /** Puts the `P1` machines on Plan 1, each once its own proxies and the MDE settings are done. */
@@ -53,7 +55,10 @@ function allowedMachineId(parent: pulumi.Resource, args: NormalizedArgs, machine
     let gate = gates.get(parent);
     if (gate === undefined) {
         const planned = args.machines.filter((m) => m.defenderPlan !== undefined).map((m) => m.key);
-        const current = security.getPricingOutput({ scopeId: `/subscriptions/${args.subscriptionId}`, pricingName: "VirtualMachines" }, { parent });
+        const current = security.getPricingOutput(
+            { scopeId: `/subscriptions/${args.subscriptionId}`, pricingName: "VirtualMachines" },
+            { parent },
+        );
         gate = current.apply((now) => {
             const conflict = enforcementConflict(now as CurrentPricing, planned);
             if (conflict !== undefined) throw new Error(conflict);

@@ -11,13 +11,7 @@ import { azureMonitorAgent, ExtensionSpec, guestConfigurationExtension, legacyLo
 import { ENDPOINT_ASSOCIATION_NAME, RULE_ASSOCIATION_NAME } from "../plan/dataCollection";
 import { machineResourceName, MachineResourcePart, withAliases } from "../plan/machineNames";
 import { arcAgentBypass } from "../plan/privateLink";
-import {
-    arcAgentProxyRunCommand,
-    arcAgentProxyVerifyRunCommand,
-    osProxyRunCommand,
-    RouteCheck,
-    RunCommandSpec,
-} from "../plan/runCommands";
+import { arcAgentProxyRunCommand, arcAgentProxyVerifyRunCommand, osProxyRunCommand, RouteCheck, RunCommandSpec } from "../plan/runCommands";
 import { afterArcPreflight } from "./arcPreflight";
 import { associateArcMachinesByPolicy } from "./builtInPolicies";
 import { NormalizedArgs } from "../validate";
@@ -231,13 +225,7 @@ export function prepareMachine(
     }
 
     if (machine.parts.legacyAgent && args.logs?.legacyAgent !== undefined) {
-        extension(
-            name,
-            "legacy-agent",
-            machine,
-            legacyLogAnalyticsAgent(machine.os, logProxy, args.logs.legacyAgent),
-            agentOpts,
-        );
+        extension(name, "legacy-agent", machine, legacyLogAnalyticsAgent(machine.os, logProxy, args.logs.legacyAgent), agentOpts);
     }
 
     if (machine.parts.guestConfiguration) {

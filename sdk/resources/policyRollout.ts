@@ -139,7 +139,9 @@ function remediationsFor(
     const parameter = spec.rolesAlsoOn !== undefined ? parameterValues[spec.rolesAlsoOn] : undefined;
     const content = [spec.policyRule, spec.parameters];
     const nameFor = (key: string, extra: unknown): pulumi.Input<string> =>
-        parameter === undefined ? names.remediation(key, [content, extra]) : parameter.apply((value) => names.remediation(key, [content, extra, value]));
+        parameter === undefined
+            ? names.remediation(key, [content, extra])
+            : parameter.apply((value) => names.remediation(key, [content, extra, value]));
     const threshold = failureThreshold(args);
     const common = {
         policyAssignmentId: assignmentId,
@@ -164,12 +166,21 @@ function remediationsFor(
             scope.kind === "managementGroup"
                 ? new policyinsights.RemediationAtResource(logicalName, { ...inputs, resourceId: at }, opts)
                 : scope.kind === "resourceGroup"
-                  ? new policyinsights.RemediationAtResourceGroup(logicalName, { ...inputs, resourceGroupName: scope.resourceGroupName }, opts)
+                  ? new policyinsights.RemediationAtResourceGroup(
+                        logicalName,
+                        { ...inputs, resourceGroupName: scope.resourceGroupName },
+                        opts,
+                    )
                   : new policyinsights.RemediationAtSubscription(logicalName, inputs, opts);
         return { resource, at, remediationName, gatesMde: spec.gatesMde, retry };
     };
     const tasks = places.map((place) =>
-        task(`${logical}${place.suffix}`, place.at, { remediationName: nameFor(spec.key, []), resourceDiscoveryMode: "ReEvaluateCompliance" }, false),
+        task(
+            `${logical}${place.suffix}`,
+            place.at,
+            { remediationName: nameFor(spec.key, []), resourceDiscoveryMode: "ReEvaluateCompliance" },
+            false,
+        ),
     );
     // Retries: only the listed machines of this definition's machine type that lie where the task
     // runs. `filters.resourceIds` works with ExistingNonCompliant only, 100 ids a task (remediations
@@ -183,7 +194,11 @@ function remediationsFor(
                 task(
                     `${logical}${place.suffix}-retry-${shortHash([group], 8)}`,
                     place.at,
-                    { remediationName: nameFor(`${spec.key}-retry${i}`, group), resourceDiscoveryMode: "ExistingNonCompliant", filters: { resourceIds: group } },
+                    {
+                        remediationName: nameFor(`${spec.key}-retry${i}`, group),
+                        resourceDiscoveryMode: "ExistingNonCompliant",
+                        filters: { resourceIds: group },
+                    },
                     true,
                 ),
             );
@@ -258,7 +273,9 @@ async function failedMachinesOf(parent: pulumi.Resource, task: { at: string; rem
         { resourceId: task.at, remediationName: task.remediationName, top: Math.max(1, Math.min(total, REMEDIATION_LIMITS.resourceCount)) },
         { parent },
     );
-    return (list.value ?? []).filter((d) => d.status === "Failed" && typeof d.remediatedResourceId === "string").map((d) => d.remediatedResourceId.toLowerCase());
+    return (list.value ?? [])
+        .filter((d) => d.status === "Failed" && typeof d.remediatedResourceId === "string")
+        .map((d) => d.remediatedResourceId.toLowerCase());
 }
 
 async function waitForRemediations(
@@ -277,7 +294,10 @@ async function waitForRemediations(
             const label = `${task.remediationName} at ${task.at}`;
             const state = await readTask(parent, task);
             if (state === undefined) {
-                void pulumi.log.warn(`remediation ${label} no longer exists (Azure deletes tasks 60 days after their last change); it is not checked again`, parent);
+                void pulumi.log.warn(
+                    `remediation ${label} no longer exists (Azure deletes tasks 60 days after their last change); it is not checked again`,
+                    parent,
+                );
                 continue;
             }
             const status = state.deploymentStatus ?? {};
@@ -357,15 +377,19 @@ export function rollOutByPolicyWithGate(
     const parameterValues: Partial<Record<ParameterName, pulumi.Output<string>>> = {};
     for (const p of used) {
         const value = given[p];
-        if (value === undefined) throw new Error(`policy mode: ${p} is needed by the policies but was not given (a bug in defender-servers)`);
-        parameterValues[p] = publicParameter(parent, p === "dataCollectionRuleId" ? "logs.dataCollectionRuleId" : "dataCollectionEndpointId", value, scope);
+        if (value === undefined)
+            throw new Error(`policy mode: ${p} is needed by the policies but was not given (a bug in defender-servers)`);
+        parameterValues[p] = publicParameter(
+            parent,
+            p === "dataCollectionRuleId" ? "logs.dataCollectionRuleId" : "dataCollectionEndpointId",
+            value,
+            scope,
+        );
     }
     const references = specs.map((spec) => ({
         policyDefinitionId: definition(parent, name, names, scope, spec),
         policyDefinitionReferenceId: spec.key,
-        ...(spec.rolesAlsoOn !== undefined
-            ? { parameters: { [spec.rolesAlsoOn]: { value: `[parameters('${spec.rolesAlsoOn}')]` } } }
-            : {}),
+        ...(spec.rolesAlsoOn !== undefined ? { parameters: { [spec.rolesAlsoOn]: { value: `[parameters('${spec.rolesAlsoOn}')]` } } } : {}),
     }));
     const setArgs = {
         policySetDefinitionName: names.initiative,
@@ -443,7 +467,9 @@ export function rollOutByPolicyWithGate(
     const waitFor: pulumi.Resource[] = [assignment, ...roles];
     if (!args.rollout.remediate) return { waitFor, gate: pulumi.output(undefined) };
     // An audit has nothing to remediate.
-    const tasks = specs.filter((spec) => spec.auditOnly !== true).flatMap((spec) => remediationsFor(parent, name, args, names, assignment.id, spec, parameterValues, [initiative, ...roles]));
+    const tasks = specs
+        .filter((spec) => spec.auditOnly !== true)
+        .flatMap((spec) => remediationsFor(parent, name, args, names, assignment.id, spec, parameterValues, [initiative, ...roles]));
     const gating = tasks.filter((task) => task.gatesMde);
     waitFor.push(...gating.map((task) => task.resource));
     if (gating.length === 0 || args.rollout.waitForRemediationMinutes === 0) return { waitFor, gate: pulumi.output(undefined) };

@@ -102,7 +102,9 @@ function arcProxyGate(prerequisites: pulumi.Resource[]): pulumi.Output<string> {
     // One combined output rather than one per machine, so thousands of Arc machines stay cheap;
     // the URNs that name the failed ones are read only when one failed.
     return pulumi.all(arcCommands.map((command) => command.instanceView)).apply((results): pulumi.Output<string> => {
-        const failed = results.map((view, i) => ({ command: arcCommands[i], failure: runCommandFailure(view) })).filter((r) => r.failure !== undefined);
+        const failed = results
+            .map((view, i) => ({ command: arcCommands[i], failure: runCommandFailure(view) }))
+            .filter((r) => r.failure !== undefined);
         if (failed.length === 0) return pulumi.output("verified");
         return pulumi.all(failed.map((f) => f.command.urn)).apply((urns): string => {
             const named = failed.map((f, i) => `${urns[i].split("::").pop()} ${f.failure}`);

@@ -76,7 +76,10 @@ export function readArcGateway(problems: ProblemList, value: unknown, context: A
     }
     for (const createOnly of ["gatewayName", "location"] as const) {
         if (fields[createOnly] !== undefined && resourceGroupName === undefined) {
-            problems.error(`arcGateway.${createOnly}`, "only applies to a gateway the component creates (arcGateway.resourceGroupName); remove it");
+            problems.error(
+                `arcGateway.${createOnly}`,
+                "only applies to a gateway the component creates (arcGateway.resourceGroupName); remove it",
+            );
         }
     }
     const gatewayName = fields.gatewayName;

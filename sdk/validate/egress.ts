@@ -64,7 +64,11 @@ export function readMdeConnectivity(problems: ProblemList, fields: Fields, enabl
     if (dataLocation === undefined) {
         problems.error(
             "mdeIntegration.dataLocation",
-            `"${wanted}" is not a Defender for Endpoint data location the URL lists cover; use one of ${LOCATIONS.map((l) => `"${l}"`).join(", ")}, or with connectivity "streamlined" also ${Object.keys(MDE_LOCATIONS_WITHOUT_STANDARD_HOSTS).map((l) => `"${l}"`).join(", ")} (Defender portal, Settings > Endpoints, data storage location)`,
+            `"${wanted}" is not a Defender for Endpoint data location the URL lists cover; use one of ${LOCATIONS.map((l) => `"${l}"`).join(", ")}, or with connectivity "streamlined" also ${Object.keys(
+                MDE_LOCATIONS_WITHOUT_STANDARD_HOSTS,
+            )
+                .map((l) => `"${l}"`)
+                .join(", ")} (Defender portal, Settings > Endpoints, data storage location)`,
         );
         return { connectivity };
     }

@@ -18,7 +18,13 @@ import { NormalizedProxy, readProxy } from "./proxy";
 import { NormalizedRollout, readRollout } from "./rollout";
 import { Problem, ProblemList } from "./problems";
 import { NormalizedPlan, readPlan } from "./plan";
-import { MDE_CONNECTIVITY_FIELDS, NormalizedAzureFirewall, NormalizedMdeConnectivity, readAzureFirewall, readMdeConnectivity } from "./egress";
+import {
+    MDE_CONNECTIVITY_FIELDS,
+    NormalizedAzureFirewall,
+    NormalizedMdeConnectivity,
+    readAzureFirewall,
+    readMdeConnectivity,
+} from "./egress";
 
 export { Problem, ValidationError } from "./problems";
 
@@ -149,9 +155,23 @@ export function validate(raw: unknown): ValidationResult {
         rolloutMode: rollout.mode,
         ...(plan.enforce === undefined ? {} : { enforce: plan.enforce }),
     });
-    checkSubscriptionWideEffects(problems, { proxy, machines, rolloutMode: rollout.mode, ownsSubscriptionSettings, mdeIntegration, subscriptionId });
+    checkSubscriptionWideEffects(problems, {
+        proxy,
+        machines,
+        rolloutMode: rollout.mode,
+        ownsSubscriptionSettings,
+        mdeIntegration,
+        subscriptionId,
+    });
     const azureFirewall = readAzureFirewall(problems, top.azureFirewall, { subscriptionId, airGapped });
-    const arcGateway = readArcGateway(problems, top.arcGateway, { cloud, location, machines, privateLink, logs, rolloutMode: rollout.mode });
+    const arcGateway = readArcGateway(problems, top.arcGateway, {
+        cloud,
+        location,
+        machines,
+        privateLink,
+        logs,
+        rolloutMode: rollout.mode,
+    });
 
     problems.throwIfAny();
     return {
@@ -243,7 +263,10 @@ function readMdeIntegration(problems: ProblemList, value: unknown, airGapped: bo
     rejectUnknownKeys(problems, fields, "mdeIntegration", ["enabled", "includeLinux", "confirmSwitchOff", ...MDE_CONNECTIVITY_FIELDS]);
     const asked = readBoolean(problems, fields.enabled, "mdeIntegration.enabled");
     if (airGapped && asked === true) {
-        problems.error("mdeIntegration.enabled", "is true on an air-gapped subscription: MDE cannot reach its cloud; remove it (air-gapped keeps MDE off)");
+        problems.error(
+            "mdeIntegration.enabled",
+            "is true on an air-gapped subscription: MDE cannot reach its cloud; remove it (air-gapped keeps MDE off)",
+        );
     }
     // Air-gapped machines cannot onboard: the plan would deploy an MDE extension that only fails.
     const enabled = asked ?? !airGapped;

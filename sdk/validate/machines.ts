@@ -147,11 +147,16 @@ function readMachine(
     const systemAssignedIdentity = readBoolean(problems, value.systemAssignedIdentity, `${path}.systemAssignedIdentity`);
     const fromGeneralizedImage = readBoolean(problems, value.fromGeneralizedImage, `${path}.fromGeneralizedImage`);
     if (kind === "arc" && fromGeneralizedImage !== undefined) {
-        problems.error(`${path}.fromGeneralizedImage`, "applies to Azure VMs only (Arc machines get MDE through their Arc agent): remove it");
+        problems.error(
+            `${path}.fromGeneralizedImage`,
+            "applies to Azure VMs only (Arc machines get MDE through their Arc agent): remove it",
+        );
     }
     const excluded = readExclusions(problems, value.exclude, `${path}.exclude`);
     const defenderPlan =
-        value.defenderPlan === undefined ? undefined : readRequiredChoice(problems, value.defenderPlan, `${path}.defenderPlan`, Object.values(choices.MachineDefenderPlan));
+        value.defenderPlan === undefined
+            ? undefined
+            : readRequiredChoice(problems, value.defenderPlan, `${path}.defenderPlan`, Object.values(choices.MachineDefenderPlan));
     const userAssignedIdentityId = readUserAssignedIdentity(problems, value.userAssignedIdentityId, `${path}.userAssignedIdentityId`);
     const arcPrivateLinkScope = readChoice(
         problems,

@@ -47,11 +47,17 @@ export interface PrivateLinkContext {
     logs?: NormalizedLogs;
 }
 
-function readArc(problems: ProblemList, value: unknown, defaultLocation: string | undefined, cloud: CloudName): NormalizedArcScope | undefined {
+function readArc(
+    problems: ProblemList,
+    value: unknown,
+    defaultLocation: string | undefined,
+    cloud: CloudName,
+): NormalizedArcScope | undefined {
     const fields = readObject(problems, value, "privateLink.arc");
     if (fields === undefined) return undefined;
     rejectUnknownKeys(problems, fields, "privateLink.arc", ARC_FIELDS);
-    const location = fields.location === undefined ? defaultLocation : readLocation(problems, fields.location, "privateLink.arc.location", cloud);
+    const location =
+        fields.location === undefined ? defaultLocation : readLocation(problems, fields.location, "privateLink.arc.location", cloud);
     const tenantId = fields.tenantId;
     if (tenantId !== undefined && (typeof tenantId !== "string" || !GUID.test(tenantId))) {
         problems.error("privateLink.arc.tenantId", "is not a GUID; give the Entra tenant id");

@@ -113,7 +113,10 @@ function readBypass(problems: ProblemList, value: unknown): string[] {
         return [];
     }
     if (value.length > BYPASS_LIMITS.entries) {
-        problems.error("proxy.bypass", `has ${value.length} entries; at most ${BYPASS_LIMITS.entries} are accepted - use .domain suffixes or CIDR ranges`);
+        problems.error(
+            "proxy.bypass",
+            `has ${value.length} entries; at most ${BYPASS_LIMITS.entries} are accepted - use .domain suffixes or CIDR ranges`,
+        );
         return [];
     }
     const entries: string[] = [];
@@ -124,7 +127,10 @@ function readBypass(problems: ProblemList, value: unknown): string[] {
             return;
         }
         if (entry.includes("@")) {
-            problems.error(path, "carries credentials (user:password@); a bypass entry is only a host name, .domain or IP range - remove them");
+            problems.error(
+                path,
+                "carries credentials (user:password@); a bypass entry is only a host name, .domain or IP range - remove them",
+            );
             return;
         }
         if (!/[A-Za-z0-9]/.test(entry)) {
@@ -136,14 +142,20 @@ function readBypass(problems: ProblemList, value: unknown): string[] {
             return;
         }
         if (!BYPASS_ENTRY.test(entry) || entry.includes("://")) {
-            problems.error(path, 'is not a host name, .domain or IP address (letters, digits and . _ * : / - only, no scheme); give e.g. ".corp.example" or "10.0.0.0/8"');
+            problems.error(
+                path,
+                'is not a host name, .domain or IP address (letters, digits and . _ * : / - only, no scheme); give e.g. ".corp.example" or "10.0.0.0/8"',
+            );
             return;
         }
         entries.push(entry);
     });
     const total = entries.join(",").length;
     if (total > BYPASS_LIMITS.totalChars) {
-        problems.error("proxy.bypass", `is ${total} characters long in all; at most ${BYPASS_LIMITS.totalChars} - use .domain suffixes or CIDR ranges`);
+        problems.error(
+            "proxy.bypass",
+            `is ${total} characters long in all; at most ${BYPASS_LIMITS.totalChars} - use .domain suffixes or CIDR ranges`,
+        );
         return [];
     }
     return entries;

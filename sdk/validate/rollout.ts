@@ -120,7 +120,14 @@ export function readRollout(problems: ProblemList, value: unknown, context: Roll
         REMEDIATION_LIMITS.parallelDeployments,
     );
     const fleetSizeGiven = fields.fleetSize !== undefined;
-    const fleetSize = readWholeNumber(problems, fields.fleetSize, "rollout.fleetSize", 1, 1_000_000, Math.max(1, context.machineCount ?? 0));
+    const fleetSize = readWholeNumber(
+        problems,
+        fields.fleetSize,
+        "rollout.fleetSize",
+        1,
+        1_000_000,
+        Math.max(1, context.machineCount ?? 0),
+    );
     // The default wait is measured against the fleet: the remediation arithmetic's wait, not a flat hour.
     const waitForRemediationMinutes = readWholeNumber(
         problems,
@@ -208,7 +215,14 @@ function readFailureBudget(problems: ProblemList, value: unknown): FailureBudget
     rejectUnknownKeys(problems, fields, "rollout.failureBudget", ["count", "percent"]);
     const count = readWholeNumber(problems, fields.count, "rollout.failureBudget.count", 0, 50_000, 0);
     // Percent given alone replaces the default share; count given alone means "this many, no share".
-    const percent = readWholeNumber(problems, fields.percent, "rollout.failureBudget.percent", 0, 100, fields.count === undefined ? DEFAULT_FAILURE_BUDGET.percent : 0);
+    const percent = readWholeNumber(
+        problems,
+        fields.percent,
+        "rollout.failureBudget.percent",
+        0,
+        100,
+        fields.count === undefined ? DEFAULT_FAILURE_BUDGET.percent : 0,
+    );
     if (percent > 10) {
         problems.warn(
             "rollout.failureBudget.percent",
@@ -240,9 +254,13 @@ function readAssociationScopes(problems: ProblemList, value: unknown, context: R
     value.forEach((scope, i) => {
         const text = typeof scope === "string" ? scope : "";
         const match = SUBSCRIPTION.exec(text) ?? RESOURCE_GROUP.exec(text);
-        if (match === null) problems.error(`${path}[${i}]`, `${describe(scope)} is not /subscriptions/<id> or /subscriptions/<id>/resourceGroups/<name>`);
+        if (match === null)
+            problems.error(`${path}[${i}]`, `${describe(scope)} is not /subscriptions/<id> or /subscriptions/<id>/resourceGroups/<name>`);
         else if (context.subscriptionId !== undefined && match[1].toLowerCase() !== context.subscriptionId.toLowerCase()) {
-            problems.error(`${path}[${i}]`, `is in subscription ${match[1]}, not ${context.subscriptionId}; the role the association needs is granted within subscriptionId`);
+            problems.error(
+                `${path}[${i}]`,
+                `is in subscription ${match[1]}, not ${context.subscriptionId}; the role the association needs is granted within subscriptionId`,
+            );
         } else scopes.push(text);
     });
     if (new Set(scopes.map((s) => s.toLowerCase())).size !== scopes.length) problems.error(path, "lists a scope twice");
@@ -254,7 +272,7 @@ function notProvenInPolicyMode(problems: ProblemList, proxy: NormalizedProxy | u
     if (proxy === undefined) return;
     const gaps = [
         proxy.routeCheck
-            ? "the route check proves the hosts of the regions in the egress list (location and the listed machines' regions), so a machine in another region is not proven for its own regional MDE and Azure Monitor hosts; list a machine of each region, or use rollout.mode \"machines\""
+            ? 'the route check proves the hosts of the regions in the egress list (location and the listed machines\' regions), so a machine in another region is not proven for its own regional MDE and Azure Monitor hosts; list a machine of each region, or use rollout.mode "machines"'
             : "with proxy.routeCheck false the OS-proxy run commands set the proxy but prove no route: MDE may be switched on on machines whose proxy does not let MDE's hosts through",
         "Linux Arc machines get no read-back step (per-machine mode's defender-arc-agent-proxy-verify), so that the Arc extension service restarted with the proxy is not proven",
         "on Arc, a failed script does not fail its remediation deployment, so the MDE gate does not count it; compliance shows it (the os-proxy and arc-agent-proxy policies read each script's exit code)",
@@ -276,7 +294,10 @@ function checkRetries(
     }
     const both = retry.filter((id) => excluded.includes(id));
     if (both.length > 0) {
-        problems.error("rollout.retryMachineIds", `${both.join(", ")} also in rollout.excludedMachineIds: an excluded machine is not remediated; keep it in one list`);
+        problems.error(
+            "rollout.retryMachineIds",
+            `${both.join(", ")} also in rollout.excludedMachineIds: an excluded machine is not remediated; keep it in one list`,
+        );
     }
     const inScope = (id: string): boolean => {
         const subscription = /^\/subscriptions\/([^/]+)/.exec(id)?.[1] ?? "";
@@ -325,7 +346,11 @@ function readSubscriptionIds(problems: ProblemList, value: unknown): string[] {
     const ids: string[] = [];
     value.forEach((id, i) => {
         if (typeof id === "string" && GUID.test(id)) ids.push(id.toLowerCase());
-        else problems.error(`rollout.remediationSubscriptionIds[${i}]`, `${describe(id)} is not a subscription GUID (give the GUID, not /subscriptions/<id>)`);
+        else
+            problems.error(
+                `rollout.remediationSubscriptionIds[${i}]`,
+                `${describe(id)} is not a subscription GUID (give the GUID, not /subscriptions/<id>)`,
+            );
     });
     if (new Set(ids).size !== ids.length) problems.error("rollout.remediationSubscriptionIds", "lists a subscription twice");
     return ids;

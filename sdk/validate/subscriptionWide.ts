@@ -29,7 +29,13 @@ export interface SubscriptionWideContext {
 export function checkSubscriptionWideEffects(problems: ProblemList, context: SubscriptionWideContext): void {
     const { proxy, machines, mdeIntegration } = context;
     const subscription = context.subscriptionId ?? "the subscription";
-    if (proxy !== undefined && context.rolloutMode === "machines" && machines.length === 0 && context.ownsSubscriptionSettings && mdeIntegration.enabled) {
+    if (
+        proxy !== undefined &&
+        context.rolloutMode === "machines" &&
+        machines.length === 0 &&
+        context.ownsSubscriptionSettings &&
+        mdeIntegration.enabled
+    ) {
         problems.warn(
             "machines",
             `is empty while proxy is set: no proxy is set on any machine, so nothing holds MDE back, and the plan switches MDE on at once for every machine in subscription ${subscription}, including machines whose only way out is the proxy. List the machines (their proxies then come first), use rollout.mode policy, or set mdeIntegration.enabled: false with confirmSwitchOff until they are ready`,

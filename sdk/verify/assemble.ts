@@ -3,7 +3,16 @@
  */
 import { UsageError } from "./options";
 import { AMA_EXTENSION_TYPES, MDE_EXTENSION_TYPES } from "./queries";
-import { AssessmentRow, ExtensionRow, GuestConfigurationRow, HeartbeatRow, MachineFacts, MachineRow, PricingRow, ProbeResult } from "./types";
+import {
+    AssessmentRow,
+    ExtensionRow,
+    GuestConfigurationRow,
+    HeartbeatRow,
+    MachineFacts,
+    MachineRow,
+    PricingRow,
+    ProbeResult,
+} from "./types";
 
 /** Everything read from Azure, as rows. */
 export interface FleetRows {
@@ -33,7 +42,9 @@ function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
 export function pricingFor(machine: MachineRow, pricings: PricingRow[]): { pricing?: PricingRow; scope?: "machine" | "subscription" } {
     const own = pricings.find((p) => p.id.startsWith(`${machine.id}/providers/microsoft.security/pricings/`));
     if (own !== undefined) return { pricing: own, scope: "machine" };
-    const subscription = pricings.find((p) => p.id === `/subscriptions/${machine.subscriptionId}/providers/microsoft.security/pricings/virtualmachines`);
+    const subscription = pricings.find(
+        (p) => p.id === `/subscriptions/${machine.subscriptionId}/providers/microsoft.security/pricings/virtualmachines`,
+    );
     return subscription === undefined ? {} : { pricing: subscription, scope: "subscription" };
 }
 
@@ -88,12 +99,18 @@ export function selectMachines(machines: MachineRow[], selection: string[] | und
     const chosen = new Map<string, MachineRow>();
     const missing: string[] = [];
     for (const w of wanted) {
-        const matches = w.startsWith("/subscriptions/") ? machines.filter((m) => m.id === w) : machines.filter((m) => m.name.toLowerCase() === w);
+        const matches = w.startsWith("/subscriptions/")
+            ? machines.filter((m) => m.id === w)
+            : machines.filter((m) => m.name.toLowerCase() === w);
         if (matches.length === 0) missing.push(w);
-        else if (matches.length > 1) throw new UsageError(`machine "${w}" matches ${matches.length} machines in scope; give its full ARM id instead`);
+        else if (matches.length > 1)
+            throw new UsageError(`machine "${w}" matches ${matches.length} machines in scope; give its full ARM id instead`);
         else chosen.set(matches[0].id, matches[0]);
     }
-    if (missing.length > 0) throw new UsageError(`not found in scope: ${missing.join(", ")} (check the subscription or management group, and the reader's access)`);
+    if (missing.length > 0)
+        throw new UsageError(
+            `not found in scope: ${missing.join(", ")} (check the subscription or management group, and the reader's access)`,
+        );
     return machines.filter((m) => chosen.has(m.id));
 }
 
@@ -102,8 +119,14 @@ export function selectMachines(machines: MachineRow[], selection: string[] | und
  * instance view): those not Succeeded, and those Succeeded on a machine Defender's EDR assessment calls Unhealthy,
  * the quiet failure whose message says why.
  */
-export function extensionsNeedingMessage(machines: MachineRow[], extensions: ExtensionRow[], assessments: AssessmentRow[]): Array<{ machine: MachineRow; extension: ExtensionRow }> {
-    const unhealthy = new Set(assessments.filter((a) => a.recommendation === "edrInstalled" && a.status === "Unhealthy").map((a) => a.machineId));
+export function extensionsNeedingMessage(
+    machines: MachineRow[],
+    extensions: ExtensionRow[],
+    assessments: AssessmentRow[],
+): Array<{ machine: MachineRow; extension: ExtensionRow }> {
+    const unhealthy = new Set(
+        assessments.filter((a) => a.recommendation === "edrInstalled" && a.status === "Unhealthy").map((a) => a.machineId),
+    );
     const byId = new Map(machines.filter((m) => m.kind === "vm").map((m) => [m.id, m]));
     return extensions
         .filter((e) => MDE_EXTENSION_TYPES.some((t) => t.toLowerCase() === e.extensionType.toLowerCase()) && e.message === "")

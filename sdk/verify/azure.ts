@@ -77,8 +77,15 @@ export class GraphReader {
     /** The wait the previous answer asked for, paid before the next request. */
     private pendingWaitMs = 0;
 
-    constructor(credential: TokenCredential, endpoints: AzureEndpoints, private readonly options: GraphOptions) {
-        this.client = new ResourceGraphClient(credential, endpoints.resourceManager !== undefined ? { endpoint: endpoints.resourceManager } : {});
+    constructor(
+        credential: TokenCredential,
+        endpoints: AzureEndpoints,
+        private readonly options: GraphOptions,
+    ) {
+        this.client = new ResourceGraphClient(
+            credential,
+            endpoints.resourceManager !== undefined ? { endpoint: endpoints.resourceManager } : {},
+        );
     }
 
     /** Every row of query `name` in `scope`, following `$skipToken` to the last page. */
@@ -101,7 +108,11 @@ export class GraphReader {
                         {
                             ...scope,
                             query: QUERIES[name],
-                            options: { top: this.options.pageSize, resultFormat: "objectArray", ...(skipToken !== undefined ? { skipToken } : {}) },
+                            options: {
+                                top: this.options.pageSize,
+                                resultFormat: "objectArray",
+                                ...(skipToken !== undefined ? { skipToken } : {}),
+                            },
                         },
                         { onResponse: (raw) => (headers = headersOf(raw.headers)) },
                     );
@@ -109,9 +120,13 @@ export class GraphReader {
                     // Over 10,000 subscriptions in scope, Resource Graph answers for the first 10,000 only and says so in this
                     // header (azure-docs `governance/resource-graph/concepts/guidance-for-throttled-requests.md`).
                     if (page === 0 && headers["x-ms-tenant-subscription-limit-hit"] === "true") {
-                        this.options.onIncomplete?.(name, "Resource Graph answered for the first 10,000 subscriptions of the scope only; split the scope");
+                        this.options.onIncomplete?.(
+                            name,
+                            "Resource Graph answered for the first 10,000 subscriptions of the scope only; split the scope",
+                        );
                     }
-                    if (String(response.resultTruncated) === "true") this.options.onIncomplete?.(name, "Resource Graph truncated the result");
+                    if (String(response.resultTruncated) === "true")
+                        this.options.onIncomplete?.(name, "Resource Graph truncated the result");
                     page++;
                     rows.push(...(response.data as Record<string, unknown>[]));
                     this.options.onPage?.(name, rows.length, response.totalRecords, page);
@@ -131,7 +146,11 @@ export class GraphReader {
 }
 
 /** The newest AMA heartbeat per machine in each workspace (by its workspace id, the GUID). */
-export async function readHeartbeats(credential: TokenCredential, endpoints: AzureEndpoints, workspaceIds: string[]): Promise<HeartbeatRow[]> {
+export async function readHeartbeats(
+    credential: TokenCredential,
+    endpoints: AzureEndpoints,
+    workspaceIds: string[],
+): Promise<HeartbeatRow[]> {
     const client = new LogsQueryClient(credential, endpoints.logs !== undefined ? { endpoint: endpoints.logs } : {});
     const rows: HeartbeatRow[] = [];
     for (const workspace of workspaceIds) {
@@ -141,16 +160,32 @@ export async function readHeartbeats(credential: TokenCredential, endpoints: Azu
             throw new Error(`the heartbeat query on workspace ${workspace} did not complete (${result.status}) ${reason}`.trim());
         }
         for (const table of result.tables) {
-            rows.push(...heartbeatsFromTable(table.columnDescriptors.map((c) => c.name ?? ""), table.rows as unknown[][]));
+            rows.push(
+                ...heartbeatsFromTable(
+                    table.columnDescriptors.map((c) => c.name ?? ""),
+                    table.rows as unknown[][],
+                ),
+            );
         }
     }
     return rows;
 }
 
 /** A VM extension's status messages from its instance view (`$expand=instanceView`), joined; `""` when it has none. */
-export async function readVmExtensionMessage(credential: TokenCredential, endpoints: AzureEndpoints, machine: MachineRow, extensionName: string): Promise<string> {
-    const compute = new ComputeManagementClient(credential, machine.subscriptionId, endpoints.resourceManager !== undefined ? { endpoint: endpoints.resourceManager } : {});
-    const extension = await compute.virtualMachineExtensions.get(resourceGroupOf(machine.id), machine.name, extensionName, { expand: "instanceView" });
+export async function readVmExtensionMessage(
+    credential: TokenCredential,
+    endpoints: AzureEndpoints,
+    machine: MachineRow,
+    extensionName: string,
+): Promise<string> {
+    const compute = new ComputeManagementClient(
+        credential,
+        machine.subscriptionId,
+        endpoints.resourceManager !== undefined ? { endpoint: endpoints.resourceManager } : {},
+    );
+    const extension = await compute.virtualMachineExtensions.get(resourceGroupOf(machine.id), machine.name, extensionName, {
+        expand: "instanceView",
+    });
     const statuses = [...(extension.instanceView?.statuses ?? []), ...(extension.instanceView?.substatuses ?? [])];
     return statuses
         .map((s) => s.message ?? "")
@@ -197,9 +232,14 @@ export async function probeMachine(credential: TokenCredential, endpoints: Azure
         });
         const read = await arm.resources.getById(id, ARC_RUN_COMMAND_API_VERSION);
         await arm.resources.deleteById(id, ARC_RUN_COMMAND_API_VERSION);
-        const view = (read.properties as { instanceView?: { output?: string; error?: string; executionState?: string } } | undefined)?.instanceView;
+        const view = (read.properties as { instanceView?: { output?: string; error?: string; executionState?: string } } | undefined)
+            ?.instanceView;
         if (view === undefined) return { ran: false, error: "the run command has no instance view" };
-        if (view.executionState !== "Succeeded") return { ran: false, error: `the run command ended ${view.executionState ?? "in an unknown state"}: ${view.error ?? ""}`.trim() };
+        if (view.executionState !== "Succeeded")
+            return {
+                ran: false,
+                error: `the run command ended ${view.executionState ?? "in an unknown state"}: ${view.error ?? ""}`.trim(),
+            };
         return parseProbeOutput(view.output ?? "", machine.os, true);
     } catch (error) {
         return { ran: false, error: (error as Error).message.split("\n")[0] };

@@ -20,7 +20,12 @@ export interface Io {
 /** Exit codes, as the usage text states them. */
 export const EXIT = { ok: 0, notProtected: 1, usage: 2, signIn: 3, azure: 4 } as const;
 
-const SIGN_IN_ERRORS = new Set(["AuthenticationError", "CredentialUnavailableError", "AggregateAuthenticationError", "AuthenticationRequiredError"]);
+const SIGN_IN_ERRORS = new Set([
+    "AuthenticationError",
+    "CredentialUnavailableError",
+    "AggregateAuthenticationError",
+    "AuthenticationRequiredError",
+]);
 
 /** How many machines are probed at once: run commands are slow, and each holds a connection. */
 const PROBE_CONCURRENCY = 8;
@@ -29,7 +34,9 @@ function readFile(file: string, option: string): string {
     try {
         return fs.readFileSync(file, "utf8");
     } catch (error) {
-        throw new UsageError(`${option} ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+        throw new UsageError(
+            `${option} ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`,
+        );
     }
 }
 
@@ -61,7 +68,11 @@ function summary(error: unknown): string {
     return `${status}${text.trim()}`;
 }
 
-async function probeAll(machines: MachineRow[], run: (m: MachineRow) => Promise<ProbeResult>, progress: (done: number) => void): Promise<Map<string, ProbeResult>> {
+async function probeAll(
+    machines: MachineRow[],
+    run: (m: MachineRow) => Promise<ProbeResult>,
+    progress: (done: number) => void,
+): Promise<Map<string, ProbeResult>> {
     const results = new Map<string, ProbeResult>();
     let next = 0;
     const worker = async () => {
@@ -99,7 +110,8 @@ export async function runVerify(argv: string[], io: Io, now: () => Date = () => 
         authorityHost: options.authorityHost,
         disableInstanceDiscovery: options.disableInstanceDiscovery,
     };
-    const scope = options.subscriptions.length > 0 ? { subscriptions: options.subscriptions } : { managementGroups: options.managementGroups };
+    const scope =
+        options.subscriptions.length > 0 ? { subscriptions: options.subscriptions } : { managementGroups: options.managementGroups };
     const progress = (query: QueryName, rows: number, total: number, page: number) => {
         // A progress line only where the wait is long enough to wonder: a query of more than one page.
         if (page > 1 || rows < total) io.stderr(`verify: ${query}: ${rows}/${total} rows (page ${page})\n`);
@@ -116,7 +128,8 @@ export async function runVerify(argv: string[], io: Io, now: () => Date = () => 
                 incomplete = true;
                 io.stderr(`verify: ${query}: ${why}\n`);
             },
-            onThrottle: (query, ms) => io.stderr(`verify: ${query}: Resource Graph asked to slow down, waiting ${Math.ceil(ms / 1000)} s\n`),
+            onThrottle: (query, ms) =>
+                io.stderr(`verify: ${query}: Resource Graph asked to slow down, waiting ${Math.ceil(ms / 1000)} s\n`),
         });
         const machines = selectMachines((await graph.readAll("machines", scope)).map(machineFromRow), wanted);
         const extensions = (await graph.readAll("extensions", scope)).map(extensionFromRow);
@@ -160,7 +173,9 @@ export async function runVerify(argv: string[], io: Io, now: () => Date = () => 
             );
             return EXIT.signIn;
         }
-        io.stderr(`verify: Azure request failed: ${summary(error)}\n  the identity needs Reader on the scope (and Log Analytics Reader on each workspace)\n`);
+        io.stderr(
+            `verify: Azure request failed: ${summary(error)}\n  the identity needs Reader on the scope (and Log Analytics Reader on each workspace)\n`,
+        );
         return EXIT.azure;
     }
 }

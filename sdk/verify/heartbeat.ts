@@ -25,7 +25,8 @@ export const HEARTBEAT_TIMESPAN = "P1D";
 export function heartbeatsFromTable(columns: string[], rows: unknown[][]): HeartbeatRow[] {
     const machine = columns.indexOf("machineId");
     const last = columns.indexOf("lastHeartbeat");
-    if (machine < 0 || last < 0) throw new Error(`the heartbeat query returned columns [${columns.join(", ")}], not machineId and lastHeartbeat`);
+    if (machine < 0 || last < 0)
+        throw new Error(`the heartbeat query returned columns [${columns.join(", ")}], not machineId and lastHeartbeat`);
     return rows.map((row) => {
         const value = row[last];
         return {

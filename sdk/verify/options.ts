@@ -117,7 +117,10 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
                 break;
             case "--workspace": {
                 const id = needValue(argv, ++i, arg, "a Log Analytics workspace id (GUID)");
-                if (!GUID.test(id)) throw new UsageError(`--workspace: "${id}" is not a workspace id; give the workspace's customerId GUID, not its ARM id`);
+                if (!GUID.test(id))
+                    throw new UsageError(
+                        `--workspace: "${id}" is not a workspace id; give the workspace's customerId GUID, not its ARM id`,
+                    );
                 o.workspaces.push(id.toLowerCase());
                 break;
             }
@@ -159,7 +162,9 @@ export function parseVerifyArgs(argv: string[]): VerifyOptions {
         throw new UsageError(`give the scope: --subscription ID or --management-group NAME\n${VERIFY_USAGE}`);
     }
     if (o.subscriptions.length > 0 && o.managementGroups.length > 0) {
-        throw new UsageError("give either --subscription or --management-group, not both (a management group already covers its subscriptions)");
+        throw new UsageError(
+            "give either --subscription or --management-group, not both (a management group already covers its subscriptions)",
+        );
     }
     return o;
 }
@@ -172,7 +177,8 @@ export function machinesFromList(text: string): string[] {
         .filter((l) => l !== "");
 }
 
-const MACHINE_ID = /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/(microsoft\.compute\/virtualmachines|microsoft\.hybridcompute\/machines)\/[^/]+$/i;
+const MACHINE_ID =
+    /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/(microsoft\.compute\/virtualmachines|microsoft\.hybridcompute\/machines)\/[^/]+$/i;
 
 /**
  * Every VM or Arc machine ARM id anywhere in `pulumi stack output --json` (strings, arrays and objects
@@ -183,7 +189,9 @@ export function machinesFromStackOutputs(text: string, file: string): string[] {
     try {
         json = JSON.parse(text);
     } catch (error) {
-        throw new UsageError(`--stack-outputs ${file}: not JSON (${(error as Error).message}); write it with \`pulumi stack output --json > ${file}\``);
+        throw new UsageError(
+            `--stack-outputs ${file}: not JSON (${(error as Error).message}); write it with \`pulumi stack output --json > ${file}\``,
+        );
     }
     const ids = new Set<string>();
     const walk = (value: unknown): void => {
@@ -194,7 +202,9 @@ export function machinesFromStackOutputs(text: string, file: string): string[] {
     };
     walk(json);
     if (ids.size === 0) {
-        throw new UsageError(`--stack-outputs ${file}: no VM or Arc machine ARM id in it; export the machines' ids from the stack, or use --machines`);
+        throw new UsageError(
+            `--stack-outputs ${file}: no VM or Arc machine ARM id in it; export the machines' ids from the stack, or use --machines`,
+        );
     }
     return [...ids];
 }

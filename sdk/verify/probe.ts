@@ -95,7 +95,10 @@ function parseHealthIssues(text: string): string[] {
     } catch {
         // not JSON: one issue per line
     }
-    return t.split(/\r?\n/).map(unquote).filter((s) => s !== "");
+    return t
+        .split(/\r?\n/)
+        .map(unquote)
+        .filter((s) => s !== "");
 }
 
 /** The URLs `mdatp connectivity test` did not report `[OK]` for. */
@@ -135,7 +138,11 @@ export function parseProbeOutput(output: string, os: string, arc: boolean): Prob
     const parts = sections(output);
     if (!parts.has("end")) return { ran: false, error: `the probe's output was cut short: ${output.slice(0, 300)}` };
     const arcFailures = arc ? azcmagentCheckFailures(parts.get("azcmagent-check") ?? "") : undefined;
-    const arcCheck = !arc ? {} : arcFailures === undefined ? { arcCheckUnreadable: (parts.get("azcmagent-check") ?? "").slice(0, 2000) } : { arcCheckFailures: arcFailures };
+    const arcCheck = !arc
+        ? {}
+        : arcFailures === undefined
+          ? { arcCheckUnreadable: (parts.get("azcmagent-check") ?? "").slice(0, 2000) }
+          : { arcCheckFailures: arcFailures };
     if (os === "windows") {
         const state = (parts.get("onboarding-state") ?? "").trim();
         const sense = (parts.get("sense") ?? "").trim();
@@ -147,7 +154,10 @@ export function parseProbeOutput(output: string, os: string, arc: boolean): Prob
     const { healthy } = parseLinuxHealth(parts.get("health-json") ?? "");
     const orgId = unquote(parts.get("org-id") ?? "");
     const issues = parseHealthIssues(parts.get("health-issues") ?? "");
-    if (healthy === undefined) issues.unshift(`mdatp health printed no JSON with "healthy" (is MDE installed?): ${(parts.get("health-json") ?? "").slice(0, 200)}`);
+    if (healthy === undefined)
+        issues.unshift(
+            `mdatp health printed no JSON with "healthy" (is MDE installed?): ${(parts.get("health-json") ?? "").slice(0, 200)}`,
+        );
     const validOrg = /^[0-9a-f-]{36}$/i.test(orgId);
     if (healthy === true && !validOrg) issues.push("no organization id: the sensor is not onboarded");
     return {

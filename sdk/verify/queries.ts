@@ -151,7 +151,12 @@ export function assessmentFromRow(row: Row): AssessmentRow {
     const name = text(row, "displayName").toLowerCase();
     return {
         machineId: text(row, "machineId").toLowerCase(),
-        recommendation: key === EDR_ASSESSMENT_KEY || name === EDR_INSTALLED.toLowerCase() ? "edrInstalled" : name === EDR_CONFIGURATION.toLowerCase() ? "edrConfiguration" : "other",
+        recommendation:
+            key === EDR_ASSESSMENT_KEY || name === EDR_INSTALLED.toLowerCase()
+                ? "edrInstalled"
+                : name === EDR_CONFIGURATION.toLowerCase()
+                  ? "edrConfiguration"
+                  : "other",
         status: text(row, "status"),
         cause: text(row, "cause"),
         description: text(row, "description"),

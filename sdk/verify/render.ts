@@ -64,10 +64,21 @@ function cell(verdict: MachineVerdict, check: string): string {
 const COLUMNS: Array<[string, (v: MachineVerdict) => string]> = [
     ["MACHINE", (v) => v.facts.machine.name],
     ["KIND", (v) => `${v.facts.machine.kind}/${v.facts.machine.os || "?"}`],
-    ["PLAN", (v) => (v.facts.pricing === undefined ? "?" : v.facts.pricing.pricingTier === "Standard" ? v.facts.pricing.subPlan || "Standard" : "Free")],
+    [
+        "PLAN",
+        (v) =>
+            v.facts.pricing === undefined
+                ? "?"
+                : v.facts.pricing.pricingTier === "Standard"
+                  ? v.facts.pricing.subPlan || "Standard"
+                  : "Free",
+    ],
     ["MDE", (v) => v.facts.mde?.provisioningState ?? "none"],
     ["EDR", (v) => v.facts.edr?.status ?? "none"],
-    ["ARC", (v) => (v.facts.machine.kind === "arc" ? `${v.facts.machine.arcStatus || "?"} ${v.facts.machine.arcAgentVersion}`.trim() : "-")],
+    [
+        "ARC",
+        (v) => (v.facts.machine.kind === "arc" ? `${v.facts.machine.arcStatus || "?"} ${v.facts.machine.arcAgentVersion}`.trim() : "-"),
+    ],
     ["AMA", (v) => cell(v, "ama")],
     ["PROBE", (v) => cell(v, "probe")],
     ["VERDICT", (v) => v.verdict],
@@ -78,9 +89,18 @@ const COLUMNS: Array<[string, (v: MachineVerdict) => string]> = [
 export function renderTable(verdicts: MachineVerdict[]): string {
     const rows = verdicts.map((v) => COLUMNS.map(([, get]) => get(v)));
     const widths = COLUMNS.slice(0, -1).map(([title], i) => Math.max(title.length, ...rows.map((r) => r[i].length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i < widths.length ? c.padEnd(widths[i]) : c)).join("  ").trimEnd();
+    const line = (cells: string[]) =>
+        cells
+            .map((c, i) => (i < widths.length ? c.padEnd(widths[i]) : c))
+            .join("  ")
+            .trimEnd();
     const s = summarize(verdicts);
-    return [line(COLUMNS.map(([title]) => title)), ...rows.map(line), "", `${s.machines} machines: ${s.protected} protected, ${s["not yet"]} not yet, ${s.broken} broken`].join("\n");
+    return [
+        line(COLUMNS.map(([title]) => title)),
+        ...rows.map(line),
+        "",
+        `${s.machines} machines: ${s.protected} protected, ${s["not yet"]} not yet, ${s.broken} broken`,
+    ].join("\n");
 }
 
 function md(text: string): string {
@@ -91,7 +111,9 @@ function md(text: string): string {
 export function renderMarkdown(verdicts: MachineVerdict[]): string {
     const s = summarize(verdicts);
     const order: Record<VerdictState, number> = { broken: 0, "not yet": 1, protected: 2 };
-    const sorted = [...verdicts].sort((a, b) => order[a.verdict] - order[b.verdict] || a.facts.machine.name.localeCompare(b.facts.machine.name));
+    const sorted = [...verdicts].sort(
+        (a, b) => order[a.verdict] - order[b.verdict] || a.facts.machine.name.localeCompare(b.facts.machine.name),
+    );
     return [
         "## Defender for Servers: is it working?",
         "",
@@ -99,7 +121,10 @@ export function renderMarkdown(verdicts: MachineVerdict[]): string {
         "",
         "| machine | kind | verdict | reason | next step |",
         "|---|---|---|---|---|",
-        ...sorted.map((v) => `| ${md(v.facts.machine.name)} | ${v.facts.machine.kind}/${v.facts.machine.os || "?"} | ${v.verdict} | ${md(v.reason)} | ${md(v.nextStep ?? "")} |`),
+        ...sorted.map(
+            (v) =>
+                `| ${md(v.facts.machine.name)} | ${v.facts.machine.kind}/${v.facts.machine.os || "?"} | ${v.verdict} | ${md(v.reason)} | ${md(v.nextStep ?? "")} |`,
+        ),
         "",
     ].join("\n");
 }

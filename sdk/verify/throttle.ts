@@ -43,6 +43,7 @@ export function waitBeforeNext(status: number, headers: QuotaHeaders, now: Date)
     const resets = parseResetsAfter(headers["x-ms-user-quota-resets-after"]);
     if (status === 429) return Math.min(MAX_WAIT_MS, parseRetryAfter(headers["retry-after"], now) ?? resets ?? 5_000);
     const remaining = Number(headers["x-ms-user-quota-remaining"]);
-    if (headers["x-ms-user-quota-remaining"] !== undefined && Number.isFinite(remaining) && remaining <= 0) return Math.min(MAX_WAIT_MS, resets ?? 5_000);
+    if (headers["x-ms-user-quota-remaining"] !== undefined && Number.isFinite(remaining) && remaining <= 0)
+        return Math.min(MAX_WAIT_MS, resets ?? 5_000);
     return 0;
 }

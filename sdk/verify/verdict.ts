@@ -50,7 +50,8 @@ function planFinding(facts: MachineFacts): Finding {
             check: "plan",
             state: "broken",
             detail: `Defender for Servers is off (${p.pricingTier || "no tier"}) ${where}`,
-            nextStep: "turn on Defender for Servers (P1 or P2), e.g. the component's plan settings; a machine-level Free pricing overrides the subscription",
+            nextStep:
+                "turn on Defender for Servers (P1 or P2), e.g. the component's plan settings; a machine-level Free pricing overrides the subscription",
         };
     }
     return { check: "plan", state: "ok", detail: `Defender for Servers ${p.subPlan || "Standard"} ${where}` };
@@ -72,13 +73,19 @@ function arcFinding(facts: MachineFacts): Finding | undefined {
                 nextStep: "on the machine: `azcmagent disconnect --force-local-only`, then connect again",
             };
         case "":
-            return { check: "arc", state: "pending", detail: `${agent}: Azure reports no status yet`, nextStep: "wait for the agent's first heartbeat" };
+            return {
+                check: "arc",
+                state: "pending",
+                detail: `${agent}: Azure reports no status yet`,
+                nextStep: "wait for the agent's first heartbeat",
+            };
         default:
             return {
                 check: "arc",
                 state: "broken",
                 detail: `${agent} ${m.arcStatus}${since}`,
-                nextStep: "on the machine: `azcmagent show`, then `azcmagent check` (does the proxy or private link let the agent through?)",
+                nextStep:
+                    "on the machine: `azcmagent show`, then `azcmagent check` (does the proxy or private link let the agent through?)",
             };
     }
 }
@@ -113,10 +120,16 @@ function mdeFinding(facts: MachineFacts): Finding {
             check: "mde",
             state: "broken",
             detail: `${name} Failed${message}`,
-            nextStep: "read the message; on Linux a failed install is most often the proxy (apt/yum and the extension need HTTPS_PROXY). Fix it, then remove the extension so Defender redeploys it",
+            nextStep:
+                "read the message; on Linux a failed install is most often the proxy (apt/yum and the extension need HTTPS_PROXY). Fix it, then remove the extension so Defender redeploys it",
         };
     }
-    return { check: "mde", state: "pending", detail: `${name} ${ext.provisioningState || "in an unknown state"}${message}`, nextStep: "wait for the extension to finish" };
+    return {
+        check: "mde",
+        state: "pending",
+        detail: `${name} ${ext.provisioningState || "in an unknown state"}${message}`,
+        nextStep: "wait for the extension to finish",
+    };
 }
 
 function edrFinding(facts: MachineFacts): Finding {
@@ -150,7 +163,12 @@ function edrFinding(facts: MachineFacts): Finding {
             nextStep: `check the sensor's route through the proxy (WinHTTP proxy or TelemetryProxyServer on Windows, mdatp proxy on Linux); ${PROBE_HINT}`,
         };
     }
-    return { check: "edr", state: "pending", detail: `Defender's EDR assessment: ${a.status || "no status"}${why === "" ? "" : ` (${why})`}`, nextStep: PROBE_HINT };
+    return {
+        check: "edr",
+        state: "pending",
+        detail: `Defender's EDR assessment: ${a.status || "no status"}${why === "" ? "" : ` (${why})`}`,
+        nextStep: PROBE_HINT,
+    };
 }
 
 function edrConfigurationFinding(facts: MachineFacts): Finding | undefined {
@@ -161,14 +179,21 @@ function edrConfigurationFinding(facts: MachineFacts): Finding | undefined {
         check: "edrConfiguration",
         state: "broken",
         detail: `Defender reports EDR configuration issues${why === "" ? "" : ` (${why})`}`,
-        nextStep: "open the recommendation 'EDR configuration issues should be resolved on virtual machines' in Defender for Cloud (antivirus off, outdated signatures, old scans)",
+        nextStep:
+            "open the recommendation 'EDR configuration issues should be resolved on virtual machines' in Defender for Cloud (antivirus off, outdated signatures, old scans)",
     };
 }
 
 function probeFinding(facts: MachineFacts): Finding | undefined {
     const p = facts.probe;
     if (p === undefined) return undefined;
-    if (!p.ran) return { check: "probe", state: "pending", detail: `the probe did not run: ${p.error ?? "no reason given"}`, nextStep: "run it again; Arc needs agent 1.33 or later for run commands" };
+    if (!p.ran)
+        return {
+            check: "probe",
+            state: "pending",
+            detail: `the probe did not run: ${p.error ?? "no reason given"}`,
+            nextStep: "run it again; Arc needs agent 1.33 or later for run commands",
+        };
     const problems: string[] = [];
     if (p.mdeOnboarded === false) problems.push(`MDE not onboarded${p.mdeIssues?.length ? ` (${p.mdeIssues.join("; ")})` : ""}`);
     if (p.connectivityFailures?.length) problems.push(`mdatp connectivity test failed for ${p.connectivityFailures.join(", ")}`);
@@ -188,20 +213,42 @@ function probeFinding(facts: MachineFacts): Finding | undefined {
             detail: `on the machine: MDE onboarded${p.orgId ? ` to organization ${p.orgId}` : ""}; azcmagent check printed a table verify cannot read (see the JSON report)`,
         };
     }
-    if (p.mdeOnboarded !== true) return { check: "probe", state: "pending", detail: "the probe could not tell whether MDE is onboarded", nextStep: "read the run command's output" };
+    if (p.mdeOnboarded !== true)
+        return {
+            check: "probe",
+            state: "pending",
+            detail: "the probe could not tell whether MDE is onboarded",
+            nextStep: "read the run command's output",
+        };
     return { check: "probe", state: "ok", detail: `on the machine: MDE onboarded${p.orgId ? ` to organization ${p.orgId}` : ""}` };
 }
 
 function amaFinding(facts: MachineFacts, options: VerdictOptions): Finding | undefined {
     if (facts.heartbeat === undefined) return undefined;
     const ext = facts.ama;
-    if (ext === undefined) return { check: "ama", state: "pending", detail: "no Azure Monitor Agent extension", nextStep: "deploy AMA (the component or Azure Policy) with its proxy settings" };
+    if (ext === undefined)
+        return {
+            check: "ama",
+            state: "pending",
+            detail: "no Azure Monitor Agent extension",
+            nextStep: "deploy AMA (the component or Azure Policy) with its proxy settings",
+        };
     const message = ext.message === "" ? "" : `: ${ext.message}`;
     if (ext.provisioningState === "Failed") {
-        return { check: "ama", state: "broken", detail: `${ext.extensionType} Failed${message}`, nextStep: "read the message; check AMA's proxy settings and its managed identity" };
+        return {
+            check: "ama",
+            state: "broken",
+            detail: `${ext.extensionType} Failed${message}`,
+            nextStep: "read the message; check AMA's proxy settings and its managed identity",
+        };
     }
     if (ext.provisioningState !== "Succeeded") {
-        return { check: "ama", state: "pending", detail: `${ext.extensionType} ${ext.provisioningState}${message}`, nextStep: "wait for the extension to finish" };
+        return {
+            check: "ama",
+            state: "pending",
+            detail: `${ext.extensionType} ${ext.provisioningState}${message}`,
+            nextStep: "wait for the extension to finish",
+        };
     }
     const last = facts.heartbeat.last;
     if (last === undefined) {
@@ -209,7 +256,8 @@ function amaFinding(facts: MachineFacts, options: VerdictOptions): Finding | und
             check: "ama",
             state: "broken",
             detail: `${ext.extensionType} Succeeded but no heartbeat reached the workspace: AMA installed and collects nothing`,
-            nextStep: "check AMA's proxy settings (settings.proxy), its data collection rule association, and that the workspace's hosts are allowed",
+            nextStep:
+                "check AMA's proxy settings (settings.proxy), its data collection rule association, and that the workspace's hosts are allowed",
         };
     }
     const ageMinutes = Math.floor((options.now.getTime() - Date.parse(last.lastHeartbeat)) / 60_000);
@@ -241,9 +289,17 @@ export function findingsFor(facts: MachineFacts, options: VerdictOptions): Findi
     const probe = probeFinding(facts);
     const edr = edrFinding(facts);
     const edrFinal = probe?.state === "ok" && edr.state !== "ok" ? { ...edr, state: "info" as const, nextStep: undefined } : edr;
-    return [planFinding(facts), arcFinding(facts), powerFinding(facts), mdeFinding(facts), edrFinal, edrConfigurationFinding(facts), probe, amaFinding(facts, options), guestConfigurationFinding(facts)].filter(
-        (f): f is Finding => f !== undefined,
-    );
+    return [
+        planFinding(facts),
+        arcFinding(facts),
+        powerFinding(facts),
+        mdeFinding(facts),
+        edrFinal,
+        edrConfigurationFinding(facts),
+        probe,
+        amaFinding(facts, options),
+        guestConfigurationFinding(facts),
+    ].filter((f): f is Finding => f !== undefined);
 }
 
 /** The verdict on one machine: broken when any check is broken, else not yet when any is pending, else protected. */
@@ -257,7 +313,13 @@ export function verdictFor(facts: MachineFacts, options: VerdictOptions): Machin
         const proof = findings.find((f) => f.check === "probe" && f.state === "ok") ?? findings.find((f) => f.check === "edr");
         return { facts, verdict, reason: proof?.detail ?? "every check passed", findings };
     }
-    return { facts, verdict, reason: decisive.detail, ...(decisive.nextStep !== undefined ? { nextStep: decisive.nextStep } : {}), findings };
+    return {
+        facts,
+        verdict,
+        reason: decisive.detail,
+        ...(decisive.nextStep !== undefined ? { nextStep: decisive.nextStep } : {}),
+        findings,
+    };
 }
 
 /** The exit code for a set of verdicts: 0 when all are protected (or, with `allowPending`, none is broken); 1 otherwise, and for an empty scope. */

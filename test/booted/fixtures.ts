@@ -45,12 +45,16 @@ export function prepare(machine: Machine): void {
     const dir = path.join(machine.root, SCRIPT_DIR_IN_MACHINE);
     fs.mkdirSync(dir, { recursive: true });
     for (const name of fs.readdirSync(SCRIPTS_SOURCE).filter((f) => /^linux-.*\.sh$/.test(f))) {
-        fs.writeFileSync(path.join(dir, name), assembleScript(fs.readFileSync(path.join(SCRIPTS_SOURCE, name), "utf8"), SCRIPTS_SOURCE), { mode: 0o755 });
+        fs.writeFileSync(path.join(dir, name), assembleScript(fs.readFileSync(path.join(SCRIPTS_SOURCE, name), "utf8"), SCRIPTS_SOURCE), {
+            mode: 0o755,
+        });
     }
     const bin = path.join(machine.root, "usr/local/bin");
     fs.mkdirSync(bin, { recursive: true });
     fs.writeFileSync(path.join(bin, "systemctl"), wrapper("systemctl", ["--value", "-P"], '"systemctl $1"'), { mode: 0o755 });
-    fs.writeFileSync(path.join(bin, "systemd-run"), wrapper("systemd-run", ["--wait", "--pipe", "--collect", "-G"], "systemd-run"), { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "systemd-run"), wrapper("systemd-run", ["--wait", "--pipe", "--collect", "-G"], "systemd-run"), {
+        mode: 0o755,
+    });
 }
 
 /** The Arc agent's extension service (a stand-in process under a real unit) and azcmagent. */

@@ -112,7 +112,11 @@ export async function bootMachine(codename: string, timeoutMs = 60_000): Promise
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ds-booted-${codename}-`));
     const root = path.join(dir, "merged");
     for (const d of ["upper", "work", "merged"]) fs.mkdirSync(path.join(dir, d));
-    const mount = spawnSync("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${lower},upperdir=${dir}/upper,workdir=${dir}/work`, root], { encoding: "utf8" });
+    const mount = spawnSync(
+        "mount",
+        ["-t", "overlay", "overlay", "-o", `lowerdir=${lower},upperdir=${dir}/upper,workdir=${dir}/work`, root],
+        { encoding: "utf8" },
+    );
     if (mount.status !== 0) throw new Error(`cannot mount the overlay for ${codename}: ${mount.stderr}`);
     // A machine id of its own: with an empty one systemd treats the boot as the first, and
     // Debian 11's systemd-firstboot.service then waits on the console for answers.
@@ -159,14 +163,18 @@ export async function bootMachine(codename: string, timeoutMs = 60_000): Promise
     for (;;) {
         if (nspawn.exitCode !== null || nspawn.signalCode !== null || Date.now() > deadline) {
             await kill();
-            throw new Error(`Debian ${codename} did not boot (${nspawn.exitCode !== null ? `systemd-nspawn exited ${nspawn.exitCode}` : `waited ${timeoutMs} ms`}):\n${output}`);
+            throw new Error(
+                `Debian ${codename} did not boot (${nspawn.exitCode !== null ? `systemd-nspawn exited ${nspawn.exitCode}` : `waited ${timeoutMs} ms`}):\n${output}`,
+            );
         }
         // systemd-nspawn's first child is a helper that forks the machine's PID 1 and exits: look
         // again on every round, and take only a child that is systemd itself.
         leader = nspawn.pid === undefined ? undefined : childPid(nspawn.pid);
         if (leader !== undefined && readComm(leader) !== "systemd") leader = undefined;
         if (leader !== undefined) {
-            const state = spawnSync("nsenter", ["-t", String(leader), "-a", "systemctl", "is-system-running"], { encoding: "utf8" }).stdout.trim();
+            const state = spawnSync("nsenter", ["-t", String(leader), "-a", "systemctl", "is-system-running"], {
+                encoding: "utf8",
+            }).stdout.trim();
             if (state === "running" || state === "degraded") break;
         }
         await sleep(200);
@@ -176,7 +184,12 @@ export async function bootMachine(codename: string, timeoutMs = 60_000): Promise
 
     const exec = (command: string[], env: Record<string, string> = {}, execTimeoutMs = 120_000): Exec => {
         const pairs = Object.entries({ PATH: PATH_IN_MACHINE, ...env }).map(([k, v]) => `${k}=${v}`);
-        return result(spawnSync("nsenter", ["-t", String(pid), "-a", "env", "-i", ...pairs, ...command], { encoding: "utf8", timeout: execTimeoutMs }));
+        return result(
+            spawnSync("nsenter", ["-t", String(pid), "-a", "env", "-i", ...pairs, ...command], {
+                encoding: "utf8",
+                timeout: execTimeoutMs,
+            }),
+        );
     };
     const property = (unit: string, prop: string): string => {
         const r = exec(["systemctl", "show", "-p", prop, unit]);
@@ -196,7 +209,8 @@ export async function bootMachine(codename: string, timeoutMs = 60_000): Promise
             const r = exec(["cat", `/proc/${main}/environ`]);
             if (r.status !== 0) return undefined;
             const env: Record<string, string> = {};
-            for (const kv of r.stdout.split("\0").filter((s) => s.includes("="))) env[kv.slice(0, kv.indexOf("="))] = kv.slice(kv.indexOf("=") + 1);
+            for (const kv of r.stdout.split("\0").filter((s) => s.includes("=")))
+                env[kv.slice(0, kv.indexOf("="))] = kv.slice(kv.indexOf("=") + 1);
             return env;
         },
         stop: kill,

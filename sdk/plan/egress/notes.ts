@@ -18,7 +18,7 @@ export const STREAMLINED_PREREQUISITES_NOTE =
  * `defender-endpoint/streamlined-device-connectivity-urls-gov.md`, 2026; ../shared/azure-facts.md section 0).
  */
 export const GOVERNMENT_STREAMLINED_PREVIEW_NOTE =
-    "Defender for Endpoint streamlined connectivity in US Government: Microsoft still titles that URL list \"(Preview)\"; it may change. The standard list (mdeIntegration.connectivity: standard) is the one Microsoft publishes as current there.";
+    'Defender for Endpoint streamlined connectivity in US Government: Microsoft still titles that URL list "(Preview)"; it may change. The standard list (mdeIntegration.connectivity: standard) is the one Microsoft publishes as current there.';
 
 /**
  * `aka.ms` left the Arc network table in 2026 (azure-management-docs `articles/azure-arc/servers/includes/network-requirements.md`,
@@ -71,7 +71,8 @@ export function egressNotes(input: EgressInput): string[] {
         );
     }
     if (input.agents.arcAgent) notes.push(ARC_SCRIPT_HOST_NOTE);
-    if (input.agents.arcAgent && input.privateLink.arc && input.privateLink.arcMachinesOutsideScope === true) notes.push(ARC_MIXED_SCOPE_NOTE);
+    if (input.agents.arcAgent && input.privateLink.arc && input.privateLink.arcMachinesOutsideScope === true)
+        notes.push(ARC_MIXED_SCOPE_NOTE);
     if (input.agents.arcAgent && input.cloud === "AzureCloud") {
         notes.push(
             "Arc agent: since 13 February 2026 Microsoft no longer lists *.blob.core.windows.net; extension packages come from Microsoft's CDN behind the AzureFrontDoor.Frontend service tag (required as of April 2026), for which it names no host. A firewall allows the tag (see azureFirewallRules); a proxy that filters by name must allow the CDN host the agent asks for, which `azcmagent check` and the proxy log show. management.azure.com is needed only while a machine connects or disconnects.",

@@ -41,7 +41,9 @@ const KNOWN_AGENTS: readonly string[] = Object.values(EGRESS_AGENTS);
 function checkAgents(field: string, agents: string[]): void {
     for (const agent of agents) {
         if (!KNOWN_AGENTS.includes(agent)) {
-            throw new Error(`routeCheckTargets: ${field}: unknown agent "${agent}"; use one of ${KNOWN_AGENTS.map((a) => `"${a}"`).join(", ")}`);
+            throw new Error(
+                `routeCheckTargets: ${field}: unknown agent "${agent}"; use one of ${KNOWN_AGENTS.map((a) => `"${a}"`).join(", ")}`,
+            );
         }
     }
 }
