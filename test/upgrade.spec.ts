@@ -78,11 +78,19 @@ describe("upgrade safety: release 0.1.0's deployed examples under the current co
             assert.deepEqual(unexplained(report, notes), []);
         });
 
-        it(`${example.name}: npm start -- --state <export> --markdown shows no replacement`, async () => {
+        it(`${example.name}: npm start -- --state <export> --markdown shows no replacement, and no deletion the upgrade notes do not name`, async () => {
             const { code, stdout, stderr } = await sharedPreview(dirOf(example.dir), ["--state", stateFile(example.name), "--markdown"]);
             assert.equal(code, 0, stderr);
             assert.match(stdout, /^\*\*.*\d+ unchanged\*\*/m);
-            assert.doesNotMatch(stdout, /to replace|### To replace|to delete|### To delete/);
+            assert.doesNotMatch(stdout, /to replace|### To replace/);
+            // A deletion shows in the Markdown's "To delete" table; each name there must be an upgrade note.
+            const deleted = /### To delete[\s\S]*?(?=\n### |$)/.exec(stdout)?.[0] ?? "";
+            const notes = upgradeNotes(fs.readFileSync(path.join(ROOT, "CHANGELOG.md"), "utf8"));
+            const rows = deleted.split("\n").filter((line) => line.startsWith("| `-`"));
+            const names = rows.flatMap((row) => [...(row.split("|").at(-2) ?? "").matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+            assert.equal(rows.length === 0, names.length === 0, "a deletion row names its resources");
+            const unnamed = names.filter((n) => !notes.has(n));
+            assert.deepEqual(unnamed, [], "every deleted resource is named under ### Upgrade notes in CHANGELOG.md");
         });
     }
 
