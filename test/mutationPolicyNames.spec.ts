@@ -14,8 +14,10 @@ const SUB = "/subscriptions/11111111-2222-3333-4444-555555555555";
 const GUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe("policy names (sdk/plan/policyNames.ts)", () => {
-    it("knows Azure's limits: 24 characters for an assignment at management-group scope, 64 for a definition", () => {
-        assert.deepEqual(NAME_LIMITS, { assignment: 24, definition: 64 });
+    it("knows Azure's limits: 24 characters for an assignment at management-group scope, 64 for a definition and a deployment", () => {
+        // Policy assignments at management-group scope: 24; definitions: 64 (azure-policy-limits);
+        // Microsoft.Resources/deployments: 64 (resource-name-rules; ARM deploymentTemplate maxLength).
+        assert.deepEqual(NAME_LIMITS, { assignment: 24, definition: 64, deployment: 64 });
     });
 
     it("stays within the limits whatever the component's name, and does not depend on its length", () => {

@@ -37,7 +37,7 @@ describe("fleet warnings from validate() (sdk/validate/fleet.ts)", () => {
         assert.equal(warnings(args, "machines[2].exclude").length, 1);
         assert.match(warnings(args, "machines[2].exclude")[0], /leaves out osProxy on win-arc/);
         for (const i of [0, 1, 3]) assert.deepEqual(warnings(args, `machines[${i}].exclude`), [], `machines[${i}]`);
-        assert.deepEqual(warnings({ ...args, mdeIntegration: { enabled: false } }, "machines[2].exclude"), []);
+        assert.deepEqual(warnings({ ...args, mdeIntegration: { enabled: false, confirmSwitchOff: true } }, "machines[2].exclude"), []);
     });
 
     it("a rule without a Windows stream, for Windows machines with AMA, warns and names them; not with the stream or an own rule", () => {

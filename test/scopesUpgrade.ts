@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { RecordedAlias, RecordedResource, RunOptions, runProgram } from "../sdk/preview/engine";
+import { forgetProgram } from "../sdk/preview/cli";
 import { loadProject } from "../sdk/preview/project";
 import { PropertyValue, Secret, Unknown } from "../sdk/preview/values";
 import { CASES } from "./scopesUpgradeCases";
@@ -61,6 +62,8 @@ export async function snapshotExample(dir: string): Promise<SnapshotResource[]> 
     const project = loadProject(dir);
     return snapshot(
         () => {
+            // Another spec may have run this example in this process already: run it afresh, as the CLI does.
+            forgetProgram(project.entry);
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const loaded = require(project.entry);
             return typeof loaded?.default === "function" ? loaded.default() : loaded;

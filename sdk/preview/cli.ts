@@ -113,7 +113,7 @@ function enableTypeScript(projectDir: string, entry: string): void {
 }
 
 /** The program's own modules (not its packages), so that running it again in one process registers its resources again. */
-function forgetProgram(entry: string): void {
+export function forgetProgram(entry: string): void {
     const resolved = require.resolve(entry);
     const root = path.dirname(resolved) + path.sep;
     for (const file of Object.keys(require.cache)) {

@@ -178,6 +178,8 @@ function continuedState(old: PriorResource, args: pulumi.runtime.MockResourceArg
 }
 
 const WARNING_PREFIX = "warning: [runtime] ";
+/** Without an engine, `pulumi.log.info` and `.debug` print to stdout with these prefixes. */
+const NOTE_PREFIXES = ["info: [runtime] ", "debug: [runtime] "];
 
 /** Outputs that Azure computes when it creates a resource: never known in a preview. */
 const COMPUTED_IDENTITY_FIELDS = ["principalId", "tenantId"];
@@ -395,6 +397,14 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
         if (line.startsWith(WARNING_PREFIX)) warnings.push(line.slice(WARNING_PREFIX.length));
         else originalWarn(...parts);
     };
+    // Notes (the policy rollout's remediation arithmetic, the gate's progress) go to stderr: stdout
+    // is the report's, and `--json` must stay one JSON document.
+    const originalLog = console.log;
+    console.log = (...parts: unknown[]) => {
+        const line = parts.map(String).join(" ");
+        if (NOTE_PREFIXES.some((prefix) => line.startsWith(prefix))) process.stderr.write(`${line}\n`);
+        else originalLog(...parts);
+    };
     // An input that fails to resolve fails its resource's registration asynchronously; the CLI
     // reports those as errors of the update, so keep them.
     const errors: string[] = [];
@@ -433,6 +443,7 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
         };
     } finally {
         console.warn = originalWarn;
+        console.log = originalLog;
         process.off("unhandledRejection", onRejection);
     }
 }
