@@ -84,7 +84,7 @@ export function templateConfigurations(): Array<{ label: string; args: DefenderF
             args: {
                 ...base,
                 rollout: undefined,
-                mdeIntegration: { enabled: false },
+                mdeIntegration: { enabled: false, confirmSwitchOff: true },
                 machines: [{ key: "arc-1", kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "arc-1" }],
                 arcGateway: { resourceGroupName: "rg-gw", gatewayName: "gw-defender", tenantId: "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee" },
             },
