@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
  * The one typed args object of `DefenderForServersNetworkRestricted`.
  *
  * Rules these interfaces follow so that the component provider can serve them to every
- * Pulumi language (see README, "Other languages"): interfaces only, no unions. A field that
+ * Pulumi language (see docs/other-languages.md): interfaces only, no unions. A field that
  * takes one of a few values has a choice type from the end of this file: an `as const` object
  * and a type of the same name, the union of its values. TypeScript then refuses a value outside
  * it at compile time, a literal (`os: "linux"`) still compiles, the object names the values
@@ -170,9 +170,9 @@ export interface ProxySettings {
 
 /** One machine: an Azure VM or an Azure Arc-enabled server. */
 export interface MachineSettings {
-    /** Stable key that names this machine's resources (`<name>-<what>-<key>`): lower-case letters, digits and dashes, unique. To rename it, set `previousKey` to the old key for one `pulumi up`; a plain rename plans a create and delete that `pulumi up` fails on (README, "Changing a machine's key or moving it between instances"). */
+    /** Stable key that names this machine's resources (`<name>-<what>-<key>`): lower-case letters, digits and dashes, unique. To rename it, set `previousKey` to the old key for one `pulumi up`; a plain rename plans a create and delete that `pulumi up` fails on (docs/operations.md, "Changing a machine's key or moving it between instances"). */
     key: string;
-    /** The key this machine had before: its resources keep their identity (aliases to `<name>-<what>-<previousKey>`), so renaming changes nothing on the machine (with `arcGateway`, an Arc machine's gateway link deployment is replaced: README). Remove it after one successful `pulumi up`. */
+    /** The key this machine had before: its resources keep their identity (aliases to `<name>-<what>-<previousKey>`), so renaming changes nothing on the machine (with `arcGateway`, an Arc machine's gateway link deployment is replaced: docs/operations.md). Remove it after one successful `pulumi up`. */
     previousKey?: string;
     /** `azureVm` or `arc`. */
     kind: MachineKind;

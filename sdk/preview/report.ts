@@ -1,6 +1,6 @@
 /**
  * The preview report: a mock-engine run reshaped for people and machines. Its JSON form is
- * versioned (`formatVersion`) and documented in the README ("The offline preview, for your
+ * versioned (`formatVersion`) and documented in docs/offline-preview.md ("The offline preview, for your
  * own programs"): the policy pack's offline check and `--compare` read it.
  */
 import { InvokeRecord, RecordedAlias, RecordedResource, RunResult } from "./engine";
