@@ -478,7 +478,13 @@ describe("the package manifest", () => {
             // Only the version line changes.
             assert.deepEqual(
                 written.split("\n").filter((line, i) => line !== original.split("\n")[i]),
-                ['    "version": "9.8.7",'],
+                // The version line, in the file's own indentation (prettier keeps manifests at npm's 2 spaces).
+                [
+                    original
+                        .split("\n")
+                        .find((line) => /^\s*"version":/.test(line))!
+                        .replace(/"version": "[^"]*"/, '"version": "9.8.7"'),
+                ],
             );
             const staged = execFileSync("git", ["diff", "--cached", "--name-only"], { cwd: dir, encoding: "utf8" });
             assert.deepEqual(staged.trim().split("\n"), ["policy/package.json"]);
