@@ -82,45 +82,28 @@ function openssl(args: string[], cwd: string): void {
 
 /** A test root CA, a server certificate it signs for `names`, and a self-signed "interception" CA. */
 function makePki(dir: string, names: string[]): void {
-    const ca = ["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"];
-    openssl(
-        [
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "2",
-            "-subj",
-            `/CN=${ROOT_CA_NAME}`,
-            ...ca,
-        ],
-        dir,
-    );
-    openssl(
-        [
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "bump.key",
-            "-out",
-            "bump.pem",
-            "-days",
-            "2",
-            "-subj",
-            `/CN=${BUMP_CA_NAME}`,
-            ...ca,
-        ],
-        dir,
-    );
+    // The root CA that signs the stand-ins, and the interceptor's own CA (what a TLS-bumping proxy presents).
+    const selfSignedCa = (name: string, commonName: string) =>
+        openssl(
+            [
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                `${name}.key`,
+                "-out",
+                `${name}.pem`,
+                "-days",
+                "2",
+                "-subj",
+                `/CN=${commonName}`,
+            ].concat(["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]),
+            dir,
+        );
+    selfSignedCa("ca", ROOT_CA_NAME);
+    selfSignedCa("bump", BUMP_CA_NAME);
     openssl(
         ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=microsoft-stand-in"],
         dir,
