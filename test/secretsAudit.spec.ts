@@ -15,13 +15,14 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs, MachineSettings, ValidationError } from "../sdk";
+import { DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs, ValidationError } from "../sdk";
 import { RecordedResource, runProgram, RunResult } from "../sdk/preview/engine";
 import { loadProject } from "../sdk/preview/project";
 import { buildReport, renderText } from "../sdk/preview/render";
 import { plainOccurrences, PropertyValue, reveal, Secret, Unknown } from "../sdk/preview/values";
 import { MINIMAL, MODES } from "./harness";
 import { runPreviewCli } from "./previewCli";
+import { MIXED_MACHINES } from "./fleet";
 
 /** Azure Monitor Private Link needs AMA machines in the data collection endpoint's region. */
 function withMachinesIn(location: string, args: DefenderForServersNetworkRestrictedArgs): DefenderForServersNetworkRestrictedArgs {
@@ -160,20 +161,7 @@ const asText: Make = (value) => value;
 const asSecret: Make = (value) => pulumi.secret(value);
 const asOutput: Make = (value) => pulumi.output(value);
 
-const FLEET: MachineSettings[] = [
-    { key: "win-vm", kind: "azureVm", os: "windows", resourceGroupName: "rg-app", name: "win-vm", systemAssignedIdentity: true },
-    {
-        key: "lnx-vm",
-        kind: "azureVm",
-        os: "linux",
-        resourceGroupName: "rg-app",
-        name: "lnx-vm",
-        location: "northeurope",
-        systemAssignedIdentity: true,
-    },
-    { key: "win-arc", kind: "arc", os: "windows", resourceGroupName: "rg-arc", name: "win-arc" },
-    { key: "lnx-arc", kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "lnx-arc" },
-];
+const FLEET = MIXED_MACHINES;
 
 /** Every kind and OS behind an authenticated proxy, with AMA, the legacy agent (workspace key). */
 function fleet(make: Make, overrides: Partial<DefenderForServersNetworkRestrictedArgs> = {}): DefenderForServersNetworkRestrictedArgs {

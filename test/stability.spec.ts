@@ -17,6 +17,7 @@ import { DefenderForServersNetworkRestricted, DefenderForServersNetworkRestricte
 import { RecordedResource, runProgram, RunResult } from "../sdk/preview/engine";
 import { Unknown } from "../sdk/preview/values";
 import { construct, MINIMAL, MODES, named, waitsFor } from "./harness";
+import { MIXED_MACHINES } from "./fleet";
 
 const SUB = "11111111-2222-3333-4444-555555555555";
 const WORKSPACE = `/subscriptions/${SUB}/resourceGroups/rg-mon/providers/Microsoft.OperationalInsights/workspaces/law`;
@@ -28,20 +29,7 @@ const VNETS = [
 ];
 const COMPONENT_TYPE = DefenderForServersNetworkRestricted.TYPE;
 
-const MACHINES: MachineSettings[] = [
-    { key: "win-vm", kind: "azureVm", os: "windows", resourceGroupName: "rg-app", name: "win-vm", systemAssignedIdentity: true },
-    {
-        key: "lnx-vm",
-        kind: "azureVm",
-        os: "linux",
-        resourceGroupName: "rg-app",
-        name: "lnx-vm",
-        location: "northeurope",
-        systemAssignedIdentity: true,
-    },
-    { key: "win-arc", kind: "arc", os: "windows", resourceGroupName: "rg-arc", name: "win-arc" },
-    { key: "lnx-arc", kind: "arc", os: "linux", resourceGroupName: "rg-arc", name: "lnx-arc" },
-];
+const MACHINES = MIXED_MACHINES;
 
 /** Every kind and OS behind an authenticated proxy, with AMA, the legacy agent and the Guest Configuration tag policy. */
 function fleet(overrides: Partial<DefenderForServersNetworkRestrictedArgs> = {}): DefenderForServersNetworkRestrictedArgs {
