@@ -11,8 +11,9 @@
 # List paths are relative to the repository root; run-tests.sh sources this file with `nullglob`
 # on, so a glob in a list expands to the files it matches.
 
-# Specs that test pure functions only.
+# Specs that test pure functions only: new ones go in test/pure/.
 TIER_PURE=(
+    test/pure/*.spec.ts
     test/egress.spec.ts
     test/validation.spec.ts
     test/mutation*.spec.ts
