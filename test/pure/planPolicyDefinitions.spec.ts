@@ -729,20 +729,31 @@ describe("plan: policy definitions (sdk/plan/policy.ts)", () => {
             });
         });
 
-        it("a Linux VM without MDE on Linux checks no MDE host; with nothing on, nothing to check", () => {
-            assert.deepEqual(policyRouteChecks(EGRESS, "azureVm", "linux", { ...ALL, mdeOnLinux: false, azureMonitorAgent: false }), {
-                os: check(["gc.example:443"]),
-                arc: undefined,
-            });
-            assert.deepEqual(policyRouteChecks(EGRESS, "azureVm", "linux", { ...NONE, mde: true, mdeOnLinux: true }), {
-                os: check(["mde.example:443"]),
-                arc: undefined,
-            });
-            assert.deepEqual(policyRouteChecks(EGRESS, "azureVm", "windows", { ...NONE, mdeOnLinux: true }), {
-                os: undefined,
-                arc: undefined,
-            });
-        });
+        const vmCases: Array<[string, "windows" | "linux", typeof ALL, ReturnType<typeof check> | undefined]> = [
+            [
+                "Linux VM, MDE not on Linux: no MDE host",
+                "linux",
+                { ...ALL, mdeOnLinux: false, azureMonitorAgent: false },
+                check(["gc.example:443"]),
+            ],
+            ["Linux VM, MDE on Linux", "linux", { ...NONE, mde: true, mdeOnLinux: true }, check(["mde.example:443"])],
+            [
+                "Windows VM, MDE on (whatever Linux says)",
+                "windows",
+                { ...NONE, mde: true },
+                check(["mde.example:443", "win-mde.example:443"]),
+            ],
+            [
+                "Linux VM, AMA only: one host through the proxy, one private",
+                "linux",
+                { ...NONE, azureMonitorAgent: true },
+                check(["ama.example:443"], ["ama-private.example"]),
+            ],
+            ["Windows VM, nothing on: nothing to check", "windows", { ...NONE, mdeOnLinux: true }, undefined],
+        ];
+        for (const [name, os, agents, expected] of vmCases) {
+            it(name, () => assert.deepEqual(policyRouteChecks(EGRESS, "azureVm", os, agents), { os: expected, arc: undefined }));
+        }
 
         it("an Arc machine: no Guest Configuration tag path, the Arc agent's hosts in both checks", () => {
             assert.deepEqual(policyRouteChecks(EGRESS, "arc", "linux", { ...ALL, azureMonitorAgent: false }), {
