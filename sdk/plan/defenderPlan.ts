@@ -79,7 +79,9 @@ function requested(plan: NormalizedPlan, name: PlanExtensionName): PlanExtension
  */
 export function planExtensions(plan: NormalizedPlan, current?: CurrentPricing): PlannedExtensions {
     const samePlan = current?.pricingTier === "Standard" && current.subPlan === plan.subPlan;
-    const now = new Map((current?.pricingTier === "Standard" ? (current.extensions ?? []) : []).map((e) => [e.name, e]));
+    // A subscription not on Standard has no extensions to keep, whatever it lists.
+    const listed = current?.pricingTier === "Standard" ? current.extensions : undefined;
+    const now = new Map((listed ?? []).map((e) => [e.name, e]));
     const extensions: PlanExtension[] = PLAN_EXTENSIONS[plan.subPlan].map((name) => {
         const existing = now.get(name);
         if (plan.explicit.includes(name) || existing === undefined) return requested(plan, name);

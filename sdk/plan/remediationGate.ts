@@ -31,6 +31,7 @@ export function remediationVerdict(state: RemediationState | undefined): Remedia
     if (provisioning === undefined || provisioning === "") {
         return { kind: "failed", reason: "Azure reported no provisioningState for it" };
     }
+    // Stryker disable next-line OptionalChaining: state is defined here (an undefined state has no provisioningState and returned above)
     const status = state?.deploymentStatus ?? {};
     const failed = status.failedDeployments ?? 0;
     const counts = `${status.successfulDeployments ?? 0} of ${status.totalDeployments ?? 0} deployments succeeded, ${failed} failed`;
@@ -102,11 +103,7 @@ export interface Excused {
  * excluded machine does not count, nor one in a first task on a machine handed to a retry
  * task, whose own outcome counts instead.
  */
-export function gateDecision(
-    readings: TaskReading[],
-    budget: FailureBudget,
-    excused: Excused = { retried: [], excluded: [] },
-): GateDecision {
+export function gateDecision(readings: TaskReading[], budget: FailureBudget, excused: Excused): GateDecision {
     const excluded = new Set(excused.excluded.map((id) => id.toLowerCase()));
     const retried = new Set(excused.retried.map((id) => id.toLowerCase()));
     let total = 0;

@@ -191,10 +191,9 @@ describe("plan: Defender for Servers pricing (sdk/plan/defenderPlan.ts)", () => 
             };
             assert.deepEqual(planExtensions(plan(), free), planExtensions(plan()));
             assert.deepEqual(planExtensions(plan(), free).extensions[1], { name: "AgentlessVmScanning", isEnabled: "False" });
-            assert.deepEqual(planExtensions(plan(), { pricingTier: "Standard", subPlan: "P2" }).extensions[1], {
-                name: "AgentlessVmScanning",
-                isEnabled: "False",
-            });
+            // Standard with no extensions listed: the defaults, and nothing else.
+            assert.deepEqual(planExtensions(plan(), { pricingTier: "Standard", subPlan: "P2" }), planExtensions(plan()));
+            assert.equal(planExtensions(plan(), { pricingTier: "Standard", subPlan: "P2" }).extensions.length, 3);
         });
     });
 

@@ -173,10 +173,11 @@ describe("plan: policy definitions (sdk/plan/policy.ts)", () => {
     });
 
     describe("the OS proxy, deployed as run commands", () => {
-        const all = rolloutPolicies(input());
+        // Built in each test: Stryker activates a mutant per test run, so nothing may be computed when the file loads.
+        const all = () => rolloutPolicies(input());
 
         it("VMs: one run command with the per-machine script, failing the deployment when the script fails, compliant when it succeeded with the current content", () => {
-            const d = byKey(all, "os-proxy-vm-linux");
+            const d = byKey(all(), "os-proxy-vm-linux");
             const command = osProxyRunCommand("linux", PROXY, BYPASS);
             const hash = configHashOf(d);
             assert.match(hash, /^[0-9a-f]{16}$/);
@@ -243,7 +244,7 @@ describe("plan: policy definitions (sdk/plan/policy.ts)", () => {
         });
 
         it("Arc: the OS proxy then the Arc agent's proxy, the second waiting for the first; compliant when the instance view says the script succeeded with exit code 0", () => {
-            const d = byKey(all, "os-proxy-arc-windows");
+            const d = byKey(all(), "os-proxy-arc-windows");
             const os = osProxyRunCommand("windows", PROXY, BYPASS);
             const agent = arcAgentProxyRunCommand("windows", PROXY, ARC_BYPASS, BYPASS);
             const hash = configHashOf(d);
@@ -292,7 +293,7 @@ describe("plan: policy definitions (sdk/plan/policy.ts)", () => {
                 ["os-proxy-arc-linux", ARC_LINUX, ROLES.connectedMachineResourceAdministrator, "2025-06-01"],
             ];
             for (const [key, match, roleId, apiVersion] of expected) {
-                const d = byKey(all, key);
+                const d = byKey(all(), key);
                 assert.deepEqual((d.policyRule.if as { allOf: unknown[] }).allOf, match, key);
                 assert.deepEqual(d.roles, [roleId], key);
                 assert.deepEqual(
@@ -302,14 +303,14 @@ describe("plan: policy definitions (sdk/plan/policy.ts)", () => {
                 );
                 assert.equal(detailsOf(d).deployment.properties.template.resources[0].apiVersion, apiVersion, key);
             }
-            assert.match(byKey(all, "os-proxy-vm-windows").displayName, / on Windows virtual machines /);
-            assert.match(byKey(all, "os-proxy-arc-linux").displayName, / on Linux Arc-enabled servers /);
+            assert.match(byKey(all(), "os-proxy-vm-windows").displayName, / on Windows virtual machines /);
+            assert.match(byKey(all(), "os-proxy-arc-linux").displayName, / on Linux Arc-enabled servers /);
         });
 
         it("the content hash is the same everywhere in one definition, and changes with the proxy, the bypass lists and the route check", () => {
             const hashOf = (over: Partial<PolicyRolloutInput>, key: string) => configHashOf(byKey(rolloutPolicies(input(over)), key));
             const base = hashOf({}, "os-proxy-arc-windows");
-            const d = byKey(all, "os-proxy-arc-windows");
+            const d = byKey(all(), "os-proxy-arc-windows");
             for (const resource of detailsOf(d).deployment.properties.template.resources)
                 assert.deepEqual(resource.tags, { [CONFIG_TAG]: base });
             assert.equal(hashOf({}, "os-proxy-arc-windows"), base);
@@ -692,6 +693,11 @@ describe("plan: policy definitions (sdk/plan/policy.ts)", () => {
             assert.equal(t.template, template);
         }
         assert.deepEqual(deploymentTemplates([guestConfigurationTagDefinition()]), []);
+        // A rule with no details at all (a deny, say) deploys nothing either.
+        assert.deepEqual(
+            deploymentTemplates([{ ...guestConfigurationTagDefinition(), policyRule: { if: {}, then: { effect: "deny" } } }]),
+            [],
+        );
     });
 
     describe("policyRouteChecks: what each kind of machine proves in policy mode", () => {

@@ -14,6 +14,8 @@ import {
     DEFAULT_FAILURE_BUDGET,
     describeArithmetic,
     describeBudget,
+    Excused,
+    FailureBudget,
     gateDecision,
     listMachines,
     MAX_WAIT_MINUTES,
@@ -22,6 +24,10 @@ import {
     remediationVerdict,
     TaskReading,
 } from "../../sdk/plan/remediationGate";
+
+const NOTHING_EXCUSED = { retried: [], excluded: [] };
+const decide = (readings: TaskReading[], budget: FailureBudget, excused: Excused = NOTHING_EXCUSED) =>
+    gateDecision(readings, budget, excused);
 
 const task = (
     label: string,
@@ -118,7 +124,7 @@ describe("plan: remediation gate (sdk/plan/remediationGate.ts)", () => {
 
     describe("gateDecision: every task together", () => {
         it("passes when every task finished and the failures stay within the budget; lists the failed machine in lower case", () => {
-            const decision = gateDecision(
+            const decision = decide(
                 [
                     task("os-proxy-vm at /subscriptions/s", "Succeeded", [100, 99, 1], ["/SUBSCRIPTIONS/S/VM1"]),
                     task("os-proxy-arc at /subscriptions/s", "Complete", [100, 100, 0]),
@@ -137,7 +143,7 @@ describe("plan: remediation gate (sdk/plan/remediationGate.ts)", () => {
         });
 
         it("fails when more deployments failed than the budget allows, even while another task still runs", () => {
-            const decision = gateDecision(
+            const decision = decide(
                 [task("a", "Succeeded", [50, 49, 1], ["m1"]), task("b", "Evaluating", [10, 2, 0])],
                 DEFAULT_FAILURE_BUDGET,
             );
@@ -146,7 +152,7 @@ describe("plan: remediation gate (sdk/plan/remediationGate.ts)", () => {
         });
 
         it("runs while any task is neither finished nor stopped, within budget", () => {
-            const decision = gateDecision([task("a", "Succeeded", [5, 5, 0]), task("b", "Evaluating", [5, 1, 0])], {
+            const decision = decide([task("a", "Succeeded", [5, 5, 0]), task("b", "Evaluating", [5, 1, 0])], {
                 count: 0,
                 percent: 0,
             });
@@ -161,7 +167,7 @@ describe("plan: remediation gate (sdk/plan/remediationGate.ts)", () => {
         });
 
         it("fails on a task with no provisioningState, naming every such task first", () => {
-            const decision = gateDecision(
+            const decision = decide(
                 [task("a", undefined, undefined), task("b", "", [1, 0, 1], ["m"]), task("c", "Failed", [1, 1, 0])],
                 DEFAULT_FAILURE_BUDGET,
             );
@@ -170,7 +176,7 @@ describe("plan: remediation gate (sdk/plan/remediationGate.ts)", () => {
         });
 
         it("fails on a stopped task, naming each with its state", () => {
-            const decision = gateDecision(
+            const decision = decide(
                 [task("a", "Canceled", [2, 1, 0]), task("b", "Succeeded", [2, 2, 0]), task("c", "Cancelling", [0, 0, 0])],
                 { count: 5, percent: 0 },
             );
@@ -184,7 +190,7 @@ describe("plan: remediation gate (sdk/plan/remediationGate.ts)", () => {
         it("does not count an excluded machine's failure anywhere, nor a retried machine's in the first task, but does in its retry task (ids compared ignoring case)", () => {
             const first = task("first", "Succeeded", [10, 7, 3], ["/Sub/VM-Excluded", "/Sub/VM-Retried", "/Sub/VM-Other"]);
             const retry = task("retry", "Succeeded", [1, 0, 1], ["/sub/vm-retried"], true);
-            const decision = gateDecision(
+            const decision = decide(
                 [first, retry],
                 { count: 1, percent: 0 },
                 { retried: ["/SUB/VM-RETRIED"], excluded: ["/SUB/VM-EXCLUDED"] },
@@ -200,8 +206,15 @@ describe("plan: remediation gate (sdk/plan/remediationGate.ts)", () => {
             });
         });
 
+        it("a machine that succeeds on retry no longer counts; the others are listed sorted", () => {
+            const first = task("first", "Succeeded", [3, 0, 3], ["/sub/vm-z", "/sub/vm-retried", "/sub/vm-a"]);
+            const retry = task("retry", "Succeeded", [1, 1, 0], [], true);
+            const decision = decide([first, retry], { count: 5, percent: 0 }, { retried: ["/sub/vm-retried"], excluded: [] });
+            assert.deepEqual([decision.total, decision.failed, decision.failedMachines], [3, 2, ["/sub/vm-a", "/sub/vm-z"]]);
+        });
+
         it("an excluded machine is excused in a retry task too", () => {
-            const decision = gateDecision(
+            const decision = decide(
                 [task("retry", "Succeeded", [1, 0, 1], ["/sub/vm-x"], true)],
                 { count: 0, percent: 0 },
                 { retried: [], excluded: ["/sub/vm-x"] },
@@ -210,7 +223,7 @@ describe("plan: remediation gate (sdk/plan/remediationGate.ts)", () => {
         });
 
         it("never counts below zero when Azure lists more failed machines than it counts, and lists a machine once, sorted", () => {
-            const decision = gateDecision(
+            const decision = decide(
                 [task("a", "Succeeded", [0, 0, 0], ["/sub/z", "/sub/x"]), task("b", "Complete", undefined, ["/sub/x"])],
                 { count: 9, percent: 0 },
                 { retried: [], excluded: ["/sub/z"] },
@@ -225,10 +238,10 @@ describe("plan: remediation gate (sdk/plan/remediationGate.ts)", () => {
             });
         });
 
-        it("with nothing excused by default, a failure on any machine counts", () => {
-            const decision = gateDecision([task("a", "Succeeded", [4, 3, 1], ["/sub/m"])], { count: 1, percent: 0 });
+        it("with nothing excused, a failure on any machine counts", () => {
+            const decision = decide([task("a", "Succeeded", [4, 3, 1], ["/sub/m"])], { count: 1, percent: 0 });
             assert.deepEqual([decision.kind, decision.total, decision.failed, decision.failedMachines], ["passed", 4, 1, ["/sub/m"]]);
-            assert.equal(gateDecision([task("a", "Succeeded", [4, 2, 2], ["/sub/m", "/sub/n"])], { count: 1, percent: 0 }).kind, "failed");
+            assert.equal(decide([task("a", "Succeeded", [4, 2, 2], ["/sub/m", "/sub/n"])], { count: 1, percent: 0 }).kind, "failed");
         });
     });
 
