@@ -292,8 +292,9 @@ describe("plan: policy definitions (sdk/plan/policy.ts)", () => {
                 ["os-proxy-arc-windows", ARC_WINDOWS, ROLES.connectedMachineResourceAdministrator, "2025-06-01"],
                 ["os-proxy-arc-linux", ARC_LINUX, ROLES.connectedMachineResourceAdministrator, "2025-06-01"],
             ];
+            const definitions = all();
             for (const [key, match, roleId, apiVersion] of expected) {
-                const d = byKey(all(), key);
+                const d = byKey(definitions, key);
                 assert.deepEqual((d.policyRule.if as { allOf: unknown[] }).allOf, match, key);
                 assert.deepEqual(d.roles, [roleId], key);
                 assert.deepEqual(
@@ -303,8 +304,8 @@ describe("plan: policy definitions (sdk/plan/policy.ts)", () => {
                 );
                 assert.equal(detailsOf(d).deployment.properties.template.resources[0].apiVersion, apiVersion, key);
             }
-            assert.match(byKey(all(), "os-proxy-vm-windows").displayName, / on Windows virtual machines /);
-            assert.match(byKey(all(), "os-proxy-arc-linux").displayName, / on Linux Arc-enabled servers /);
+            assert.match(byKey(definitions, "os-proxy-vm-windows").displayName, / on Windows virtual machines /);
+            assert.match(byKey(definitions, "os-proxy-arc-linux").displayName, / on Linux Arc-enabled servers /);
         });
 
         it("the content hash is the same everywhere in one definition, and changes with the proxy, the bypass lists and the route check", () => {
