@@ -176,16 +176,16 @@ describe("plan: policy definitions (sdk/plan/policy.ts)", () => {
         // Built in each test: Stryker activates a mutant per test run, so nothing may be computed when the file loads.
         const all = () => rolloutPolicies(input());
 
-        it("VMs: one run command with the per-machine script, failing the deployment when the script fails, compliant when it succeeded with the current content", () => {
-            const d = byKey(all(), "os-proxy-vm-linux");
-            const command = osProxyRunCommand("linux", PROXY, BYPASS);
+        it("VMs (Windows: no Linux-only step may join it): one run command with the per-machine script, failing the deployment when the script fails, compliant when it succeeded with the current content", () => {
+            const d = byKey(all(), "os-proxy-vm-windows");
+            const command = osProxyRunCommand("windows", PROXY, BYPASS);
             const hash = configHashOf(d);
             assert.match(hash, /^[0-9a-f]{16}$/);
             const runCommands = "Microsoft.Compute/virtualMachines/runCommands";
             assert.deepEqual(
                 d.policyRule,
                 dine(
-                    VM_LINUX,
+                    VM_WINDOWS,
                     { type: runCommands, name: "defender-os-proxy" },
                     [ROLES.virtualMachineContributor],
                     runCommandDone("vm", hash),
@@ -218,7 +218,7 @@ describe("plan: policy definitions (sdk/plan/policy.ts)", () => {
                     rolesAlsoOn: d.rolesAlsoOn,
                 },
                 {
-                    key: "os-proxy-vm-linux",
+                    key: "os-proxy-vm-windows",
                     mode: "Indexed",
                     parameters: { effect: DEPLOY_EFFECT },
                     roles: [ROLES.virtualMachineContributor],
@@ -229,7 +229,7 @@ describe("plan: policy definitions (sdk/plan/policy.ts)", () => {
             );
             assert.match(
                 d.displayName,
-                /^Set the operating-system proxy for Defender for Endpoint on Linux virtual machines \(defender-servers\)$/,
+                /^Set the operating-system proxy for Defender for Endpoint on Windows virtual machines \(defender-servers\)$/,
             );
             assert.match(
                 d.description,
