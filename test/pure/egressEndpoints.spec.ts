@@ -106,13 +106,13 @@ describe("egress endpoints: Log Analytics agent", function () {
     it("through Azure Monitor private link: the same hosts and the solution-pack account, all private", function () {
         assert.deepEqual(
             egressEndpoints(input({ legacyAgent: true }, { privateLink: { arc: false, azureMonitor: true } })).map(
-                (e) => `${e.host} ${e.route}`,
+                (e) => `${e.host} ${e.when} ${e.route}`,
             ),
             [
-                `${WS}.agentsvc.azure-automation.net privateLink`,
-                `${WS}.ods.opinsights.azure.com privateLink`,
-                `${WS}.oms.opinsights.azure.com privateLink`,
-                "scadvisorcontent.blob.core.windows.net privateLink",
+                `${WS}.agentsvc.azure-automation.net always privateLink`,
+                `${WS}.ods.opinsights.azure.com always privateLink`,
+                `${WS}.oms.opinsights.azure.com always privateLink`,
+                "scadvisorcontent.blob.core.windows.net always privateLink",
             ],
         );
     });
@@ -266,6 +266,11 @@ describe("egress endpoints: Guest Configuration and Arc", function () {
             pl.get("scadvisorcontent.blob.core.windows.net") ?? "",
             /^Solution \(management\) packs, through the Azure Monitor private link scope$/,
         );
+        const amaOnly = egressEndpoints(input({ azureMonitorAgent: true }, { privateLink: { arc: false, azureMonitor: true } }));
+        assert.equal(amaOnly.find((e) => e.host === `${WS}.ods.opinsights.azure.com`)?.why, "Log ingestion into the workspace");
+        const govArc = egressEndpoints(input({ arcAgent: true }, { cloud: "AzureUSGovernment" }));
+        // The Government table: "Download source for Azure Arc-enabled servers extensions".
+        assert.match(govArc.find((e) => e.host === "*.blob.core.usgovcloudapi.net")?.why ?? "", /^Extension packages/);
     });
 
     it("serviceTagDestinations: the Front Door tag for Arc in the Azure cloud only", function () {
@@ -324,6 +329,44 @@ describe("egress endpoints: Defender for Endpoint options", function () {
         );
         assert.ok(eu.includes("winatp-gw-weu.microsoft.com"));
         assert.ok(!eu.includes("winatp-gw-usmt.microsoft.com"));
+    });
+
+    // One command-and-control gateway per location, from the standard lists: commercial US winatp-gw-cus, EU
+    // winatp-gw-neu, UK winatp-gw-uks, AU winatp-gw-aue; Government GCC winatp-gw-usmt, GCC High winatp-gw-usgt,
+    // DoD winatp-gw-usgv (defender-docs `standard-device-connectivity-urls-commercial.md`, `...-gov.md`).
+    const COMMERCIAL_GATEWAYS = [
+        "winatp-gw-aue.microsoft.com",
+        "winatp-gw-cus.microsoft.com",
+        "winatp-gw-neu.microsoft.com",
+        "winatp-gw-uks.microsoft.com",
+    ];
+    const GOVERNMENT_GATEWAYS = ["winatp-gw-usgt.microsoft.com", "winatp-gw-usgv.microsoft.com", "winatp-gw-usmt.microsoft.com"];
+    const gateways = (rows: EgressEndpoint[]) =>
+        [...COMMERCIAL_GATEWAYS, ...GOVERNMENT_GATEWAYS].filter((g) => rows.some((e) => e.host === g)).sort();
+
+    it("an unknown data location lists every location of the cloud's environment", function () {
+        const all = { connectivity: "standard" as const, windows: true, linux: true };
+        assert.deepEqual(gateways(mde(all)), COMMERCIAL_GATEWAYS);
+        assert.deepEqual(gateways(mde(all, "AzureUSGovernment")), GOVERNMENT_GATEWAYS);
+    });
+
+    it("streamlined: the consolidated domain instead of the per-location hosts; in Government, every environment's SmartScreen host", function () {
+        const commercial = mde({ connectivity: "streamlined", windows: true, linux: true });
+        assert.ok(commercial.some((e) => e.host === "*.endpoint.security.microsoft.com"));
+        assert.deepEqual(gateways(commercial), []);
+        const government = mde({ connectivity: "streamlined", windows: true, linux: true }, "AzureUSGovernment");
+        const governmentHosts = government.map((e) => e.host);
+        assert.ok(governmentHosts.includes("*.endpoint.security.microsoft.us"));
+        for (const smartScreen of [
+            "unitedstates1.ss.wd.microsoft.us",
+            "unitedstates2.ss.wd.microsoft.us",
+            "unitedstates4.ss.wd.microsoft.us",
+        ]) {
+            assert.ok(governmentHosts.includes(smartScreen), smartScreen);
+        }
+        assert.deepEqual(gateways(government), []);
+        // The commercial streamlined list is the same for every location, so a location without standard hosts is no error there.
+        assert.deepEqual(mde({ connectivity: "streamlined", dataLocation: "CH", windows: true, linux: true }), commercial);
     });
 
     it("refuses a data location the lists do not cover, naming it", function () {
@@ -456,6 +499,37 @@ describe("egress endpoints: merging rows by host and port", function () {
             ],
         );
         assert.deepEqual(rows, copy);
+    });
+
+    it("sorts whatever order the rows come in: agents, platforms, hosts, and ports of one host", function () {
+        for (const ports of [
+            [80, 443],
+            [443, 80],
+        ]) {
+            const merged = mergeEgressEndpoints([
+                { ...base, host: "z.example", route: "proxy", agents: ["C", "B", "A"], platforms: ["windows", "linux"] },
+                ...ports.map((port) => ({ ...base, host: "m.example", port, route: "proxy" as const })),
+                { ...base, host: "a.example", route: "proxy" },
+            ]);
+            assert.deepEqual(
+                merged.map((e) => `${e.host}:${e.port}`),
+                ["a.example:443", "m.example:80", "m.example:443", "z.example:443"],
+                ports.join(","),
+            );
+            assert.deepEqual(merged[3].agents, ["A", "B", "C"]);
+            assert.deepEqual(merged[3].platforms, ["linux", "windows"]);
+        }
+        // Host before port: a.example:443 comes before b.example:80.
+        const twoHosts = mergeEgressEndpoints([
+            { ...base, host: "a.example", port: 443, route: "proxy" },
+            { ...base, host: "b.example", port: 80, route: "proxy" },
+        ]);
+        assert.deepEqual(
+            twoHosts.map((e) => `${e.host}:${e.port}`),
+            ["a.example:443", "b.example:80"],
+        );
+        const hosts = ["z.example", "b.example", "a.example"].map((host) => ({ ...base, host, route: "proxy" as const }));
+        assert.deepEqual(proxyAllowlist(hosts), ["a.example", "b.example", "z.example"]);
     });
 
     it("the host lists: the proxy's allowlist and the Private Link bypass list, each sorted and once", function () {

@@ -144,11 +144,15 @@ describe("egress firewall rules: Azure Firewall policy rule collections", functi
                 row("*.privatelink.his.arc.azure.com", [ARC], { route: "privateLink" }),
                 row("168.63.129.16", ["Guest Configuration"], { route: "platform" }),
                 // An application rule's targetFqdns hold names; an address written there would match nothing.
-                row("10.1.2.3", [ARC]),
+                row("10.11.12.13", [ARC]),
+                row("2603:1030::1", [ARC]),
             ],
             [],
         );
         assert.deepEqual(collections, []);
+        // A name that merely starts with an address's digits is a name.
+        const [named] = azureFirewallRuleCollections([row("10.11.12.13.nip.io", [ARC])], []);
+        assert.deepEqual(named.rules[0].targetFqdns, ["10.11.12.13.nip.io"]);
     });
 
     it("takes the source addresses and first priority from the options, ten apart", function () {
@@ -189,7 +193,7 @@ describe("egress firewall rules: Azure Firewall policy rule collections", functi
     });
 
     it("writes rule names Azure takes: runs of other characters become one hyphen, none at either end", function () {
-        const [collection] = azureFirewallRuleCollections([row("aka.ms", ["  Azure Monitor Agent (AMA)  "])], []);
+        const [collection] = azureFirewallRuleCollections([row("aka.ms", ["-- Azure Monitor Agent (AMA) --"])], []);
         assert.equal(collection.rules[0].name, "azure-monitor-agent-ama");
     });
 });

@@ -61,10 +61,10 @@ describe("egress fleet: the egress input read off the args", function () {
                 key: "a",
                 kind: "azureVm",
                 os: "windows",
-                location: "northeurope",
+                location: "westeurope",
                 parts: { ...NO_PARTS, guestConfiguration: true },
             }),
-            machine({ key: "b", kind: "azureVm", os: "linux", location: "westeurope", parts: { ...NO_PARTS, azureMonitorAgent: true } }),
+            machine({ key: "b", kind: "azureVm", os: "linux", location: "northeurope", parts: { ...NO_PARTS, azureMonitorAgent: true } }),
             machine({ key: "c", kind: "azureVm", os: "linux", location: "northeurope", parts: { ...NO_PARTS, legacyAgent: true } }),
         ];
         assert.deepEqual(egressInputFor(args({ machines: fleet, location: "eastus" })), {
@@ -135,7 +135,8 @@ describe("egress fleet: the egress input read off the args", function () {
         assert.deepEqual(legacy(WORKSPACE_ID), [WORKSPACE_ID.toLowerCase()]);
         // Not a GUID, or not known until deployment (a Pulumi output): the wildcard form is listed instead.
         assert.deepEqual(legacy("my-workspace"), []);
-        assert.deepEqual(legacy({ apply: () => undefined }), []);
+        // Even one that prints as a GUID: only a plain string is known now.
+        assert.deepEqual(legacy({ toString: () => WORKSPACE_ID }), []);
         assert.deepEqual(egressInputFor(args()).workspaceIds, []);
     });
 

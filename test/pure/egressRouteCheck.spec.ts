@@ -32,6 +32,8 @@ const EGRESS: EgressDestination[] = [
     // probe host: each target still appears once.
     row("*.wd.microsoft.com", [MDE], { platforms: ["linux"], probeHost: "x.cp.wd.microsoft.com" }),
     row("gbl.his.arc.azure.com", [ARC], { route: "privateLink" }),
+    // Listed after his.arc, probed before it: the private names come out sorted.
+    row("*.guestconfiguration.azure.com", [ARC], { route: "privateLink", probeHost: "agentserviceapi.guestconfiguration.azure.com" }),
 ];
 
 describe("egress route check: one machine's targets", function () {
@@ -63,7 +65,7 @@ describe("egress route check: one machine's targets", function () {
     it("an Arc machine: Private Link probe hosts apart, no connect-time host, no wildcard without a probe host", function () {
         assert.deepEqual(routeCheckTargets(EGRESS, [ARC]), {
             hosts: ["login.microsoftonline.com:443"],
-            privateHosts: ["gbl.his.arc.azure.com"],
+            privateHosts: ["agentserviceapi.guestconfiguration.azure.com", "gbl.his.arc.azure.com"],
         });
     });
 
@@ -82,6 +84,12 @@ describe("egress route check: one machine's targets", function () {
             "download.microsoft.com:443",
             "login.microsoftonline.com:443",
         ]);
+    });
+
+    it("a row several agents need is probed when the machine runs any one of them", function () {
+        const shared = [row("shared.example", [AMA, MDE]), row("other.example", [ARC])];
+        assert.deepEqual(routeCheckTargets(shared, [MDE]).hosts, ["shared.example:443"]);
+        assert.deepEqual(routeCheckTargets(shared, [AMA, ARC]).hosts, ["other.example:443", "shared.example:443"]);
     });
 
     it("hands the scripts comma-joined lists", function () {

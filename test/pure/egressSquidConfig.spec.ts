@@ -174,12 +174,17 @@ describe("egress Squid snippet: what it refuses", function () {
         );
     });
 
-    it("host names Squid cannot take, and a second wildcard", function () {
+    it("host names Squid cannot take, a second wildcard, and a wildcard past the first label", function () {
         for (const host of ["X.example", "-x.example", "x.example/", "x_y.example", "x.example:443"]) {
             refuses([row(host)], `egress: "${host}" cannot be written into a Squid ACL`);
         }
-        refuses([row("a*b*.example")], 'egress: "a*b*.example" has more than one wildcard; Squid cannot match it');
-        refuses([row("a*.b*.example")], 'egress: "a*.b*.example" has more than one wildcard; Squid cannot match it');
-        refuses([row("a*.b.*.example", { port: 80 })], 'egress: "a*.b.*.example" has more than one wildcard; Squid cannot match it');
+        refuses([row("a*b*.example")], 'egress: "a*b*.example" has a wildcard Squid cannot match: one at most, in the first label only');
+        refuses([row("a*.b*.example")], 'egress: "a*.b*.example" has a wildcard Squid cannot match: one at most, in the first label only');
+        refuses(
+            [row("a*.b.*.example", { port: 80 })],
+            'egress: "a*.b.*.example" has a wildcard Squid cannot match: one at most, in the first label only',
+        );
+        refuses([row("a.b*.example")], 'egress: "a.b*.example" has a wildcard Squid cannot match: one at most, in the first label only');
+        refuses([row("ab*")], 'egress: "ab*" has a wildcard Squid cannot match: one at most, in the first label only');
     });
 });

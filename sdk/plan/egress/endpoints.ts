@@ -407,7 +407,9 @@ export function mergeEgressEndpoints(endpoints: EgressEndpoint[]): EgressEndpoin
         seen.agents = unique([...seen.agents, ...e.agents]);
         seen.platforms = unique([...seen.platforms, ...e.platforms]);
         if (!seen.whys.includes(e.why)) seen.whys.push(e.why);
+        // Stryker disable next-line EqualityOperator: with equal ranks the two values are the same, so also assigning then changes nothing
         if (WHEN_ORDER[e.when] > WHEN_ORDER[seen.when]) seen.when = e.when;
+        // Stryker disable next-line EqualityOperator: with equal ranks the two values are the same, so also assigning then changes nothing
         if (ROUTE_ORDER[e.route] < ROUTE_ORDER[seen.route]) seen.route = e.route;
         if (seen.serviceTag === "") seen.serviceTag = e.serviceTag;
         if (seen.probeHost === "") seen.probeHost = e.probeHost;
