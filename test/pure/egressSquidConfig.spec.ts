@@ -178,13 +178,22 @@ describe("egress Squid snippet: what it refuses", function () {
         for (const host of ["X.example", "-x.example", "x.example/", "x_y.example", "x.example:443"]) {
             refuses([row(host)], `egress: "${host}" cannot be written into a Squid ACL`);
         }
-        refuses([row("a*b*.example")], 'egress: "a*b*.example" has a wildcard Squid cannot match: one at most, in the first label only');
-        refuses([row("a*.b*.example")], 'egress: "a*.b*.example" has a wildcard Squid cannot match: one at most, in the first label only');
+        refuses(
+            [row("a*b*.example")],
+            'egress: "a*b*.example" has a wildcard Squid cannot match: one, in the first label, before the domain',
+        );
+        refuses(
+            [row("a*.b*.example")],
+            'egress: "a*.b*.example" has a wildcard Squid cannot match: one, in the first label, before the domain',
+        );
         refuses(
             [row("a*.b.*.example", { port: 80 })],
-            'egress: "a*.b.*.example" has a wildcard Squid cannot match: one at most, in the first label only',
+            'egress: "a*.b.*.example" has a wildcard Squid cannot match: one, in the first label, before the domain',
         );
-        refuses([row("a.b*.example")], 'egress: "a.b*.example" has a wildcard Squid cannot match: one at most, in the first label only');
-        refuses([row("ab*")], 'egress: "ab*" has a wildcard Squid cannot match: one at most, in the first label only');
+        refuses(
+            [row("a.b*.example")],
+            'egress: "a.b*.example" has a wildcard Squid cannot match: one, in the first label, before the domain',
+        );
+        refuses([row("ab*")], 'egress: "ab*" has a wildcard Squid cannot match: one, in the first label, before the domain');
     });
 });

@@ -67,10 +67,9 @@ function renderAcls(hosts: string[], aclName: string): { acls: string[]; names: 
             const domain = host.slice(2);
             if (!under(domain)) domains.push(`.${domain}`);
         } else if (host.includes("*")) {
-            const star = host.indexOf("*");
-            // Stryker disable next-line EqualityOperator: one position cannot hold both "*" and ".", so > and >= agree
-            if (star !== host.lastIndexOf("*") || star > host.indexOf(".")) {
-                throw new Error(`egress: "${host}" has a wildcard Squid cannot match: one at most, in the first label only`);
+            // One wildcard, in the first label, and a domain after it.
+            if (!/^[^.*]*\*[^.*]*\.[^*]+$/.test(host)) {
+                throw new Error(`egress: "${host}" has a wildcard Squid cannot match: one, in the first label, before the domain`);
             }
             // `label*.x.y` is under `.w` exactly when `x.y` is `w` or under it.
             if (!under(host)) patterns.push(host);
