@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as resources from "@pulumi/azure-native/resources";
@@ -8,6 +9,10 @@ import { runProgram, RunResult } from "../sdk/preview/engine";
 import { reveal, Secret, Unknown } from "../sdk/preview/values";
 import { construct, inputs, MINIMAL, MODES, named, ofType, waitsFor } from "./harness";
 import { mixedFleet, PASSWORD, WORKSPACE_KEY } from "./fleet";
+
+/** The association name the design gives a rule: "defender-servers-" and 13 hex digits of the sha256 of the lower-cased id. */
+const associationNameOf = (ruleId: string) =>
+    `defender-servers-${createHash("sha256").update(ruleId.toLowerCase()).digest("hex").slice(0, 13)}`;
 
 // The body a machine receives: the Linux scripts are assembled from sdk/scripts/linux/*.sh parts.
 const script = (name: string) => assembleScript(fs.readFileSync(path.join(__dirname, "..", "sdk", "scripts", name), "utf8"));
@@ -147,7 +152,10 @@ for (const mode of MODES) {
                 inputs(association).resourceUri,
                 "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/lnx-arc",
             );
-            assert.equal(inputs(association).associationName, "defender-servers");
+            // Named after the rule: "defender-servers-" and 13 hex digits of the sha256 of its lower-cased id,
+            // known once the rule exists (unknown in a first preview).
+            if (mode.preview) assert.ok(association.inputs.associationName instanceof Unknown);
+            else assert.equal(inputs(association).associationName, associationNameOf(rule.id!));
             assert.deepEqual(waitsFor(run, association), ["d-ama-lnx-arc", "d-dcr"]);
             assert.equal(ofType(run, "azure-native:monitor:DataCollectionRuleAssociation").length, 4);
         });
@@ -158,6 +166,21 @@ for (const mode of MODES) {
             const run = await construct(mixedFleet({ logs: { dataCollectionRuleId: rule } }), mode.preview);
             assert.equal(ofType(run, "azure-native:monitor:DataCollectionRule").length, 0);
             assert.equal(inputs(named(run, "d-ama-dcr-win-vm")).dataCollectionRuleId, rule);
+            assert.equal(inputs(named(run, "d-ama-dcr-win-vm")).associationName, associationNameOf(rule));
+        });
+
+        it("two components with two rules on one machine write two associations; one rule in other letters, one", async () => {
+            const group =
+                "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg/providers/Microsoft.Insights/dataCollectionRules";
+            const names: string[] = [];
+            for (const rule of [`${group}/team-a`, `${group}/team-b`, `${group}/TEAM-A`.toUpperCase()]) {
+                const run = await construct(mixedFleet({ logs: { dataCollectionRuleId: rule } }), mode.preview);
+                names.push(inputs(named(run, "d-ama-dcr-lnx-vm")).associationName);
+            }
+            // Release 0.1.0 named both "defender-servers": the second team's rule replaced the first's on the machine.
+            assert.notEqual(names[0], names[1]);
+            assert.equal(names[2], names[0], "ARM ids are case-insensitive: the same rule, the same association");
+            for (const name of names) assert.match(name, /^defender-servers-[0-9a-f]{13}$/);
         });
 
         it("legacy agent: Windows proxyUri in settings, Linux [user:pass@]host:port in protected settings, keys secret", async () => {
