@@ -42,6 +42,7 @@ for (const mode of MODES) {
                 "d-arc-agent-proxy-win-arc",
                 "d-os-proxy-lnx-arc",
                 "d-os-proxy-lnx-vm",
+                "d-os-proxy-verify-lnx-vm",
                 "d-os-proxy-win-arc",
                 "d-os-proxy-win-vm",
             ]);
@@ -78,6 +79,35 @@ for (const mode of MODES) {
                 { name: "PROXY_BYPASS", value: "168.63.129.16,169.254.169.254,localhost,127.0.0.1,.corp.example" },
                 ...routeCheckOf(command.parameters),
             ]);
+        });
+
+        it("Linux VM: the OS-proxy read-back (OS_PROXY_MODE=verify) runs after the OS-proxy run command, and the agents wait for it", async () => {
+            const run = await fleet(mode.preview);
+            const verify = named(run, "d-os-proxy-verify-lnx-vm");
+            assert.equal(verify.type, "azure-native:compute:VirtualMachineRunCommandByVirtualMachine");
+            assert.deepEqual(inputs(verify), {
+                vmName: "lnx-vm",
+                resourceGroupName: inputs(named(run, "d-os-proxy-lnx-vm")).resourceGroupName,
+                location: "northeurope",
+                runCommandName: "defender-os-proxy-verify",
+                source: { script: script("linux-os-proxy.sh") },
+                // The proxy and bypass list the apply step set: the script compares the running agent's environment with them.
+                parameters: [
+                    { name: "PROXY_URL", value: "http://proxy.corp.example:3128" },
+                    { name: "PROXY_BYPASS", value: "168.63.129.16,169.254.169.254,localhost,127.0.0.1,.corp.example" },
+                    { name: "OS_PROXY_MODE", value: "verify" },
+                    { name: "OS_PROXY_VERIFY_WAIT_SECONDS", value: "180" },
+                ],
+                timeoutInSeconds: 300,
+                asyncExecution: false,
+                // A non-zero exit (the running agent has another proxy, or none) fails the deployment.
+                treatFailureAsDeploymentFailure: true,
+            });
+            assert.deepEqual(waitsFor(run, verify), ["d-os-proxy-lnx-vm"]);
+            assert.ok(waitsFor(run, named(run, "d-ama-lnx-vm")).includes("d-os-proxy-verify-lnx-vm"), "AMA installs after the read-back");
+            // Windows sets WinHTTP at once; Arc machines have no Azure Linux Agent to read back from.
+            for (const key of ["win-vm", "lnx-arc", "win-arc"])
+                assert.ok(!run.resources.some((r) => r.name === `d-os-proxy-verify-${key}`), key);
         });
 
         it("Arc machines: the OS proxy and the Arc agent's own proxy, as hybridcompute run commands", async () => {
@@ -334,18 +364,28 @@ describe("Guest Configuration tag on existing VMs", () => {
 });
 
 describe("an Arc proxy script that failed", () => {
-    it("stops MDE integration from being switched on, with a message naming the run command", async () => {
-        const failed = { instanceView: { executionState: "Failed", exitCode: 3 } };
-        const run = await runProgram(
-            () => {
-                new DefenderForServersNetworkRestricted("d", mixedFleet());
-            },
-            { resourceOutputs: { "d-os-proxy-lnx-arc": failed } },
-        );
-        assert.ok(!run.resources.some((r) => r.name === "d-mde-integration"), "MDE integration must not be registered");
-        assert.equal(run.errors.length, 1, run.errors.join("\n"));
-        assert.match(run.errors[0], /not switching on MDE integration: d-os-proxy-lnx-arc ended Failed \(exit code 3\)/);
-    });
+    // An Arc script, and the Linux VM OS-proxy read-back (its failure also fails its own deployment in Azure).
+    for (const [command, exitCode, how] of [
+        ["d-os-proxy-lnx-arc", 3, "az connectedmachine run-command show"],
+        ["d-os-proxy-verify-lnx-vm", 1, "az vm run-command show --instance-view"],
+    ] as const) {
+        it(`${command} exited ${exitCode}: MDE integration is not switched on, and the error names the run command`, async () => {
+            const failed = { instanceView: { executionState: "Failed", exitCode } };
+            const run = await runProgram(
+                () => {
+                    new DefenderForServersNetworkRestricted("d", mixedFleet());
+                },
+                { resourceOutputs: { [command]: failed } },
+            );
+            assert.ok(!run.resources.some((r) => r.name === "d-mde-integration"), "MDE integration must not be registered");
+            assert.equal(run.errors.length, 1, run.errors.join("\n"));
+            assert.ok(
+                run.errors[0].includes(`not switching on MDE integration: ${command} ended Failed (exit code ${exitCode})`),
+                run.errors[0],
+            );
+            assert.ok(run.errors[0].includes(how), run.errors[0]);
+        });
+    }
 
     it("lets it through when every Arc script succeeded", async () => {
         const ok = { instanceView: { executionState: "Succeeded", exitCode: 0 } };

@@ -11,7 +11,14 @@ import { azureMonitorAgent, ExtensionSpec, guestConfigurationExtension, legacyLo
 import { ENDPOINT_ASSOCIATION_NAME, ruleAssociationName } from "../plan/dataCollection";
 import { machineResourceName, MachineResourcePart, withAliases } from "../plan/machineNames";
 import { arcAgentBypass } from "../plan/privateLink";
-import { arcAgentProxyRunCommand, arcAgentProxyVerifyRunCommand, osProxyRunCommand, RouteCheck, RunCommandSpec } from "../plan/runCommands";
+import {
+    arcAgentProxyRunCommand,
+    arcAgentProxyVerifyRunCommand,
+    osProxyRunCommand,
+    osProxyVerifyRunCommand,
+    RouteCheck,
+    RunCommandSpec,
+} from "../plan/runCommands";
 import { afterArcPreflight } from "./arcPreflight";
 import { associateArcMachinesByPolicy } from "./builtInPolicies";
 import { NormalizedArgs } from "../validate";
@@ -174,6 +181,11 @@ export function prepareMachine(
         const checks = fleet.routeChecks?.(machine) ?? {};
         const osCommand = osProxyRunCommand(machine.os, proxy, fleet.bypass, checks.os);
         proxySteps.push(runCommand(name, "os-proxy", machine, osCommand, opts));
+        const osVerify = osProxyVerifyRunCommand(machine.os, machine.kind, proxy, fleet.bypass);
+        if (osVerify !== undefined) {
+            // The read-back of the proxy the restarted Azure Linux Agent runs with; a mismatch fails the deployment.
+            proxySteps.push(runCommand(name, "os-proxy-verify", machine, osVerify, { parent, dependsOn: [proxySteps[0]] }));
+        }
         if (machine.kind === "arc") {
             const arcCommand = arcAgentProxyRunCommand(machine.os, proxy, arcBypassFor(args, machine), fleet.bypass, checks.arc);
             proxySteps.push(runCommand(name, "arc-agent-proxy", machine, arcCommand, { parent, dependsOn: [...proxySteps] }));
