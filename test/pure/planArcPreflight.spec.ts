@@ -7,11 +7,13 @@
  *   installed"), block lists, `extensions.enabled false`, and monitor mode, which keeps monitoring and
  *   security extensions (Azure Monitor Agent, Defender for Cloud) and blocks the rest; the run command
  *   handler is listed as `microsoft.cplat.core/runcommandhandlerwindows|linux`;
- * - `agent-release-notes.md`: only agent versions released within the last year are supported; 1.50 is
- *   the March 2025 release, 1.58 November 2025, 1.59 December 2025, 1.62 March 2026.
+ * - `agent-release-notes.md`: only agent versions released within the last year are supported; the
+ *   release month of each version is its heading there and in `agent-release-notes-archive.md`
+ *   ("## Version 1.67 - August 2026"; both files at commit d923d588901082fa2107de6b2a82d7d05cd95160, 20 August 2026).
  */
 import { strict as assert } from "node:assert";
 import {
+    ARC_AGENT_RELEASES,
     ArcMachineNeeds,
     ArcMachineView,
     RUN_COMMAND_MINIMUM_AGENT,
@@ -33,6 +35,68 @@ describe("Arc preflight (sdk/plan/arcPreflight.ts)", () => {
         assert.equal(RUN_COMMAND_MINIMUM_AGENT, "1.33");
         assert.deepEqual(runCommandHandler("windows"), { publisher: "Microsoft.CPlat.Core", type: "RunCommandHandlerWindows" });
         assert.deepEqual(runCommandHandler("linux"), { publisher: "Microsoft.CPlat.Core", type: "RunCommandHandlerLinux" });
+    });
+
+    it("knows the release month of each agent from 1.33 on, as Microsoft's release notes head them", () => {
+        // The headings of agent-release-notes.md and its archive, newest first.
+        const headings = [
+            "1.67 - August 2026",
+            "1.66 - July 2026",
+            "1.65 - June 2026",
+            "1.64 - May 2026",
+            "1.63 - April 2026",
+            "1.62 - March 2026",
+            "1.61 - February 2026",
+            "1.60 - January 2026",
+            "1.59 - December 2025",
+            "1.58 - November 2025",
+            "1.57 - October 2025",
+            "1.56 - September 2025",
+            "1.55 - August 2025",
+            "1.54 - July 2025",
+            "1.53 - June 2025",
+            "1.52 - May 2025",
+            "1.51 - April 2025",
+            "1.50 - March 2025",
+            "1.49 - February 2025",
+            "1.48 - January 2025",
+            "1.47 - October 2024",
+            "1.46 - September 2024",
+            "1.45 - August 2024",
+            "1.44 - July 2024",
+            "1.43 - June 2024",
+            "1.42 - May 2024",
+            "1.41 - May 2024",
+            "1.40 - April 2024",
+            "1.39 - March 2024",
+            "1.38 - February 2024",
+            "1.37 - December 2023",
+            "1.36 - November 2023",
+            "1.35 - October 2023",
+            "1.34 - September 2023",
+            "1.33 - August 2023",
+        ];
+        const MONTHS = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        const expected = Object.fromEntries(
+            headings.map((heading) => {
+                const [version, month, year] = heading.split(/ - | /);
+                return [version, `${year}-${String(MONTHS.indexOf(month) + 1).padStart(2, "0")}`];
+            }),
+        );
+        assert.deepEqual({ ...ARC_AGENT_RELEASES }, expected);
     });
 
     it("compares agent versions by major and minor", () => {
