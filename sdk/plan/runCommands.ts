@@ -204,7 +204,7 @@ export function arcAgentProxyVerifyRunCommand(
 /** What a run command's instance view says went wrong, or undefined when it succeeded or is not known yet. */
 export function runCommandFailure(view: { exitCode?: number; executionState?: string } | undefined): string | undefined {
     if (view === undefined || view === null) return undefined;
-    if (view.executionState !== undefined && ["Failed", "TimedOut", "Canceled"].includes(view.executionState)) {
+    if ((["Failed", "TimedOut", "Canceled"] as Array<string | undefined>).includes(view.executionState)) {
         return `ended ${view.executionState}${view.exitCode !== undefined ? ` (exit code ${view.exitCode})` : ""}`;
     }
     if (view.exitCode !== undefined && view.exitCode !== 0) return `exited with code ${view.exitCode}`;
