@@ -22,6 +22,7 @@ import {
     arcAgentProxyRunCommand,
     arcAgentProxyVerifyRunCommand,
     osProxyRunCommand,
+    osProxyVerifyRunCommand,
     runCommandFailure,
 } from "../../sdk/plan/runCommands";
 import { NormalizedProxy } from "../../sdk/validate/proxy";
@@ -168,6 +169,24 @@ describe("run commands (sdk/plan/runCommands.ts)", () => {
         });
     });
 
+    it("the Linux VM OS-proxy read-back: defender-os-proxy-verify, linux-os-proxy.sh in verify mode, on Azure VMs only", () => {
+        // Windows has its own read-back inside the script; Arc machines have no Azure Linux Agent to read.
+        assert.equal(osProxyVerifyRunCommand("windows", "azureVm", PROXY, BYPASS), undefined);
+        assert.equal(osProxyVerifyRunCommand("linux", "arc", PROXY, BYPASS), undefined);
+        const spec = osProxyVerifyRunCommand("linux", "azureVm", PROXY, BYPASS)!;
+        assert.equal(spec.runCommandName, "defender-os-proxy-verify");
+        assert.equal(spec.scriptName, "linux-os-proxy.sh");
+        const { OS_PROXY_VERIFY_WAIT_SECONDS: wait, ...rest } = params(spec);
+        assert.deepEqual(rest, { PROXY_URL: PROXY.url, PROXY_BYPASS: LINUX_BYPASS, OS_PROXY_MODE: "verify" });
+        assert.match(wait, /^[1-9][0-9]*$/);
+        assert.ok(Number(wait) < spec.timeoutInSeconds, `${wait} s wait in a ${spec.timeoutInSeconds} s run command`);
+        assert.deepEqual(params(osProxyVerifyRunCommand("linux", "azureVm", PROXY, [])!), {
+            PROXY_URL: PROXY.url,
+            OS_PROXY_MODE: "verify",
+            OS_PROXY_VERIFY_WAIT_SECONDS: wait,
+        });
+    });
+
     it("every parameter it passes is one the script declares, and every name fits Arc Linux's 36 characters", () => {
         const specs = [
             osProxyRunCommand("windows", PROXY, BYPASS, ROUTE, true),
@@ -175,6 +194,7 @@ describe("run commands (sdk/plan/runCommands.ts)", () => {
             arcAgentProxyRunCommand("windows", PROXY, ["Arc"], BYPASS, ROUTE),
             arcAgentProxyRunCommand("linux", PROXY, ["Arc"], BYPASS, ROUTE),
             arcAgentProxyVerifyRunCommand("linux", PROXY, ["Arc"], BYPASS)!,
+            osProxyVerifyRunCommand("linux", "azureVm", PROXY, BYPASS)!,
         ];
         for (const spec of specs) {
             assert.ok(spec.runCommandName.length <= 36, spec.runCommandName);
