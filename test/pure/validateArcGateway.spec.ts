@@ -126,6 +126,16 @@ describe("arcGateway validation (sdk/validate/arcGateway.ts)", () => {
             ],
         },
         {
+            name: "a gateway id with something before it",
+            value: { existingGatewayId: `/x${GATEWAY_ID}` },
+            errors: [/^arcGateway\.existingGatewayId: ".*" is not a gateway resource id/],
+        },
+        {
+            name: "a gateway id with a child path",
+            value: { existingGatewayId: `${GATEWAY_ID}/settings/default` },
+            errors: [/^arcGateway\.existingGatewayId: ".*" is not a gateway resource id/],
+        },
+        {
             name: "both a gateway to create and one to use",
             value: { resourceGroupName: "rg-gw", existingGatewayId: GATEWAY_ID },
             errors: [

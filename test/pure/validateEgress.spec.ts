@@ -122,15 +122,16 @@ describe("Azure Firewall validation (sdk/validate/egress.ts)", () => {
                 firewallPolicyId: POLICY,
                 priority,
                 ruleCollectionGroupName: "g.1_x-y",
-                sourceAddresses: ["10.1.0.0/24", "192.168.1.1"],
+                sourceAddresses: ["10.1.0.0/24", "192.168.1.100"],
             });
             assert.deepEqual(result.errors, []);
             assert.deepEqual(
                 [result.value?.priority, result.value?.ruleCollectionGroupName, result.value?.sourceAddresses],
-                [priority, "g.1_x-y", ["10.1.0.0/24", "192.168.1.1"]],
+                [priority, "g.1_x-y", ["10.1.0.0/24", "192.168.1.100"]],
             );
         }
-        assert.equal(firewall({ firewallPolicyId: POLICY, ruleCollectionGroupName: "g".repeat(80) }).errors.length, 0);
+        for (const name of ["g".repeat(80), "g"])
+            assert.deepEqual(firewall({ firewallPolicyId: POLICY, ruleCollectionGroupName: name }).errors, [], name);
     });
 
     it("the policy id: required, the right resource type, in subscriptionId (any letter case of its GUID)", () => {
@@ -146,6 +147,11 @@ describe("Azure Firewall validation (sdk/validate/egress.ts)", () => {
             `azureFirewall.firewallPolicyId: ${JSON.stringify(other)} is not a firewall policy id; ${hint}`,
         ]);
         assert.deepEqual(firewall({ firewallPolicyId: POLICY.replace(SUB, SUB.toUpperCase()) }).errors, []);
+        for (const wrong of [`/x${POLICY}`, `${POLICY}/ruleCollectionGroups/g`]) {
+            assert.deepEqual(firewall({ firewallPolicyId: wrong }).errors, [
+                `azureFirewall.firewallPolicyId: ${JSON.stringify(wrong)} is not a firewall policy id; ${hint}`,
+            ]);
+        }
         assert.deepEqual(firewall({ firewallPolicyId: POLICY.replace(SUB, OTHER_SUB) }).errors, [
             `azureFirewall.firewallPolicyId: is in subscription ${OTHER_SUB}, not subscriptionId ${SUB}; the component's provider signs in to subscriptionId, so add the rules from output azureFirewallRules to that policy yourself, or deploy a component in its subscription`,
         ]);
@@ -170,6 +176,7 @@ describe("Azure Firewall validation (sdk/validate/egress.ts)", () => {
             [5, "a number"],
             ["-group", '"-group"'],
             ["group-", '"group-"'],
+            ["-", '"-"'],
             ["g".repeat(81), JSON.stringify("g".repeat(81))],
         ] as const) {
             const result = firewall({ firewallPolicyId: POLICY, ruleCollectionGroupName: name });
@@ -189,11 +196,15 @@ describe("Azure Firewall validation (sdk/validate/egress.ts)", () => {
             assert.deepEqual(result.errors, [`azureFirewall.sourceAddresses: expected a non-empty list of CIDR ranges or "*", got ${got}`]);
             assert.deepEqual(result.value?.sourceAddresses, ["*"]);
         }
-        const mixed = firewall({ firewallPolicyId: POLICY, sourceAddresses: ["10.0.0.0/24", 5, "10.0.0.0/8 ", ["10.0.0.1"], "*"] });
+        const mixed = firewall({
+            firewallPolicyId: POLICY,
+            sourceAddresses: ["10.0.0.0/24", 5, "10.0.0.0/8 ", ["10.0.0.1"], "x10.0.0.1", "*"],
+        });
         assert.deepEqual(mixed.errors, [
             'azureFirewall.sourceAddresses[1]: a number is not an IPv4 address, a CIDR range such as 10.1.0.0/24, or "*"',
             'azureFirewall.sourceAddresses[2]: "10.0.0.0/8 " is not an IPv4 address, a CIDR range such as 10.1.0.0/24, or "*"',
             'azureFirewall.sourceAddresses[3]: a list is not an IPv4 address, a CIDR range such as 10.1.0.0/24, or "*"',
+            'azureFirewall.sourceAddresses[4]: "x10.0.0.1" is not an IPv4 address, a CIDR range such as 10.1.0.0/24, or "*"',
         ]);
         assert.deepEqual(mixed.value?.sourceAddresses, ["10.0.0.0/24", "*"]);
     });

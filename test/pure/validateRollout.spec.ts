@@ -159,6 +159,14 @@ describe("rollout validation (sdk/validate/rollout.ts)", () => {
         it(`refuses ${name}`, () => assert.deepEqual(policy(fields).errors, errors));
     }
 
+    it("a scope is the whole id: nothing before or after it", () => {
+        for (const scope of [SUBSCRIPTION_SCOPE, GROUP_SCOPE, MG_SCOPE]) {
+            for (const wrong of [`/x${scope}`, `${scope}/x`]) {
+                assert.match(policy({ scope: wrong }).errors.join("\n"), /^rollout\.scope: ".*" is not a scope;/, wrong);
+            }
+        }
+    });
+
     it("a scope is checked against the subscription only when there is one, and not at a management group", () => {
         assert.deepEqual(policy({ scope: `/subscriptions/${OTHER_SUB}` }, {}).errors, []);
         assert.deepEqual(policy({ scope: MG_SCOPE, remediationSubscriptionIds: [OTHER_SUB] }).errors, []);
@@ -313,13 +321,21 @@ describe("rollout validation (sdk/validate/rollout.ts)", () => {
                 `rollout.${field}: expected a list of machine resource ids, got "${vm("a")}"`,
             ]);
             assert.deepEqual((policy({ [field]: vm("a") }).value as unknown as Record<string, unknown>)[field], []);
-            const bad = policy({ [field]: [vm("a"), "vm-b", 3, vm("a").replace("virtualMachines", "virtualMachineScaleSets"), [vm("c")]] });
-            assert.deepEqual(paths(bad.errors), [
-                `rollout.${field}[1]`,
-                `rollout.${field}[2]`,
-                `rollout.${field}[3]`,
-                `rollout.${field}[4]`,
-            ]);
+            const bad = policy({
+                [field]: [
+                    vm("a"),
+                    "vm-b",
+                    3,
+                    vm("a").replace("virtualMachines", "virtualMachineScaleSets"),
+                    [vm("c")],
+                    `/x${vm("d")}`,
+                    `${vm("e")}/extensions/mde`,
+                ],
+            });
+            assert.deepEqual(
+                paths(bad.errors),
+                [1, 2, 3, 4, 5, 6].map((i) => `rollout.${field}[${i}]`),
+            );
             assert.match(bad.errors[3], /: a list is not a machine resource id/);
             assert.deepEqual((bad.value as unknown as Record<string, unknown>)[field], [vm("a").toLowerCase()]);
             assert.match(
