@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as resources from "@pulumi/azure-native/resources";
@@ -8,6 +9,10 @@ import { runProgram, RunResult } from "../sdk/preview/engine";
 import { reveal, Secret, Unknown } from "../sdk/preview/values";
 import { construct, inputs, MINIMAL, MODES, named, ofType, waitsFor } from "./harness";
 import { mixedFleet, PASSWORD, WORKSPACE_KEY } from "./fleet";
+
+/** The association name the design gives a rule: "defender-servers-" and 13 hex digits of the sha256 of the lower-cased id. */
+const associationNameOf = (ruleId: string) =>
+    `defender-servers-${createHash("sha256").update(ruleId.toLowerCase()).digest("hex").slice(0, 13)}`;
 
 // The body a machine receives: the Linux scripts are assembled from sdk/scripts/linux/*.sh parts.
 const script = (name: string) => assembleScript(fs.readFileSync(path.join(__dirname, "..", "sdk", "scripts", name), "utf8"));
@@ -37,6 +42,7 @@ for (const mode of MODES) {
                 "d-arc-agent-proxy-win-arc",
                 "d-os-proxy-lnx-arc",
                 "d-os-proxy-lnx-vm",
+                "d-os-proxy-verify-lnx-vm",
                 "d-os-proxy-win-arc",
                 "d-os-proxy-win-vm",
             ]);
@@ -73,6 +79,35 @@ for (const mode of MODES) {
                 { name: "PROXY_BYPASS", value: "168.63.129.16,169.254.169.254,localhost,127.0.0.1,.corp.example" },
                 ...routeCheckOf(command.parameters),
             ]);
+        });
+
+        it("Linux VM: the OS-proxy read-back (OS_PROXY_MODE=verify) runs after the OS-proxy run command, and the agents wait for it", async () => {
+            const run = await fleet(mode.preview);
+            const verify = named(run, "d-os-proxy-verify-lnx-vm");
+            assert.equal(verify.type, "azure-native:compute:VirtualMachineRunCommandByVirtualMachine");
+            assert.deepEqual(inputs(verify), {
+                vmName: "lnx-vm",
+                resourceGroupName: inputs(named(run, "d-os-proxy-lnx-vm")).resourceGroupName,
+                location: "northeurope",
+                runCommandName: "defender-os-proxy-verify",
+                source: { script: script("linux-os-proxy.sh") },
+                // The proxy and bypass list the apply step set: the script compares the running agent's environment with them.
+                parameters: [
+                    { name: "PROXY_URL", value: "http://proxy.corp.example:3128" },
+                    { name: "PROXY_BYPASS", value: "168.63.129.16,169.254.169.254,localhost,127.0.0.1,.corp.example" },
+                    { name: "OS_PROXY_MODE", value: "verify" },
+                    { name: "OS_PROXY_VERIFY_WAIT_SECONDS", value: "180" },
+                ],
+                timeoutInSeconds: 300,
+                asyncExecution: false,
+                // A non-zero exit (the running agent has another proxy, or none) fails the deployment.
+                treatFailureAsDeploymentFailure: true,
+            });
+            assert.deepEqual(waitsFor(run, verify), ["d-os-proxy-lnx-vm"]);
+            assert.ok(waitsFor(run, named(run, "d-ama-lnx-vm")).includes("d-os-proxy-verify-lnx-vm"), "AMA installs after the read-back");
+            // Windows sets WinHTTP at once; Arc machines have no Azure Linux Agent to read back from.
+            for (const key of ["win-vm", "lnx-arc", "win-arc"])
+                assert.ok(!run.resources.some((r) => r.name === `d-os-proxy-verify-${key}`), key);
         });
 
         it("Arc machines: the OS proxy and the Arc agent's own proxy, as hybridcompute run commands", async () => {
@@ -147,7 +182,10 @@ for (const mode of MODES) {
                 inputs(association).resourceUri,
                 "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/lnx-arc",
             );
-            assert.equal(inputs(association).associationName, "defender-servers");
+            // Named after the rule: "defender-servers-" and 13 hex digits of the sha256 of its lower-cased id,
+            // known once the rule exists (unknown in a first preview).
+            if (mode.preview) assert.ok(association.inputs.associationName instanceof Unknown);
+            else assert.equal(inputs(association).associationName, associationNameOf(rule.id!));
             assert.deepEqual(waitsFor(run, association), ["d-ama-lnx-arc", "d-dcr"]);
             assert.equal(ofType(run, "azure-native:monitor:DataCollectionRuleAssociation").length, 4);
         });
@@ -158,6 +196,21 @@ for (const mode of MODES) {
             const run = await construct(mixedFleet({ logs: { dataCollectionRuleId: rule } }), mode.preview);
             assert.equal(ofType(run, "azure-native:monitor:DataCollectionRule").length, 0);
             assert.equal(inputs(named(run, "d-ama-dcr-win-vm")).dataCollectionRuleId, rule);
+            assert.equal(inputs(named(run, "d-ama-dcr-win-vm")).associationName, associationNameOf(rule));
+        });
+
+        it("two components with two rules on one machine write two associations; one rule in other letters, one", async () => {
+            const group =
+                "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg/providers/Microsoft.Insights/dataCollectionRules";
+            const names: string[] = [];
+            for (const rule of [`${group}/team-a`, `${group}/team-b`, `${group}/TEAM-A`.toUpperCase()]) {
+                const run = await construct(mixedFleet({ logs: { dataCollectionRuleId: rule } }), mode.preview);
+                names.push(inputs(named(run, "d-ama-dcr-lnx-vm")).associationName);
+            }
+            // Release 0.1.0 named both "defender-servers": the second team's rule replaced the first's on the machine.
+            assert.notEqual(names[0], names[1]);
+            assert.equal(names[2], names[0], "ARM ids are case-insensitive: the same rule, the same association");
+            for (const name of names) assert.match(name, /^defender-servers-[0-9a-f]{13}$/);
         });
 
         it("legacy agent: Windows proxyUri in settings, Linux [user:pass@]host:port in protected settings, keys secret", async () => {
@@ -311,18 +364,28 @@ describe("Guest Configuration tag on existing VMs", () => {
 });
 
 describe("an Arc proxy script that failed", () => {
-    it("stops MDE integration from being switched on, with a message naming the run command", async () => {
-        const failed = { instanceView: { executionState: "Failed", exitCode: 3 } };
-        const run = await runProgram(
-            () => {
-                new DefenderForServersNetworkRestricted("d", mixedFleet());
-            },
-            { resourceOutputs: { "d-os-proxy-lnx-arc": failed } },
-        );
-        assert.ok(!run.resources.some((r) => r.name === "d-mde-integration"), "MDE integration must not be registered");
-        assert.equal(run.errors.length, 1, run.errors.join("\n"));
-        assert.match(run.errors[0], /not switching on MDE integration: d-os-proxy-lnx-arc ended Failed \(exit code 3\)/);
-    });
+    // An Arc script, and the Linux VM OS-proxy read-back (its failure also fails its own deployment in Azure).
+    for (const [command, exitCode, how] of [
+        ["d-os-proxy-lnx-arc", 3, "az connectedmachine run-command show"],
+        ["d-os-proxy-verify-lnx-vm", 1, "az vm run-command show --instance-view"],
+    ] as const) {
+        it(`${command} exited ${exitCode}: MDE integration is not switched on, and the error names the run command`, async () => {
+            const failed = { instanceView: { executionState: "Failed", exitCode } };
+            const run = await runProgram(
+                () => {
+                    new DefenderForServersNetworkRestricted("d", mixedFleet());
+                },
+                { resourceOutputs: { [command]: failed } },
+            );
+            assert.ok(!run.resources.some((r) => r.name === "d-mde-integration"), "MDE integration must not be registered");
+            assert.equal(run.errors.length, 1, run.errors.join("\n"));
+            assert.ok(
+                run.errors[0].includes(`not switching on MDE integration: ${command} ended Failed (exit code ${exitCode})`),
+                run.errors[0],
+            );
+            assert.ok(run.errors[0].includes(how), run.errors[0]);
+        });
+    }
 
     it("lets it through when every Arc script succeeded", async () => {
         const ok = { instanceView: { executionState: "Succeeded", exitCode: 0 } };

@@ -15,6 +15,7 @@ const PROXY_COMMANDS = [
     "d-arc-agent-proxy-win-arc",
     "d-os-proxy-lnx-arc",
     "d-os-proxy-lnx-vm",
+    "d-os-proxy-verify-lnx-vm",
     "d-os-proxy-win-arc",
     "d-os-proxy-win-vm",
 ];
@@ -65,7 +66,7 @@ for (const mode of MODES) {
                 pricingTier: "Standard",
                 subPlan: "P1",
             });
-            assert.deepEqual(waitsFor(run, p1), ["d-mde-integration", "d-os-proxy-lnx-vm"]);
+            assert.deepEqual(waitsFor(run, p1), ["d-mde-integration", "d-os-proxy-lnx-vm", "d-os-proxy-verify-lnx-vm"]);
             assert.equal(p1.retainOnDelete, true);
             const free = named(run, "d-plan-lnx-arc");
             assert.deepEqual(inputs(free), {

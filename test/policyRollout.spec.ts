@@ -63,7 +63,6 @@ const REMEDIATED_KEYS = KEYS.filter((k) => !AUDIT_KEYS.includes(k));
 const ROLE = {
     tagContributor: "4a9ae827-6dc8-4573-8ac7-8239d42aa03f",
     monitoringContributor: "749f88d5-cbae-40b8-bcfc-e573ddc772fa",
-    logAnalyticsContributor: "92aaf0da-9dab-42b6-94a3-d43ce8d16293",
     virtualMachineContributor: "9980e02c-c2be-4d73-94e8-173b1dc7cf3c",
     connectedMachineAdministrator: "cd570a14-e51a-42ad-bac8-bafd67325302",
 };
@@ -342,10 +341,12 @@ describe("policy rollout roles", () => {
             assert.equal(role.principalType, "ServicePrincipal");
         }
         const onRule = roles.filter((r) => r.scope === DCR);
+        // Monitoring Contributor alone (azure-monitor-docs data-collection-rule-create-edit.md, 01/20/2026);
+        // never Log Analytics Contributor (92aaf0da-...), which can list storage account keys.
         assert.deepEqual(onRule.map((r) => r.roleDefinitionId).sort(), [
             `/subscriptions/${OTHER_SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${ROLE.monitoringContributor}`,
-            `/subscriptions/${OTHER_SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${ROLE.logAnalyticsContributor}`,
         ]);
+        assert.ok(!roles.some((r) => r.roleDefinitionId.endsWith("/92aaf0da-9dab-42b6-94a3-d43ce8d16293")));
         for (const definition of ofType(result, T.definition)) {
             for (const id of details(inputs(definition)).roleDefinitionIds ?? []) {
                 assert.ok(
@@ -370,7 +371,7 @@ describe("policy rollout at resource-group scope", () => {
                 assert.equal(task.resourceCount, 50_000);
             }
             const onRule = ofType(result, T.role).filter((r) => r.name.endsWith("-on-dcr"));
-            assert.equal(onRule.length, 2, "Monitoring Contributor and Log Analytics Contributor on the component's rule");
+            assert.equal(onRule.length, 1, "Monitoring Contributor (alone) on the component's rule");
             const mde = waitsFor(result, named(result, `${LONG}-mde-integration`));
             for (const key of OS_PROXY_KEYS) assert.ok(mde.includes(`${LONG}-policy-remediation-${key}`));
         });
@@ -429,6 +430,23 @@ describe("policy rollout with Azure Monitor Private Link", () => {
         const assignment = inputs(named(result, `${LONG}-policy-assignment`));
         assert.match(assignment.parameters.dataCollectionEndpointId.value, /-dce$|dataCollectionEndpoints|mock/);
         assert.ok(ofType(result, T.role).some((r) => r.name.endsWith("-on-dce")));
+    });
+});
+
+describe("policy rollout: rule associations named after the rule", () => {
+    it("details.name and the template's association name derive from the rule id (uniqueString), never the fixed name of 0.1.0", async () => {
+        const result = await run(policyFleet({ logs: { dataCollectionRuleId: DCR } }));
+        // ARM's uniqueString of the lower-cased rule id, evaluated by Azure Policy in details.name as the
+        // built-in AssociationForCustomProvider_DINE.json does with its own association.
+        const expected = "[concat('defender-servers-', uniqueString(toLower(parameters('dataCollectionRuleId'))))]";
+        for (const kind of ["vm", "arc"]) {
+            const d = definitionOf(result, `dcr-association-${kind}`);
+            assert.equal(details(d).name, expected);
+            assert.equal(template(d).resources[0].name, expected);
+            assert.notEqual(details(d).name, "defender-servers");
+            // The template takes the rule id as a parameter of its own, which the expression reads.
+            assert.deepEqual(Object.keys(template(d).parameters).sort(), ["dataCollectionRuleId", "machineName"]);
+        }
     });
 });
 

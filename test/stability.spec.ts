@@ -193,6 +193,7 @@ describe("stability", function () {
             const key = machine.key;
             return [
                 `d-os-proxy-${key}`,
+                ...(machine.kind === "azureVm" && machine.os === "linux" ? [`d-os-proxy-verify-${key}`] : []),
                 ...(machine.kind === "arc" ? [`d-arc-agent-proxy-${key}`] : []),
                 ...(machine.kind === "arc" && machine.os === "linux" ? [`d-arc-agent-proxy-verify-${key}`] : []),
                 `d-ama-${key}`,

@@ -17,7 +17,7 @@ import { assignBuiltInPolicies } from "../resources/builtInPolicies";
 import { enforceOnAzureFirewall } from "../resources/firewall";
 import { tagVmsForPrivateGuestConfiguration } from "../resources/guestConfigurationTag";
 import { dataCollectionRuleFor } from "../resources/logs";
-import { machineResourceId, prepareMachine } from "../resources/machines";
+import { machineResourceId, prepareMachine, ruleAssociationNameOf } from "../resources/machines";
 import { RemediationGateOutput, rollOutByPolicyWithGate } from "../resources/policyRollout";
 import { NormalizedArgs } from "../validate";
 import { MachinePlan } from "../validate/fleet";
@@ -66,8 +66,11 @@ export function prepareFleet(parent: pulumi.Resource, name: string, settings: No
     };
 
     // Each machine: its proxies first (MDE waits for them), then the agents with their own proxy settings.
+    const dataCollectionRuleId = dataCollectionRuleFor(parent, name, settings, links.dataCollectionEndpointId);
     const fleet = {
-        dataCollectionRuleId: dataCollectionRuleFor(parent, name, settings, links.dataCollectionEndpointId),
+        dataCollectionRuleId,
+        // Once for the fleet, not once per machine: one name per rule.
+        ruleAssociationName: dataCollectionRuleId === undefined ? undefined : ruleAssociationNameOf(dataCollectionRuleId),
         dataCollectionEndpointId: links.dataCollectionEndpointId,
         bypass,
         arcScopeId: links.arcScopeId,

@@ -100,11 +100,9 @@ export function legacyLogAnalyticsAgent(
         };
     }
     const linuxProxy =
-        hostPort === undefined
-            ? undefined
-            : proxy?.credentials !== undefined
-              ? pulumi.interpolate`${proxy.credentials.username}:${proxy.credentials.password}@${hostPort}`
-              : hostPort;
+        proxy?.credentials !== undefined
+            ? pulumi.interpolate`${proxy.credentials.username}:${proxy.credentials.password}@${hostPort}`
+            : hostPort;
     return {
         name: "OmsAgentForLinux",
         publisher: "Microsoft.EnterpriseCloud.Monitoring",

@@ -63,7 +63,8 @@ export function gatewayModeEgress(input: EgressInput, options: GatewayEgressOpti
         probeHost: host.includes("*") ? "" : host,
         tlsInspection: !host.endsWith(".gw.arc.azure.com"),
     });
-    const regions = [...new Set(options.arcRegions.map((r) => r.trim().toLowerCase()))].sort();
+    // No sort needed: mergeEgressEndpoints orders the rows by host.
+    const regions = new Set(options.arcRegions.map((r) => r.trim().toLowerCase()));
     const gateway = options.gatewayHost ?? GATEWAY_HOST_WILDCARD;
     if (!/^(\*|[a-z0-9-]+)\.gw\.arc\.azure\.com$/.test(gateway)) {
         throw new Error(`egress: "${gateway}" is not an Arc gateway host (<prefix>.gw.arc.azure.com)`);
@@ -75,7 +76,7 @@ export function gatewayModeEgress(input: EgressInput, options: GatewayEgressOpti
         // Microsoft writes `<region>.login.microsoft.com`; the wildcard holds whichever region Entra ID answers from.
         row("*.login.microsoft.com", "Microsoft Entra ID regional token endpoints (<region>.login.microsoft.com)", "always"),
         row("gbl.his.arc.azure.com", "Arc cloud service for the agents (global), also the Windows agent download", "always"),
-        ...regions.map((r) => row(`${r}.his.arc.azure.com`, "Arc core control channel for machines in this region", "always")),
+        ...[...regions].map((r) => row(`${r}.his.arc.azure.com`, "Arc core control channel for machines in this region", "always")),
         row("packages.microsoft.com", "Linux agent package (install and upgrades)", "install", ["linux"]),
         row("download.microsoft.com", "Windows installation package", "install", ["windows"]),
     ];

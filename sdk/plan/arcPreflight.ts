@@ -143,8 +143,10 @@ function monthsSince(release: string, now: Date): number {
 export function arcPreflightProblems(view: ArcMachineView, needs: ArcMachineNeeds, now: Date): string[] {
     const problems: string[] = [];
     const version = view.agentVersion;
-    if (typeof version === "string" && version !== "") {
-        const release = ARC_AGENT_RELEASES[majorMinor(version)?.join(".") ?? ""];
+    // An empty or unparsable version is neither older than the minimum nor in the release table.
+    if (typeof version === "string") {
+        const parsed = majorMinor(version);
+        const release = parsed === undefined ? undefined : ARC_AGENT_RELEASES[parsed.join(".")];
         if (olderThan(version, RUN_COMMAND_MINIMUM_AGENT)) {
             problems.push(
                 `its Connected Machine agent is ${version}, older than a year and so out of support${needs.runCommands ? `; run commands (preview) are built into the agent only from ${RUN_COMMAND_MINIMUM_AGENT} on, and the component sets the proxy with them` : ""}. Upgrade the agent (azure-management-docs manage-agent.md), then run again`,

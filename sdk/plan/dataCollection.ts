@@ -4,10 +4,41 @@
  * of them: its features come from MDE and agentless scanning "without any dependency on Log
  * Analytics agent or AMA" (defender-docs defender-for-cloud/plan-defender-for-servers-agents.md).
  */
+import { createHash } from "node:crypto";
 import type { LogStream } from "../validate/logs";
 
-/** Name of the association that ties a machine to the data collection rule (per-machine and policy mode alike). */
-export const RULE_ASSOCIATION_NAME = "defender-servers";
+/**
+ * The name release 0.1.0 gave every rule association, whatever the rule: two components (two
+ * teams, two rules) on one machine wrote the same association and the last one won. Now only
+ * the prefix of {@link ruleAssociationName}.
+ */
+export const RULE_ASSOCIATION_PREFIX = "defender-servers";
+
+/**
+ * The association tying a machine to `ruleId`, named after the rule: another rule on the same
+ * machine (another component, another team) gets another name and so its own association. ARM
+ * ids are case-insensitive, so the id is lower-cased first: one rule, one name. 13 hex digits
+ * of its sha256 keep the name at 30 characters of `[a-z0-9-]` (no published limit for
+ * association names was found; the portal's own examples are longer).
+ */
+export function ruleAssociationName(ruleId: string): string {
+    const digest = createHash("sha256").update(ruleId.toLowerCase()).digest("hex");
+    return `${RULE_ASSOCIATION_PREFIX}-${digest.slice(0, 13)}`;
+}
+
+/**
+ * The same name in a DeployIfNotExists rule, where the rule id is the policy parameter
+ * `parameter`: ARM's uniqueString (13 characters) of the lower-cased id, which Azure Policy
+ * evaluates in `details.name` as Microsoft's built-ins do (Azure/azure-policy, April 2026:
+ * Custom Provider/AssociationForCustomProvider_DINE.json names its association
+ * `concat(parameters('associationNamePrefix'), '-', uniqueString(parameters('targetCustomProviderId')))`;
+ * 23 built-ins use uniqueString in `details.name`).
+ * Not the same characters as {@link ruleAssociationName}: a component in policy mode and one in
+ * per-machine mode on the same rule make two associations to that one rule.
+ */
+export function ruleAssociationNameExpression(parameter: string): string {
+    return `[concat('${RULE_ASSOCIATION_PREFIX}-', uniqueString(toLower(parameters('${parameter}'))))]`;
+}
 
 /** The association name Azure Monitor requires for the data collection endpoint AMA reads its configuration from. */
 export const ENDPOINT_ASSOCIATION_NAME = "configurationAccessEndpoint";

@@ -12,6 +12,7 @@
  * `terminateTLS: false` (Azure Firewall Premium's switch for TLS inspection) is set on every rule whose hosts
  * Microsoft says must not be inspected.
  */
+import { isIP } from "node:net";
 import { EgressEndpoint, ServiceTagDestination } from "./egress";
 
 /** The protocol and port an application rule matches. */
@@ -95,7 +96,8 @@ export function azureFirewallRuleCollections(
 ): AzureFirewallRuleCollection[] {
     const sourceAddresses = options.sourceAddresses ?? ["*"];
     const first = options.firstPriority ?? 100;
-    const proxied = endpoints.filter((e) => e.route === "proxy" && !/^\d+\.\d+\.\d+\.\d+$/.test(e.host));
+    // An address is no FQDN: an application rule's targetFqdns could not match it.
+    const proxied = endpoints.filter((e) => e.route === "proxy" && isIP(e.host) === 0);
 
     const groups = [
         { name: "defender-servers-https-no-tls-inspection", protocol: "Https", port: 443, inspect: false },

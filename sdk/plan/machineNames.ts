@@ -10,6 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
  */
 export const MACHINE_RESOURCE_PARTS = [
     "os-proxy",
+    "os-proxy-verify",
     "arc-agent-proxy",
     "arc-agent-proxy-verify",
     "arc-gateway-link",

@@ -9,7 +9,7 @@
  */
 import { NormalizedProxy } from "../validate/proxy";
 import { azureMonitorAgent, GUEST_CONFIGURATION_PRIVATE_NETWORK_TAG } from "./agents";
-import { ENDPOINT_ASSOCIATION_NAME, RULE_ASSOCIATION_NAME } from "./dataCollection";
+import { ENDPOINT_ASSOCIATION_NAME, ruleAssociationNameExpression } from "./dataCollection";
 import { routeCheckTargets } from "./egress/routeCheck";
 import { EGRESS_AGENTS, EgressDestination } from "./egress/types";
 import { ROUTE_CHECK_PROBE_SECONDS } from "./machineRouteCheck";
@@ -21,15 +21,25 @@ import { arcAgentProxyRunCommand, osProxyRunCommand, RouteCheck, RunCommandSpec 
  * Built-in roles the assignment's identity needs, by name. Each id is the one Microsoft's own
  * built-in policy for the same job names in `roleDefinitionIds` (Azure/azure-policy,
  * built-in-policies/policyDefinitions/Monitoring/AzureMonitor_Agent_Linux_VM_DINE.json: Virtual
- * Machine Contributor; ..._HybridVM_DINE.json: Azure Connected Machine Resource Administrator;
- * AzureMonitor_DCRA_VM_Linux_DINE.json and _Arc_Linux_DINE.json: Monitoring Contributor and
- * Log Analytics Contributor). Tag Contributor: azure-docs role-based-access-control/built-in-roles.
+ * Machine Contributor; ..._HybridVM_DINE.json: Azure Connected Machine Resource Administrator).
+ * Tag Contributor: azure-docs role-based-access-control/built-in-roles.
+ *
+ * Associations get Monitoring Contributor alone, not also Log Analytics Contributor as
+ * Microsoft's AzureMonitor_DCRA_*_DINE.json built-ins do (Log Analytics Contributor can list
+ * storage account keys, `Microsoft.Storage/storageAccounts/listKeys/action`). Two 2026 sources
+ * say Monitoring Contributor is enough: azure-monitor-docs
+ * data-collection/data-collection-rule-create-edit.md (01/20/2026), "Permissions": Monitoring
+ * Contributor to "create or edit DCRs, assign rules to the machine, deploy associations", plus
+ * "any role that includes the action Microsoft.Resources/deployments/*" to deploy templates; and
+ * azure-docs role-based-access-control/built-in-roles/monitor.md (02/23/2026): Monitoring
+ * Contributor's actions now include `Microsoft.Resources/deployments/*` (the 2024 revision of the
+ * same page did not, which is why the older built-ins add a second role) next to
+ * `Microsoft.Insights/dataCollectionRuleAssociations/*` and `*\/read` (the rule's read).
  */
 export const ROLES = {
     virtualMachineContributor: "9980e02c-c2be-4d73-94e8-173b1dc7cf3c",
     connectedMachineResourceAdministrator: "cd570a14-e51a-42ad-bac8-bafd67325302",
     monitoringContributor: "749f88d5-cbae-40b8-bcfc-e573ddc772fa",
-    logAnalyticsContributor: "92aaf0da-9dab-42b6-94a3-d43ce8d16293",
     tagContributor: "4a9ae827-6dc8-4573-8ac7-8239d42aa03f",
 } as const;
 
@@ -428,10 +438,11 @@ const ASSOCIATION = "Microsoft.Insights/dataCollectionRuleAssociations";
 /** A data collection rule or endpoint association, for VMs or Arc machines of both operating systems. */
 function associationDefinition(kind: Kind, what: "rule" | "endpoint"): PolicyDefinitionSpec {
     const target = TARGETS.find((t) => t.kind === kind)!;
-    // The roles of Microsoft's AzureMonitor_DCRA_*_DINE.json built-ins.
-    const roles = [ROLES.monitoringContributor, ROLES.logAnalyticsContributor];
+    // Monitoring Contributor alone: it writes associations and deployments (see ROLES).
+    const roles = [ROLES.monitoringContributor];
     const parameter = what === "rule" ? "dataCollectionRuleId" : "dataCollectionEndpointId";
-    const name = what === "rule" ? RULE_ASSOCIATION_NAME : ENDPOINT_ASSOCIATION_NAME;
+    // A rule's association is named after the rule, so another component's rule keeps its own.
+    const name = what === "rule" ? ruleAssociationNameExpression(parameter) : ENDPOINT_ASSOCIATION_NAME;
     const machines = kind === "azureVm" ? "virtual machines" : "Arc-enabled servers";
     return {
         key: `${what === "rule" ? "dcr" : "dce"}-association-${kind === "azureVm" ? "vm" : "arc"}`,

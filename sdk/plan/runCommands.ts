@@ -112,6 +112,31 @@ export function osProxyRunCommand(
 }
 
 /**
+ * Linux Azure VMs only: the read-back after {@link osProxyRunCommand}, as a run command of its own
+ * that waits for it (`OS_PROXY_MODE=verify`, which changes nothing). The apply step writes the
+ * Azure Linux Agent's proxy drop-in and schedules the agent's restart, which it cannot wait for
+ * (it runs inside the agent); this step waits (up to 180 s) until the RUNNING agent holds this
+ * proxy in its environment, and exits non-zero when it does not, so a proxy the machine does not
+ * actually use fails the deployment before MDE is switched on. Windows applies WinHTTP at once
+ * and has no such step; Arc machines have no Azure Linux Agent (the script's verify would fail
+ * with "no walinuxagent.service or waagent.service unit found"): undefined for both.
+ */
+export function osProxyVerifyRunCommand(
+    os: Os,
+    kind: "azureVm" | "arc",
+    proxy: NormalizedProxy,
+    bypass: string[],
+): RunCommandSpec | undefined {
+    if (os === "windows" || kind === "arc") return undefined;
+    return spec(
+        "defender-os-proxy-verify",
+        "linux-os-proxy.sh",
+        { PROXY_URL: proxy.url, PROXY_BYPASS: linuxNoProxy(bypass), OS_PROXY_MODE: "verify", OS_PROXY_VERIFY_WAIT_SECONDS: "180" },
+        300,
+    );
+}
+
+/**
  * The Arc agent's own proxy (`azcmagent config set proxy.url` / `proxy.bypass`). On Linux the
  * script also gives the Arc extension service (extd) the proxy environment (`bypass` is its
  * no_proxy), and proves `arcRoute.hosts` through the new proxy before committing anything.
@@ -179,7 +204,7 @@ export function arcAgentProxyVerifyRunCommand(
 /** What a run command's instance view says went wrong, or undefined when it succeeded or is not known yet. */
 export function runCommandFailure(view: { exitCode?: number; executionState?: string } | undefined): string | undefined {
     if (view === undefined || view === null) return undefined;
-    if (view.executionState !== undefined && ["Failed", "TimedOut", "Canceled"].includes(view.executionState)) {
+    if ((["Failed", "TimedOut", "Canceled"] as Array<string | undefined>).includes(view.executionState)) {
         return `ended ${view.executionState}${view.exitCode !== undefined ? ` (exit code ${view.exitCode})` : ""}`;
     }
     if (view.exitCode !== undefined && view.exitCode !== 0) return `exited with code ${view.exitCode}`;

@@ -14,7 +14,8 @@ import * as path from "node:path";
 /** The script files the component runs on machines. */
 export type ScriptName = "linux-os-proxy.sh" | "linux-arc-agent-proxy.sh" | "windows-os-proxy.ps1" | "windows-arc-agent-proxy.ps1";
 
-const cache = new Map<ScriptName, string>();
+/** Assembled texts by script path. */
+const cache = new Map<string, string>();
 
 // From sdk/plan (sources) or dist/plan (compiled), the package root is two folders up.
 const SCRIPT_DIR = path.resolve(__dirname, "..", "..", "sdk", "scripts");
@@ -39,12 +40,13 @@ export function assembleScript(text: string, dir: string = SCRIPT_DIR): string {
         .join("\n");
 }
 
-/** The text of a script, assembled and read once per process however many machines use it. */
-export function scriptText(name: ScriptName): string {
-    let text = cache.get(name);
+/** The text of a script (from `dir`, sdk/scripts by default), assembled and read once per process however many machines use it. */
+export function scriptText(name: ScriptName, dir: string = SCRIPT_DIR): string {
+    const file = path.join(dir, name);
+    let text = cache.get(file);
     if (text === undefined) {
-        text = assembleScript(fs.readFileSync(path.join(SCRIPT_DIR, name), "utf8"));
-        cache.set(name, text);
+        text = assembleScript(fs.readFileSync(file, "utf8"), dir);
+        cache.set(file, text);
     }
     return text;
 }

@@ -8,10 +8,17 @@ import * as compute from "@pulumi/azure-native/compute";
 import * as hybridcompute from "@pulumi/azure-native/hybridcompute";
 import * as monitor from "@pulumi/azure-native/monitor";
 import { azureMonitorAgent, ExtensionSpec, guestConfigurationExtension, legacyLogAnalyticsAgent } from "../plan/agents";
-import { ENDPOINT_ASSOCIATION_NAME, RULE_ASSOCIATION_NAME } from "../plan/dataCollection";
+import { ENDPOINT_ASSOCIATION_NAME, ruleAssociationName } from "../plan/dataCollection";
 import { machineResourceName, MachineResourcePart, withAliases } from "../plan/machineNames";
 import { arcAgentBypass } from "../plan/privateLink";
-import { arcAgentProxyRunCommand, arcAgentProxyVerifyRunCommand, osProxyRunCommand, RouteCheck, RunCommandSpec } from "../plan/runCommands";
+import {
+    arcAgentProxyRunCommand,
+    arcAgentProxyVerifyRunCommand,
+    osProxyRunCommand,
+    osProxyVerifyRunCommand,
+    RouteCheck,
+    RunCommandSpec,
+} from "../plan/runCommands";
 import { afterArcPreflight } from "./arcPreflight";
 import { associateArcMachinesByPolicy } from "./builtInPolicies";
 import { NormalizedArgs } from "../validate";
@@ -32,6 +39,8 @@ export interface PreparedMachine {
 export interface FleetContext {
     /** The data collection rule AMA machines are associated with, when AMA is deployed. */
     dataCollectionRuleId?: pulumi.Input<string>;
+    /** The association name of that rule ({@link ruleAssociationNameOf}), computed once for the fleet. */
+    ruleAssociationName?: pulumi.Input<string>;
     /** The data collection endpoint in the Azure Monitor Private Link Scope, when there is one. */
     dataCollectionEndpointId?: pulumi.Input<string>;
     /** The operating-system bypass list. */
@@ -44,6 +53,11 @@ export interface FleetContext {
     arcScopeId?: pulumi.Input<string>;
     /** What VM extensions that sign in with a managed identity wait for: the built-in identity policies' remediation tasks. */
     identityPrerequisites?: pulumi.Resource[];
+}
+
+/** {@link ruleAssociationName} of a rule id that may be an Output (the component's own rule). */
+export function ruleAssociationNameOf(ruleId: pulumi.Input<string>): pulumi.Input<string> {
+    return typeof ruleId === "string" ? ruleAssociationName(ruleId) : pulumi.output(ruleId).apply(ruleAssociationName);
 }
 
 /** Values for `azcmagent config set proxy.bypass` on one Arc machine (see `arcAgentBypass`). */
@@ -167,6 +181,11 @@ export function prepareMachine(
         const checks = fleet.routeChecks?.(machine) ?? {};
         const osCommand = osProxyRunCommand(machine.os, proxy, fleet.bypass, checks.os);
         proxySteps.push(runCommand(name, "os-proxy", machine, osCommand, opts));
+        const osVerify = osProxyVerifyRunCommand(machine.os, machine.kind, proxy, fleet.bypass);
+        if (osVerify !== undefined) {
+            // The read-back of the proxy the restarted Azure Linux Agent runs with; a mismatch fails the deployment.
+            proxySteps.push(runCommand(name, "os-proxy-verify", machine, osVerify, { parent, dependsOn: [proxySteps[0]] }));
+        }
         if (machine.kind === "arc") {
             const arcCommand = arcAgentProxyRunCommand(machine.os, proxy, arcBypassFor(args, machine), fleet.bypass, checks.arc);
             proxySteps.push(runCommand(name, "arc-agent-proxy", machine, arcCommand, { parent, dependsOn: [...proxySteps] }));
@@ -205,7 +224,7 @@ export function prepareMachine(
         const associate = (
             part: "ama-dcr" | "ama-dce",
             association: {
-                associationName: string;
+                associationName: pulumi.Input<string>;
                 dataCollectionRuleId?: pulumi.Input<string>;
                 dataCollectionEndpointId?: pulumi.Input<string>;
             },
@@ -217,7 +236,11 @@ export function prepareMachine(
                 withAliases({ parent, dependsOn: [agent] }, named),
             );
         };
-        associate("ama-dcr", { associationName: RULE_ASSOCIATION_NAME, dataCollectionRuleId: fleet.dataCollectionRuleId });
+        // Named after the rule: a second component's rule on this machine gets its own association.
+        associate("ama-dcr", {
+            associationName: fleet.ruleAssociationName ?? ruleAssociationNameOf(fleet.dataCollectionRuleId ?? ""),
+            dataCollectionRuleId: fleet.dataCollectionRuleId,
+        });
         if (fleet.dataCollectionEndpointId !== undefined) {
             // With Private Link, AMA reads its configuration only from the endpoint this association names.
             associate("ama-dce", { associationName: ENDPOINT_ASSOCIATION_NAME, dataCollectionEndpointId: fleet.dataCollectionEndpointId });

@@ -10,6 +10,7 @@
 import { autoNameFits, deploymentName } from "../plan/policyNames";
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import * as compute from "@pulumi/azure-native/compute";
 import * as hybridcompute from "@pulumi/azure-native/hybridcompute";
 import * as resources from "@pulumi/azure-native/resources";
 import * as security from "@pulumi/azure-native/security";
@@ -92,13 +93,17 @@ export function selectVulnerabilityManagement(
 }
 
 /**
- * VM run commands fail their deployment when the script fails; Arc run commands have no such
- * switch and report the failure only in their instance view. This value, read from those views,
- * fails the MDE settings' registration when an Arc proxy script failed, and with it the plan
- * that waits for them, so MDE is not switched on over a broken proxy there either.
+ * VM run commands fail their deployment when the script fails (`treatFailureAsDeploymentFailure`);
+ * Arc run commands have no such switch and report the failure only in their instance view. This
+ * value, read from the instance views of both (a VM's too: the Linux OS-proxy read-back reports
+ * there as well), fails the MDE settings' registration when a proxy script failed, and with it
+ * the plan that waits for them, so MDE is not switched on over a broken proxy.
  */
 function arcProxyGate(prerequisites: pulumi.Resource[]): pulumi.Output<string> {
-    const arcCommands = prerequisites.filter((r): r is hybridcompute.MachineRunCommand => r instanceof hybridcompute.MachineRunCommand);
+    const arcCommands = prerequisites.filter(
+        (r): r is hybridcompute.MachineRunCommand | compute.VirtualMachineRunCommandByVirtualMachine =>
+            r instanceof hybridcompute.MachineRunCommand || r instanceof compute.VirtualMachineRunCommandByVirtualMachine,
+    );
     // One combined output rather than one per machine, so thousands of Arc machines stay cheap;
     // the URNs that name the failed ones are read only when one failed.
     return pulumi.all(arcCommands.map((command) => command.instanceView)).apply((results): pulumi.Output<string> => {
@@ -109,7 +114,7 @@ function arcProxyGate(prerequisites: pulumi.Resource[]): pulumi.Output<string> {
         return pulumi.all(failed.map((f) => f.command.urn)).apply((urns): string => {
             const named = failed.map((f, i) => `${urns[i].split("::").pop()} ${f.failure}`);
             throw new Error(
-                `not switching on MDE integration: ${named.join("; ")}. Read the run command's output (az connectedmachine run-command show), fix the machine, and run again`,
+                `not switching on MDE integration: ${named.join("; ")}. Read the run command's output (az connectedmachine run-command show, or az vm run-command show --instance-view for a VM), fix the machine, and run again`,
             );
         });
     });

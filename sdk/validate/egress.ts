@@ -12,6 +12,7 @@ import { MdeConnectivity } from "../args";
 import { CloudName } from "../clouds";
 import { Fields, describe, readChoice, readObject, readRequiredString, rejectUnknownKeys } from "./fields";
 import { ProblemList } from "./problems";
+import { readWholeNumber } from "./wholeNumber";
 
 /** The MDE connectivity fields after defaults. */
 export interface NormalizedMdeConnectivity {
@@ -130,18 +131,7 @@ export function readAzureFirewall(
         );
     }
 
-    let priority = 500;
-    if (fields.priority !== undefined) {
-        const p = fields.priority;
-        if (typeof p !== "number" || !Number.isInteger(p) || p < 100 || p > 65000) {
-            problems.error(
-                "azureFirewall.priority",
-                `expected a whole number from 100 to 65000, got ${typeof p === "number" ? String(p) : describe(p)}`,
-            );
-        } else {
-            priority = p;
-        }
-    }
+    const priority = readWholeNumber(problems, fields.priority, "azureFirewall.priority", 100, 65000, 500);
     let ruleCollectionGroupName = "defender-servers-egress";
     if (fields.ruleCollectionGroupName !== undefined) {
         const n = fields.ruleCollectionGroupName;
@@ -160,15 +150,17 @@ export function readAzureFirewall(
         if (!Array.isArray(list) || list.length === 0) {
             problems.error("azureFirewall.sourceAddresses", `expected a non-empty list of CIDR ranges or "*", got ${describe(list)}`);
         } else {
+            const valid: string[] = [];
             list.forEach((entry, i) => {
-                if (typeof entry !== "string" || !SOURCE.test(entry)) {
+                if (typeof entry === "string" && SOURCE.test(entry)) valid.push(entry);
+                else {
                     problems.error(
                         `azureFirewall.sourceAddresses[${i}]`,
                         `${describe(entry)} is not an IPv4 address, a CIDR range such as 10.1.0.0/24, or "*"`,
                     );
                 }
             });
-            sourceAddresses = list.filter((e): e is string => typeof e === "string");
+            sourceAddresses = valid;
         }
     }
     if (match === null) return undefined;

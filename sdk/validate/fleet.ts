@@ -131,7 +131,8 @@ function checkAirGapped(problems: ProblemList, machines: NormalizedMachine[], fl
     if (machines.length > 0 || fleet.logs !== undefined) {
         problems.error("airGapped", "no agent can reach the cloud from an air-gapped machine; remove machines and logs");
     }
-    if (fleet.plan.subPlan !== "P2" || fleet.plan.agentlessScanning !== true) {
+    // readPlan leaves agentlessScanning undefined on Plan 1, which has no such extension.
+    if (fleet.plan.agentlessScanning !== true) {
         problems.error(
             "airGapped",
             'relies on agentless scanning, which needs Plan 2: set plan.subPlan to "P2" and leave agentless scanning on',

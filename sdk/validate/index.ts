@@ -129,7 +129,7 @@ export function validate(raw: unknown): ValidationResult {
     const azureMonitorPrivateLink = (top.privateLink as { azureMonitor?: unknown } | undefined)?.azureMonitor !== undefined;
     const logs = readLogs(problems, top.logs, location, subscriptionId, azureMonitorPrivateLink, cloud);
     const guestConfiguration = readGuestConfiguration(problems, top.guestConfiguration);
-    readRetiredQualys(problems, top.qualys);
+    checkRetiredQualys(problems, top.qualys);
     const builtInPolicies = readBuiltInPolicies(problems, top.builtInPolicies);
     const listed = readMachines(problems, top.machines, location, cloud);
     const privateLink = readPrivateLink(problems, top.privateLink, { cloud, location, machines: listed, logs });
@@ -153,7 +153,7 @@ export function validate(raw: unknown): ValidationResult {
         ownsSubscriptionSettings,
         subPlan: plan.subPlan,
         rolloutMode: rollout.mode,
-        ...(plan.enforce === undefined ? {} : { enforce: plan.enforce }),
+        enforce: plan.enforce,
     });
     checkSubscriptionWideEffects(problems, {
         proxy,
@@ -227,10 +227,10 @@ function readGuestConfiguration(problems: ProblemList, value: unknown): Normaliz
 /**
  * The built-in Qualys assessment was retired on 1 May 2024 (defender-docs release notes archive,
  * `how-to-transition-to-built-in.md`): nothing would install the agent the proxy script waited
- * for, so the feature is gone. Always `false`; `enabled: true` is refused with the replacement.
+ * for, so the feature is gone. `enabled: true` is refused with the replacement; anything else is warned about.
  */
-function readRetiredQualys(problems: ProblemList, value: unknown): false {
-    if (value === undefined) return false;
+function checkRetiredQualys(problems: ProblemList, value: unknown): void {
+    if (value === undefined) return;
     const fields = readObject(problems, value, "qualys") ?? {};
     rejectUnknownKeys(problems, fields, "qualys", ["enabled"]);
     if (readBoolean(problems, fields.enabled, "qualys.enabled", false)) {
@@ -241,7 +241,6 @@ function readRetiredQualys(problems: ProblemList, value: unknown): false {
     } else {
         problems.warn("qualys", "the Qualys feature was removed (the built-in assessment was retired on 1 May 2024); remove this field");
     }
-    return false;
 }
 
 /** The fields an instance that only prepares machines must leave to the instance that owns the subscription settings. */

@@ -38,7 +38,7 @@ export function regionProblem(text: string, cloud: CloudName): string | undefine
     const regions = CLOUD_REGIONS[cloud];
     // A cloud with no list is refused as a whole (CLOUD_RETIREMENTS): one error is enough.
     if (regions.length === 0 || regions.includes(text)) return undefined;
-    const squashed = text.toLowerCase().replace(/[\s_-]+/g, "");
+    const squashed = text.toLowerCase().replace(/[\s_-]/g, "");
     if (regions.includes(squashed)) return `"${text}" is not a region name; use "${squashed}"`;
     const elsewhere = cloudOfRegion(squashed);
     if (elsewhere !== undefined) {

@@ -6,6 +6,7 @@ import { NormalizedLogs } from "./logs";
 import { NormalizedPrivateLink } from "./privateLink";
 import { ProblemList } from "./problems";
 import { NormalizedProxy } from "./proxy";
+import { readWholeNumber } from "./wholeNumber";
 
 /** Where a policy initiative is assigned. */
 export type RolloutScope =
@@ -58,13 +59,14 @@ const MANAGEMENT_GROUP = /^\/providers\/Microsoft\.Management\/managementGroups\
 function parseScope(problems: ProblemList, value: unknown, subscriptionId: string | undefined): RolloutScope {
     const fallback: RolloutScope = { kind: "subscription", id: `/subscriptions/${subscriptionId}`, subscriptionId: subscriptionId ?? "" };
     if (value === undefined) return fallback;
-    const text = typeof value === "string" ? value : "";
-    let match = SUBSCRIPTION.exec(text);
-    if (match) return { kind: "subscription", id: text, subscriptionId: match[1].toLowerCase() };
-    match = RESOURCE_GROUP.exec(text);
-    if (match) return { kind: "resourceGroup", id: text, subscriptionId: match[1].toLowerCase(), resourceGroupName: match[2] };
-    match = MANAGEMENT_GROUP.exec(text);
-    if (match) return { kind: "managementGroup", id: text, managementGroupId: match[1] };
+    if (typeof value === "string") {
+        let match = SUBSCRIPTION.exec(value);
+        if (match) return { kind: "subscription", id: value, subscriptionId: match[1].toLowerCase() };
+        match = RESOURCE_GROUP.exec(value);
+        if (match) return { kind: "resourceGroup", id: value, subscriptionId: match[1].toLowerCase(), resourceGroupName: match[2] };
+        match = MANAGEMENT_GROUP.exec(value);
+        if (match) return { kind: "managementGroup", id: value, managementGroupId: match[1] };
+    }
     problems.error(
         "rollout.scope",
         `${describe(value)} is not a scope; use /subscriptions/<id>, /subscriptions/<id>/resourceGroups/<name> or /providers/Microsoft.Management/managementGroups/<id>`,
@@ -210,10 +212,10 @@ export function readRollout(problems: ProblemList, value: unknown, context: Roll
 }
 
 function readFailureBudget(problems: ProblemList, value: unknown): FailureBudget {
-    if (value === undefined) return { ...DEFAULT_FAILURE_BUDGET };
+    // Absent reads as {}: the default count and share.
     const fields = readObject(problems, value, "rollout.failureBudget") ?? {};
     rejectUnknownKeys(problems, fields, "rollout.failureBudget", ["count", "percent"]);
-    const count = readWholeNumber(problems, fields.count, "rollout.failureBudget.count", 0, 50_000, 0);
+    const count = readWholeNumber(problems, fields.count, "rollout.failureBudget.count", 0, 50_000, DEFAULT_FAILURE_BUDGET.count);
     // Percent given alone replaces the default share; count given alone means "this many, no share".
     const percent = readWholeNumber(
         problems,
@@ -252,8 +254,7 @@ function readAssociationScopes(problems: ProblemList, value: unknown, context: R
     }
     const scopes: string[] = [];
     value.forEach((scope, i) => {
-        const text = typeof scope === "string" ? scope : "";
-        const match = SUBSCRIPTION.exec(text) ?? RESOURCE_GROUP.exec(text);
+        const match = typeof scope === "string" ? (SUBSCRIPTION.exec(scope) ?? RESOURCE_GROUP.exec(scope)) : null;
         if (match === null)
             problems.error(`${path}[${i}]`, `${describe(scope)} is not /subscriptions/<id> or /subscriptions/<id>/resourceGroups/<name>`);
         else if (context.subscriptionId !== undefined && match[1].toLowerCase() !== context.subscriptionId.toLowerCase()) {
@@ -261,8 +262,9 @@ function readAssociationScopes(problems: ProblemList, value: unknown, context: R
                 `${path}[${i}]`,
                 `is in subscription ${match[1]}, not ${context.subscriptionId}; the role the association needs is granted within subscriptionId`,
             );
-        } else scopes.push(text);
+        } else scopes.push(scope as string);
     });
+    // Stryker disable next-line MethodExpression: upper- and lower-casing find the same duplicates in these ASCII-only ids
     if (new Set(scopes.map((s) => s.toLowerCase())).size !== scopes.length) problems.error(path, "lists a scope twice");
     return scopes;
 }
@@ -299,12 +301,12 @@ function checkRetries(
             `${both.join(", ")} also in rollout.excludedMachineIds: an excluded machine is not remediated; keep it in one list`,
         );
     }
-    const inScope = (id: string): boolean => {
-        const subscription = /^\/subscriptions\/([^/]+)/.exec(id)?.[1] ?? "";
-        if (scope.kind === "managementGroup") return remediationSubscriptionIds.includes(subscription);
-        if (scope.kind === "subscription") return subscription === scope.subscriptionId.toLowerCase();
-        return id.startsWith(`${scope.id.toLowerCase()}/`);
-    };
+    // The ids are checked machine ids in lower case, /subscriptions/<id>/resourceGroups/...: below a subscription or
+    // group scope they start with its id, and at a management group their subscription must be listed.
+    const inScope = (id: string): boolean =>
+        scope.kind === "managementGroup"
+            ? remediationSubscriptionIds.includes(id.split("/")[2])
+            : id.startsWith(`${scope.id.toLowerCase()}/`);
     retry.forEach((id, i) => {
         if (!inScope(id)) {
             problems.error(
@@ -354,13 +356,4 @@ function readSubscriptionIds(problems: ProblemList, value: unknown): string[] {
     });
     if (new Set(ids).size !== ids.length) problems.error("rollout.remediationSubscriptionIds", "lists a subscription twice");
     return ids;
-}
-
-function readWholeNumber(problems: ProblemList, value: unknown, path: string, min: number, max: number, fallback: number): number {
-    if (value === undefined) return fallback;
-    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-        problems.error(path, `expected a whole number from ${min} to ${max}, got ${typeof value === "number" ? value : describe(value)}`);
-        return fallback;
-    }
-    return value;
 }

@@ -5,10 +5,12 @@
  * Machine Contributor 9980e02c-..., `identity.type` contains `SystemAssigned`),
  * AzureMonitor_Agent_Linux_HybridVM_DINE.json (Azure Connected Machine Resource Administrator
  * cd570a14-...), AzureMonitor_DCRA_VM_Linux_DINE.json and AzureMonitor_DCRA_Arc_Linux_DINE.json
- * (Monitoring Contributor 749f88d5-... and Log Analytics Contributor 92aaf0da-..., a resource-id
- * parameter with `assignPermissions: true`, `evaluationDelay: AfterProvisioning`, the existence
+ * (a resource-id parameter with `assignPermissions: true`, `evaluationDelay: AfterProvisioning`, the existence
  * condition on `.../dataCollectionRuleId` or `.../dataCollectionEndpointId`, the endpoint's
  * association named `configurationAccessEndpoint`, scoped `concat('<machine type>/', <name>)`).
+ * The associations' identity gets Monitoring Contributor 749f88d5-... alone, not also the built-ins'
+ * Log Analytics Contributor: azure-monitor-docs data-collection-rule-create-edit.md (01/20/2026) and
+ * azure-docs built-in-roles/monitor.md (02/23/2026), as cited in sdk/plan/policy.ts's ROLES.
  * Every alias read is in Azure's published list (test/fixtures/policy-aliases.txt). Modify with
  * `addOrReplace` and `conflictEffect: audit`: azure-docs governance/policy/concepts/effect-modify.md.
  * The run-command scripts and AMA settings are the per-machine mode's (agents.ts, runCommands.ts):
@@ -166,7 +168,6 @@ describe("plan: policy definitions (sdk/plan/policy.ts)", () => {
             virtualMachineContributor: "9980e02c-c2be-4d73-94e8-173b1dc7cf3c",
             connectedMachineResourceAdministrator: "cd570a14-e51a-42ad-bac8-bafd67325302",
             monitoringContributor: "749f88d5-cbae-40b8-bcfc-e573ddc772fa",
-            logAnalyticsContributor: "92aaf0da-9dab-42b6-94a3-d43ce8d16293",
             tagContributor: "4a9ae827-6dc8-4573-8ac7-8239d42aa03f",
         });
         assert.equal(CONFIG_TAG, "defender-servers-config");
@@ -571,10 +572,10 @@ describe("plan: policy definitions (sdk/plan/policy.ts)", () => {
             );
         });
 
-        it("policy-residue merge point (DCR association role list): Monitoring Contributor and Log Analytics Contributor, as the DCRA built-ins name", () => {
+        it("policy-residue merge point (DCR association role list): Monitoring Contributor alone, which writes associations and deployments (2026 docs)", () => {
             for (const key of ["dcr-association-vm", "dcr-association-arc", "dce-association-vm"]) {
                 const d = byKey(rolloutPolicies(input({ dataCollectionEndpoint: true })), key);
-                const roles = [ROLES.monitoringContributor, ROLES.logAnalyticsContributor];
+                const roles = [ROLES.monitoringContributor];
                 assert.deepEqual(d.roles, roles, key);
                 assert.deepEqual(
                     (d.policyRule.then as { details: { roleDefinitionIds: string[] } }).details.roleDefinitionIds,
@@ -584,11 +585,13 @@ describe("plan: policy definitions (sdk/plan/policy.ts)", () => {
             }
         });
 
-        it("policy-residue merge point (DCR association name): the rule's association is named defender-servers", () => {
+        it("policy-residue merge point (DCR association name): named after the rule, defender-servers- and ARM's uniqueString of its lower-cased id", () => {
+            // The same expression in details.name (Azure Policy evaluates it there, as built-ins with uniqueString in details.name do) and in the deployment.
+            const name = "[concat('defender-servers-', uniqueString(toLower(parameters('dataCollectionRuleId'))))]";
             for (const key of ["dcr-association-vm", "dcr-association-arc"]) {
                 const d = byKey(rolloutPolicies(input()), key);
-                assert.equal((d.policyRule.then as { details: { name: string } }).details.name, "defender-servers", key);
-                assert.equal(detailsOf(d).deployment.properties.template.resources[0].name, "defender-servers", key);
+                assert.equal((d.policyRule.then as { details: { name: string } }).details.name, name, key);
+                assert.equal(detailsOf(d).deployment.properties.template.resources[0].name, name, key);
             }
         });
     });

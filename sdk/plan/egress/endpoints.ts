@@ -147,8 +147,10 @@ const TAG = {
 const HTTPS = 443;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const REGION = /^[a-z][a-z0-9]*$/;
-const ROUTE_ORDER: Record<EgressRoute, number> = { proxy: 0, privateLink: 1, platform: 2 };
-const WHEN_ORDER: Record<EgressWhen, number> = { install: 0, connect: 1, always: 2 };
+/** Routes from the one that wins a merge (some agent needs the public route) to the one that loses; also the sort order. */
+const ROUTES: readonly EgressRoute[] = ["proxy", "privateLink", "platform"];
+/** From the shortest need to the longest, which wins a merge. */
+const WHENS: readonly EgressWhen[] = ["install", "connect", "always"];
 const BOTH = ["linux", "windows"];
 
 /** Every MDE option left unset: standard connectivity, every documented data location, both operating systems. */
@@ -407,8 +409,8 @@ export function mergeEgressEndpoints(endpoints: EgressEndpoint[]): EgressEndpoin
         seen.agents = unique([...seen.agents, ...e.agents]);
         seen.platforms = unique([...seen.platforms, ...e.platforms]);
         if (!seen.whys.includes(e.why)) seen.whys.push(e.why);
-        if (WHEN_ORDER[e.when] > WHEN_ORDER[seen.when]) seen.when = e.when;
-        if (ROUTE_ORDER[e.route] < ROUTE_ORDER[seen.route]) seen.route = e.route;
+        seen.when = WHENS[Math.max(WHENS.indexOf(e.when), WHENS.indexOf(seen.when))];
+        seen.route = ROUTES[Math.min(ROUTES.indexOf(e.route), ROUTES.indexOf(seen.route))];
         if (seen.serviceTag === "") seen.serviceTag = e.serviceTag;
         if (seen.probeHost === "") seen.probeHost = e.probeHost;
         seen.tlsInspection = seen.tlsInspection && e.tlsInspection;
@@ -420,7 +422,7 @@ export function mergeEgressEndpoints(endpoints: EgressEndpoint[]): EgressEndpoin
             platforms: [...e.platforms].sort(byString),
             why: whys.join("; "),
         }))
-        .sort((a, b) => ROUTE_ORDER[a.route] - ROUTE_ORDER[b.route] || byString(a.host, b.host) || a.port - b.port);
+        .sort((a, b) => ROUTES.indexOf(a.route) - ROUTES.indexOf(b.route) || byString(a.host, b.host) || a.port - b.port);
 }
 
 export function unique<T>(values: readonly T[]): T[] {

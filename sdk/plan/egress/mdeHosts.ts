@@ -318,19 +318,21 @@ export function isGovernmentLocation(location: string): boolean {
 
 /**
  * The MDE rows for a connectivity method and data location. `government` picks the environment when the location
- * is unknown (then every location of that environment is listed). Throws for a location the lists do not cover.
+ * is unknown (then every location of that environment is listed). Throws for a location whose rows a list needs and
+ * does not give (the commercial streamlined list is the same for every location, so it needs none).
  */
 export function mdeHostRows(connectivity: "standard" | "streamlined", government: boolean, dataLocation?: string): HostRow[] {
-    if (dataLocation !== undefined && MDE_LOCATIONS_WITHOUT_STANDARD_HOSTS[dataLocation] !== undefined) {
-        throw new Error(`egress: ${MDE_LOCATIONS_WITHOUT_STANDARD_HOSTS[dataLocation]}`);
-    }
     const gov = dataLocation === undefined ? government : isGovernmentLocation(dataLocation);
     const locations: string[] =
         dataLocation !== undefined ? [dataLocation] : gov ? [...MDE_GOVERNMENT_LOCATIONS] : [...MDE_COMMERCIAL_LOCATIONS];
     const perLocation = (table: Record<string, HostRow[]>): HostRow[] =>
         locations.flatMap((l) => {
             const rows = table[l];
-            if (rows === undefined) throw new Error(`egress: "${l}" is not a Defender for Endpoint data location the URL lists cover`);
+            if (rows === undefined) {
+                throw new Error(
+                    `egress: ${MDE_LOCATIONS_WITHOUT_STANDARD_HOSTS[l] ?? `"${l}" is not a Defender for Endpoint data location the URL lists cover`}`,
+                );
+            }
             return rows;
         });
     if (connectivity === "streamlined") {

@@ -78,7 +78,8 @@ export function egressNotes(input: EgressInput): string[] {
             "Arc agent: since 13 February 2026 Microsoft no longer lists *.blob.core.windows.net; extension packages come from Microsoft's CDN behind the AzureFrontDoor.Frontend service tag (required as of April 2026), for which it names no host. A firewall allows the tag (see azureFirewallRules); a proxy that filters by name must allow the CDN host the agent asks for, which `azcmagent check` and the proxy log show. management.azure.com is needed only while a machine connects or disconnects.",
         );
     }
-    const unprobed = egressEndpoints(input).filter((e) => e.route === "proxy" && e.when === "always" && e.probeHost === "");
+    // Any proxy row without a probe host: the check probes install-time rows too (for agents not yet installed).
+    const unprobed = egressEndpoints(input).filter((e) => e.route === "proxy" && e.probeHost === "");
     if (unprobed.length > 0) {
         notes.push(
             `Route check: Microsoft names no concrete host under ${unprobed.map((e) => e.host).join(", ")}, so the check before Defender for Endpoint is switched on cannot probe ${unprobed.length === 1 ? "it" : "them"}.`,

@@ -55,22 +55,24 @@ function hostsOn(endpoints: EgressEndpoint[], port: number): string[] {
 /** The `dstdomain` and `dstdom_regex` ACL lines for one host list, and the ACL names they define. */
 function renderAcls(hosts: string[], aclName: string): { acls: string[]; names: string[] } {
     const wildcards = hosts.filter((h) => h.startsWith("*.")).map((h) => h.slice(2));
-    const covered = (domain: string, self?: string): boolean =>
-        wildcards.some((w) => w !== self && (domain === w || domain.endsWith(`.${w}`)));
+    /** Under another wildcard's domain: `.w` matches every name that ends in `.w`. */
+    const under = (domain: string): boolean => wildcards.some((w) => domain.endsWith(`.${w}`));
+    /** What `.w` matches: `w` itself too. */
+    const covered = (domain: string): boolean => wildcards.includes(domain) || under(domain);
     const domains: string[] = [];
     const patterns: string[] = [];
     for (const host of hosts) {
         if (!/^[a-z0-9*][a-z0-9.*-]*$/.test(host)) throw new Error(`egress: "${host}" cannot be written into a Squid ACL`);
         if (host.startsWith("*.")) {
-            if (!covered(host.slice(2), host.slice(2))) domains.push(`.${host.slice(2)}`);
+            const domain = host.slice(2);
+            if (!under(domain)) domains.push(`.${domain}`);
         } else if (host.includes("*")) {
-            const dot = host.indexOf(".");
-            const label = host.slice(0, dot);
-            const rest = host.slice(dot + 1);
-            if (label.indexOf("*") !== label.lastIndexOf("*") || rest.includes("*")) {
-                throw new Error(`egress: "${host}" has more than one wildcard; Squid cannot match it`);
+            // One wildcard, in the first label, and a domain after it.
+            if (!/^[^.*]*\*[^.*]*\.[^*]+$/.test(host)) {
+                throw new Error(`egress: "${host}" has a wildcard Squid cannot match: one, in the first label, before the domain`);
             }
-            if (!covered(rest)) patterns.push(host);
+            // `label*.x.y` is under `.w` exactly when `x.y` is `w` or under it.
+            if (!under(host)) patterns.push(host);
         } else if (!covered(host)) {
             domains.push(host);
         }
