@@ -7,7 +7,8 @@
  * Analytics destination through a data flow (DCR structure, data-collection-rule-structure.md).
  */
 import { strict as assert } from "node:assert";
-import { defenderDataCollectionRule, resourceGroupOf } from "../../sdk/plan/dataCollection";
+import { createHash } from "node:crypto";
+import { defenderDataCollectionRule, resourceGroupOf, ruleAssociationName } from "../../sdk/plan/dataCollection";
 
 const SECURITY_SOURCE = {
     windowsEventLogs: [{ name: "security-events", streams: ["Microsoft-SecurityEvent"], xPathQueries: ["Security!*"] }],
@@ -52,6 +53,16 @@ describe("plan: data collection rule (sdk/plan/dataCollection.ts)", () => {
                 { streams: ["Microsoft-Syslog"], destinations: ["la"] },
             ],
         });
+    });
+
+    it("ruleAssociationName: defender-servers- and 13 hex digits of the sha256 of the lower-cased rule id; one name per rule, whatever its case", () => {
+        const rule = "/subscriptions/s/resourceGroups/RG/providers/Microsoft.Insights/dataCollectionRules/SOC-Rule";
+        // The scheme as sdk/plan/dataCollection.ts documents it, worked out here on its own.
+        const digest = createHash("sha256").update(rule.toLowerCase()).digest("hex");
+        assert.equal(ruleAssociationName(rule), `defender-servers-${digest.slice(0, 13)}`);
+        assert.equal(ruleAssociationName(rule).length, 30);
+        assert.equal(ruleAssociationName(rule.toUpperCase()), ruleAssociationName(rule));
+        assert.notEqual(ruleAssociationName(`${rule}-2`), ruleAssociationName(rule));
     });
 
     it("resourceGroupOf: the resource group segment of an ARM id (ARM ids ignore case), or undefined", () => {
