@@ -389,7 +389,8 @@ function machineAndProxyCases(): Array<{ why: string; args: unknown; path: strin
             says: /previousKey of machines\[0\] \("x"\) would alias one old name twice/,
         },
         {
-            // "arc-agent-proxy" + "verify-x" and "arc-agent-proxy-verify" + "x" are one run command's name.
+            // "arc-agent-proxy" + "verify-x" and "arc-agent-proxy-verify" + "x" are one run command's name
+            // (as are "os-proxy" + "verify-x" and "os-proxy-verify" + "x": the first collision found is named).
             why: "a previousKey whose old names another machine's resources have now",
             args: {
                 ...MINIMAL,
@@ -399,7 +400,7 @@ function machineAndProxyCases(): Array<{ why: string; args: unknown; path: strin
                 ],
             },
             path: "machines[1].previousKey",
-            says: /would alias <name>-arc-agent-proxy-verify-x, the name of a resource of machines\[0\] \("verify-x"\)/,
+            says: /would alias <name>-(os|arc-agent)-proxy-verify-x, the name of a resource of machines\[0\] \("verify-x"\)/,
         },
         {
             why: "a machine without a name",
