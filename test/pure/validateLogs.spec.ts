@@ -398,14 +398,6 @@ describe("logs validation (sdk/validate/logs.ts)", () => {
         assert.equal(located?.dataCollectionRuleLocation, "northeurope");
     });
 
-    it("a workspace known at deployment: its resource group is read then, and its subscription checked then", async () => {
-        const logs = readLogs(new ProblemList(), { workspaceResourceId: pulumi.output(WS) }, "westeurope", SUB);
-        const group = logs?.dataCollectionResourceGroup;
-        assert.deepEqual([group?.from, group && "subscriptionId" in group], ["logs.workspaceResourceId", false]);
-        const name = await new Promise((resolve) => pulumi.output(group!.resourceGroupName).apply(resolve));
-        assert.equal(name, "rg-logs");
-    });
-
     it("the workspace's resource group at deployment: refused in another subscription or when not a workspace id", () => {
         assert.equal(workspaceResourceGroup(WS, SUB), "rg-logs");
         assert.equal(workspaceResourceGroup(WS_OTHER, undefined), "rg-logs");
@@ -419,5 +411,12 @@ describe("logs validation (sdk/validate/logs.ts)", () => {
             () => workspaceResourceGroup("law-1", SUB),
             /^Error: logs\.workspaceResourceId: "law-1" is not a Log Analytics workspace id$/,
         );
+    });
+    it("a workspace known at deployment: its resource group is read then, and its subscription checked then", async () => {
+        const logs = readLogs(new ProblemList(), { workspaceResourceId: pulumi.output(WS) }, "westeurope", SUB);
+        const group = logs?.dataCollectionResourceGroup;
+        assert.deepEqual([group?.from, group && "subscriptionId" in group], ["logs.workspaceResourceId", false]);
+        const name = await new Promise((resolve) => pulumi.output(group!.resourceGroupName).apply(resolve));
+        assert.equal(name, "rg-logs");
     });
 });
