@@ -261,6 +261,7 @@ export function readLogs(
                   fields.workspaceSecuritySolution,
                   "logs.workspaceSecuritySolution",
                   WORKSPACE_SECURITY_SOLUTIONS,
+                  // Stryker disable next-line StringLiteral: returned only with an error already reported (the field is set), and any value keeps the securityEvents error from repeating it
                   "sentinel",
               );
     if (ownRule && azureMonitorAgent && streams.includes("securityEvents") && workspaceSecuritySolution === undefined) {

@@ -176,7 +176,8 @@ function checkEndpoints(problems: ProblemList, link: NormalizedPrivateLink, cont
     const wanted = [link.arc?.privateEndpoint ? "arc" : undefined, link.azureMonitor?.privateEndpoint ? "azureMonitor" : undefined].filter(
         (x): x is string => x !== undefined,
     );
-    if (wanted.length > 0 && (link.subnetId === undefined || link.subnetId === "")) {
+    // readInput leaves a blank subnetId undefined.
+    if (wanted.length > 0 && link.subnetId === undefined) {
         problems.error(
             "privateLink.subnetId",
             `is required for the private endpoint of ${wanted.map((w) => `privateLink.${w}`).join(" and ")}; give the subnet's resource id, or set privateEndpoint: false there`,

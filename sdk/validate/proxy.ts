@@ -34,8 +34,8 @@ export function parseProxyAddress(
     const text = readRequiredString(problems, value, path, "give the proxy as http://host:port");
     if (text === undefined) return undefined;
     // Credentials first, whatever else is wrong: every later message quotes the address, and this one must not.
-    const authorityPart = text.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, "").split(/[/?#]/)[0];
-    if (authorityPart.includes("@")) {
+    // An "@" is refused wherever it is: a proxy address has no path or query that could need one.
+    if (text.includes("@")) {
         problems.error(
             path,
             "contains credentials; give only http://host:port and put them in proxy.username and proxy.password, which stay secret",
@@ -46,7 +46,7 @@ export function parseProxyAddress(
         problems.error(path, `"${text}" is a PAC or WPAD address; MDE on Linux and the agents need a static proxy: give http://host:port`);
         return undefined;
     }
-    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(text)?.[1]?.toLowerCase();
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(text)?.[1].toLowerCase();
     if (scheme === undefined) {
         problems.error(path, `"${text}" has no scheme; use http://${text}`);
         return undefined;
@@ -59,6 +59,18 @@ export function parseProxyAddress(
         );
         return undefined;
     }
+    // The authority ends where a path, a query or a fragment begins.
+    const authority = text.slice("http://".length).split(/[/?#]/)[0];
+    if (!/:\d+$/.test(authority)) {
+        problems.error(path, `"${text}" has no port; agents do not assume one: use http://${authority}:3128 (or your proxy's port)`);
+        return undefined;
+    }
+    // Before the URL parser, which refuses a port above 65535 without saying why.
+    const port = Number(authority.slice(authority.lastIndexOf(":") + 1));
+    if (!(port >= 1 && port <= 65535)) {
+        problems.error(path, `port ${port} is out of range; use 1-65535`);
+        return undefined;
+    }
     let parsed: URL;
     try {
         parsed = new URL(text);
@@ -66,12 +78,8 @@ export function parseProxyAddress(
         problems.error(path, `"${text}" is not a valid URL; use http://host:port`);
         return undefined;
     }
-    const authority = text.slice("http://".length).split("/")[0];
-    if (!/:\d+$/.test(authority)) {
-        problems.error(path, `"${text}" has no port; agents do not assume one: use http://${authority}:3128 (or your proxy's port)`);
-        return undefined;
-    }
-    if ((parsed.pathname !== "/" && parsed.pathname !== "") || parsed.search !== "" || parsed.hash !== "") {
+    // An http URL's path is "/" at least: the parser adds it.
+    if (parsed.pathname !== "/" || parsed.search !== "" || parsed.hash !== "") {
         problems.error(path, `"${text}" has a path or query; give only http://host:port`);
         return undefined;
     }
@@ -80,11 +88,6 @@ export function parseProxyAddress(
         return undefined;
     }
     const host = parsed.hostname;
-    const port = Number(authority.slice(authority.lastIndexOf(":") + 1));
-    if (!(port >= 1 && port <= 65535)) {
-        problems.error(path, `port ${port} is out of range; use 1-65535`);
-        return undefined;
-    }
     if (!HOST.test(host)) {
         problems.error(path, `"${host}" is not a valid host name`);
         return undefined;
@@ -177,8 +180,8 @@ export function readProxy(problems: ProblemList, value: unknown): NormalizedProx
 
     for (const field of ["username", "password"] as const) {
         const credential = fields[field];
-        // Strings are Inputs, so a credential is never echoed here.
-        if (credential !== undefined && credential !== null && credential !== "" && !isInput(credential)) {
+        // Strings (a blank one too) are Inputs, so a credential is never echoed here.
+        if (credential !== undefined && credential !== null && !isInput(credential)) {
             problems.error(`proxy.${field}`, `expected a string or an Output of one (a secret), got ${describe(credential)}`);
         }
     }
@@ -217,13 +220,8 @@ function readRouteCheck(problems: ProblemList, value: unknown): boolean {
     return on;
 }
 
-/** A credential counts as given when it is a non-empty string or an Input whose value comes later. */
+/** A credential counts as given when it is a non-empty string or an object (an Output, a promise, or a wrong value reported on its own). */
 function isGiven(value: unknown): boolean {
-    if (value === undefined || value === null || value === "") return false;
-    return (
-        typeof value === "string" ||
-        pulumi.Output.isInstance(value) ||
-        isObject(value) ||
-        typeof (value as Promise<unknown>).then === "function"
-    );
+    // Outputs and promises are objects; any other object counts as given too, so that its type error is the only one.
+    return typeof value === "string" ? value !== "" : isObject(value);
 }
