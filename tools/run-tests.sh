@@ -24,7 +24,7 @@
 # - within a run, mocha's --parallel spreads the spec files over worker processes, slowest files
 #   first (TIER_SLOW_FIRST): DEFENDER_TEST_WORKERS (default 2, the cores of the machine this was
 #   tuned on) for pure and component, TIER_SCRIPTS_WORKERS for scripts (its booted machines and
-#   Squid mostly wait), 2 for release. DEFENDER_TEST_WORKERS=1 runs every run's files in one process.
+#   Squid mostly wait), 1 for release. DEFENDER_TEST_WORKERS=1 runs every run's files in one process.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 shopt -s globstar nullglob extglob
@@ -121,7 +121,8 @@ if [[ ! "$workers" =~ ^[1-9][0-9]*$ ]]; then
 fi
 # How many mocha workers a run of these tiers gets (1: no --parallel).
 workers_for() {
-    if ((workers == 1)); then echo 1; elif [[ "$1" == scripts ]]; then echo "$TIER_SCRIPTS_WORKERS"; else echo "$workers"; fi
+    # release: one process, as before (npm pack, the packed install and the schema share dist/).
+    if ((workers == 1)) || [[ "$1" == release ]]; then echo 1; elif [[ "$1" == scripts ]]; then echo "$TIER_SCRIPTS_WORKERS"; else echo "$workers"; fi
 }
 
 # A run's spec files, the slow ones first (TIER_SLOW_FIRST, in its order), so that mocha's
@@ -193,6 +194,16 @@ if [[ ! "$jobs" =~ ^[1-9][0-9]*$ ]]; then
     exit 2
 fi
 declare -A started_at=()
+# `npm pack` in the release tier runs npm's prepare, which rebuilds a stale dist/ (`rm -rf dist`,
+# tsc, a rewrite of docs/arguments.md): files the other runs' specs read. With runs overlapping,
+# that build happens here first (tools/prepare.js: nothing to do when dist/ is fresh).
+if ((jobs > 1 && ${#runs[@]} > 1)) && [[ " ${runs[*]} " == *" release|"* ]]; then
+    echo "run-tests: node tools/prepare.js (builds dist/ if stale, before the runs overlap)"
+    if ! PATH="$(dirname "$NODE22"):$PATH" "$NODE22" tools/prepare.js; then
+        echo "run-tests: the build failed; fix it or run with DEFENDER_TEST_JOBS=1" >&2
+        exit 2
+    fi
+fi
 if ((jobs <= 1)); then
     for index in "${!runs[@]}"; do
         IFS='|' read -r tiers variable <<< "${runs[$index]}"
