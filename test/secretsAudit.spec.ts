@@ -3,7 +3,10 @@
  *
  * 1. Every example program, through the offline preview CLI (text and --json): the placeholder
  *    that stands in for encrypted config never appears, although (checked in process) it does
- *    reach the resources, inside secrets.
+ *    reach the resources, inside secrets. The CLI's own `main` runs in this process (no ts-node
+ *    start per preview), with everything the process prints meanwhile searched as well: what
+ *    the program logs without an engine (Pulumi's log.info) reaches the console, not `main`'s
+ *    output. test/preview.spec.ts checks that the spawned CLI prints the same JSON.
  * 2. In-process scenarios (an authenticated proxy, every machine kind and OS, the legacy agent
  *    with its workspace key, Private Link; update and preview): each credential literal
  *    is searched for in everything the engine received and everything a person or a machine
@@ -21,7 +24,7 @@ import { loadProject } from "../sdk/preview/project";
 import { buildReport, renderText } from "../sdk/preview/render";
 import { plainOccurrences, PropertyValue, reveal, Secret, Unknown } from "../sdk/preview/values";
 import { MINIMAL, MODES } from "./harness";
-import { runPreviewCli } from "./previewCli";
+import { previewInProcess, PreviewCliResult } from "./previewCli";
 import { MIXED_MACHINES } from "./fleet";
 
 /** Azure Monitor Private Link needs AMA machines in the data collection endpoint's region. */
@@ -128,9 +131,25 @@ function discoverProjects(): Project[] {
         });
 }
 
-function previewCli(cwd: string, ...args: string[]) {
+/** The CLI's preview in this process; its stderr gets whatever the process printed meanwhile. */
+async function previewCli(cwd: string, ...args: string[]): Promise<PreviewCliResult> {
     totals.cliRuns += 1;
-    return runPreviewCli(cwd, args);
+    let printed = "";
+    const streams = [process.stdout, process.stderr].map((stream) => ({ stream, write: stream.write }));
+    for (const { stream } of streams) {
+        stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+            printed += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+            const done = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+            done?.();
+            return true;
+        }) as typeof stream.write;
+    }
+    try {
+        const result = await previewInProcess(cwd, args);
+        return { ...result, stderr: result.stderr + printed };
+    } finally {
+        for (const { stream, write } of streams) stream.write = write;
+    }
 }
 
 /** Runs a project's program in process with its stack config, as the CLI does. */
@@ -292,10 +311,10 @@ describe("secrets audit", function () {
         });
 
         for (const project of projects) {
-            it(`${project.label}: the secret placeholder appears in neither the text nor the JSON preview`, () => {
+            it(`${project.label}: the secret placeholder appears in neither the text nor the JSON preview`, async () => {
                 totals.projects += 1;
                 for (const args of [[], ["--json"]]) {
-                    const { code, stdout, stderr } = previewCli(project.dir, ...args);
+                    const { code, stdout, stderr } = await previewCli(project.dir, ...args);
                     totals.places += 2;
                     const leaks = [stdout.includes(PLACEHOLDER) ? "stdout" : "", stderr.includes(PLACEHOLDER) ? "stderr" : ""].filter(
                         Boolean,

@@ -1,6 +1,7 @@
 /**
  * npm test's tiers (tools/run-tests.sh, tools/test-tiers.sh): which runs a spec gets, and that
- * the summed last line and the exit code hold whether runs go one at a time or two at a time.
+ * the summed last line and the exit code hold whether runs go one at a time, two at a time or
+ * all at once (the default), and whether a run's files share one mocha process or a parallel pool.
  * The scratch specs are plain JavaScript so each run costs a Node start, not a ts-node compile.
  */
 import { strict as assert } from "node:assert";
@@ -15,7 +16,7 @@ describe("npm test's tiers (tools/run-tests.sh --tier)", function () {
     this.timeout(180000);
     let dir: string;
     const spec = (name: string) => path.join(dir, name);
-    const runner = (args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> =>
+    const runner = (args: string[], env: Record<string, string | undefined> = {}): SpawnSyncReturns<string> =>
         spawnSync("bash", [path.join(ROOT, "tools", "run-tests.sh"), ...args, "--no-config"], {
             cwd: ROOT,
             env: { ...process.env, DEFENDER_TEST_JOBS: "1", ...env },
@@ -32,26 +33,67 @@ describe("npm test's tiers (tools/run-tests.sh --tier)", function () {
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it("a scripts-tier spec (by its name) runs once, on Node 22; any other spec on Node 22 and 24", () => {
+    it("a scripts-tier spec (by its name) runs once, on Node 22; any other spec on Node 22 and 24; longest run (scripts) first", () => {
         const result = runner([spec("any.spec.js"), spec("host.linux.spec.js")]);
         assert.equal(result.status, 0, result.stdout + result.stderr);
         assert.deepEqual(
             headers(result.stdout).map((h) => h.replace(/ \(.*\)/, "").replace(/v(\d+)\.[\d.]+/, "v$1")),
-            ["=== mocha on Node v22: component ===", "=== mocha on Node v24: component ===", "=== mocha on Node v22: scripts ==="],
+            ["=== mocha on Node v22: scripts ===", "=== mocha on Node v22: component ===", "=== mocha on Node v24: component ==="],
         );
         assert.equal(lastLine(result.stdout), "tests: 4 passed, 0 failed");
     });
 
-    it("two runs at a time (DEFENDER_TEST_JOBS=2) print every run and sum the same counts, failures included", () => {
+    it("one run at a time, two at a time, all at once (the default), one mocha process per run: every run printed, the same sums, failures included", () => {
         const args = [spec("any.spec.js"), spec("host.linux.spec.js"), spec("squid.spec.js")];
         fs.copyFileSync(spec("squidLike.spec.js"), spec("squid.spec.js"));
-        const serial = runner(args);
-        const parallel = runner(args, { DEFENDER_TEST_JOBS: "2" });
-        for (const result of [serial, parallel]) {
-            assert.equal(result.status, 1, result.stdout + result.stderr);
-            assert.equal(headers(result.stdout).length, 3);
-            assert.equal(lastLine(result.stdout), "tests: 4 passed, 1 failed");
+        const results = {
+            serial: runner(args),
+            "two at a time": runner(args, { DEFENDER_TEST_JOBS: "2" }),
+            default: runner(args, { DEFENDER_TEST_JOBS: undefined }),
+            "one worker per run": runner(args, { DEFENDER_TEST_JOBS: undefined, DEFENDER_TEST_WORKERS: "1" }),
+        };
+        for (const [how, result] of Object.entries(results)) {
+            assert.equal(result.status, 1, `${how}: ${result.stdout}${result.stderr}`);
+            assert.equal(headers(result.stdout).length, 3, how);
+            assert.equal(lastLine(result.stdout), "tests: 4 passed, 1 failed", how);
         }
+        // The failing spec's report is printed whole, under its run's header, also when runs overlap.
+        const scripts = results.default.stdout.split("=== mocha on Node ").find((run) => run.includes(": scripts ==="));
+        assert.match(scripts ?? "", /1 failing[\s\S]*Error: no/);
+    });
+
+    it("by default the runs overlap, and a run's spec files run in parallel mocha workers (two specs that each wait for the other pass)", () => {
+        // Each spec writes its own mark, then waits up to 20 s for the other's: one after another, the first times out.
+        const waiting = (mine: string, theirs: string) =>
+            `const fs = require("node:fs");
+describe("${mine}", function () { this.timeout(30000); it("meets ${theirs}", async () => {
+  fs.writeFileSync(${JSON.stringify(path.join(dir, mine))}, "");
+  for (let i = 0; i < 200 && !fs.existsSync(${JSON.stringify(path.join(dir, theirs))}); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!fs.existsSync(${JSON.stringify(path.join(dir, theirs))})) throw new Error("${theirs} never ran alongside");
+}); });\n`;
+        const pair = (a: string, b: string, fileA: string, fileB: string): string[] => {
+            for (const f of [a, b]) fs.rmSync(path.join(dir, f), { force: true });
+            fs.writeFileSync(spec(fileA), waiting(a, b));
+            fs.writeFileSync(spec(fileB), waiting(b, a));
+            return [spec(fileA), spec(fileB)];
+        };
+        // Three runs (scripts on Node 22, component on 22 and 24), one worker each: only overlapping runs meet.
+        const runs = runner(["--tier", "all", ...pair("mark-scripts", "mark-component", "meet.linux.spec.js", "meet.spec.js")], {
+            DEFENDER_TEST_JOBS: undefined,
+            DEFENDER_TEST_WORKERS: "1",
+        });
+        assert.equal(runs.status, 0, runs.stdout + runs.stderr);
+        assert.equal(lastLine(runs.stdout), "tests: 3 passed, 0 failed");
+        // Two files of one run: mocha's parallel workers.
+        const files = runner(["--tier", "quick", ...pair("mark-a", "mark-b", "meetA.spec.js", "meetB.spec.js")], {
+            DEFENDER_TEST_JOBS: undefined,
+        });
+        assert.equal(files.status, 0, files.stdout + files.stderr);
+        assert.equal(lastLine(files.stdout), "tests: 2 passed, 0 failed");
+        const serialFiles = runner(["--tier", "quick", ...pair("mark-c", "mark-d", "meetC.spec.js", "meetD.spec.js")], {
+            DEFENDER_TEST_WORKERS: "1",
+        });
+        assert.equal(lastLine(serialFiles.stdout), "tests: 1 passed, 1 failed", "the waiting specs must fail when nothing overlaps");
     });
 
     it("--tier quick runs pure and component on Node 22 only", () => {
@@ -73,6 +115,14 @@ describe("npm test's tiers (tools/run-tests.sh --tier)", function () {
         );
         assert.deepEqual(["test/package.spec.ts", "test/schema.spec.ts"].map(tierOf), ["release", "release"]);
         assert.deepEqual(["test/egress.spec.ts", "test/machines.spec.ts"].map(tierOf), ["pure", "component"]);
+    });
+
+    it("refuses a worker or job count that is not a positive integer", () => {
+        for (const env of [{ DEFENDER_TEST_WORKERS: "0" }, { DEFENDER_TEST_JOBS: "two" }]) {
+            const result = runner([spec("any.spec.js")], env);
+            assert.equal(result.status, 2, JSON.stringify(env));
+            assert.match(result.stderr, /must be a positive integer/);
+        }
     });
 
     it("refuses an unknown tier, and a tier none of the named specs is in", () => {

@@ -15,8 +15,16 @@
 # `--tier quick` (`npm run test:quick`) is pure and component on Node 22 only. Spec files named
 # on the command line run in their own tier's runs (`npm test -- test/egress.spec.ts` runs it on
 # both Nodes, `npm test -- test/squid.spec.ts` once); other arguments go to every mocha run
-# (`-g <pattern>` filters). DEFENDER_TEST_JOBS=2 runs two runs at a time (see docs/testing.md
-# for when that pays); their logs are printed as each finishes.
+# (`-g <pattern>` filters).
+#
+# How much runs at once (docs/testing.md, "Development timing"):
+# - the runs themselves all start together, longest first (scripts, then pure + component on
+#   Node 22 and 24, then release); each run's log is printed whole when it finishes, in the order
+#   they finish. DEFENDER_TEST_JOBS=N runs at most N at a time (1: one after another, printed live).
+# - within a run, mocha's --parallel spreads the spec files over worker processes, slowest files
+#   first (TIER_SLOW_FIRST): DEFENDER_TEST_WORKERS (default 2, the cores of the machine this was
+#   tuned on) for pure and component, TIER_SCRIPTS_WORKERS for scripts (its booted machines and
+#   Squid mostly wait), 1 for release. DEFENDER_TEST_WORKERS=1 runs every run's files in one process.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 shopt -s globstar nullglob extglob
@@ -89,8 +97,9 @@ done
 ((list)) && exit 0
 wanted() { [[ "$tier" == all || "$tier" == "$1" || ("$tier" == quick && ("$1" == pure || "$1" == component)) ]]; }
 
-# The runs, in order: "tiers joined by +|variable naming the Node binary".
+# The runs, longest first (the order they start in): "tiers joined by +|variable naming the Node binary".
 runs=()
+wanted scripts && [[ -n "${files[scripts]}" ]] && runs+=("scripts|NODE22")
 for variable in "${RUNTIMES[@]}"; do
     selected=()
     for t in pure component; do wanted "$t" && [[ -n "${files[$t]}" ]] && selected+=("$t"); done
@@ -99,18 +108,49 @@ for variable in "${RUNTIMES[@]}"; do
         echo "${selected[*]}"
     )|$variable")
 done
-for t in scripts release; do wanted "$t" && [[ -n "${files[$t]}" ]] && runs+=("$t|NODE22"); done
+wanted release && [[ -n "${files[release]}" ]] && runs+=("release|NODE22")
 if ((${#runs[@]} == 0)); then
     echo "run-tests: no spec of the $tier tier among: ${specs[*]}" >&2
     exit 2
 fi
 
+workers="${DEFENDER_TEST_WORKERS:-2}"
+if [[ ! "$workers" =~ ^[1-9][0-9]*$ ]]; then
+    echo "run-tests: DEFENDER_TEST_WORKERS must be a positive integer, got '$workers'" >&2
+    exit 2
+fi
+# How many mocha workers a run of these tiers gets (1: no --parallel).
+workers_for() {
+    # release: one process, as before (npm pack, the packed install and the schema share dist/).
+    if ((workers == 1)) || [[ "$1" == release ]]; then echo 1; elif [[ "$1" == scripts ]]; then echo "$TIER_SCRIPTS_WORKERS"; else echo "$workers"; fi
+}
+
+# A run's spec files, the slow ones first (TIER_SLOW_FIRST, in its order), so that mocha's
+# parallel pool starts them first and the short ones fill in around them.
+ordered_files() {
+    local tiers="$1" t slow spec listed=() rest=() out=()
+    for t in ${tiers//+/ }; do mapfile -t -O "${#listed[@]}" listed < <(printf '%s' "${files[$t]}"); done
+    declare -A taken=()
+    for slow in "${TIER_SLOW_FIRST[@]}"; do
+        for spec in "${listed[@]}"; do
+            if [[ -z "${taken[$spec]:-}" && "${spec#./}" == "$slow" ]]; then
+                out+=("$spec")
+                taken[$spec]=1
+            fi
+        done
+    done
+    for spec in "${listed[@]}"; do [[ -n "${taken[$spec]:-}" ]] || rest+=("$spec"); done
+    printf '%s\n' "${out[@]}" "${rest[@]}"
+}
+
 # One mocha run: its output in $log (and on stdout when $4 is "live"), its exit status in $log.status.
 run_mocha() {
-    local tiers="$1" variable="$2" log="$3" binary t list=()
+    local tiers="$1" variable="$2" log="$3" binary list=() parallel=() n
     binary="${!variable}"
-    for t in ${tiers//+/ }; do mapfile -t -O "${#list[@]}" list < <(printf '%s' "${files[$t]}"); done
-    local command=("$binary" node_modules/mocha/bin/mocha.js --reporter spec "${mocha_args[@]}" "${list[@]}")
+    mapfile -t list < <(ordered_files "$tiers")
+    n="$(workers_for "$tiers")"
+    ((n > 1 && ${#list[@]} > 1)) && parallel=(--parallel --jobs "$n")
+    local command=("$binary" node_modules/mocha/bin/mocha.js --reporter spec "${parallel[@]}" "${mocha_args[@]}" "${list[@]}")
     if [[ "${4:-}" == live ]]; then
         PATH="$(dirname "$binary"):$PATH" "${command[@]}" 2>&1 | tee "$log"
         echo "${PIPESTATUS[0]}" > "$log.status"
@@ -148,8 +188,22 @@ count() {
     summary+=("Node $version, ${tiers//+/ and }: $run_passed passed, $run_failed failed in ${seconds} s")
 }
 
-jobs="${DEFENDER_TEST_JOBS:-1}"
+jobs="${DEFENDER_TEST_JOBS:-${#runs[@]}}"
+if [[ ! "$jobs" =~ ^[1-9][0-9]*$ ]]; then
+    echo "run-tests: DEFENDER_TEST_JOBS must be a positive integer, got '$jobs'" >&2
+    exit 2
+fi
 declare -A started_at=()
+# `npm pack` in the release tier runs npm's prepare, which rebuilds a stale dist/ (`rm -rf dist`,
+# tsc, a rewrite of docs/arguments.md): files the other runs' specs read. With runs overlapping,
+# that build happens here first (tools/prepare.js: nothing to do when dist/ is fresh).
+if ((jobs > 1 && ${#runs[@]} > 1)) && [[ " ${runs[*]} " == *" release|"* ]]; then
+    echo "run-tests: node tools/prepare.js (builds dist/ if stale, before the runs overlap)"
+    if ! PATH="$(dirname "$NODE22"):$PATH" "$NODE22" tools/prepare.js; then
+        echo "run-tests: the build failed; fix it or run with DEFENDER_TEST_JOBS=1" >&2
+        exit 2
+    fi
+fi
 if ((jobs <= 1)); then
     for index in "${!runs[@]}"; do
         IFS='|' read -r tiers variable <<< "${runs[$index]}"
@@ -182,6 +236,7 @@ else
         done
         IFS='|' read -r tiers variable <<< "${runs[$index]}"
         started_at[$index]=$SECONDS
+        echo "run-tests: started Node $("${!variable}" --version), ${tiers//+/ and } ($(workers_for "$tiers") mocha worker(s)); its log follows when it ends"
         run_mocha "$tiers" "$variable" "$DEFENDER_TEST_SCRATCH/run-$index.log" &
         pid_of[$index]=$!
         running+=("$index")

@@ -37,3 +37,26 @@ TIER_RELEASE=(
     test/testTiers.spec.ts
     test/formatting.spec.ts
 )
+
+# Workers for the scripts tier's parallel mocha: the three booted Debian machines
+# (test/booted/*.booted.spec.ts) at once, and one more for the other scripts specs.
+TIER_SCRIPTS_WORKERS=4
+
+# The slowest spec files, slowest first (measured: docs/testing.md, "Development timing"): each
+# run hands them to mocha's parallel pool first, so no long file starts last. Others follow in
+# name order. Paths as in the lists above.
+TIER_SLOW_FIRST=(
+    test/booted/bullseye.booted.spec.ts
+    test/booted/bookworm.booted.spec.ts
+    test/booted/trixie.booted.spec.ts
+    test/fuzz.spec.ts
+    test/secretsAudit.spec.ts
+    test/verifyAzure.spec.ts
+    test/argsReference.spec.ts
+    test/policyRollout.spec.ts
+    test/scopesProvider.spec.ts
+    test/policyNames.spec.ts
+    test/arcGateway.spec.ts
+    test/policy.spec.ts
+    test/previousKey.spec.ts
+)

@@ -23,6 +23,9 @@ function editDistance(a: string, b: string): number {
 function closestRegion(text: string, cloud: CloudName): string | undefined {
     let best: { region: string; distance: number } | undefined;
     for (const region of CLOUD_REGIONS[cloud]) {
+        // The edit distance is at least the difference in length: skip the quadratic count where
+        // that alone rules the region out (a 300,000-character value took seconds per cloud).
+        if (Math.abs(text.length - region.length) > SUGGESTION_DISTANCE) continue;
         const distance = editDistance(text, region);
         if (distance <= SUGGESTION_DISTANCE && (best === undefined || distance < best.distance)) best = { region, distance };
     }

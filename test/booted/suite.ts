@@ -7,14 +7,19 @@
 // 219's command line; the systemd that runs is the release's own: 247, 252, 257).
 //
 // Skipped, with the reason, only where the kernel or the user forbids booting a machine.
+//
+// One spec file per release (test/booted/<codename>.booted.spec.ts) calls describeBootedDebian:
+// the scripts tier runs mocha with --parallel, so the three machines boot and run at the same
+// time, each in its own worker, instead of one after another (most of their time is waiting on
+// systemd: the scheduled restarts, the verify loops).
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { bootForbidden, bootMachine, DEBIAN_RELEASES, Machine } from "./booted/machine";
-import { installArcStandIns, prepare, REFUSED_LOG, SCRIPT_DIR_IN_MACHINE } from "./booted/fixtures";
-import { EGRESS_AGENTS, egressEndpoints, routeCheckTargets, squidAllowlistSnippet } from "../sdk/plan/egress";
-import { SquidServer, startSquid } from "./squidServer";
-import { startTlsWorld } from "./tlsWorld.linux";
+import { bootForbidden, bootMachine, DEBIAN_RELEASES, Machine } from "./machine";
+import { installArcStandIns, prepare, REFUSED_LOG, SCRIPT_DIR_IN_MACHINE } from "./fixtures";
+import { EGRESS_AGENTS, egressEndpoints, routeCheckTargets, squidAllowlistSnippet } from "../../sdk/plan/egress";
+import { SquidServer, startSquid } from "../squidServer";
+import { startTlsWorld } from "../tlsWorld.linux";
 
 const AGENT = "walinuxagent.service";
 const DROPIN = "etc/systemd/system/walinuxagent.service.d/13-Proxy.conf";
@@ -34,11 +39,14 @@ const ENDPOINTS = egressEndpoints({
 /** Seconds the suite spent booting, per release (reported by the last test of each). */
 const bootTimes: Record<string, number> = {};
 
-describe("Linux scripts on booted Debian machines (systemd-nspawn, systemd as PID 1, Debian's walinuxagent)", function () {
-    this.timeout(600_000);
-    const forbidden = bootForbidden();
+/** The booted suite on one Debian release (each release's spec file calls it once). */
+export function describeBootedDebian(codename: (typeof DEBIAN_RELEASES)[number]["codename"]): void {
+    const release = DEBIAN_RELEASES.find((r) => r.codename === codename);
+    if (release === undefined) throw new Error(`no Debian release ${codename} in DEBIAN_RELEASES`);
+    describe("Linux scripts on booted Debian machines (systemd-nspawn, systemd as PID 1, Debian's walinuxagent)", function () {
+        this.timeout(600_000);
+        const forbidden = bootForbidden();
 
-    for (const release of DEBIAN_RELEASES) {
         describe(`Debian ${release.version} (${release.codename})`, function () {
             let machine: Machine;
 
@@ -255,5 +263,5 @@ describe("Linux scripts on booted Debian machines (systemd-nspawn, systemd as PI
                 console.log(`      Debian ${release.version} booted in ${bootTimes[release.codename]?.toFixed(1)} s`);
             });
         });
-    }
-});
+    });
+}
