@@ -222,6 +222,13 @@ const ONE_MACHINE: Case<unknown, Machines>[] = [
     ),
 ];
 
+/** Of two machines claiming old names, the first keeps its previousKey and the second loses it. */
+const onlyFirstTakesOver = (v: Machines) =>
+    assert.deepEqual(
+        v.map((m) => m.previousKey),
+        ["x", undefined],
+    );
+
 const LISTS: Case<unknown, Machines>[] = [
     { why: "no machines", input: undefined, value: dropped },
     { why: "not a list", input: VM, errors: [["machines", /^expected a list of machines$/]], value: dropped },
@@ -243,6 +250,35 @@ const LISTS: Case<unknown, Machines>[] = [
                 v.map((m) => m.key),
                 ["x"],
             ),
+    },
+    {
+        // "os-proxy" + "verify-x" and "os-proxy-verify" + "x" are one resource name: one old name, two claimants.
+        why: "two previousKeys that would alias one old name",
+        input: [
+            { ...VM, key: "a", name: "a", previousKey: "x" },
+            { ...VM, key: "b", name: "b", previousKey: "verify-x" },
+        ],
+        errors: [
+            [
+                "machines[1].previousKey",
+                /^"verify-x" and the previousKey of machines\[0\] \("x"\) would alias one old name twice; check which machine had which key$/,
+            ],
+        ],
+        value: onlyFirstTakesOver,
+    },
+    {
+        why: "one previousKey on two machines",
+        input: [
+            { ...VM, key: "a", name: "a", previousKey: "x" },
+            { ...VM, key: "b", name: "b", previousKey: "x" },
+        ],
+        errors: [
+            [
+                "machines[1].previousKey",
+                /^"x" is already the previousKey of machines\[0\]; only one machine can take over the old resources: remove it from one of them$/,
+            ],
+        ],
+        value: onlyFirstTakesOver,
     },
     {
         why: "the same VM twice under two keys, in other letter cases",
