@@ -252,16 +252,17 @@ const LISTS: Case<unknown, Machines>[] = [
             ),
     },
     {
-        // "os-proxy" + "verify-x" and "os-proxy-verify" + "x" are one resource name: one old name, two claimants.
+        // "ama" + "dcr-x" and "ama-dcr" + "x" are one resource name: one old name, two claimants. The
+        // collision is on a part after the first, so a check that looked at the first part only misses it.
         why: "two previousKeys that would alias one old name",
         input: [
             { ...VM, key: "a", name: "a", previousKey: "x" },
-            { ...VM, key: "b", name: "b", previousKey: "verify-x" },
+            { ...VM, key: "b", name: "b", previousKey: "dcr-x" },
         ],
         errors: [
             [
                 "machines[1].previousKey",
-                /^"verify-x" and the previousKey of machines\[0\] \("x"\) would alias one old name twice; check which machine had which key$/,
+                /^"dcr-x" and the previousKey of machines\[0\] \("x"\) would alias one old name twice; check which machine had which key$/,
             ],
         ],
         value: onlyFirstTakesOver,
