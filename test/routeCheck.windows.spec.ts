@@ -18,6 +18,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tls from "node:tls";
 import { egressEndpoints, routeCheckTargets, squidAllowlistSnippet } from "../sdk/plan/egress";
+import { CA_EXTENSIONS, openssl, selfSigned } from "./pki";
 import { EGRESS_AGENTS, EgressEndpoint, EgressInput } from "../sdk/plan/egress/types";
 import { windowsTestTools } from "./windowsTools";
 import { findSquid, freePort, SquidServer, startSquid } from "./squidServer";
@@ -75,35 +76,11 @@ function targetsFor(mix: Mix): string[] {
     return routeCheckTargets(egressFor(mix), mix.agents, { os: "windows", notYetInstalled: [MDE] }).hosts;
 }
 
-function openssl(args: string[], cwd: string): void {
-    const run = spawnSync("openssl", args, { cwd, encoding: "utf8" });
-    if (run.status !== 0) throw new Error(`openssl ${args.join(" ")} failed: ${run.stderr}${run.error?.message ?? ""}`);
-}
-
 /** A test root CA, a server certificate it signs for `names`, and a self-signed "interception" CA. */
 function makePki(dir: string, names: string[]): void {
     // The root CA that signs the stand-ins, and the interceptor's own CA (what a TLS-bumping proxy presents).
-    const selfSignedCa = (name: string, commonName: string) =>
-        openssl(
-            [
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                `${name}.key`,
-                "-out",
-                `${name}.pem`,
-                "-days",
-                "2",
-                "-subj",
-                `/CN=${commonName}`,
-            ].concat(["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]),
-            dir,
-        );
-    selfSignedCa("ca", ROOT_CA_NAME);
-    selfSignedCa("bump", BUMP_CA_NAME);
+    selfSigned(dir, "ca", `/CN=${ROOT_CA_NAME}`, CA_EXTENSIONS);
+    selfSigned(dir, "bump", `/CN=${BUMP_CA_NAME}`, CA_EXTENSIONS);
     openssl(
         ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=microsoft-stand-in"],
         dir,

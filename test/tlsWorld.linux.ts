@@ -7,6 +7,7 @@ import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { CA_EXTENSIONS, openssl, selfSigned } from "./pki";
 import { stopProcess } from "./squidServer";
 
 /** The far ends and the certificates, until {@link TlsWorld.stop}. */
@@ -21,37 +22,6 @@ export interface TlsWorld {
     /** Path of the test CA's certificate, for Squid's `tls_outgoing_options cafile=`. */
     readonly caFile: string;
     stop(): Promise<void>;
-}
-
-function openssl(args: string[], cwd: string): void {
-    const r = spawnSync("openssl", args, { cwd, encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`openssl ${args.join(" ")} failed:\n${r.stderr}`);
-}
-
-/** A self-signed CA in `dir` as `<name>.key` and `<name>.pem`. */
-function makeCa(dir: string, name: string, subject: string): void {
-    openssl(
-        [
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            subject,
-            "-keyout",
-            `${name}.key`,
-            "-out",
-            `${name}.pem`,
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign",
-        ],
-        dir,
-    );
 }
 
 /** A random address in 127.0.0.0/8 other than 127.0.0.1 (nothing else here binds such an address's 80 and 443). */
@@ -88,8 +58,8 @@ function ready(child: ChildProcess, what: string): Promise<void> {
 export async function startTlsWorld(names: string[], networkOf?: number): Promise<TlsWorld> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ds-tls-world-"));
     fs.chmodSync(dir, 0o755);
-    makeCa(dir, "ca", "/CN=defender-servers test root CA");
-    makeCa(dir, "interception", "/O=Contoso Corporate/CN=Contoso TLS Inspection CA");
+    selfSigned(dir, "ca", "/CN=defender-servers test root CA", CA_EXTENSIONS);
+    selfSigned(dir, "interception", "/O=Contoso Corporate/CN=Contoso TLS Inspection CA", CA_EXTENSIONS);
     const san = [...new Set(names)].map((n) => `DNS:${n}`).join(",");
     fs.writeFileSync(path.join(dir, "leaf.ext"), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`);
     openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=far-end.test", "-keyout", "leaf.key", "-out", "leaf.csr"], dir);

@@ -20,12 +20,12 @@
  * query projects for the fleet it was given (`FleetData`). Those rows are the test's input, never computed by
  * the code under test.
  */
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
 import { QUERIES, QueryName } from "../sdk/verify/queries";
+import { selfSigned } from "./pki";
 
 /** The rows each Resource Graph query returns, the heartbeat rows, and each machine's probe output. */
 export interface FleetData {
@@ -93,30 +93,7 @@ export interface FakeAzure {
 export const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 
 function makeCertificate(dir: string): { key: string; cert: string; caFile: string } {
-    const keyFile = path.join(dir, "key.pem");
-    const certFile = path.join(dir, "cert.pem");
-    const run = spawnSync(
-        "openssl",
-        [
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            keyFile,
-            "-out",
-            certFile,
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-        ],
-        { encoding: "utf8" },
-    );
-    if (run.status !== 0) throw new Error(`openssl could not make the test certificate: ${run.stderr}`);
+    const { keyFile, certFile } = selfSigned(dir, "server", "/CN=127.0.0.1", ["subjectAltName=IP:127.0.0.1"]);
     return { key: fs.readFileSync(keyFile, "utf8"), cert: fs.readFileSync(certFile, "utf8"), caFile: certFile };
 }
 
