@@ -1,5 +1,6 @@
 /** A mixed fleet shared by the machine specs: every kind and OS, behind an authenticated proxy. */
 import { DefenderForServersNetworkRestrictedArgs, MachineSettings } from "../sdk";
+import { NormalizedProxy } from "../sdk/validate/proxy";
 import { MINIMAL } from "./harness";
 
 /** The proxy password literal the leak checks search for. */
@@ -9,6 +10,16 @@ export const WORKSPACE_KEY = "d29ya3NwYWNlLWtleS1zZWNyZXQ=";
 /** A workspace resource id. */
 export const WORKSPACE =
     "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-mon/providers/Microsoft.OperationalInsights/workspaces/law";
+
+/** The fleet's proxy as validation leaves it for the plan functions: no credentials, nothing to bypass, route check on. */
+export const CORP_PROXY: NormalizedProxy = {
+    url: "http://proxy.corp.example:3128",
+    host: "proxy.corp.example",
+    port: 3128,
+    bypass: [],
+    unauthenticatedForAgentHosts: false,
+    routeCheck: true,
+};
 
 /** Every kind and OS once: a Windows and a Linux VM (the Linux one in another region), a Windows and a Linux Arc machine. */
 export const MIXED_MACHINES: MachineSettings[] = [

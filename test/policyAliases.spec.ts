@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { alias, CONFIRMED_ALIASES } from "../sdk/plan/policyAliases";
 import { PolicyRolloutInput, rolloutPolicies } from "../sdk/plan/policy";
+import { CORP_PROXY } from "./fleet";
 
 const PUBLISHED = new Set(
     fs
@@ -32,17 +33,10 @@ function fieldsOf(value: unknown, found: string[] = []): string[] {
     return found;
 }
 
-const PROXY = {
-    url: "http://proxy.corp.example:3128",
-    host: "proxy.corp.example",
-    port: 3128,
-    bypass: [],
-    unauthenticatedForAgentHosts: false,
-    routeCheck: true,
-};
+const PROXY = CORP_PROXY;
 const VARIANTS: PolicyRolloutInput[] = [false, true].flatMap((dataCollectionEndpoint) => [
     {
-        proxy: PROXY as any,
+        proxy: PROXY,
         bypass: [".corp.example"],
         arcBypass: [],
         azureMonitorAgent: true,

@@ -2,18 +2,10 @@
 // parameters each script receives, and the order of one machine's proxy steps.
 import { strict as assert } from "node:assert";
 import { arcAgentProxyRunCommand, arcAgentProxyVerifyRunCommand, osProxyRunCommand } from "../sdk/plan/runCommands";
-import { NormalizedProxy } from "../sdk/validate/proxy";
 import { construct, inputs, MODES, named, waitsFor } from "./harness";
-import { mixedFleet } from "./fleet";
+import { CORP_PROXY, mixedFleet } from "./fleet";
 
-const PROXY: NormalizedProxy = {
-    url: "http://proxy.corp.example:3128",
-    host: "proxy.corp.example",
-    port: 3128,
-    bypass: [],
-    unauthenticatedForAgentHosts: false,
-    routeCheck: true,
-};
+const PROXY = CORP_PROXY;
 const BYPASS = ["168.63.129.16", "169.254.169.254", "localhost", "127.0.0.1", "*.corp.example"];
 const ROUTE = {
     hosts: ["global.handler.control.monitor.azure.com:443", "packages.microsoft.com:443"],
