@@ -256,6 +256,8 @@ export function readMachines(
     const machines: NormalizedMachine[] = [];
     const firstByKey = new Map<string, number>();
     const nameOwners = new Map<string, { index: number; key: string }>();
+    // By resource id: one lookup per machine, so a fleet of 10,000 is read in linear time.
+    const byIdentity = new Map<string, NormalizedMachine>();
     value.forEach((entry, i) => {
         const machine = readMachine(problems, entry, `machines[${i}]`, defaultLocation, cloud);
         if (machine === undefined) return;
@@ -277,15 +279,17 @@ export function readMachines(
             );
             return;
         }
-        const same = sameMachine(machine, machines);
+        const identity = machineIdentity(machine);
+        const same = identity === undefined ? undefined : byIdentity.get(identity);
         if (same !== undefined) {
             problems.error(
                 `machines[${i}].name`,
-                `names the same ${machine.kind === "arc" ? "Arc machine" : "Azure VM"} as ${same.path} ("${same.key}"): ${machineIdentity(machine)} (Azure resource ids ignore letter case); list each machine once, or two OS-proxy run commands and two agent extensions would be declared on it`,
+                `names the same ${machine.kind === "arc" ? "Arc machine" : "Azure VM"} as ${same.path} ("${same.key}"): ${identity} (Azure resource ids ignore letter case); list each machine once, or two OS-proxy run commands and two agent extensions would be declared on it`,
             );
             return;
         }
         for (const name of names) nameOwners.set(name, { index: i, key: machine.key });
+        if (identity !== undefined) byIdentity.set(identity, machine);
         firstByKey.set(machine.key, i);
         machines.push(machine);
     });
@@ -302,12 +306,6 @@ export function machineIdentity(machine: Pick<NormalizedMachine, "kind" | "resou
     if (typeof group !== "string" || typeof name !== "string") return undefined;
     const provider = machine.kind === "azureVm" ? "Microsoft.Compute/virtualMachines" : "Microsoft.HybridCompute/machines";
     return `/resourceGroups/${group}/providers/${provider}/${name}`.toLowerCase();
-}
-
-/** The machine already listed that is the same Azure resource as `machine`, if any. */
-function sameMachine(machine: NormalizedMachine, listed: NormalizedMachine[]): NormalizedMachine | undefined {
-    const identity = machineIdentity(machine);
-    return identity === undefined ? undefined : listed.find((other) => machineIdentity(other) === identity);
 }
 
 /**
