@@ -8,9 +8,8 @@
  * YAML example is checked against the schema and the component's validation.
  */
 import { strict as assert } from "node:assert";
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import * as ts from "typescript";
@@ -18,6 +17,7 @@ import { ComponentProvider } from "@pulumi/pulumi/provider/experimental";
 import { DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs } from "../sdk";
 import { componentProviderOptions, PACKAGE_NAME, PACKAGE_ROOT } from "../sdk/provider";
 import { construct } from "./harness";
+import { PluginCheckout, pluginCheckout, startHosted } from "./languageHost";
 
 const ROOT = path.resolve(__dirname, "..");
 const TOKEN = "defender-servers:index:DefenderForServersNetworkRestricted";
@@ -453,23 +453,16 @@ describe("component provider schema", function () {
 
 describe("component provider, started as the Node.js language host starts it", function () {
     this.timeout(180000);
-    let scratch: string;
+    let checkout: PluginCheckout;
     let child: ChildProcess | undefined;
 
     before(() => {
-        // A checkout as `pulumi package add <git url>` gets it: sources, no dist/ (so package.json `main` is missing and
-        // Node falls back to index.ts), dependencies installed (linked from here).
-        scratch = fs.mkdtempSync(path.join(os.tmpdir(), "defender-plugin-"));
-        for (const entry of ["package.json", "tsconfig.json", "index.ts", "PulumiPlugin.yaml", "sdk"]) {
-            fs.cpSync(path.join(ROOT, entry), path.join(scratch, "repo", entry), { recursive: true });
-        }
-        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(scratch, "repo", "node_modules"));
-        fs.mkdirSync(path.join(scratch, "program"));
+        checkout = pluginCheckout("defender-plugin-");
     });
 
     after(() => {
         child?.kill();
-        fs.rmSync(scratch, { recursive: true, force: true });
+        fs.rmSync(checkout.scratch, { recursive: true, force: true });
     });
 
     it("PulumiPlugin.yaml declares the nodejs runtime", () => {
@@ -478,20 +471,11 @@ describe("component provider, started as the Node.js language host starts it", f
     });
 
     it("serves the same schema over gRPC", async () => {
-        const repo = path.join(scratch, "repo");
-        const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [repo] });
-        // What the language host runs: `node <run-plugin> <plugin directory>`, from the program's directory (a Python or YAML project has no tsconfig).
-        const started = spawn(process.execPath, [runPlugin, repo], {
-            cwd: path.join(scratch, "program"),
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        child = started;
-        let stderr = "";
-        started.stderr!.on("data", (d) => (stderr += d));
-        const port = await new Promise<string>((resolve, reject) => {
-            started.stdout!.once("data", (d) => resolve(String(d).trim()));
-            started.once("exit", (code) => reject(new Error(`the provider exited (${code}) before listening:\n${stderr}`)));
-        });
+        const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [checkout.repo] });
+        // What the language host runs: `node <run-plugin> <plugin directory>`, from the program's directory.
+        const hosted = await startHosted(runPlugin, [checkout.repo], checkout.program, "the provider");
+        child = hosted.child;
+        const port = hosted.port;
         assert.match(port, /^\d+$/);
 
         const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
@@ -506,7 +490,7 @@ describe("component provider, started as the Node.js language host starts it", f
         );
         client.close();
         assert.deepEqual(JSON.parse(served), await generatedSchema());
-        assert.doesNotMatch(stderr, /error/i, stderr);
+        assert.doesNotMatch(hosted.stderr(), /error/i, hosted.stderr());
     });
 });
 

@@ -8,12 +8,10 @@
  * the readiness output is passed across components as an input with its dependencies.
  */
 import { strict as assert } from "node:assert";
-import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
+import { HostedProcess, PluginCheckout, pluginCheckout, startHosted } from "./languageHost";
 
-const ROOT = path.resolve(__dirname, "..");
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
@@ -97,42 +95,25 @@ async function startRecordingMonitor(): Promise<{ address: string; registrations
 
 describe("scope components served by the component provider to a non-TypeScript program", function () {
     this.timeout(240_000);
-    let scratch: string;
-    let plugin: ChildProcess | undefined;
+    let checkout: PluginCheckout;
+    let plugin: HostedProcess | undefined;
     let client: any;
     let monitor: Awaited<ReturnType<typeof startRecordingMonitor>>;
-    let stderr = "";
 
     before(async () => {
-        // A checkout as `pulumi package add <git url>` gets it: sources, no dist/, dependencies linked.
-        scratch = fs.mkdtempSync(path.join(os.tmpdir(), "defender-scopes-"));
-        for (const entry of ["package.json", "tsconfig.json", "index.ts", "PulumiPlugin.yaml", "sdk"]) {
-            fs.cpSync(path.join(ROOT, entry), path.join(scratch, "repo", entry), { recursive: true });
-        }
-        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(scratch, "repo", "node_modules"));
-        fs.mkdirSync(path.join(scratch, "program"));
-        const repo = path.join(scratch, "repo");
+        checkout = pluginCheckout("defender-scopes-");
         monitor = await startRecordingMonitor();
-        const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [repo] });
-        const started = spawn(process.execPath, [runPlugin, repo, monitor.address], {
-            cwd: path.join(scratch, "program"),
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        plugin = started;
-        started.stderr!.on("data", (d) => (stderr += d));
-        const port = await new Promise<string>((resolve, reject) => {
-            started.stdout!.once("data", (d) => resolve(String(d).trim()));
-            started.once("exit", (code) => reject(new Error(`the provider exited (${code}) before listening:\n${stderr}`)));
-        });
-        client = new providerRpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+        const runPlugin = require.resolve("@pulumi/pulumi/cmd/run-plugin", { paths: [checkout.repo] });
+        plugin = await startHosted(runPlugin, [checkout.repo, monitor.address], checkout.program, "the provider");
+        client = new providerRpc.ResourceProviderClient(`127.0.0.1:${plugin.port}`, grpc.credentials.createInsecure());
     });
 
     after(() => {
-        if (process.env.SCOPES_DEBUG) process.stderr.write(`${stderr}\n${monitor.logs.join("\n")}\n`);
+        if (process.env.SCOPES_DEBUG) process.stderr.write(`${plugin?.stderr()}\n${monitor.logs.join("\n")}\n`);
         client?.close();
         monitor?.stop();
-        plugin?.kill();
-        fs.rmSync(scratch, { recursive: true, force: true });
+        plugin?.child.kill();
+        fs.rmSync(checkout.scratch, { recursive: true, force: true });
     });
 
     /** One `Construct` call as the engine makes it for a program's resource: inputs, and for each input the URNs it depends on. */

@@ -28,10 +28,16 @@ TIER_SCRIPTS_NAMES=(
     'bicep*.spec.[jt]s'
 )
 
-# Specs for the release tier (explicit: they predate the naming convention).
+# Specs for the release tier (explicit: they predate the naming convention). Besides packing and
+# publishing: the package as the engine loads it, each started the way a language host starts
+# it, which type-checks the sources (the schema, the component provider's Construct and the
+# policy pack, over gRPC), and docs/arguments.md against the types (the TypeScript compiler).
 TIER_RELEASE=(
     test/package.spec.ts
     test/schema.spec.ts
+    test/scopesProvider.spec.ts
+    test/policyPackGrpc.spec.ts
+    test/argsReference.spec.ts
     test/publishGuard.spec.ts
     test/syncPolicyVersion.spec.ts
     test/testTiers.spec.ts
@@ -52,9 +58,7 @@ TIER_SLOW_FIRST=(
     test/fuzz.spec.ts
     test/secretsAudit.spec.ts
     test/verifyAzure.spec.ts
-    test/argsReference.spec.ts
     test/policyRollout.spec.ts
-    test/scopesProvider.spec.ts
     test/policyNames.spec.ts
     test/arcGateway.spec.ts
     test/policy.spec.ts
