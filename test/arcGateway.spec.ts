@@ -1,28 +1,23 @@
 // The Azure Arc gateway: the gateway and association inputs Azure would receive, the Arc agent's
-// bypass in gateway mode, the onboarding commands (run against a stand-in azcmagent), the
-// gateway-mode egress list, validation from Microsoft's limits, and the Squid snippet parsed by
-// a real Squid.
+// bypass in gateway mode, the onboarding commands in the component's outputs, the gateway-mode
+// egress list, and validation from Microsoft's limits. The scripts tier runs the rest: the
+// onboarding commands under bash and PowerShell (arcGatewayOnboarding.linux/.windows.spec.ts)
+// and the gateway-mode Squid snippet in a real Squid (squidArcGateway.spec.ts).
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
-import * as net from "node:net";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs, MachineSettings, ValidationError } from "../sdk";
 import { validate } from "../sdk/validate";
-import { EgressInput, egressEndpoints, proxyAllowlist, squidAllowlistSnippet } from "../sdk/plan/egress";
-import { gatewayModeEgress, gatewayOnboardingCommands, GATEWAY_HOST_WILDCARD } from "../sdk/plan/arcGateway";
+import { EgressInput, egressEndpoints, proxyAllowlist } from "../sdk/plan/egress";
+import { gatewayModeEgress, GATEWAY_HOST_WILDCARD } from "../sdk/plan/arcGateway";
 import { RunResult, runProgram } from "../sdk/preview/engine";
 import { PropertyValue, reveal } from "../sdk/preview/values";
 import { construct, inputs, MINIMAL, MODES, named, ofType, SUBSCRIPTION } from "./harness";
 import { sharedPreview } from "./previewCli";
 import { PASSWORD, WORKSPACE } from "./fleet";
-import { parseSquidConfig, startSquid } from "./squidServer";
+import { EXISTING, TENANT } from "./arcGatewayIds";
 
 const GATEWAY_TYPE = "azure-native:hybridcompute:Gateway";
 const DEPLOYMENT_TYPE = "azure-native:resources:Deployment";
-const EXISTING = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-shared/providers/Microsoft.HybridCompute/gateways/gw-hub`;
-const TENANT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 
 /** A Linux VM and two Arc machines (one in northeurope) behind a proxy, with AMA, and a gateway created in rg-gw. */
 function gatewayFleet(overrides: Partial<DefenderForServersNetworkRestrictedArgs> = {}): DefenderForServersNetworkRestrictedArgs {
@@ -301,131 +296,6 @@ describe("Arc gateway: onboarding commands", () => {
         );
         assert.match(chosen.arcGatewayOnboardingCommands.linux, /--resource-group "rg-new"/);
     });
-
-    /** Runs the Linux commands with a stand-in azcmagent that logs its arguments and exits with `code` on `connect`. */
-    function runLinux(code: number): { status: number | null; calls: string[] } {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arc-gateway-onboard-"));
-        try {
-            const log = path.join(dir, "calls");
-            fs.writeFileSync(
-                path.join(dir, "azcmagent"),
-                `#!/bin/bash\nprintf '%s\\n' "$*" >> "${log}"\n[[ $1 == connect ]] && exit ${code}\nexit 0\n`,
-                { mode: 0o755 },
-            );
-            const script = gatewayOnboardingCommands({
-                subscriptionId: SUBSCRIPTION,
-                resourceGroupName: "rg-arc",
-                location: "westeurope",
-                gatewayId: EXISTING,
-                proxyUrl: "http://proxy.corp.example:3128",
-            }).linux;
-            const run = spawnSync("bash", ["-c", script], {
-                env: { PATH: `${dir}:/usr/bin:/bin`, TENANT_ID: TENANT },
-                maxBuffer: 256 * 1024 * 1024,
-                encoding: "utf8",
-                timeout: 10_000,
-            });
-            return { status: run.status, calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [] };
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
-    }
-
-    it("run under bash: set the proxy, then connect with the gateway and the tenant from $TENANT_ID", () => {
-        const { status, calls } = runLinux(0);
-        assert.equal(status, 0);
-        assert.deepEqual(calls, [
-            "config set proxy.url http://proxy.corp.example:3128",
-            `connect --subscription-id ${SUBSCRIPTION} --resource-group rg-arc --location westeurope --tenant-id ${TENANT} --cloud AzureCloud --gateway-id ${EXISTING}`,
-        ]);
-    });
-
-    it("fail when azcmagent connect fails (exit code passed on)", () => {
-        assert.equal(runLinux(3).status, 3);
-    });
-
-    it("fail under bash when neither the args nor $TENANT_ID give a tenant, before connecting", () => {
-        const script = gatewayOnboardingCommands({
-            subscriptionId: SUBSCRIPTION,
-            resourceGroupName: "rg-arc",
-            location: "westeurope",
-            gatewayId: EXISTING,
-        }).linux;
-        const run = spawnSync("bash", ["-c", script], {
-            env: { PATH: "/nonexistent:/usr/bin:/bin" },
-            maxBuffer: 256 * 1024 * 1024,
-            encoding: "utf8",
-        });
-        assert.notEqual(run.status, 0);
-        assert.match(run.stderr, /set TENANT_ID to your Entra tenant id/);
-    });
-});
-
-describe("Arc gateway: Windows onboarding commands under PowerShell 7", function () {
-    this.timeout(180_000);
-
-    /** PowerShell from PATH, the dotnet tool path, or tools/install-test-tools.sh's cache; never skipped. */
-    function findPwsh(): string {
-        const home = process.env.HOME ?? "/root";
-        const candidates = [
-            ...(process.env.PATH ?? "").split(path.delimiter).map((d) => path.join(d, "pwsh")),
-            path.join(home, ".dotnet", "tools", "pwsh"),
-            path.join(process.env.DEFENDER_TOOLS ?? path.join(home, ".cache", "defender-servers-tools"), "dotnet-tools", "pwsh"),
-        ];
-        const found = candidates.find((c) => c !== "pwsh" && fs.existsSync(c));
-        if (found === undefined) throw new Error("pwsh is not installed: run tools/install-test-tools.sh; this test never skips");
-        return found;
-    }
-
-    /** Runs the Windows commands with a stand-in azcmagent.exe (a script) under $env:ProgramW6432 that fails `failOn` with code 5. */
-    function runWindows(failOn: string): { status: number | null; calls: string[]; said: string } {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "arc-gateway-onboard-win-"));
-        try {
-            const log = path.join(dir, "calls");
-            fs.mkdirSync(path.join(dir, "AzureConnectedMachineAgent"));
-            fs.writeFileSync(
-                path.join(dir, "AzureConnectedMachineAgent", "azcmagent.exe"),
-                `#!/bin/bash\nprintf '%s\\n' "$*" >> "${log}"\n[[ $1 == "${failOn}" ]] && exit 5\nexit 0\n`,
-                { mode: 0o755 },
-            );
-            const script = path.join(dir, "onboard.ps1");
-            fs.writeFileSync(
-                script,
-                gatewayOnboardingCommands({
-                    subscriptionId: SUBSCRIPTION,
-                    resourceGroupName: "rg-arc",
-                    location: "westeurope",
-                    gatewayId: EXISTING,
-                    proxyUrl: "http://proxy.corp.example:3128",
-                }).windows,
-            );
-            const run = spawnSync(findPwsh(), ["-NoProfile", "-NonInteractive", "-File", script], {
-                env: { ...process.env, ProgramW6432: dir, TENANT_ID: TENANT },
-                maxBuffer: 256 * 1024 * 1024,
-                encoding: "utf8",
-                timeout: 120_000,
-            });
-            return {
-                status: run.status,
-                calls: fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : [],
-                said: `${run.stdout}${run.stderr}`,
-            };
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
-    }
-
-    it("set the proxy, then connect with the gateway; a failed proxy step stops before connect with its exit code", () => {
-        const ok = runWindows("none");
-        assert.equal(ok.status, 0, ok.said);
-        assert.deepEqual(ok.calls, [
-            "config set proxy.url http://proxy.corp.example:3128",
-            `connect --subscription-id ${SUBSCRIPTION} --resource-group rg-arc --location westeurope --tenant-id ${TENANT} --cloud AzureCloud --gateway-id ${EXISTING}`,
-        ]);
-        const failed = runWindows("config");
-        assert.equal(failed.status, 5, failed.said);
-        assert.deepEqual(failed.calls, ["config set proxy.url http://proxy.corp.example:3128"]);
-    });
 });
 
 describe("Arc gateway: the example under the offline preview", function () {
@@ -595,105 +465,5 @@ describe("Arc gateway: validation", () => {
         );
         const fewer = validate(gatewayFleet({ machines: machines.slice(0, 2000), logs: undefined })).warnings;
         assert.ok(!fewer.some((w) => /share one gateway/.test(w.message)));
-    });
-});
-
-describe("Arc gateway: the gateway-mode Squid snippet against a real Squid", function () {
-    this.timeout(60_000);
-
-    it("squid -k parse passes without warnings, with and without workspace ids and Azure Monitor Private Link", () => {
-        for (const workspaceIds of [[], ["0f8c2d41-7a3b-4c55-9e21-5d6a7b8c9d0e"]]) {
-            for (const azureMonitor of [false, true]) {
-                for (const gatewayHost of [undefined, "abc123.gw.arc.azure.com"]) {
-                    const input: EgressInput = {
-                        cloud: "AzureCloud",
-                        regions: ["westeurope", "northeurope"],
-                        agents: { mde: true, azureMonitorAgent: true, legacyAgent: true, guestConfiguration: true, arcAgent: true },
-                        workspaceIds,
-                        privateLink: { arc: false, azureMonitor },
-                    };
-                    const snippet = squidAllowlistSnippet(gatewayModeEgress(input, { arcRegions: ["westeurope"], gatewayHost }));
-                    assert.match(
-                        snippet,
-                        gatewayHost === undefined ? /dstdomain \.gw\.arc\.azure\.com$/m : /dstdomain abc123\.gw\.arc\.azure\.com$/m,
-                    );
-                    const run = parseSquidConfig({
-                        visibleHostname: "arc-gateway-test.invalid",
-                        rules: `${snippet.trimEnd()}\nhttp_access deny all\n`,
-                    });
-                    const said = run.output;
-                    const label = `${workspaceIds.length} workspace(s), monitor private link ${azureMonitor}, host ${gatewayHost ?? "wildcard"}`;
-                    assert.equal(run.status, 0, `${label}: squid -k parse failed:\n${said}`);
-                    assert.doesNotMatch(said, /WARNING|ERROR|FATAL/, `${label}: squid -k parse complained:\n${said}`);
-                }
-            }
-        }
-    });
-});
-
-/** One CONNECT through the proxy on 127.0.0.1:`port`; resolves with the status code Squid answers. */
-function connectStatus(port: number, target: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const socket = net.connect({ host: "127.0.0.1", port });
-        let received = "";
-        const timer = setTimeout(() => {
-            socket.destroy();
-            reject(new Error(`no answer from Squid to CONNECT ${target}`));
-        }, 10_000);
-        socket.once("connect", () => socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`));
-        socket.on("data", (chunk: Buffer) => {
-            received += chunk.toString("latin1");
-            const match = /^HTTP\/1\.[01] (\d{3})/.exec(received);
-            if (match !== null) {
-                clearTimeout(timer);
-                socket.destroy();
-                resolve(Number(match[1]));
-            }
-        });
-        socket.once("error", (err) => {
-            clearTimeout(timer);
-            reject(err);
-        });
-    });
-}
-
-describe("Arc gateway: the gateway-mode allowlist in a running Squid (127.0.0.1 only)", function () {
-    this.timeout(90_000);
-
-    it("lets CONNECT through to the gateway and Microsoft's Arc hosts, and refuses the Arc hosts the gateway carries", async () => {
-        const input: EgressInput = {
-            cloud: "AzureCloud",
-            regions: ["westeurope"],
-            agents: { mde: true, azureMonitorAgent: true, legacyAgent: false, guestConfiguration: false, arcAgent: true },
-            workspaceIds: [],
-            privateLink: { arc: false, azureMonitor: false },
-        };
-        const snippet = squidAllowlistSnippet(gatewayModeEgress(input, { arcRegions: ["westeurope"] }));
-        const allowed = ["probe.gw.arc.azure.com", "gbl.his.arc.azure.com", "westeurope.his.arc.azure.com", "management.azure.com"];
-        const refused = [
-            "x.guestconfiguration.azure.com",
-            "azgnprobe.servicebus.windows.net",
-            "x.blob.core.windows.net",
-            "northeurope.his.arc.azure.com",
-            "aka.ms",
-        ];
-        // Allowed names resolve to 127.0.0.1 (the CONNECT then fails on the closed port 443: a 5xx, never a 403); other lookups go nowhere.
-        const squid = await startSquid({
-            prefix: "arc-gateway-squid-live-",
-            visibleHostname: "arc-gateway-test.invalid",
-            hosts: allowed,
-            rules: `${snippet.trimEnd()}\nhttp_access deny all\n`,
-            timeoutMs: 30_000,
-        });
-        const port = squid.port;
-        try {
-            for (const host of allowed) {
-                const status = await connectStatus(port, `${host}:443`);
-                assert.ok(status !== 403 && (status === 200 || status >= 500), `${host}: expected it through the ACL, got ${status}`);
-            }
-            for (const host of refused) assert.equal(await connectStatus(port, `${host}:443`), 403, `${host} is not refused`);
-        } finally {
-            await squid.stop();
-        }
     });
 });

@@ -15,35 +15,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { EgressEndpoint, squidAllowlistSnippet } from "../sdk/plan/egress";
 import { runPreviewCli } from "./previewCli";
-import { SquidServer, startSquid } from "./squidServer";
+import { connectStatus, SquidServer, startSquid } from "./squidServer";
 import { runDefenderServers } from "./verifyCli";
 
 const ROOT = path.resolve(__dirname, "..");
-
-/** CONNECT host:port through the proxy; resolves with Squid's status code. */
-function connectThrough(proxyPort: number, target: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const req = http.request({
-            host: "127.0.0.1",
-            port: proxyPort,
-            method: "CONNECT",
-            path: target,
-            headers: { host: target },
-            timeout: 10_000,
-        });
-        req.once("connect", (res, socket) => {
-            socket.destroy();
-            resolve(res.statusCode ?? 0);
-        });
-        req.once("response", (res) => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
-        });
-        req.once("timeout", () => req.destroy(new Error(`no answer to CONNECT ${target}`)));
-        req.once("error", reject);
-        req.end();
-    });
-}
 
 /** A plain-HTTP GET of `url` through the proxy; resolves with the status code. */
 function getThrough(proxyPort: number, url: string): Promise<number> {
@@ -158,7 +133,7 @@ describe("egress-audit on a real Squid's access log", function () {
                     "example.org:443",
                     "crl.microsoft.com:443",
                 ]) {
-                    statuses[target] = await connectThrough(port, target);
+                    statuses[target] = await connectStatus(port, target);
                 }
                 statuses["GET crl"] = await getThrough(port, "http://crl.microsoft.com/pki/crl/products/MicRooCerAut2011_2011_03_22.crl");
             },
@@ -227,7 +202,7 @@ describe("egress-audit on a real Squid's access log", function () {
             [],
             async (port) => {
                 for (const target of ["winatp-gw-weu.microsoft.com:443", "gbl.his.arc.azure.com:443"])
-                    assert.notEqual(await connectThrough(port, target), 403);
+                    assert.notEqual(await connectStatus(port, target), 403);
             },
             2,
         );

@@ -2,34 +2,15 @@
 // component's own `squidAllowlist` output: the unassociated machine's Arc agent must get through to
 // the public Arc hosts; with every machine associated those hosts are not the proxy's business.
 import { strict as assert } from "node:assert";
-import * as http from "node:http";
 import { DefenderForServersNetworkRestricted, DefenderForServersNetworkRestrictedArgs } from "../sdk";
 import { runProgram } from "../sdk/preview/engine";
 import { PropertyValue, reveal } from "../sdk/preview/values";
 import { MINIMAL, SUBSCRIPTION } from "./harness";
-import { SquidServer, startSquid } from "./squidServer";
+import { connectStatus, SquidServer, startSquid } from "./squidServer";
 
 // Concrete names under Microsoft's Arc wildcards (azure-management-docs private-link-security.md: gbl.his.arc.azure.com;
 // azure-docs machine-configuration 03-network-requirements.md: agentserviceapi.guestconfiguration.azure.com).
 const ARC_NAMES = ["gbl.his.arc.azure.com", "agentserviceapi.guestconfiguration.azure.com"];
-
-/** The status Squid answers a CONNECT to `target` with (a 2xx on the `connect` event, anything else as a response). */
-function connectStatus(port: number, target: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const request = http.request({ host: "127.0.0.1", port, method: "CONNECT", path: target, timeout: 10_000 });
-        request.on("connect", (response, socket) => {
-            socket.destroy();
-            resolve(response.statusCode ?? 0);
-        });
-        request.on("response", (response) => {
-            response.resume();
-            resolve(response.statusCode ?? 0);
-        });
-        request.on("timeout", () => request.destroy(new Error(`no answer to CONNECT ${target}`)));
-        request.on("error", reject);
-        request.end();
-    });
-}
 
 /** The component's Squid snippet for a fleet of Linux Arc machines with the given associations. */
 async function snippetFor(associations: Array<"none" | "associated">): Promise<string> {

@@ -1,6 +1,6 @@
 // A real Squid for the specs: find the binary, write a configuration, start it on loopback and
 // wait until it listens, stop it, or only `squid -k parse` a configuration. Shared by
-// squid.spec.ts, routeCheck.linux.spec.ts and arcGateway.spec.ts; arcAgentProxy.linux.spec.ts
+// squid*.spec.ts and routeCheck.linux.spec.ts; arcAgentProxy.linux.spec.ts
 // uses only the port helpers (its proxy is a stand-in, not Squid).
 //
 // The mechanics live here; what Squid allows or denies does not: each caller hands over its own
@@ -11,6 +11,7 @@
 // substance: a change to baseDirectives() below belongs there too.
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -328,4 +329,29 @@ export function parseSquidConfig(options: SquidConfigOptions): SquidParseResult 
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
+}
+
+/** The status a Squid on 127.0.0.1:`port` answers a CONNECT to `target` with (a 2xx on the `connect` event, anything else as a response). */
+export function connectStatus(port: number, target: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const request = http.request({
+            host: "127.0.0.1",
+            port,
+            method: "CONNECT",
+            path: target,
+            headers: { host: target },
+            timeout: 10_000,
+        });
+        request.on("connect", (response, socket) => {
+            socket.destroy();
+            resolve(response.statusCode ?? 0);
+        });
+        request.on("response", (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+        });
+        request.on("timeout", () => request.destroy(new Error(`no answer to CONNECT ${target}`)));
+        request.on("error", reject);
+        request.end();
+    });
 }
