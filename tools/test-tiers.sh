@@ -31,13 +31,15 @@ TIER_SCRIPTS_NAMES=(
 # Specs for the release tier (explicit: they predate the naming convention). Besides packing and
 # publishing: the package as the engine loads it, each started the way a language host starts
 # it, which type-checks the sources (the schema, the component provider's Construct and the
-# policy pack, over gRPC), and docs/arguments.md against the types (the TypeScript compiler).
+# policy pack, over gRPC); and what the TypeScript compiler says of the types (docs/arguments.md,
+# the typed choices), which does not depend on the suite's Node.
 TIER_RELEASE=(
     test/package.spec.ts
     test/schema.spec.ts
     test/scopesProvider.spec.ts
     test/policyPackGrpc.spec.ts
     test/argsReference.spec.ts
+    test/typedChoices.spec.ts
     test/publishGuard.spec.ts
     test/syncPolicyVersion.spec.ts
     test/testTiers.spec.ts
