@@ -59,6 +59,17 @@ describe("arguments reference (docs/arguments.md)", function () {
         assert.doesNotMatch(text, /\*\*undocumented\*\*/, "every public field needs a JSDoc line");
     });
 
+    it("is not written by what npm ci and npm pack run (a build that wrote it would make it fresh before this check)", () => {
+        const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> })
+            .scripts;
+        // npm's lifecycle for `npm ci` and `npm pack`: prepare (tools/prepare.js runs build), prepack, postpack; install hooks.
+        const lifecycle = ["preinstall", "install", "postinstall", "prepare", "prepack", "postpack", "build"];
+        const tool = /args-reference\.js(?![^&|;]*--check)/;
+        for (const name of lifecycle) assert.doesNotMatch(scripts[name] ?? "", tool, `npm run ${name} writes docs/arguments.md`);
+        assert.doesNotMatch(fs.readFileSync(path.join(ROOT, "tools", "prepare.js"), "utf8"), /args-reference/);
+        assert.match(scripts.docs, tool, "npm run docs writes it");
+    });
+
     it("fails, naming the file and the fix, when the reference is stale", async () => {
         const result = await stale;
         assert.equal(result.code, 1);
