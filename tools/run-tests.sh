@@ -194,16 +194,9 @@ if [[ ! "$jobs" =~ ^[1-9][0-9]*$ ]]; then
     exit 2
 fi
 declare -A started_at=()
-# `npm pack` in the release tier runs npm's prepare, which rebuilds a stale dist/ (`rm -rf dist`,
-# tsc, a rewrite of docs/arguments.md): files the other runs' specs read. With runs overlapping,
-# that build happens here first (tools/prepare.js: nothing to do when dist/ is fresh).
-if ((jobs > 1 && ${#runs[@]} > 1)) && [[ " ${runs[*]} " == *" release|"* ]]; then
-    echo "run-tests: node tools/prepare.js (builds dist/ if stale, before the runs overlap)"
-    if ! PATH="$(dirname "$NODE22"):$PATH" "$NODE22" tools/prepare.js; then
-        echo "run-tests: the build failed; fix it or run with DEFENDER_TEST_JOBS=1" >&2
-        exit 2
-    fi
-fi
+# The release tier's `npm pack` rebuilds dist/ (prepack: `rm -rf dist`, tsc) while the other runs go
+# on: no spec of another tier reads dist/ (they load sdk/ through ts-node), and the build writes
+# nothing else (docs/arguments.md is `npm run docs`), so the runs need no build before they start.
 if ((jobs <= 1)); then
     for index in "${!runs[@]}"; do
         IFS='|' read -r tiers variable <<< "${runs[$index]}"
