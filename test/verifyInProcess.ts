@@ -12,9 +12,10 @@
  *   log line) is captured with what `main` writes, as the child's pipes would have caught it.
  * Not equal to a child: what a library read from the environment once per process stays as first read.
  * The Azure SDK's NO_PROXY list is read at the first client's creation (@typespec/ts-http-runtime's
- * proxyPolicy) and AZURE_LOG_LEVEL when @azure/logger loads; neither matters here, since `env` sets no
- * proxy and no log level. Exit codes as a process reports them, and the bin's own lines, need a real
- * child: runDefenderServers.
+ * proxyPolicy) and AZURE_LOG_LEVEL when @azure/logger loads. Neither matters here: the stand-in's `env`
+ * sets no proxy, so NO_PROXY is never consulted, and no log level; but a mocha process started with
+ * AZURE_LOG_LEVEL would see the SDK's log lines in stderr that a child (whose AZURE_* variables `env`
+ * replaces) would not print. Exit codes as a process reports them need a real child: runDefenderServers.
  */
 import * as fs from "node:fs";
 import * as tls from "node:tls";
