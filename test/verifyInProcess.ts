@@ -40,6 +40,9 @@ function useEnvironment(env: NodeJS.ProcessEnv): () => void {
 
 /** Trusts what a child started with `env` would trust; returns how to undo it. */
 function useCertificates(env: NodeJS.ProcessEnv): () => void {
+    // package.json allows any Node 22; the Nodes the test runs use (tools/env.sh) have it.
+    if (typeof tls.setDefaultCACertificates !== "function")
+        throw new Error(`an in-process verify run needs tls.setDefaultCACertificates (Node 22.19+ or 24), not Node ${process.version}`);
     const saved = tls.getCACertificates("default");
     const extra = env.NODE_EXTRA_CA_CERTS === undefined ? [] : certificatesIn(env.NODE_EXTRA_CA_CERTS);
     tls.setDefaultCACertificates([...tls.getCACertificates("bundled"), ...extra]);
