@@ -2,13 +2,30 @@
 // against a loopback HTTPS stand-in for Entra ID, Resource Graph and the Logs API (test/verifyFakeAzure.ts)
 // serving a fleet with a machine in every state (test/fixtures/verify/fleet.ts). Asserts the verdict per
 // machine, exit codes, paging through $skipToken, Resource Graph's throttling, and a failed sign-in.
+// Most cases run the CLI's `main` in this process with the environment a child would get
+// (test/verifyInProcess.ts); the whole-fleet judgement, the refused sign-in and a check that both ways
+// print the same spawn the CLI as a user runs it (test/verifyCli.ts), for exit codes from a real process.
 import { strict as assert } from "node:assert";
+import { X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as tls from "node:tls";
+import { main } from "../sdk/verify/cli";
 import { fleet, IDS, ORG_ID, SUB_A, SUB_B, WORKSPACE } from "./fixtures/verify/fleet";
-import { runDefenderServers } from "./verifyCli";
+import { CliRun, runDefenderServers } from "./verifyCli";
 import { FakeAzure, FakeAzureOptions, startFakeAzure } from "./verifyFakeAzure";
+import { runDefenderServersInProcess } from "./verifyInProcess";
+
+/**
+ * The certificates Node's TLS clients trust by default, by fingerprint: setting the list again keeps the
+ * certificates but drops duplicates (NODE_EXTRA_CA_CERTS repeating bundled roots) and re-encodes them.
+ */
+const trusted = () => [...new Set(tls.getCACertificates("default").map((pem) => new X509Certificate(pem).fingerprint256))].sort();
+
+/** How a case runs the CLI: `main` in this process, or spawned. */
+type Runner = (args: string[], env: NodeJS.ProcessEnv) => Promise<CliRun>;
+const spawned: Runner = (args, env) => runDefenderServers(args, env);
 
 interface JsonMachine {
     id: string;
@@ -47,9 +64,9 @@ describe("defender-servers verify against a loopback Azure", function () {
         return azure;
     }
 
-    async function verify(args: string[]) {
+    async function verify(args: string[], run: Runner = runDefenderServersInProcess) {
         if (azure === undefined) throw new Error("start the stand-in first");
-        return runDefenderServers(["verify", ...azure.flags(), ...args], azure.env());
+        return run(["verify", ...azure.flags(), ...args], azure.env());
     }
 
     afterEach(async () => {
@@ -59,7 +76,7 @@ describe("defender-servers verify against a loopback Azure", function () {
 
     it("judges every machine of the fleet, pages with $skipToken, and exits 1", async () => {
         const az = await start();
-        const run = await verify(["--subscription", SUB_A, "--subscription", SUB_B, "--json", "--page-size", "4"]);
+        const run = await verify(["--subscription", SUB_A, "--subscription", SUB_B, "--json", "--page-size", "4"], spawned);
         assert.equal(run.code, 1, run.stderr);
         const report = JSON.parse(run.stdout) as { summary: Record<string, number>; machines: JsonMachine[] };
         const got = Object.fromEntries(report.machines.map((m) => [m.id, m.verdict]));
@@ -177,6 +194,47 @@ describe("defender-servers verify against a loopback Azure", function () {
         }
     });
 
+    it("the spawned CLI prints the same report, progress and exit code as its main in this process", async () => {
+        await start();
+        const machines = [IDS.vmHealthy, IDS.vmWindowsQuiet, IDS.arcOnPrem, IDS.arcAssessed, IDS.vmNoMde];
+        const args = ["--subscription", SUB_A, "--probe", "--json", "--page-size", "2", ...machines.flatMap((m) => ["--machine", m])];
+        const child = await verify(args, spawned);
+        const inProcess = await verify(args);
+        assert.equal(child.code, 1, child.stderr);
+        assert.equal(inProcess.code, child.code, inProcess.stderr);
+        assert.equal(inProcess.stderr, child.stderr);
+        // The same JSON but for the time of the check, which each run takes when it judges.
+        const withoutTime = (stdout: string) => {
+            const { checkedAt, ...rest } = JSON.parse(stdout) as { checkedAt: string };
+            assert.ok(Math.abs(Date.parse(checkedAt) - Date.now()) < 120_000, checkedAt);
+            return rest;
+        };
+        const report = withoutTime(child.stdout) as { machines: unknown[] };
+        assert.equal(report.machines.length, machines.length);
+        assert.deepEqual(withoutTime(inProcess.stdout), report);
+    });
+
+    it("an in-process run leaves the process's environment and trusted CAs as it found them, also when it fails", async () => {
+        const az = await start();
+        const envBefore = { ...process.env };
+        const trustedBefore = trusted();
+        // Signed in with the stand-in's AZURE_* variables, over TLS it trusts only through its CA.
+        const run = await verify(["--subscription", SUB_A, "--machine", "vm-healthy"]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.ok(az.requests.some((r) => r.path.endsWith("/oauth2/v2.0/token")));
+        assert.deepEqual({ ...process.env }, envBefore);
+        assert.deepEqual(trusted(), trustedBefore);
+        assert.ok(
+            !trustedBefore.includes(new X509Certificate(fs.readFileSync(az.caFile)).fingerprint256),
+            "this process never trusted the stand-in",
+        );
+        // A run that throws after the environment was swapped (its CA file cannot be read) undoes it too.
+        const missing = path.join(os.tmpdir(), "verify-no-such-ca.pem");
+        await assert.rejects(runDefenderServersInProcess(["verify", "--help"], { ...az.env(), NODE_EXTRA_CA_CERTS: missing }), /ENOENT/);
+        assert.deepEqual({ ...process.env }, envBefore);
+        assert.deepEqual(trusted(), trustedBefore);
+    });
+
     it("--probe reads the sensor on each machine and folds it into the verdict", async () => {
         const az = await start();
         const machines = [IDS.vmHealthy, IDS.vmWindowsQuiet, IDS.arcOnPrem, IDS.arcAssessed, IDS.vmNoMde];
@@ -256,13 +314,25 @@ describe("defender-servers verify against a loopback Azure", function () {
 
     it("a refused sign-in is a clear message and exit code 3, not a stack trace", async () => {
         const az = await start({ rejectSignIn: true });
-        const run = await verify(["--subscription", SUB_A]);
+        const run = await verify(["--subscription", SUB_A], spawned);
         assert.equal(run.code, 3, run.stderr);
         assert.match(run.stderr, /^verify: could not sign in to Azure: .*AADSTS7000215: Invalid client secret provided/m);
         assert.match(run.stderr, /az login/);
         assert.doesNotMatch(run.stderr, /\n\s+at /, "no stack trace");
         assert.equal(run.stdout, "");
         assert.equal(az.requests.filter((r) => r.query !== undefined).length, 0, "nothing reached Resource Graph");
+    });
+
+    it("a bug is exit 70 with its stack, not a rejected promise", async () => {
+        let stderr = "";
+        const io = {
+            stdout: () => {
+                throw new TypeError("stdout went away");
+            },
+            stderr: (text: string) => (stderr += text),
+        };
+        assert.equal(await main(["verify", "--help"], io), 70);
+        assert.match(stderr, /^defender-servers: internal error: TypeError: stdout went away\n\s+at /);
     });
 
     it("refuses bad usage before it talks to Azure (exit 2)", async () => {

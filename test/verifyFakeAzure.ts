@@ -1,6 +1,7 @@
 /**
  * A loopback stand-in for the Azure endpoints `defender-servers verify` calls, over real HTTPS with a
- * self-signed certificate (the child process trusts it through NODE_EXTRA_CA_CERTS), so the CLI runs
+ * self-signed certificate (a spawned CLI trusts it through NODE_EXTRA_CA_CERTS, one run in the mocha process
+ * through test/verifyInProcess.ts, which reads the same variable), so the CLI runs
  * unchanged with Microsoft's SDK: DefaultAzureCredential's environment credential signs in against the
  * stand-in's Entra token endpoint, and every client is pointed at it with its documented endpoint option.
  *
@@ -81,10 +82,10 @@ export interface RecordedRequest {
 export interface FakeAzure {
     /** `https://127.0.0.1:<port>` */
     url: string;
-    /** The CA certificate the child must trust (NODE_EXTRA_CA_CERTS). */
+    /** The CA certificate the CLI must trust (NODE_EXTRA_CA_CERTS in `env()`). */
     caFile: string;
     requests: RecordedRequest[];
-    /** The environment and flags that point `verify` at the stand-in. */
+    /** The environment (the whole of a child's, or of one in-process run) and flags that point `verify` at the stand-in. */
     env(): NodeJS.ProcessEnv;
     flags(): string[];
     close(): Promise<void>;
