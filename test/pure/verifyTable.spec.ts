@@ -4,23 +4,18 @@
  * function call can take as arguments (about 120,000 on Node 22).
  */
 import { strict as assert } from "node:assert";
+import { machineFromRow } from "../../sdk/verify/queries";
 import { renderTable } from "../../sdk/verify/render";
 import { MachineVerdict } from "../../sdk/verify/types";
 
 const verdictOn = (name: string): MachineVerdict => ({
     facts: {
-        machine: {
-            id: `/subscriptions/s/resourcegroups/rg/providers/microsoft.compute/virtualmachines/${name}`,
+        machine: machineFromRow({
+            id: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/${name}`,
+            type: "Microsoft.Compute/virtualMachines",
             name,
-            kind: "vm",
-            subscriptionId: "s",
-            location: "westeurope",
-            os: "linux",
-            powerState: "PowerState/running",
-            arcStatus: "",
-            arcAgentVersion: "",
-            arcLastStatusChange: "",
-        },
+            os: "Linux",
+        }),
         guestConfiguration: [],
     },
     verdict: "not yet",
