@@ -24,6 +24,12 @@
  * fleet, as text, Markdown and JSON: wall time, CPU time, peak memory, output size, and the
  * CPU time of the mock-engine run against the preview's own (loading, report, rendering).
  *
+ * Pure-layer rows: for BENCH_PURE_SIZES (default 1,000 and 10,000 machines) bench/pureLayers.ts,
+ * in a fresh process per size, times the layers with no engine (validation, planning, verify's
+ * join and judgement of Resource Graph rows) and the table gives each layer's CPU ratio between
+ * the largest and the smallest size: about that size ratio for work that grows with the fleet,
+ * its square for work that compares every machine with every other.
+ *
  * It writes bench/results/latest.json (every sample) and latest.md (BENCH_RESULTS_NAME renames them).
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -50,6 +56,7 @@ const FORMATS = ["text", "markdown", "json"] as const;
 // Policy mode's remediation arithmetic: computed, not timed (Azure's remediation cannot run here).
 const ARITHMETIC_SIZES = list(process.env.BENCH_ARITHMETIC_SIZES ?? "1000,10000");
 const PREVIEW_FORMATS = (process.env.BENCH_PREVIEW_FORMATS ?? FORMATS.join(",")).split(",") as Array<(typeof FORMATS)[number]>;
+const PURE_SIZES = list(process.env.BENCH_PURE_SIZES ?? "1000,10000");
 
 interface Measurement {
     kind: string;
@@ -141,6 +148,37 @@ function measurePreview(machines: number, format: PreviewMeasurement["format"]):
     };
 }
 
+/** The pure layers for one fleet size: CPU seconds by layer (bench/pureLayers.ts). */
+interface PureMeasurement {
+    machines: number;
+    layers: Record<string, number>;
+}
+
+function measurePure(machines: number): PureMeasurement {
+    const script = path.join(BUILD, "bench", "pureLayers.js");
+    const output = execFileSync(
+        process.execPath,
+        ["--max-old-space-size=16384", "--single-threaded", "--expose-gc", script, String(machines)],
+        { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 20 },
+    );
+    return JSON.parse(output.trim().split("\n").pop()!) as PureMeasurement;
+}
+
+/** One row per layer: its CPU time at each size, and the ratio of the largest size's to the smallest's. */
+function pureTable(rows: PureMeasurement[]): string {
+    const [first, last] = [rows[0], rows[rows.length - 1]];
+    const sizes = rows.map((r) => r.machines.toLocaleString("en-US"));
+    const lines = [
+        `| layer | ${sizes.map((n) => `CPU at ${n} (s)`).join(" | ")} | CPU ${sizes[sizes.length - 1]} / ${sizes[0]} |`,
+        `|---|${rows.map(() => "---:|").join("")}---:|`,
+    ];
+    for (const layer of Object.keys(first.layers)) {
+        const cells = rows.map((r) => r.layers[layer].toFixed(4));
+        lines.push(`| ${layer} | ${cells.join(" | ")} | ${(last.layers[layer] / first.layers[layer]).toFixed(1)} |`);
+    }
+    return lines.join("\n");
+}
+
 /** The median sample by CPU time (its other figures come with it). */
 function median<T extends { cpuSeconds: number }>(runs: T[]): T {
     const sorted = [...runs].sort((a, b) => a.cpuSeconds - b.cpuSeconds);
@@ -223,17 +261,18 @@ function write(
     rows: Measurement[],
     samples: Measurement[],
     previews: PreviewMeasurement[],
+    pure: PureMeasurement[] = [],
 ): string {
     fs.mkdirSync(RESULTS, { recursive: true });
     fs.writeFileSync(
         path.join(RESULTS, `${RESULTS_NAME}.json`),
-        `${JSON.stringify({ machine, repeat: REPEAT, rows, samples, previews }, null, 2)}\n`,
+        `${JSON.stringify({ machine, repeat: REPEAT, rows, samples, previews, pure }, null, 2)}\n`,
     );
     const markdown = [
         "# Benchmark: the program's cost per machine, and the offline preview's (mock engine)",
         "",
         `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.platform}; load average ${machine.loadAverage.join(", ")} at the start; ${machine.date}.`,
-        `Command: \`BENCH_SIZES=${SIZES.join(",")} BENCH_KINDS=${KINDS.join(",")} BENCH_PREVIEW_FORMATS=${PREVIEW_FORMATS.join(",")} BENCH_PREVIEW_SIZES=${PREVIEW_SIZES.join(",")} BENCH_REPEAT=${REPEAT} BENCH_RESULTS_NAME=${RESULTS_NAME} npm run bench\` (every sample is in ${RESULTS_NAME}.json).`,
+        `Command: \`BENCH_SIZES=${SIZES.join(",")} BENCH_KINDS=${KINDS.join(",")} BENCH_PREVIEW_FORMATS=${PREVIEW_FORMATS.join(",")} BENCH_PREVIEW_SIZES=${PREVIEW_SIZES.join(",")} BENCH_ARITHMETIC_SIZES=${ARITHMETIC_SIZES.join(",")} BENCH_PURE_SIZES=${PURE_SIZES.join(",")} BENCH_REPEAT=${REPEAT} BENCH_RESULTS_NAME=${RESULTS_NAME} npm run bench\` (every sample is in ${RESULTS_NAME}.json).`,
         "",
         ...(rows.length > 0
             ? [
@@ -246,6 +285,16 @@ function write(
               ]
             : []),
         ...(ARITHMETIC_SIZES.length > 0 ? ["## Policy mode's remediation arithmetic", "", arithmeticTable(), ""] : []),
+        ...(pure.length > 0
+            ? [
+                  "## The pure layers at fleet scale (no engine)",
+                  "",
+                  `CPU time of each layer for the fleet of bench/scenario.ts (per-machine and policy mode; verify over Resource Graph rows of as many VMs, every other one with a Defender pricing of its own), compiled JavaScript, one fresh process per size (\`node --single-threaded --expose-gc\`), the median of 5 runs each on a collected heap. The last column is the ratio of the largest size to the smallest: about ${(PURE_SIZES[PURE_SIZES.length - 1] / PURE_SIZES[0]).toFixed(0)} where the work grows with the fleet, about ${((PURE_SIZES[PURE_SIZES.length - 1] / PURE_SIZES[0]) ** 2).toFixed(0)} where it compares every machine with every other.`,
+                  "",
+                  pureTable(pure),
+                  "",
+              ]
+            : []),
         ...(previews.length > 0
             ? [
                   "## The offline preview (`defender-servers-preview`, compiled, one run each)",
@@ -274,6 +323,13 @@ function main(): void {
     };
     const rows: Measurement[] = [];
     const samples: Measurement[] = [];
+    // Seconds, so first: the program rows can take an hour.
+    const pure: PureMeasurement[] = [];
+    for (const n of PURE_SIZES) {
+        pure.push(measurePure(n));
+        process.stdout.write(`${JSON.stringify(pure[pure.length - 1])}\n`);
+        write(machine, rows, samples, [], pure);
+    }
     for (const n of SIZES) {
         const recording = path.join(BUILD, `recording-${n}.json`);
         measure(scenario, "record", n, recording);
@@ -293,7 +349,7 @@ function main(): void {
             process.stdout.write(`${JSON.stringify(counted)}\n`);
             rows.push({ ...median(runs[kind]), promises: counted.promises });
         }
-        write(machine, rows, samples, []);
+        write(machine, rows, samples, [], pure);
     }
     const previews: PreviewMeasurement[] = [];
     for (const n of PREVIEW_SIZES) {
@@ -301,10 +357,10 @@ function main(): void {
             const sample = measurePreview(n, format);
             previews.push(sample);
             process.stdout.write(`${JSON.stringify(sample)}\n`);
-            write(machine, rows, samples, previews);
+            write(machine, rows, samples, previews, pure);
         }
     }
-    process.stdout.write(`\n${write(machine, rows, samples, previews)}`);
+    process.stdout.write(`\n${write(machine, rows, samples, previews, pure)}`);
 }
 
 main();

@@ -21,8 +21,14 @@ interface Claim {
     path: string;
 }
 
-/** Claimed machines by deployment, then by lower-cased resource id. */
-const deployments = new Map<string, Map<string, Claim>>();
+/** One deployment's claims: by lower-cased resource id, and each instance's ids (to replace them without a scan of every claim). */
+interface Claims {
+    byId: Map<string, Claim>;
+    idsOf: Map<string, string[]>;
+}
+
+/** Claimed machines by deployment. */
+const deployments = new Map<string, Claims>();
 /** Mock monitors have no address: each gets a number of its own. */
 const addresslessMonitors = new WeakMap<object, number>();
 let nextAddressless = 0;
@@ -54,17 +60,19 @@ export function deploymentKey(monitor: unknown, organization: string, project: s
 export function claimMachines(deployment: string, subscriptionId: string, instance: string, machines: MachinePlan[]): void {
     let claims = deployments.get(deployment);
     if (claims === undefined) {
-        claims = new Map();
+        claims = { byId: new Map(), idsOf: new Map() };
         deployments.set(deployment, claims);
     }
-    for (const [id, claim] of claims) if (claim.instance === instance) claims.delete(id);
+    // A program with an instance per machine claims thousands of times: each replaces only its own.
+    for (const id of claims.idsOf.get(instance) ?? []) claims.byId.delete(id);
+    claims.idsOf.delete(instance);
     const problems = [];
     const mine: Array<[string, Claim]> = [];
     for (const machine of machines) {
         const identity = machineIdentity(machine);
         if (identity === undefined) continue;
         const id = `/subscriptions/${subscriptionId.toLowerCase()}${identity}`;
-        const first = claims.get(id);
+        const first = claims.byId.get(id);
         if (first !== undefined) {
             problems.push({
                 path: `${machine.path}.name`,
@@ -75,7 +83,12 @@ export function claimMachines(deployment: string, subscriptionId: string, instan
         mine.push([id, { instance, path: machine.path }]);
     }
     if (problems.length > 0) throw new ValidationError(problems);
-    for (const [id, claim] of mine) claims.set(id, claim);
+    const ids: string[] = [];
+    for (const [id, claim] of mine) {
+        claims.byId.set(id, claim);
+        ids.push(id);
+    }
+    claims.idsOf.set(instance, ids);
 }
 
 /** The organization, or "" where the engine names none (older engines, some mocks: `getOrganization` throws there). */

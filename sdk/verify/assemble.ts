@@ -38,13 +38,44 @@ function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
     return map;
 }
 
+const PRICINGS = "/providers/microsoft.security/pricings/";
+
+/**
+ * The pricings by the scope they apply to, each key once, the first listed kept (as a scan of the
+ * list finds it): looked up per machine, so that a fleet with a pricing of its own on each machine
+ * is joined in linear time, not by a scan of every pricing for every machine.
+ */
+export interface PricingIndex {
+    /** Machine-level pricings, by the id they sit under: `<machine id>/providers/microsoft.security/pricings/<name>`. */
+    underId: Map<string, PricingRow>;
+    /** Every pricing by its own id (the subscription's is looked up by its id). */
+    byId: Map<string, PricingRow>;
+}
+
+/** Indexes `pricings` for {@link pricingFor}. */
+export function indexPricings(pricings: PricingRow[]): PricingIndex {
+    const underId = new Map<string, PricingRow>();
+    const byId = new Map<string, PricingRow>();
+    for (const p of pricings) {
+        if (!byId.has(p.id)) byId.set(p.id, p);
+        // Every place the pricings segment starts is a scope the id may sit under (one, in any id Azure gives).
+        for (let at = p.id.indexOf(PRICINGS); at >= 0; at = p.id.indexOf(PRICINGS, at + 1)) {
+            const scope = p.id.slice(0, at);
+            if (!underId.has(scope)) underId.set(scope, p);
+        }
+    }
+    return { underId, byId };
+}
+
 /** The pricing in effect for a machine: one at the machine's own scope wins over the subscription's. */
-export function pricingFor(machine: MachineRow, pricings: PricingRow[]): { pricing?: PricingRow; scope?: "machine" | "subscription" } {
-    const own = pricings.find((p) => p.id.startsWith(`${machine.id}/providers/microsoft.security/pricings/`));
+export function pricingFor(
+    machine: MachineRow,
+    pricings: PricingRow[] | PricingIndex,
+): { pricing?: PricingRow; scope?: "machine" | "subscription" } {
+    const index = Array.isArray(pricings) ? indexPricings(pricings) : pricings;
+    const own = index.underId.get(machine.id);
     if (own !== undefined) return { pricing: own, scope: "machine" };
-    const subscription = pricings.find(
-        (p) => p.id === `/subscriptions/${machine.subscriptionId}/providers/microsoft.security/pricings/virtualmachines`,
-    );
+    const subscription = index.byId.get(`/subscriptions/${machine.subscriptionId}${PRICINGS}virtualmachines`);
     return subscription === undefined ? {} : { pricing: subscription, scope: "subscription" };
 }
 
@@ -65,10 +96,11 @@ export function assembleFacts(rows: FleetRows): MachineFacts[] {
     const configuration = new Map(rows.assessments.filter((a) => a.recommendation === "edrConfiguration").map((a) => [a.machineId, a]));
     const guestConfiguration = groupBy(rows.guestConfiguration, (g) => g.machineId);
     const heartbeats = rows.heartbeats === undefined ? undefined : newestHeartbeats(rows.heartbeats);
+    const pricings = indexPricings(rows.pricings);
     const isType = (types: string[]) => (e: ExtensionRow) => types.some((t) => t.toLowerCase() === e.extensionType.toLowerCase());
     return rows.machines.map((machine): MachineFacts => {
         const own = extensions.get(machine.id) ?? [];
-        const { pricing, scope } = pricingFor(machine, rows.pricings);
+        const { pricing, scope } = pricingFor(machine, pricings);
         const probe = rows.probes?.get(machine.id);
         const edr = assessments.get(machine.id);
         const edrConfiguration = configuration.get(machine.id);
@@ -98,10 +130,11 @@ export function selectMachines(machines: MachineRow[], selection: string[] | und
     const wanted = selection.map((s) => s.trim().toLowerCase()).filter((s) => s !== "");
     const chosen = new Map<string, MachineRow>();
     const missing: string[] = [];
+    // Looked up, not scanned per name: a list exported from a stack names thousands of machines.
+    const byId = groupBy(machines, (m) => m.id);
+    const byName = groupBy(machines, (m) => m.name.toLowerCase());
     for (const w of wanted) {
-        const matches = w.startsWith("/subscriptions/")
-            ? machines.filter((m) => m.id === w)
-            : machines.filter((m) => m.name.toLowerCase() === w);
+        const matches = (w.startsWith("/subscriptions/") ? byId.get(w) : byName.get(w)) ?? [];
         if (matches.length === 0) missing.push(w);
         else if (matches.length > 1)
             throw new UsageError(`machine "${w}" matches ${matches.length} machines in scope; give its full ARM id instead`);
