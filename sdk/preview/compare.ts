@@ -139,33 +139,61 @@ const tokensOf = (text: string) =>
         .map((t) => t.replace(/[:.]+$/, ""))
         .filter((t) => t !== "");
 
+/** A warning and its tokens, split once. */
+interface Tokenized {
+    text: string;
+    tokens: string[];
+}
+
 /** Whether two warnings are one warning whose list changed: same words before and after the part that differs. */
-function changedWarning(before: string, after: string): ChangedWarning | undefined {
-    const [a, b] = [tokensOf(before), tokensOf(after)];
+function changedWarning(before: Tokenized, after: Tokenized): ChangedWarning | undefined {
+    const [a, b] = [before.tokens, after.tokens];
     let prefix = 0;
     while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
     let suffix = 0;
     while (suffix < a.length - prefix && suffix < b.length - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
     if (prefix < 2 || prefix + suffix < 0.5 * Math.max(a.length, b.length)) return undefined;
     const [middleA, middleB] = [a.slice(prefix, a.length - suffix), b.slice(prefix, b.length - suffix)];
-    return { before, after, added: middleB.filter((t) => !middleA.includes(t)), removed: middleA.filter((t) => !middleB.includes(t)) };
+    return {
+        before: before.text,
+        after: after.text,
+        added: middleB.filter((t) => !middleA.includes(t)),
+        removed: middleA.filter((t) => !middleB.includes(t)),
+    };
 }
 
+/**
+ * The warnings only one side has, and the pairs that are one warning reworded. Each added warning
+ * (in the head's order) pairs with the first removed one it matches. A match shares at least its
+ * first two tokens, so only removed warnings with the same first two are tried: with a warning per
+ * machine, comparing every added with every removed one grew with the square of the fleet.
+ */
 function compareWarnings(base: string[], head: string[]): Comparison["warnings"] {
-    const added = head.filter((w) => !base.includes(w));
-    const removed = base.filter((w) => !head.includes(w));
+    const [inBase, inHead] = [new Set(base), new Set(head)];
+    const added = head.filter((w) => !inBase.has(w)).map((text) => ({ text, tokens: tokensOf(text) }));
+    const removed = base.filter((w) => !inHead.has(w)).map((text) => ({ text, tokens: tokensOf(text) }));
+    const leading = (w: Tokenized) => JSON.stringify(w.tokens.slice(0, 2));
+    const removedByLeading = new Map<string, Tokenized[]>();
+    for (const before of removed) {
+        if (before.tokens.length < 2) continue;
+        const group = removedByLeading.get(leading(before));
+        if (group === undefined) removedByLeading.set(leading(before), [before]);
+        else group.push(before);
+    }
+    const paired = new Set<Tokenized>();
     const changed: ChangedWarning[] = [];
-    for (const after of [...added]) {
-        for (const before of removed) {
+    for (const after of added) {
+        for (const before of removedByLeading.get(leading(after)) ?? []) {
+            if (paired.has(before)) continue;
             const change = changedWarning(before, after);
             if (change === undefined) continue;
             changed.push(change);
-            added.splice(added.indexOf(after), 1);
-            removed.splice(removed.indexOf(before), 1);
+            paired.add(before).add(after);
             break;
         }
     }
-    return { added, removed, changed };
+    const unpaired = (list: Tokenized[]) => list.filter((w) => !paired.has(w)).map((w) => w.text);
+    return { added: unpaired(added), removed: unpaired(removed), changed };
 }
 
 /** Each kind of change once: type, path and the change itself, with the resources it applies to. */

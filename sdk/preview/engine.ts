@@ -407,11 +407,9 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
     };
     // An input that fails to resolve fails its resource's registration asynchronously; the CLI
     // reports those as errors of the update, so keep them.
-    const errors: string[] = [];
-    const onRejection = (reason: unknown) => {
-        const message = reason instanceof Error ? reason.message : String(reason);
-        if (!errors.includes(message)) errors.push(message);
-    };
+    // Each message once, in the order first seen (a Set keeps both, in one lookup per rejection).
+    const errorSet = new Set<string>();
+    const onRejection = (reason: unknown) => errorSet.add(reason instanceof Error ? reason.message : String(reason));
     process.on("unhandledRejection", onRejection);
     try {
         // As the Pulumi CLI runs a nodejs program: inside the stack resource, every resource's root parent.
@@ -436,7 +434,7 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
             resources: recorded.filter((r) => r !== stackEntry),
             warnings,
             outputs,
-            errors,
+            errors: [...errorSet],
             stack: { urn: stackEntry?.urn ?? createUrn(stack, project, ROOT_STACK_TYPE, `${project}-${stack}`) },
             invokes,
             ...(prior !== undefined ? { prior: { state: prior, matched } } : {}),

@@ -161,15 +161,18 @@ export function associateArcMachinesByPolicy(
             assign(parent, named, name, args, { id }, arcScopeSpec(scopeId), { resourceId: id });
         }
     }
+    // The Arc machines each group's assignment leaves out, by lower-cased group, gathered in one pass
+    // (a filter of the whole fleet per group grew with groups times machines).
+    const leftOut = new Map<string, string[]>();
+    for (const m of arc) {
+        if (m.arcPrivateLinkScope === "associateByPolicy" || typeof m.resourceGroupName !== "string") continue;
+        const key = m.resourceGroupName.toLowerCase();
+        let ids = leftOut.get(key);
+        if (ids === undefined) leftOut.set(key, (ids = []));
+        ids.push(machineResourceId(args.subscriptionId, m) as string);
+    }
     for (const [key, groupId] of groups) {
-        const left = arc
-            .filter(
-                (m) =>
-                    m.arcPrivateLinkScope !== "associateByPolicy" &&
-                    typeof m.resourceGroupName === "string" &&
-                    m.resourceGroupName.toLowerCase() === key,
-            )
-            .map((m) => machineResourceId(args.subscriptionId, m) as string);
+        const left = leftOut.get(key) ?? [];
         const scope = { id: groupId };
         assign(
             parent,
