@@ -21,6 +21,8 @@ import {
     osProxyRunCommand,
     osProxyVerifyRunCommand,
 } from "../sdk/plan/runCommands";
+import { compareReports } from "../sdk/preview/compare";
+import { PreviewReport } from "../sdk/preview/report";
 import { claimMachines } from "../sdk/resources/machineRegistry";
 import { arcBypassFor, machineResourceId } from "../sdk/resources/machines";
 import { NormalizedArgs, validate } from "../sdk/validate";
@@ -143,6 +145,20 @@ function judge(rows: FleetRows, names: string[]): void {
     renderTable(facts.map((f) => verdictFor(f, { now, heartbeatMaxAgeMinutes: 15 })));
 }
 
+/** A preview report with nothing but `warnings` (what `--compare` pairs). */
+function warningsReport(warnings: string[]): PreviewReport {
+    const empty = { resources: [], errors: [], outputs: {}, notes: [], egress: [], mockedReads: [] };
+    return { formatVersion: 1, project: "bench", stack: "bench", warnings, summary: { create: 0, byType: {} }, ...empty };
+}
+
+/** A warning per machine on both sides, each reworded, the head listing the machines in the other order. */
+function rewordedWarnings(count: number): [PreviewReport, PreviewReport] {
+    const names = Array.from({ length: count }, (_, i) => `m-${i}`);
+    const base = names.map((m) => `machine ${m}: Guest Configuration needs an identity`);
+    const head = [...names].reverse().map((m) => `machine ${m}: Guest Configuration needs a system-assigned identity`);
+    return [warningsReport(base), warningsReport(head)];
+}
+
 /** Each layer: what it is called in the results, and its work for a fleet of `count` (inputs built outside the timing). */
 export const LAYERS: Array<[string, (count: number) => () => unknown]> = [
     [
@@ -190,6 +206,13 @@ export const LAYERS: Array<[string, (count: number) => () => unknown]> = [
             const rows = verifyRows(count);
             const names = rows.machines.map((m) => m.name);
             return () => judge(rows, names);
+        },
+    ],
+    [
+        "preview --compare: a warning per machine, each reworded",
+        (count) => {
+            const [base, head] = rewordedWarnings(count);
+            return () => compareReports(base, head);
         },
     ],
 ];
