@@ -125,6 +125,13 @@ workers_for() {
     if ((workers == 1)) || [[ "$1" == release ]]; then echo 1; elif [[ "$1" == scripts ]]; then echo "$TIER_SCRIPTS_WORKERS"; else echo "$workers"; fi
 }
 
+# Node flags for mocha and its workers (forked with the same flags; processes the specs spawn do
+# not get them). The mock engine makes short-lived objects by the million (the Pulumi SDK's
+# promises and Outputs): a young generation of 2 x 32 MiB, above the size V8 picks by itself,
+# collects them in fewer scavenges. Measured on `npm run test:quick`, quiet, two runs each:
+# 54 s wall, 98 s user CPU without it; 46-49 s, 84-88 s with it (docs/testing.md).
+MOCHA_NODE_FLAGS=(--max-semi-space-size=32)
+
 # A run's spec files, the slow ones first (TIER_SLOW_FIRST, in its order), so that mocha's
 # parallel pool starts them first and the short ones fill in around them.
 ordered_files() {
@@ -150,7 +157,7 @@ run_mocha() {
     mapfile -t list < <(ordered_files "$tiers")
     n="$(workers_for "$tiers")"
     ((n > 1 && ${#list[@]} > 1)) && parallel=(--parallel --jobs "$n")
-    local command=("$binary" node_modules/mocha/bin/mocha.js --reporter spec "${parallel[@]}" "${mocha_args[@]}" "${list[@]}")
+    local command=("$binary" "${MOCHA_NODE_FLAGS[@]}" node_modules/mocha/bin/mocha.js --reporter spec "${parallel[@]}" "${mocha_args[@]}" "${list[@]}")
     if [[ "${4:-}" == live ]]; then
         PATH="$(dirname "$binary"):$PATH" "${command[@]}" 2>&1 | tee "$log"
         echo "${PIPESTATUS[0]}" > "$log.status"
