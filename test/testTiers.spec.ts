@@ -96,6 +96,27 @@ describe("${mine}", function () { this.timeout(30000); it("meets ${theirs}", asy
         assert.equal(lastLine(serialFiles.stdout), "tests: 1 passed, 1 failed", "the waiting specs must fail when nothing overlaps");
     });
 
+    it("overlapping runs are printed in the order they end, each with its own time, not the time it waited to be printed", () => {
+        // The scripts run starts first and takes 4 s; the component runs end within a second or two.
+        fs.writeFileSync(
+            spec("slow.linux.spec.js"),
+            'describe("slow", function () { this.timeout(20000); it("waits 4 s", () => new Promise((r) => setTimeout(r, 4000))); });\n',
+        );
+        const result = runner([spec("any.spec.js"), spec("slow.linux.spec.js")], { DEFENDER_TEST_JOBS: undefined });
+        assert.equal(result.status, 0, result.stdout + result.stderr);
+        const tiers = headers(result.stdout).map((h) => h.replace(/.*: /, ""));
+        assert.deepEqual(tiers, ["component ===", "component ===", "scripts ==="]);
+        const seconds = (tier: string) =>
+            result.stdout
+                .split("\n")
+                .filter((l) => l.startsWith("run-tests: Node ") && l.includes(`, ${tier}: `))
+                .map((l) => Number(/in (\d+) s$/.exec(l)?.[1]));
+        const [scripts] = seconds("scripts");
+        assert.ok(scripts >= 4, `scripts reported ${scripts} s for a 4 s spec`);
+        for (const component of seconds("component"))
+            assert.ok(component < scripts, `a component run reported ${component} s, as long as scripts`);
+    });
+
     it("--tier quick runs pure and component on Node 22 only", () => {
         const result = runner(["--tier", "quick", spec("any.spec.js"), spec("host.linux.spec.js")]);
         assert.equal(result.status, 0, result.stdout + result.stderr);

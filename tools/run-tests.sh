@@ -150,7 +150,9 @@ ordered_files() {
     printf '%s\n' "${out[@]}" "${rest[@]}"
 }
 
-# One mocha run: its output in $log (and on stdout when $4 is "live"), its exit status in $log.status.
+# One mocha run: its output in $log (and on stdout when $4 is "live"), its exit status in
+# $log.status, and how long it took in $log.seconds (measured here: a run that finishes while the
+# runner waits for another is reported later, but with its own time).
 run_mocha() {
     local tiers="$1" variable="$2" log="$3" binary list=() parallel=() n
     binary="${!variable}"
@@ -158,6 +160,7 @@ run_mocha() {
     n="$(workers_for "$tiers")"
     ((n > 1 && ${#list[@]} > 1)) && parallel=(--parallel --jobs "$n")
     local command=("$binary" "${MOCHA_NODE_FLAGS[@]}" node_modules/mocha/bin/mocha.js --reporter spec "${parallel[@]}" "${mocha_args[@]}" "${list[@]}")
+    local started=$EPOCHSECONDS
     if [[ "${4:-}" == live ]]; then
         PATH="$(dirname "$binary"):$PATH" "${command[@]}" 2>&1 | tee "$log"
         echo "${PIPESTATUS[0]}" > "$log.status"
@@ -165,6 +168,7 @@ run_mocha() {
         PATH="$(dirname "$binary"):$PATH" "${command[@]}" > "$log" 2>&1
         echo $? > "$log.status"
     fi
+    echo $((EPOCHSECONDS - started)) > "$log.seconds"
 }
 
 header() { echo "=== mocha on Node $("${!2}" --version) (${!2}): ${1//+/ and } ==="; }
@@ -174,8 +178,9 @@ failed=0
 summary=()
 # Reads one finished run's log and adds its counts.
 count() {
-    local tiers="$1" variable="$2" log="$3" seconds="$4" status version run_passed run_failed
+    local tiers="$1" variable="$2" log="$3" seconds status version run_passed run_failed
     status="$(cat "$log.status" 2>/dev/null || echo 1)"
+    seconds="$(cat "$log.seconds" 2>/dev/null || echo "?")"
     version="$("${!variable}" --version)"
     # The spec reporter's summary: "  123 passing (3m)", "  2 pending", "  1 failing".
     run_passed=$(sed -nE 's/^ *([0-9]+) passing.*/\1/p' "$log" | tail -1)
@@ -200,7 +205,6 @@ if [[ ! "$jobs" =~ ^[1-9][0-9]*$ ]]; then
     echo "run-tests: DEFENDER_TEST_JOBS must be a positive integer, got '$jobs'" >&2
     exit 2
 fi
-declare -A started_at=()
 # The release tier's `npm pack` rebuilds dist/ (prepack: `rm -rf dist`, tsc) while the other runs go
 # on: no spec of another tier reads dist/ (they load sdk/ through ts-node), and the build writes
 # nothing else (docs/arguments.md is `npm run docs`), so the runs need no build before they start.
@@ -209,12 +213,11 @@ if ((jobs <= 1)); then
         IFS='|' read -r tiers variable <<< "${runs[$index]}"
         log="$DEFENDER_TEST_SCRATCH/run-$index.log"
         header "$tiers" "$variable"
-        started=$SECONDS
         run_mocha "$tiers" "$variable" "$log" live
-        count "$tiers" "$variable" "$log" $((SECONDS - started))
+        count "$tiers" "$variable" "$log"
     done
 else
-    # Up to $jobs runs at a time; a run's log is printed when it finishes, in the order they finish.
+    # Up to $jobs runs at a time; a run's log is printed when it ends, in the order they end.
     declare -A pid_of=()
     finish() {
         local index="$1" tiers variable log
@@ -222,29 +225,27 @@ else
         log="$DEFENDER_TEST_SCRATCH/run-$index.log"
         header "$tiers" "$variable"
         cat "$log"
-        count "$tiers" "$variable" "$log" $((SECONDS - started_at[$index]))
+        count "$tiers" "$variable" "$log"
     }
     running=()
-    for index in "${!runs[@]}"; do
-        while ((${#running[@]} >= jobs)); do
-            wait -n
-            still=()
-            for r in "${running[@]}"; do
-                if kill -0 "${pid_of[$r]}" 2> /dev/null; then still+=("$r"); else finish "$r"; fi
-            done
-            running=("${still[@]}")
+    # Waits until a run ends, then prints every run that has ended.
+    reap() {
+        wait -n
+        local still=() r
+        for r in "${running[@]}"; do
+            if kill -0 "${pid_of[$r]}" 2> /dev/null; then still+=("$r"); else finish "$r"; fi
         done
+        running=("${still[@]}")
+    }
+    for index in "${!runs[@]}"; do
+        while ((${#running[@]} >= jobs)); do reap; done
         IFS='|' read -r tiers variable <<< "${runs[$index]}"
-        started_at[$index]=$SECONDS
         echo "run-tests: started Node $("${!variable}" --version), ${tiers//+/ and } ($(workers_for "$tiers") mocha worker(s)); its log follows when it ends"
         run_mocha "$tiers" "$variable" "$DEFENDER_TEST_SCRATCH/run-$index.log" &
         pid_of[$index]=$!
         running+=("$index")
     done
-    for r in "${running[@]}"; do
-        wait "${pid_of[$r]}"
-        finish "$r"
-    done
+    while ((${#running[@]} > 0)); do reap; done
 fi
 
 for line in "${summary[@]}"; do echo "run-tests: $line"; done
