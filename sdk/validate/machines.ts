@@ -256,8 +256,9 @@ export function readMachines(
     const machines: NormalizedMachine[] = [];
     const firstByKey = new Map<string, number>();
     const nameOwners = new Map<string, { index: number; key: string }>();
-    // By resource id: one lookup per machine, so a fleet of 10,000 is read in linear time.
-    const byIdentity = new Map<string, NormalizedMachine>();
+    // By resource id: one lookup per machine, so a fleet of 10,000 is read in linear time. A machine
+    // whose id is unknown until deployment (an Output name) is never entered, so never matched.
+    const byIdentity = new Map<string | undefined, NormalizedMachine>();
     value.forEach((entry, i) => {
         const machine = readMachine(problems, entry, `machines[${i}]`, defaultLocation, cloud);
         if (machine === undefined) return;
@@ -280,7 +281,7 @@ export function readMachines(
             return;
         }
         const identity = machineIdentity(machine);
-        const same = identity === undefined ? undefined : byIdentity.get(identity);
+        const same = byIdentity.get(identity);
         if (same !== undefined) {
             problems.error(
                 `machines[${i}].name`,
