@@ -117,6 +117,25 @@ describe("${mine}", function () { this.timeout(30000); it("meets ${theirs}", asy
             assert.ok(component < scripts, `a component run reported ${component} s, as long as scripts`);
     });
 
+    it("counts what mocha ran, not a child's report quoted in a failure message (printed after the summary)", () => {
+        // Three tests pass and one fails with a message holding another run's report, as this spec's own
+        // assertions quote the runner's output when they fail.
+        fs.writeFileSync(
+            spec("quotes.spec.js"),
+            `const assert = require("node:assert");
+describe("quotes", () => {
+  for (const name of ["p1", "p2", "p3"]) it(name, () => {});
+  it("fails quoting a report", () => assert.equal(1, 0, "=== mocha ===\\n\\n  7 passing (2ms)\\n  2 failing\\n\\ntests: 7 passed, 2 failed"));
+});\n`,
+        );
+        for (const env of [{}, { DEFENDER_TEST_WORKERS: "1" }]) {
+            const result = runner(["--tier", "quick", spec("quotes.spec.js"), spec("any.spec.js")], env);
+            assert.equal(result.status, 1, result.stdout + result.stderr);
+            assert.match(result.stdout, /^ {2}7 passing \(2ms\)$/m, "the quoted report is printed");
+            assert.equal(lastLine(result.stdout), "tests: 4 passed, 1 failed", JSON.stringify(env));
+        }
+    });
+
     it("--tier quick runs pure and component on Node 22 only", () => {
         const result = runner(["--tier", "quick", spec("any.spec.js"), spec("host.linux.spec.js")]);
         assert.equal(result.status, 0, result.stdout + result.stderr);

@@ -159,7 +159,9 @@ run_mocha() {
     mapfile -t list < <(ordered_files "$tiers")
     n="$(workers_for "$tiers")"
     ((n > 1 && ${#list[@]} > 1)) && parallel=(--parallel --jobs "$n")
-    local command=("$binary" "${MOCHA_NODE_FLAGS[@]}" node_modules/mocha/bin/mocha.js --reporter spec "${parallel[@]}" "${mocha_args[@]}" "${list[@]}")
+    # The spec reporter, which also writes the run's counts to $log.counts (tools/mocha-spec-counts.cjs).
+    local command=("$binary" "${MOCHA_NODE_FLAGS[@]}" node_modules/mocha/bin/mocha.js --reporter tools/mocha-spec-counts.cjs "${parallel[@]}" "${mocha_args[@]}" "${list[@]}")
+    local -x DEFENDER_TEST_COUNTS="$log.counts"
     local started=$EPOCHSECONDS
     if [[ "${4:-}" == live ]]; then
         PATH="$(dirname "$binary"):$PATH" "${command[@]}" 2>&1 | tee "$log"
@@ -182,9 +184,14 @@ count() {
     status="$(cat "$log.status" 2>/dev/null || echo 1)"
     seconds="$(cat "$log.seconds" 2>/dev/null || echo "?")"
     version="$("${!variable}" --version)"
-    # The spec reporter's summary: "  123 passing (3m)", "  2 pending", "  1 failing".
-    run_passed=$(sed -nE 's/^ *([0-9]+) passing.*/\1/p' "$log" | tail -1)
-    run_failed=$(sed -nE 's/^ *([0-9]+) failing.*/\1/p' "$log" | tail -1)
+    if [[ -s "$log.counts" ]]; then
+        # What mocha counted (not the report's last "N passing" line, which may be quoted in a failure).
+        read -r run_passed run_failed < "$log.counts"
+    else
+        # Another reporter given on the command line: its summary, "  123 passing (3m)", "  1 failing".
+        run_passed=$(sed -nE 's/^ *([0-9]+) passing.*/\1/p' "$log" | tail -1)
+        run_failed=$(sed -nE 's/^ *([0-9]+) failing.*/\1/p' "$log" | tail -1)
+    fi
     run_failed=${run_failed:-0}
     if [[ -z "$run_passed" ]]; then
         # No summary: mocha stopped before reporting (a spec that does not load, a crash).
