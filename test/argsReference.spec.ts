@@ -30,8 +30,10 @@ function check(output?: string): Promise<{ code: number | null; stderr: string }
  * postpack; and `npm run <name>` runs pre<name>, <name>, post<name> (docs.npmjs.com/cli/v11/using-npm/scripts,
  * "Pre & Post Scripts", "Life Cycle Operation Order"). `dependencies` runs after an install that
  * changed node_modules. Followed from there: every script started with `npm run`/`npm run-script`,
- * and every tools/*.js file run with node (read through `readTool`), which writes it when it requires
- * the generator and reaches further scripts through `"run", "<name>"`.
+ * and every tools/ file run with node, bash or sh (read through `readTool`), and the tools/ modules it
+ * requires: a tool writes it when it names the generator; it reaches scripts through `npm run <name>`
+ * or `"run", "<name>"` (an npm spawned from Node). A static reading: what a tool computes at run time
+ * is not followed.
  */
 function referenceWriters(scripts: Record<string, string>, readTool: (file: string) => string): string[] {
     const LIFECYCLE = [
@@ -50,6 +52,14 @@ function referenceWriters(scripts: Record<string, string>, readTool: (file: stri
     const seen = new Set<string>();
     const queue: string[] = [...LIFECYCLE];
     const run = (name: string) => queue.push(`pre${name}`, name, `post${name}`);
+    // What a script or a tool starts: npm scripts, and tools run with node, bash or sh (the generator
+    // itself is judged by its arguments where it is started).
+    const follow = (text: string) => {
+        for (const m of text.matchAll(/\bnpm\s+(?:run|run-script)\s+(?:-\S+\s+)*([^\s&|;#"'`]+)/g)) run(m[1]);
+        for (const m of text.matchAll(/["']run(?:-script)?["']\s*,\s*["']([^"']+)["']/g)) run(m[1]);
+        for (const m of text.matchAll(/\b(?:node|bash|sh)\s+(?:\.\/)?(tools\/[\w.-]+\.(?:c?js|sh))/g))
+            if (m[1] !== "tools/args-reference.js") queue.push(m[1]);
+    };
     while (queue.length > 0) {
         const name = queue.shift() as string;
         if (seen.has(name)) continue;
@@ -57,17 +67,17 @@ function referenceWriters(scripts: Record<string, string>, readTool: (file: stri
         if (name.startsWith("tools/")) {
             const source = readTool(name);
             if (/args-reference/.test(source)) writers.add(name);
-            for (const m of source.matchAll(/["']run(?:-script)?["']\s*,\s*["']([^"']+)["']/g)) run(m[1]);
+            follow(source);
+            // A module of its own folder it requires runs too.
+            for (const m of source.matchAll(/require\(\s*["']\.\/([\w.-]+?)(\.c?js)?["']\s*\)/g))
+                queue.push(`tools/${m[1]}${m[2] ?? ".js"}`);
             continue;
         }
         const script = scripts[name];
         if (script === undefined) continue;
         // The generator writes unless `--check` is one of its own arguments (up to the command's end or a comment).
         for (const m of script.matchAll(/args-reference\.js([^&|;#\n]*)/g)) if (!m[1].split(/\s+/).includes("--check")) writers.add(name);
-        for (const m of script.matchAll(/\bnpm\s+(?:run|run-script)\s+(?:-\S+\s+)*([^\s&|;#]+)/g)) run(m[1]);
-        // The generator itself is judged by its arguments above; other tools by what they run.
-        for (const m of script.matchAll(/\bnode\s+(?:\.\/)?(tools\/[\w.-]+\.js)/g))
-            if (m[1] !== "tools/args-reference.js") queue.push(m[1]);
+        follow(script);
     }
     return [...writers].sort();
 }
@@ -144,7 +154,7 @@ describe("arguments reference (docs/arguments.md)", function () {
         ];
         for (const [name, scripts, writers] of cases) it(name, () => assert.deepEqual(referenceWriters(scripts, noTools), writers));
 
-        it("a tools/*.js file a lifecycle script runs: the generator required, or a script started with npm run", () => {
+        it("a tools/ file a lifecycle script runs: the generator named, a script started with npm run, a module required", () => {
             const tools: Record<string, string> = {
                 "tools/a.js": 'require("./args-reference")',
                 "tools/b.js": 'spawnSync(npm, ["run", "docs"])',
@@ -154,6 +164,11 @@ describe("arguments reference (docs/arguments.md)", function () {
             assert.deepEqual(referenceWriters({ prepare: "node tools/a.js" }, read), ["tools/a.js"]);
             assert.deepEqual(referenceWriters({ prepare: "node ./tools/b.js", docs: WRITES }, read), ["docs"]);
             assert.deepEqual(referenceWriters({ prepare: "node tools/c.js", docs: WRITES }, read), []);
+            // Through a module it requires, and through a shell script.
+            tools["tools/d.js"] = 'const x = require("./a");';
+            tools["tools/e.sh"] = "set -e\nnpm run --silent docs\n";
+            assert.deepEqual(referenceWriters({ prepare: "node tools/d.js" }, read), ["tools/a.js"]);
+            assert.deepEqual(referenceWriters({ prepack: "bash tools/e.sh", docs: WRITES }, read), ["docs"]);
         });
     });
 
