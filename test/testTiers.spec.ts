@@ -128,6 +128,15 @@ describe("quotes", () => {
   it("fails quoting a report", () => assert.equal(1, 0, "=== mocha ===\\n\\n  7 passing (2ms)\\n  2 failing\\n\\ntests: 7 passed, 2 failed"));
 });\n`,
         );
+        // One that prints such a report, then ends the process before mocha reports: no summary, 1 failure.
+        fs.writeFileSync(
+            spec("printsThenExits.spec.js"),
+            'describe("exits", () => { it("p", () => {}); it("prints, exits", () => { console.log("\\n  9 passing (1ms)\\n"); process.exit(3); }); });\n',
+        );
+        const exits = runner(["--tier", "quick", spec("printsThenExits.spec.js")], { DEFENDER_TEST_WORKERS: "1" });
+        assert.equal(exits.status, 1, exits.stdout + exits.stderr);
+        assert.match(exits.stderr, /without a summary; counted as 1 failure/);
+        assert.equal(lastLine(exits.stdout), "tests: 0 passed, 1 failed");
         for (const env of [{}, { DEFENDER_TEST_WORKERS: "1" }]) {
             const result = runner(["--tier", "quick", spec("quotes.spec.js"), spec("any.spec.js")], env);
             assert.equal(result.status, 1, result.stdout + result.stderr);

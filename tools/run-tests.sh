@@ -85,6 +85,9 @@ specs=()
 for arg in "$@"; do
     if [[ "$arg" == *.spec.ts || "$arg" == *.spec.js ]]; then specs+=("$arg"); else mocha_args+=("$arg"); fi
 done
+# Whether the runs use this runner's reporter (and so report their counts), or one named here.
+own_reporter=1
+for arg in "${mocha_args[@]}"; do [[ "$arg" == @(-R|--reporter|--reporter=*) ]] && own_reporter=0; done
 named=$((${#specs[@]} > 0))
 ((named)) || specs=(test/**/*.spec.ts)
 
@@ -180,21 +183,22 @@ failed=0
 summary=()
 # Reads one finished run's log and adds its counts.
 count() {
-    local tiers="$1" variable="$2" log="$3" seconds status version run_passed run_failed
+    local tiers="$1" variable="$2" log="$3" seconds status version run_passed="" run_failed=""
     status="$(cat "$log.status" 2>/dev/null || echo 1)"
     seconds="$(cat "$log.seconds" 2>/dev/null || echo "?")"
     version="$("${!variable}" --version)"
     if [[ -s "$log.counts" ]]; then
         # What mocha counted (not the report's last "N passing" line, which may be quoted in a failure).
         read -r run_passed run_failed < "$log.counts"
-    else
+    elif ((own_reporter == 0)); then
         # Another reporter given on the command line: its summary, "  123 passing (3m)", "  1 failing".
         run_passed=$(sed -nE 's/^ *([0-9]+) passing.*/\1/p' "$log" | tail -1)
         run_failed=$(sed -nE 's/^ *([0-9]+) failing.*/\1/p' "$log" | tail -1)
     fi
     run_failed=${run_failed:-0}
     if [[ -z "$run_passed" ]]; then
-        # No summary: mocha stopped before reporting (a spec that does not load, a crash).
+        # No summary: mocha stopped before reporting (a spec that does not load, a crash); a report
+        # the specs printed before that is not the run's.
         echo "run-tests: mocha on Node $version exited $status without a summary; counted as 1 failure" >&2
         run_passed=0
         ((run_failed == 0)) && run_failed=1
