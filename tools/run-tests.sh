@@ -18,8 +18,8 @@
 # (`-g <pattern>` filters).
 #
 # How much runs at once (docs/testing.md, "Development timing"):
-# - the runs themselves all start together, longest first (scripts, then pure + component on
-#   Node 22 and 24, then release); each run's log is printed whole when it finishes, in the order
+# - the runs themselves all start together, longest first as measured in the last quiet `npm test`
+#   (release, scripts, then pure + component on Node 22 and 24); each run's log is printed whole when it finishes, in the order
 #   they finish. DEFENDER_TEST_JOBS=N runs at most N at a time (1: one after another, printed live).
 # - within a run, mocha's --parallel spreads the spec files over worker processes, slowest files
 #   first (TIER_SLOW_FIRST): DEFENDER_TEST_WORKERS (default 2, the cores of the machine this was
@@ -100,8 +100,11 @@ done
 ((list)) && exit 0
 wanted() { [[ "$tier" == all || "$tier" == "$1" || ("$tier" == quick && ("$1" == pure || "$1" == component)) ]]; }
 
-# The runs, longest first (the order they start in): "tiers joined by +|variable naming the Node binary".
+# The runs, longest first (the order they start in, which matters when DEFENDER_TEST_JOBS holds
+# some back): "tiers joined by +|variable naming the Node binary". Release is the longest since its
+# language-host and compiler specs joined it (343 s against scripts' 265 s: docs/testing.md).
 runs=()
+wanted release && [[ -n "${files[release]}" ]] && runs+=("release|NODE22")
 wanted scripts && [[ -n "${files[scripts]}" ]] && runs+=("scripts|NODE22")
 for variable in "${RUNTIMES[@]}"; do
     selected=()
@@ -111,7 +114,6 @@ for variable in "${RUNTIMES[@]}"; do
         echo "${selected[*]}"
     )|$variable")
 done
-wanted release && [[ -n "${files[release]}" ]] && runs+=("release|NODE22")
 if ((${#runs[@]} == 0)); then
     echo "run-tests: no spec of the $tier tier among: ${specs[*]}" >&2
     exit 2
