@@ -191,9 +191,9 @@ describe("the public exports", function () {
  * The package as a user gets it: `npm pack`, then `npm install <tarball>` in an empty folder
  * (from the registry: the peer dependencies @pulumi/pulumi and @pulumi/azure-native come in
  * by themselves), then a typed program that compiles with the consumer's own `tsc` and runs
- * under the package's offline preview. Everything runs on the Node that runs this suite:
- * `npm test` runs it on Node 22, then on Node 24. Under `npm test` the install happens once
- * and the second run reuses it (same tarball, found by its hash under $DEFENDER_TEST_SCRATCH).
+ * under the package's offline preview. Everything runs on the Node that runs this suite: a
+ * release spec, so Node 22 under `npm test`. When it runs again with the same
+ * $DEFENDER_TEST_SCRATCH, the install is reused (same tarball, found by its hash).
  */
 describe(`the packed package, installed from its tarball (Node ${process.versions.node})`, function () {
     this.timeout(900000);

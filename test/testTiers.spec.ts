@@ -163,7 +163,11 @@ describe("quotes", () => {
             ["scripts", "scripts", "scripts", "scripts"],
         );
         assert.deepEqual(["test/package.spec.ts", "test/schema.spec.ts"].map(tierOf), ["release", "release"]);
-        assert.deepEqual(["test/egress.spec.ts", "test/machines.spec.ts"].map(tierOf), ["pure", "component"]);
+        assert.deepEqual(["test/pure/egressFleet.spec.ts", "test/mutationFields.spec.ts", "test/machines.spec.ts"].map(tierOf), [
+            "pure",
+            "pure",
+            "component",
+        ]);
     });
 
     it("refuses a worker or job count that is not a positive integer", () => {
