@@ -3,8 +3,9 @@ import { strict as assert } from "node:assert";
 import { MachinePart } from "../../sdk/validate/machines";
 import { MachinePlan } from "../../sdk/validate/fleet";
 import { NormalizedPlan } from "../../sdk/validate/plan";
-import { ProblemList } from "../../sdk/validate/problems";
+import { Problem, ProblemList } from "../../sdk/validate/problems";
 import { NormalizedProxy, readProxy } from "../../sdk/validate/proxy";
+import { read as readProblems } from "./validateRead";
 
 /** What a reader returned, and what it reported, each problem as `path: message`. */
 export interface ReadResult<T> {
@@ -13,12 +14,11 @@ export interface ReadResult<T> {
     warnings: string[];
 }
 
-/** Runs `reader` on a fresh problem list. */
+/** Runs `reader` on a fresh problem list (validateRead.ts), each problem as `path: message`. */
 export function read<T>(reader: (problems: ProblemList) => T): ReadResult<T> {
-    const problems = new ProblemList();
-    const value = reader(problems);
-    const lines = (list: { path: string; message: string }[]) => list.map((p) => `${p.path}: ${p.message}`);
-    return { value, errors: lines(problems.errors), warnings: lines(problems.warnings) };
+    const { value, errors, warnings } = readProblems(reader);
+    const lines = (list: Problem[]) => list.map((p) => `${p.path}: ${p.message}`);
+    return { value, errors: lines(errors), warnings: lines(warnings) };
 }
 
 /** The paths of `lines` (`path: message`), in order. */
